@@ -1,0 +1,73 @@
+// sio/error.hpp: the error codes and exceptions of the sio emitter.
+//
+// Every failure is an sio::error carrying an sio::errc. The subclasses let callers catch by category:
+// bad input (data_error) is the caller's bug and retrying will not help; redis_error covers everything on the
+// way to Redis, where a retry may. Bad input is always detected before anything is published.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace sio {
+
+enum class errc : int {
+  ok = 0,
+  // Bad input: nothing was published.
+  invalid_argument = 1,  // empty event name, empty room, bad option value
+  invalid_json = 2,      // JSON text that does not parse (the message names line and column)
+  invalid_utf8 = 3,      // a string that is not valid UTF-8
+  reserved_event = 4,    // an event name Socket.IO reserves (connect, disconnect, ...)
+  invalid_url = 5,       // a Redis URL that does not parse
+  // Redis: the command may or may not have reached Redis.
+  connection = 10,       // cannot connect, or the connection broke
+  auth = 11,             // AUTH refused (wrong password, unknown user) or ACL denies the command
+  timeout = 12,          // connect or command timeout
+  reply = 13,            // Redis answered with an error reply (other than auth/ACL)
+  protocol = 14,         // Redis answered something unexpected
+};
+
+// A short, stable, human-readable name for a code ("invalid JSON", "Redis unreachable", ...).
+const char* to_string(errc code) noexcept;
+
+class error : public std::runtime_error {
+ public:
+  error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  errc code() const noexcept { return code_; }
+
+ private:
+  errc code_;
+};
+
+// The call's input was invalid; nothing was published.
+class data_error : public error {
+ public:
+  using error::error;
+};
+
+// Talking to Redis failed.
+class redis_error : public error {
+ public:
+  using error::error;
+};
+
+class connection_error : public redis_error {
+ public:
+  explicit connection_error(const std::string& message) : redis_error(errc::connection, message) {}
+};
+
+class auth_error : public redis_error {
+ public:
+  explicit auth_error(const std::string& message) : redis_error(errc::auth, message) {}
+};
+
+class timeout_error : public redis_error {
+ public:
+  explicit timeout_error(const std::string& message) : redis_error(errc::timeout, message) {}
+};
+
+class reply_error : public redis_error {
+ public:
+  explicit reply_error(const std::string& message) : redis_error(errc::reply, message) {}
+};
+
+}  // namespace sio

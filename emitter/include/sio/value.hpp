@@ -1,0 +1,160 @@
+// sio/value.hpp: the arguments of an emit, as JavaScript will see them.
+//
+// A sio::value is what one argument of emit() becomes on the receiving Node server: null, a boolean, a number,
+// a string, binary bytes (a Buffer), a Date, an array or a plain object. Build one from JSON text with
+// sio::json(), or from typed C++ values (integers, doubles, strings, std::vector, std::map, std::optional, ...).
+//
+// JavaScript semantics are applied when a value is built, so encoding is byte-identical to the Node emitter:
+// JSON numbers are IEEE doubles exactly as JSON.parse reads them, object keys take JavaScript property order
+// (array-index keys ascending first, then insertion order; a duplicate key keeps its first place and its last
+// value), and an empty std::optional is `undefined` (dropped from objects, null in arrays).
+//
+// Values are immutable once built and cheap to copy (arrays and objects are shared).
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace sio {
+
+// Raw bytes; arrive as a Buffer (Node) or an ArrayBuffer (browsers).
+struct binary {
+  std::vector<std::uint8_t> bytes;
+
+  binary() = default;
+  explicit binary(std::vector<std::uint8_t> b) : bytes(std::move(b)) {}
+  explicit binary(std::string_view b) : bytes(b.begin(), b.end()) {}
+  friend bool operator==(const binary&, const binary&) = default;
+};
+
+// A JavaScript Date: milliseconds since the Unix epoch. Arrives as a Date on Node servers (msgpack timestamp).
+struct date {
+  std::int64_t ms_since_epoch = 0;
+  friend bool operator==(const date&, const date&) = default;
+};
+
+class value {
+ public:
+  enum class kind : std::uint8_t {
+    undefined,         // only from an empty std::optional or value::undefined()
+    null,
+    boolean,
+    number,            // a double (every JSON number)
+    integer,           // a signed C++ integer, kept exact
+    unsigned_integer,  // an unsigned C++ integer, kept exact
+    string,
+    binary,
+    date,
+    array,
+    object,
+  };
+  using array_type = std::vector<value>;
+  using member = std::pair<std::string, value>;
+  using object_type = std::vector<member>;
+
+  value() noexcept : data_(nullptr) {}
+  value(std::nullptr_t) noexcept : data_(nullptr) {}
+  value(bool b) noexcept : data_(b) {}
+  template <std::signed_integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
+  value(T n) noexcept : data_(static_cast<std::int64_t>(n)) {}
+  template <std::unsigned_integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
+  value(T n) noexcept : data_(static_cast<std::uint64_t>(n)) {}
+  template <std::floating_point T>
+  value(T n) noexcept : data_(static_cast<double>(n)) {}
+  value(std::string s) : data_(std::move(s)) {}
+  value(std::string_view s) : data_(std::string(s)) {}
+  value(const char* s) : data_(std::string(s)) {}
+  value(sio::binary b) : data_(std::move(b)) {}
+  value(sio::date d) noexcept : data_(d) {}
+  value(array_type elements) : data_(std::make_shared<const array_type>(std::move(elements))) {}
+
+  template <class T>
+  value(const std::vector<T>& elements) : value(convert_array(elements)) {}
+  template <class T>
+  value(const std::optional<T>& v) : value(v ? value(*v) : undefined()) {}
+  template <class T>
+  value(const std::map<std::string, T>& m) : value(object(convert_members(m))) {}
+  template <class T>
+  value(const std::unordered_map<std::string, T>& m) : value(object(convert_members(m))) {}
+
+  // An object from members in insertion order; JavaScript key order and duplicate rules are applied.
+  static value object(object_type members);
+  static value undefined() noexcept;
+
+  kind type() const noexcept { return static_cast<kind>(data_.index()); }
+  bool is_undefined() const noexcept { return type() == kind::undefined; }
+  bool is_null() const noexcept { return type() == kind::null; }
+
+  // Accessors throw sio::data_error (errc::invalid_argument) on the wrong kind.
+  bool as_bool() const;
+  double as_number() const;  // number, integer or unsigned_integer, as a double
+  std::int64_t as_int64() const;
+  std::uint64_t as_uint64() const;
+  const std::string& as_string() const;
+  const sio::binary& as_binary() const;
+  sio::date as_date() const;
+  const array_type& as_array() const;
+  const object_type& as_object() const;  // in JavaScript key order
+
+  friend bool operator==(const value& a, const value& b);
+
+ private:
+  struct undefined_tag {
+    friend bool operator==(undefined_tag, undefined_tag) = default;
+  };
+  // The alternatives are in the order of `kind`.
+  using storage = std::variant<undefined_tag, std::nullptr_t, bool, double, std::int64_t, std::uint64_t,
+                               std::string, sio::binary, sio::date, std::shared_ptr<const array_type>,
+                               std::shared_ptr<const object_type>>;
+
+  struct undefined_init {};
+  explicit value(undefined_init) noexcept : data_(undefined_tag{}) {}
+  explicit value(std::shared_ptr<const object_type> members) : data_(std::move(members)) {}
+
+  template <class T>
+  static array_type convert_array(const std::vector<T>& elements) {
+    array_type out;
+    out.reserve(elements.size());
+    for (const auto& e : elements) out.emplace_back(e);
+    return out;
+  }
+  template <class Map>
+  static object_type convert_members(const Map& m) {
+    object_type out;
+    out.reserve(m.size());
+    for (const auto& [k, v] : m) out.emplace_back(k, value(v));
+    return out;
+  }
+
+  storage data_;
+};
+
+// Parses one JSON text (RFC 8259) as JSON.parse does. Throws sio::data_error: errc::invalid_json with the line
+// and column of the fault, or errc::invalid_utf8.
+value json(std::string_view text);
+
+// Parses a JSON array into emit arguments: "[1, {\"a\": 2}]" -> {1, {a: 2}}. Same errors as json(); a JSON text
+// that is not an array is errc::invalid_json.
+std::vector<value> json_args(std::string_view text);
+
+// JSON.stringify semantics: no whitespace, JavaScript number formatting, undefined dropped from objects (null in
+// arrays), Dates as ISO-8601 strings, binary as {"type":"Buffer","data":[...]}.
+std::string to_json(const value& v);
+
+// Decodes msgpack bytes as notepack.io does on a Node server and prints them with JSON.stringify semantics.
+// For showing what a published payload carries. Throws sio::data_error on malformed msgpack.
+std::string msgpack_to_json(std::string_view bytes);
+
+}  // namespace sio

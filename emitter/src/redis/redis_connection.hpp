@@ -1,0 +1,55 @@
+// One synchronous hiredis connection: connect, AUTH, SELECT, then pipelined commands with timeouts.
+// It knows Redis, not Socket.IO. Not thread-safe: the owner serialises calls.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/redis_url.hpp"
+
+struct redisContext;
+
+namespace sio::detail {
+
+struct redis_reply {
+  enum class type { integer, status, string, nil, array, error };
+  type kind = type::nil;
+  long long integer = 0;
+  std::string text;  // status, string or error text
+};
+
+// One command: its arguments, binary-safe ("PUBLISH", channel, payload).
+using redis_command = std::vector<std::string_view>;
+
+class redis_connection {
+ public:
+  // Connects, authenticates (AUTH [user] password) and selects the db. Throws sio::connection_error,
+  // sio::timeout_error or sio::auth_error with a message naming the endpoint (never the password).
+  redis_connection(const redis_endpoint& endpoint, std::chrono::milliseconds connect_timeout,
+                   std::chrono::milliseconds command_timeout);
+  ~redis_connection();
+  redis_connection(const redis_connection&) = delete;
+  redis_connection& operator=(const redis_connection&) = delete;
+
+  // Writes all commands at once, then reads one reply for each, in order. Error replies are returned, not
+  // thrown. I/O failures throw sio::connection_error or sio::timeout_error and leave the connection broken().
+  std::vector<redis_reply> pipeline(std::span<const redis_command> commands);
+
+  // A connection that failed with an I/O error cannot be used again.
+  bool broken() const noexcept;
+  const redis_endpoint& endpoint() const noexcept { return endpoint_; }
+
+ private:
+  redis_endpoint endpoint_;
+  redisContext* ctx_ = nullptr;
+};
+
+// Throws for an error reply: sio::auth_error for NOAUTH, WRONGPASS and NOPERM (ACL), else sio::reply_error.
+// `context` says what was being done ("PUBLISH socket.io#/#").
+void throw_if_error(const redis_reply& reply, std::string_view context);
+
+}  // namespace sio::detail

@@ -1,0 +1,29 @@
+// Parses the Redis URLs sio accepts into an endpoint.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sio::detail {
+
+struct redis_endpoint {
+  enum class transport { tcp, unix_socket };
+  transport kind = transport::tcp;
+  std::string host = "127.0.0.1";  // tcp: name or address (IPv6 without brackets)
+  int port = 6379;
+  std::string path;                // unix_socket
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  int db = 0;
+
+  // "redis://host:port/db" or "unix:///path"; never includes the password.
+  std::string describe() const;
+};
+
+// redis://[user[:password]@]host[:port][/db], unix:///path/to.sock[?db=N]. Percent-escapes in user and password
+// are decoded. Throws sio::data_error(errc::invalid_url) with a message that names the fault and never echoes
+// the password.
+redis_endpoint parse_redis_url(std::string_view url);
+
+}  // namespace sio::detail

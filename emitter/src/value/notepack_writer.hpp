@@ -1,0 +1,36 @@
+// Writes msgpack exactly as notepack.io 3.0.1 (the codec of @socket.io/redis-emitter and the adapter) does:
+// integral doubles as the smallest int form (wrapping mod 2^64 beyond), float64 otherwise, never float32,
+// JavaScript key order, undefined dropped from objects, Dates as timestamp ext -1. Bytes go through msgpack-c.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sio/value.hpp"
+
+namespace sio::detail {
+
+class notepack_writer {
+ public:
+  explicit notepack_writer(std::string& out) : out_(out) {}
+
+  void array_header(std::uint32_t size);
+  void map_header(std::uint32_t size);
+  // Throws sio::data_error(errc::invalid_utf8) for invalid UTF-8, leaving `out` unspecified.
+  void string(std::string_view s);
+  void boolean(bool b);
+  void nil();
+  void number(double d);             // JavaScript number rules (notepack)
+  void integer(std::int64_t n);      // smallest form, exact
+  void unsigned_integer(std::uint64_t n);
+  void bytes(std::span<const std::uint8_t> b);
+  void date(std::int64_t ms_since_epoch);
+  void value(const sio::value& v);   // any value; top-level undefined is written as nil
+
+ private:
+  std::string& out_;
+};
+
+}  // namespace sio::detail
