@@ -1,0 +1,124 @@
+// The facade: turns calls into operations, validates and encodes them, and hands the command to the client.
+#include "sio/emitter.hpp"
+
+#include "client.hpp"
+#include "codec/classic_codec.hpp"
+#include "codec/operation.hpp"
+#include "codec/validate.hpp"
+
+namespace sio {
+
+namespace {
+
+Published run(detail::client& client, const detail::operation& op) {
+  detail::validate(op);
+  auto cmd = detail::encode_classic(op, client.options().key);
+  Published result;
+  if (!client.options().dry_run) result.receivers = client.publish(cmd);
+  result.command = std::move(cmd.verb);
+  result.channel = std::move(cmd.channel);
+  result.payload = std::move(cmd.payload);
+  return result;
+}
+
+}  // namespace
+
+// --- BroadcastOperator -------------------------------------------------------------------------------------------
+
+BroadcastOperator::BroadcastOperator(std::shared_ptr<detail::client> client,
+                                     std::shared_ptr<const detail::target> target)
+    : client_(std::move(client)), target_(std::move(target)) {}
+
+BroadcastOperator BroadcastOperator::to(const rooms& r) const {
+  auto next = std::make_shared<detail::target>(*target_);
+  for (const auto& name : r.names()) next->add_room(name);
+  return {client_, std::move(next)};
+}
+
+BroadcastOperator BroadcastOperator::except(const rooms& r) const {
+  auto next = std::make_shared<detail::target>(*target_);
+  for (const auto& name : r.names()) next->add_except(name);
+  return {client_, std::move(next)};
+}
+
+BroadcastOperator BroadcastOperator::volatile_() const {
+  auto next = std::make_shared<detail::target>(*target_);
+  next->set_flag(detail::broadcast_flag::volatile_, true);
+  return {client_, std::move(next)};
+}
+
+BroadcastOperator BroadcastOperator::compress(bool enabled) const {
+  auto next = std::make_shared<detail::target>(*target_);
+  next->set_flag(detail::broadcast_flag::compress, enabled);
+  return {client_, std::move(next)};
+}
+
+Published BroadcastOperator::emit_args(std::string_view event, std::vector<value> args) const {
+  detail::operation op;
+  op.kind = detail::operation_kind::broadcast;
+  op.to = target_.get();
+  op.event = event;
+  op.args = args;
+  return run(*client_, op);
+}
+
+Published BroadcastOperator::socketsJoin(const rooms& r) const {
+  detail::operation op;
+  op.kind = detail::operation_kind::sockets_join;
+  op.to = target_.get();
+  op.rooms = r.names();
+  return run(*client_, op);
+}
+
+Published BroadcastOperator::socketsLeave(const rooms& r) const {
+  detail::operation op;
+  op.kind = detail::operation_kind::sockets_leave;
+  op.to = target_.get();
+  op.rooms = r.names();
+  return run(*client_, op);
+}
+
+Published BroadcastOperator::disconnectSockets(bool close) const {
+  detail::operation op;
+  op.kind = detail::operation_kind::disconnect_sockets;
+  op.to = target_.get();
+  op.close = close;
+  return run(*client_, op);
+}
+
+// --- Emitter -----------------------------------------------------------------------------------------------------
+
+Emitter::Emitter(Options options) : Emitter(std::make_shared<detail::client>(std::move(options)), "/") {}
+
+Emitter::Emitter(std::string_view redis_url) : Emitter(Options{.redis_url = std::string(redis_url)}) {}
+
+Emitter::Emitter(std::shared_ptr<detail::client> client, std::string nsp)
+    : client_(std::move(client)), nsp_(std::move(nsp)) {}
+
+Emitter Emitter::of(std::string_view nsp) const { return {client_, detail::normalize_namespace(nsp)}; }
+
+const std::string& Emitter::nsp() const noexcept { return nsp_; }
+
+const Options& Emitter::options() const noexcept { return client_->options(); }
+
+void Emitter::connect() const {
+  if (!client_->options().dry_run) client_->connect();
+}
+
+BroadcastOperator Emitter::all() const {
+  auto target = std::make_shared<detail::target>();
+  target->nsp = nsp_;
+  return {client_, std::move(target)};
+}
+
+Published Emitter::serverSideEmit_args(std::string_view event, std::vector<value> args) const {
+  const detail::target everyone{.nsp = nsp_};
+  detail::operation op;
+  op.kind = detail::operation_kind::server_side_emit;
+  op.to = &everyone;
+  op.event = event;
+  op.args = args;
+  return run(*client_, op);
+}
+
+}  // namespace sio

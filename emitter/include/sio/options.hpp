@@ -20,8 +20,8 @@ struct Options {
 
   // Override the credentials in redis_url (for secrets kept out of URLs). A password without a username
   // authenticates as the default user.
-  std::optional<std::string> username;
-  std::optional<std::string> password;
+  std::optional<std::string> username{};
+  std::optional<std::string> password{};
 
   // Encode and validate every call but never connect: results carry the channel and payload, no receivers.
   bool dry_run = false;

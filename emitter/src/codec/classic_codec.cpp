@@ -1,0 +1,132 @@
+#include "codec/classic_codec.hpp"
+
+#include <cstdint>
+#include <fmt/format.h>
+
+#include "value/json_writer.hpp"
+#include "value/notepack_writer.hpp"
+
+namespace sio::detail {
+
+namespace {
+
+// Adapter RequestType values (socket.io-redis-adapter) for the requests the emitter sends.
+enum class request_type : int { remote_join = 2, remote_leave = 3, remote_disconnect = 4, server_side_emit = 6 };
+
+// Socket.IO packet type EVENT. Always 2, even with binary arguments: the receiving server's parser turns it
+// into BINARY_EVENT itself, and publishing 5 breaks every client of that server (PROTOCOL.md §1.5).
+constexpr std::uint32_t packet_type_event = 2;
+
+std::uint32_t count(std::size_t n) {
+  // msgpack containers hold at most 2^32-1 elements; nothing near that fits in one Redis message anyway.
+  return static_cast<std::uint32_t>(n);
+}
+
+std::string broadcast_channel(std::string_view key, const target& to) {
+  // Exactly one room gets its own channel as a pre-filter for the receivers; 0 or 2+ rooms use the base channel
+  // and the receivers filter on opts.rooms.
+  if (to.rooms.size() == 1) return fmt::format("{}#{}#{}#", key, to.nsp, to.rooms.front());
+  return fmt::format("{}#{}#", key, to.nsp);
+}
+
+std::string request_channel(std::string_view key, const target& to) {
+  return fmt::format("{}-request#{}#", key, to.nsp);
+}
+
+void write_string_array(notepack_writer& w, const std::vector<std::string>& names) {
+  w.array_header(count(names.size()));
+  for (const auto& name : names) w.string(name);
+}
+
+// ["emitter", {type, data, nsp}, {rooms, flags, except}] with the emitter's key order.
+std::string encode_broadcast(const operation& op) {
+  std::string out;
+  out.reserve(64 + op.event.size());
+  notepack_writer w(out);
+  w.array_header(3);
+  w.string(emitter_uid);
+
+  w.map_header(3);
+  w.string("type");
+  w.unsigned_integer(packet_type_event);
+  w.string("data");
+  w.array_header(count(1 + op.args.size()));
+  w.string(op.event);
+  for (const auto& arg : op.args) w.value(arg);
+  w.string("nsp");
+  w.string(op.to->nsp);
+
+  w.map_header(3);
+  w.string("rooms");
+  write_string_array(w, op.to->rooms);
+  w.string("flags");
+  w.map_header(count(op.to->flags.size()));
+  for (const auto& setting : op.to->flags) {
+    w.string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
+    w.boolean(setting.enabled);
+  }
+  w.string("except");
+  write_string_array(w, op.to->except);
+  return out;
+}
+
+void append_json_string_array(std::string& out, std::span<const std::string> names) {
+  out += '[';
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i != 0) out += ',';
+    write_json_string(out, names[i]);
+  }
+  out += ']';
+}
+
+// {"type":N,"opts":{"rooms":[...],"except":[...]}, then the request's own fields.
+void append_request_head(std::string& out, request_type type, const target& to) {
+  out += fmt::format("{{\"type\":{},\"opts\":{{\"rooms\":", static_cast<int>(type));
+  append_json_string_array(out, to.rooms);
+  out += ",\"except\":";
+  append_json_string_array(out, to.except);
+  out += "}";
+}
+
+std::string encode_request(const operation& op) {
+  std::string out;
+  switch (op.kind) {
+    case operation_kind::sockets_join:
+    case operation_kind::sockets_leave:
+      append_request_head(out, op.kind == operation_kind::sockets_join ? request_type::remote_join
+                                                                       : request_type::remote_leave,
+                          *op.to);
+      out += ",\"rooms\":";
+      append_json_string_array(out, op.rooms);
+      out += '}';
+      break;
+    case operation_kind::disconnect_sockets:
+      append_request_head(out, request_type::remote_disconnect, *op.to);
+      out += op.close ? ",\"close\":true}" : ",\"close\":false}";
+      break;
+    case operation_kind::server_side_emit:
+      // Not scoped by rooms: it reaches every server's namespace listeners.
+      out += fmt::format("{{\"uid\":\"{}\",\"type\":{},\"data\":[", emitter_uid,
+                         static_cast<int>(request_type::server_side_emit));
+      write_json_string(out, op.event);
+      for (const auto& arg : op.args) {
+        out += ',';
+        write_json(out, arg);
+      }
+      out += "]}";
+      break;
+    case operation_kind::broadcast:
+      break;  // not a request
+  }
+  return out;
+}
+
+}  // namespace
+
+command encode_classic(const operation& op, std::string_view key) {
+  if (op.kind == operation_kind::broadcast)
+    return {"PUBLISH", broadcast_channel(key, *op.to), encode_broadcast(op)};
+  return {"PUBLISH", request_channel(key, *op.to), encode_request(op)};
+}
+
+}  // namespace sio::detail

@@ -1,0 +1,18 @@
+// The classic Redis adapter encoding of @socket.io/redis-emitter 5.1.0: broadcasts as a notepack msgpack
+// array on <key>#<nsp>#[<room>#], server-side requests as JSON on <key>-request#<nsp>#.
+#pragma once
+
+#include <string_view>
+
+#include "codec/operation.hpp"
+
+namespace sio::detail {
+
+// The uid the Node emitter puts in every message; receivers only need it to differ from their own.
+inline constexpr std::string_view emitter_uid = "emitter";
+
+// Encodes a validated operation. Throws sio::data_error for argument values that cannot be encoded
+// (invalid UTF-8); nothing has been published then.
+command encode_classic(const operation& op, std::string_view key);
+
+}  // namespace sio::detail
