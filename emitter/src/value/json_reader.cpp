@@ -1,0 +1,255 @@
+// sio::json and sio::json_args: JSON text -> sio::value with JSON.parse semantics, parsed by RapidJSON's SAX reader.
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include "sio/error.hpp"
+#include "sio/value.hpp"
+#include "value/utf8.hpp"
+
+namespace sio {
+
+namespace {
+
+// Deeper values are refused: every later stage (encoding, printing, destruction) recurses once per level.
+constexpr std::size_t max_nesting = 512;
+// Each number RapidJSON refuses as too big costs one more parse of the text (see parse_json).
+constexpr int max_out_of_range_numbers = 100;
+constexpr const char* lone_surrogate_message = "a \\u escape is a lone surrogate, which is not valid UTF-8";
+
+// from_chars reports a value beyond the double range without the value; JSON.parse gives ±Infinity for an
+// overflow and ±0 for an underflow. Which one is decided by the decimal exponent of the first non-zero digit.
+double out_of_range_value(std::string_view token) {
+  const bool negative = !token.empty() && token.front() == '-';
+  long long leading_exponent = 0;
+  bool found = false;
+  long long integer_digits = 0;
+  long long fraction_position = 0;
+  bool in_fraction = false;
+  std::size_t i = negative ? 1 : 0;
+  for (; i < token.size() && token[i] != 'e' && token[i] != 'E'; ++i) {
+    const char c = token[i];
+    if (c == '.') {
+      in_fraction = true;
+      continue;
+    }
+    if (in_fraction) ++fraction_position;
+    if (!found && c != '0') {
+      found = true;
+      leading_exponent = in_fraction ? -fraction_position : 0;
+      integer_digits = 0;
+    }
+    if (found && !in_fraction) ++integer_digits;
+  }
+  if (found && leading_exponent == 0) leading_exponent = integer_digits - 1;
+  long long exponent = 0;
+  bool exponent_negative = false;
+  if (i < token.size()) {
+    ++i;  // 'e'
+    if (i < token.size() && (token[i] == '+' || token[i] == '-')) exponent_negative = token[i++] == '-';
+    for (; i < token.size(); ++i) exponent = std::min(exponent * 10 + (token[i] - '0'), 1'000'000'000LL);
+  }
+  const long long magnitude = leading_exponent + (exponent_negative ? -exponent : exponent);
+  const double result = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+  return negative ? -result : result;
+}
+
+// A JSON number token as JSON.parse reads it: the correctly rounded double ("1.0" -> 1, "-0" -> -0,
+// "12345678901234567890" -> 12345678901234567168, "1e400" -> Infinity). Returns the characters used.
+std::size_t parse_number(std::string_view token, double& out) {
+  const auto result = std::from_chars(token.data(), token.data() + token.size(), out);
+  const auto used = static_cast<std::size_t>(result.ptr - token.data());
+  if (result.ec == std::errc::result_out_of_range) out = out_of_range_value(token.substr(0, used));
+  return used;
+}
+
+struct pending_error {
+  errc code;
+  std::string message;
+};
+
+// A RapidJSON SAX handler building sio::values with an explicit stack (no recursion, whatever the depth).
+class value_builder {
+ public:
+  explicit value_builder(const std::map<std::size_t, double>& number_overrides) : number_overrides_(number_overrides) {}
+
+  bool Null() { return add(nullptr); }
+  bool Bool(bool b) { return add(b); }
+  // With kParseNumbersAsStringsFlag every number arrives as RawNumber; these are never called.
+  bool Int(int n) { return add(static_cast<double>(n)); }
+  bool Uint(unsigned n) { return add(static_cast<double>(n)); }
+  bool Int64(std::int64_t n) { return add(static_cast<double>(n)); }
+  bool Uint64(std::uint64_t n) { return add(static_cast<double>(n)); }
+  bool Double(double d) { return add(d); }
+
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    const std::size_t index = numbers_seen_++;
+    if (auto it = number_overrides_.find(index); it != number_overrides_.end()) return add(it->second);
+    double d = 0;
+    parse_number(std::string_view(text, length), d);
+    return add(d);
+  }
+
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (!check_utf8(text, length)) return false;
+    return add(std::string(text, length));
+  }
+
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    if (!check_utf8(text, length)) return false;
+    stack_.back().key.assign(text, length);
+    return true;
+  }
+
+  bool StartObject() { return open(true); }
+  bool StartArray() { return open(false); }
+
+  bool EndObject(rapidjson::SizeType) {
+    frame top = std::move(stack_.back());
+    stack_.pop_back();
+    return add(value::object(std::move(top.members)));
+  }
+
+  bool EndArray(rapidjson::SizeType) {
+    frame top = std::move(stack_.back());
+    stack_.pop_back();
+    return add(value(std::move(top.elements)));
+  }
+
+  std::size_t numbers_seen() const { return numbers_seen_; }
+  const std::optional<pending_error>& error() const { return error_; }
+  value take_root() { return std::move(root_); }
+
+ private:
+  struct frame {
+    bool is_object = false;
+    value::array_type elements;
+    value::object_type members;
+    std::string key;
+  };
+
+  bool open(bool is_object) {
+    if (stack_.size() >= max_nesting) {
+      error_ = pending_error{errc::invalid_json, fmt::format("nesting deeper than {}", max_nesting)};
+      return false;
+    }
+    stack_.push_back(frame{is_object, {}, {}, {}});
+    return true;
+  }
+
+  bool add(value v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+    } else if (frame& top = stack_.back(); top.is_object) {
+      top.members.emplace_back(std::move(top.key), std::move(v));
+    } else {
+      top.elements.push_back(std::move(v));
+    }
+    return true;
+  }
+
+  // Catches what RapidJSON lets through: "\udc00" escapes (lone low surrogates) decode to invalid UTF-8.
+  bool check_utf8(const char* text, rapidjson::SizeType length) {
+    if (!detail::find_invalid_utf8(std::string_view(text, length))) return true;
+    error_ = pending_error{errc::invalid_utf8, lone_surrogate_message};
+    return false;
+  }
+
+  const std::map<std::size_t, double>& number_overrides_;
+  std::vector<frame> stack_;
+  value root_;
+  std::size_t numbers_seen_ = 0;
+  std::optional<pending_error> error_;
+};
+
+// 1-based line and column of a byte offset. The column counts characters (UTF-8 lead bytes), not bytes.
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  std::size_t column = 1;
+  for (std::size_t i = line_start; i < offset; ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) ++column;
+  return {line, column};
+}
+
+[[noreturn]] void fail(std::string_view text, std::size_t offset, errc code, std::string_view message) {
+  const auto [line, column] = line_and_column(text, offset);
+  const char* what = code == errc::invalid_utf8 ? "invalid UTF-8 in JSON" : "invalid JSON";
+  throw data_error(code, fmt::format("{} at line {}, column {}: {}", what, line, column, message));
+}
+
+value parse_json(std::string_view text) {
+  constexpr unsigned flags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+  // RapidJSON refuses numbers whose magnitude it cannot hold ("1e400") where JSON.parse gives Infinity. Each such
+  // number is computed here, blanked out ("0" and spaces, so offsets stay put) and the text parsed again.
+  std::optional<std::string> patched;
+  std::map<std::size_t, double> number_overrides;
+  for (int retry = 0;; ++retry) {
+    const std::string_view input = patched ? std::string_view(*patched) : text;
+    rapidjson::MemoryStream stream(input.data(), input.size());
+    rapidjson::Reader reader;
+    value_builder builder(number_overrides);
+    const rapidjson::ParseResult result = reader.Parse<flags>(stream, builder);
+    if (result) {
+      // MemoryStream reports an embedded NUL byte as the end of the text; JSON.parse refuses it.
+      if (stream.Tell() != input.size())
+        fail(text, stream.Tell(), errc::invalid_json,
+             rapidjson::GetParseError_En(rapidjson::kParseErrorDocumentRootNotSingular));
+      return builder.take_root();
+    }
+    switch (result.Code()) {
+      case rapidjson::kParseErrorTermination:
+        if (builder.error()) fail(text, result.Offset(), builder.error()->code, builder.error()->message);
+        break;
+      case rapidjson::kParseErrorStringInvalidEncoding:
+        fail(text, result.Offset(), errc::invalid_utf8, rapidjson::GetParseError_En(result.Code()));
+      case rapidjson::kParseErrorStringUnicodeSurrogateInvalid:  // "\ud800" without its low half
+        fail(text, result.Offset(), errc::invalid_utf8, lone_surrogate_message);
+      case rapidjson::kParseErrorNumberTooBig:
+        if (retry < max_out_of_range_numbers) {
+          if (!patched) patched.emplace(text);
+          const std::size_t start = result.Offset();
+          double d = 0;
+          const std::size_t length = parse_number(std::string_view(*patched).substr(start), d);
+          if (length == 0) break;
+          number_overrides[builder.numbers_seen()] = d;
+          patched->replace(start, length, length, ' ');
+          (*patched)[start] = '0';
+          continue;
+        }
+        fail(text, result.Offset(), errc::invalid_json,
+             fmt::format("more than {} numbers beyond the double range", max_out_of_range_numbers));
+      default: break;
+    }
+    fail(text, result.Offset(), errc::invalid_json, rapidjson::GetParseError_En(result.Code()));
+  }
+}
+
+}  // namespace
+
+value json(std::string_view text) { return parse_json(text); }
+
+std::vector<value> json_args(std::string_view text) {
+  const value parsed = parse_json(text);
+  if (parsed.type() != value::kind::array) throw data_error(errc::invalid_json, "expected a JSON array of arguments");
+  return parsed.as_array();
+}
+
+}  // namespace sio
