@@ -20,6 +20,7 @@ struct redis_reply {
   type kind = type::nil;
   long long integer = 0;
   std::string text;  // status, string or error text
+  std::vector<redis_reply> elements;  // array
 };
 
 // One command: its arguments, binary-safe ("PUBLISH", channel, payload).
@@ -44,8 +45,12 @@ class redis_connection {
   const redis_endpoint& endpoint() const noexcept { return endpoint_; }
 
  private:
+  [[noreturn]] void throw_io_error(std::string_view doing, int saved_errno) const;
+
   redis_endpoint endpoint_;
+  std::chrono::milliseconds command_timeout_;
   redisContext* ctx_ = nullptr;
+  bool desynced_ = false;  // a pipeline stopped part-way: replies and commands no longer line up
 };
 
 // Throws for an error reply: sio::auth_error for NOAUTH, WRONGPASS and NOPERM (ACL), else sio::reply_error.

@@ -1,0 +1,215 @@
+#include "redis/redis_url.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+
+#include "sio/error.hpp"
+
+namespace sio::detail {
+
+namespace {
+
+constexpr std::string_view expected_forms =
+    "expected redis://[user[:password]@]host[:port][/db] or unix:///path/to.sock";
+
+[[noreturn]] void fail(std::string_view url, std::string_view what) {
+  throw data_error(errc::invalid_url, fmt::format("invalid Redis URL \"{}\": {}", redact_redis_url(url), what));
+}
+
+std::string to_lower(std::string_view text) {
+  std::string lower(text);
+  for (auto& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return lower;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string decoded;
+  decoded.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      decoded += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int high = hex_digit(text[i + 1]);
+    const int low = hex_digit(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    decoded += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return decoded;
+}
+
+// Only plain decimal digits: from_chars alone would accept "-0" and stop silently at "12abc".
+std::optional<int> parse_decimal(std::string_view text, int max) {
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  for (char c : text)
+    if (c < '0' || c > '9') return std::nullopt;
+  long long value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  if (value > max) return std::nullopt;
+  return static_cast<int>(value);
+}
+
+bool is_host_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_';
+}
+
+bool is_ipv6_literal(std::string_view text) {
+  if (text.find(':') == std::string_view::npos) return false;
+  for (char c : text)
+    if (hex_digit(c) < 0 && c != ':' && c != '.') return false;
+  return true;
+}
+
+int parse_db(std::string_view url, std::string_view text) {
+  auto db = parse_decimal(text, std::numeric_limits<int>::max());
+  if (!db) fail(url, fmt::format("the database must be a non-negative integer, got \"{}\"", text));
+  return *db;
+}
+
+void reject_query_and_fragment(std::string_view url, std::string_view rest) {
+  if (rest.find('?') != std::string_view::npos)
+    fail(url, "redis:// URLs take no query parameters (put the database in the path: redis://host:6379/3)");
+  if (rest.find('#') != std::string_view::npos) fail(url, "Redis URLs take no #fragment");
+}
+
+void parse_userinfo(std::string_view url, std::string_view userinfo, redis_endpoint& endpoint) {
+  const auto colon = userinfo.find(':');
+  const auto raw_user = userinfo.substr(0, colon);
+  // A '/', '?' or '#' before the '@' means the '@' belongs to the path or query, not to credentials.
+  if (raw_user.find_first_of("/?#") != std::string_view::npos)
+    fail(url, "the user name contains '/', '?' or '#' (percent-encode them, or the '@' is misplaced)");
+  auto user = percent_decode(raw_user);
+  if (!user) fail(url, "the user name has a bad percent-escape (expected % and two hex digits)");
+  if (!user->empty()) endpoint.username = std::move(*user);
+  if (colon == std::string_view::npos) return;
+  auto password = percent_decode(userinfo.substr(colon + 1));
+  if (!password) fail(url, "the password has a bad percent-escape (expected % and two hex digits)");
+  if (!password->empty()) endpoint.password = std::move(*password);
+}
+
+void parse_tcp(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
+  const auto host_end = rest.find_first_of("/?#");
+  const auto hostport = rest.substr(0, host_end);
+  const auto tail = host_end == std::string_view::npos ? std::string_view{} : rest.substr(host_end);
+  reject_query_and_fragment(url, tail);
+
+  if (hostport.empty()) fail(url, "the host is empty");
+  std::optional<std::string_view> port_text;
+  if (hostport.front() == '[') {
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos) fail(url, "the IPv6 address has no closing ']'");
+    const auto address = hostport.substr(1, close - 1);
+    if (!is_ipv6_literal(address)) fail(url, fmt::format("\"{}\" is not an IPv6 address", address));
+    endpoint.host = std::string(address);
+    const auto after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') fail(url, fmt::format("unexpected \"{}\" after the IPv6 address", after));
+      port_text = after.substr(1);
+    }
+  } else {
+    const auto colon = hostport.find(':');
+    if (colon != std::string_view::npos && hostport.find(':', colon + 1) != std::string_view::npos)
+      fail(url, "an IPv6 address must be in brackets, e.g. redis://[::1]:6379");
+    const auto host = hostport.substr(0, colon);
+    if (host.empty()) fail(url, "the host is empty");
+    for (char c : host)
+      if (!is_host_name_char(c)) fail(url, fmt::format("the host \"{}\" contains an invalid character", host));
+    endpoint.host = std::string(host);
+    if (colon != std::string_view::npos) port_text = hostport.substr(colon + 1);
+  }
+
+  if (port_text) {
+    if (port_text->empty()) fail(url, "the port is empty");
+    auto port = parse_decimal(*port_text, 65535);
+    if (!port || *port == 0)
+      fail(url, fmt::format("the port must be a number from 1 to 65535, got \"{}\"", *port_text));
+    endpoint.port = *port;
+  }
+
+  if (tail.size() > 1) endpoint.db = parse_db(url, tail.substr(1));  // tail is "/db"; "" and "/" mean db 0
+}
+
+void parse_unix(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
+  endpoint.kind = redis_endpoint::transport::unix_socket;
+  const auto question = rest.find('?');
+  const auto path = rest.substr(0, question);
+  if (path.find('#') != std::string_view::npos) fail(url, "Redis URLs take no #fragment");
+  if (path.empty() || path == "/") fail(url, "the socket path is empty");
+  if (path.front() != '/') fail(url, "unix:// URLs take no host; write the absolute path: unix:///path/to.sock");
+  endpoint.path = std::string(path);
+  if (question == std::string_view::npos) return;
+
+  auto query = rest.substr(question + 1);
+  if (query.find('#') != std::string_view::npos) fail(url, "Redis URLs take no #fragment");
+  bool db_seen = false;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (param.empty()) continue;
+    const auto equals = param.find('=');
+    const auto key = param.substr(0, equals);
+    if (key != "db") fail(url, fmt::format("unknown query parameter \"{}\" (unix:// URLs accept only db)", key));
+    if (db_seen) fail(url, "the db parameter is given twice");
+    db_seen = true;
+    endpoint.db = parse_db(url, equals == std::string_view::npos ? std::string_view{} : param.substr(equals + 1));
+  }
+}
+
+}  // namespace
+
+std::string redis_endpoint::describe() const {
+  if (kind == transport::unix_socket) return db == 0 ? "unix://" + path : fmt::format("unix://{}?db={}", path, db);
+  if (host.find(':') != std::string::npos) return fmt::format("redis://[{}]:{}/{}", host, port, db);
+  return fmt::format("redis://{}:{}/{}", host, port, db);
+}
+
+std::string redact_redis_url(std::string_view url) {
+  // Same rule as the parser: credentials end at the last '@' and the password starts after the first ':'.
+  // It also applies to garbage without "://", so a mistyped URL never echoes a secret.
+  const auto scheme_end = url.find("://");
+  const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const auto at = url.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const auto colon = url.find(':', start);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return fmt::format("{}***{}", url.substr(0, colon + 1), url.substr(at));
+}
+
+redis_endpoint parse_redis_url(std::string_view url) {
+  if (url.empty()) fail(url, fmt::format("the URL is empty; {}", expected_forms));
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) fail(url, fmt::format("missing \"scheme://\"; {}", expected_forms));
+  const auto scheme = to_lower(url.substr(0, scheme_end));
+  auto rest = url.substr(scheme_end + 3);
+
+  if (scheme == "rediss") fail(url, "TLS (rediss://) is not supported yet; use redis:// or unix://");
+  if (scheme != "redis" && scheme != "unix")
+    fail(url, fmt::format("unsupported scheme \"{}\"; {}", url.substr(0, scheme_end), expected_forms));
+
+  redis_endpoint endpoint;
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    parse_userinfo(url, rest.substr(0, at), endpoint);
+    rest = rest.substr(at + 1);
+  }
+  if (scheme == "redis")
+    parse_tcp(url, rest, endpoint);
+  else
+    parse_unix(url, rest, endpoint);
+  return endpoint;
+}
+
+}  // namespace sio::detail

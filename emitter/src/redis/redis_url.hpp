@@ -26,4 +26,7 @@ struct redis_endpoint {
 // the password.
 redis_endpoint parse_redis_url(std::string_view url);
 
+// The URL with any password replaced by "***", for messages and logs.
+std::string redact_redis_url(std::string_view url);
+
 }  // namespace sio::detail

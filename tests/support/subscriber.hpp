@@ -1,0 +1,37 @@
+// A raw hiredis pattern subscriber: sees exactly the bytes Redis delivers, independent of the code under test.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct redisContext;
+
+namespace sio::test {
+
+class redis_server;
+
+struct pubsub_message {
+  std::string pattern;
+  std::string channel;
+  std::string payload;  // binary-safe
+};
+
+class subscriber {
+ public:
+  // PSUBSCRIBEs to the patterns (binary-safe) and returns once Redis confirmed every one, so a PUBLISH issued
+  // afterwards is seen. Authenticates with the server's --requirepass, if any.
+  subscriber(const redis_server& server, const std::vector<std::string>& patterns);
+  ~subscriber();
+  subscriber(const subscriber&) = delete;
+  subscriber& operator=(const subscriber&) = delete;
+
+  // The next pmessage, or nothing if none arrives within the timeout. Never blocks longer.
+  std::optional<pubsub_message> next_message(std::chrono::milliseconds timeout);
+
+ private:
+  redisContext* ctx_ = nullptr;
+};
+
+}  // namespace sio::test
