@@ -1,1 +1,91 @@
-int main(){}
+// notify: publish one Socket.IO notification through Redis. Turns every outcome into one exit code.
+#include <exception>
+
+#include "exit_codes.hpp"
+#include "operation_builder.hpp"
+#include "options.hpp"
+#include "output.hpp"
+#include "sio/emitter.hpp"
+
+namespace {
+
+using notify::exit_code;
+
+exit_code exit_code_for(const sio::error& e) {
+  const sio::errc code = e.code();
+  // By class first (the spec's mapping), then by code for a plain sio::error.
+  if (dynamic_cast<const sio::data_error*>(&e) != nullptr) {
+    return code == sio::errc::invalid_url ? exit_code::usage_error : exit_code::invalid_data;
+  }
+  switch (code) {
+    case sio::errc::invalid_argument:
+    case sio::errc::invalid_json:
+    case sio::errc::invalid_utf8:
+    case sio::errc::reserved_event:
+      return exit_code::invalid_data;
+    case sio::errc::invalid_url:
+      return exit_code::usage_error;
+    case sio::errc::connection:
+      return exit_code::redis_unreachable;
+    case sio::errc::timeout:
+      return exit_code::timeout;
+    case sio::errc::auth:
+    case sio::errc::reply:
+    case sio::errc::protocol:
+      return exit_code::redis_refused;
+    case sio::errc::ok:
+      break;
+  }
+  return dynamic_cast<const sio::redis_error*>(&e) != nullptr ? exit_code::redis_refused : exit_code::internal_error;
+}
+
+exit_code run(int argc, const char* const* argv) {
+  const auto outcome = notify::parse_command_line(argc, argv);
+  if (!outcome.options) return static_cast<exit_code>(outcome.exit_status);
+  const notify::cli_options& options = *outcome.options;
+
+  const sio::Emitter emitter = notify::make_emitter(options);
+  const sio::Published published = notify::run_operation(emitter, options);
+
+  const bool nobody_listens = published.receivers && *published.receivers == 0;
+  if (nobody_listens && options.require_receivers) {
+    notify::print_error(notify::no_receivers_message(published, emitter.options().key, emitter.nsp()));
+    return exit_code::no_receivers;
+  }
+  notify::print_published(published, options);
+  if (nobody_listens) {
+    notify::print_warning(notify::no_receivers_message(published, emitter.options().key, emitter.nsp()));
+  }
+  return exit_code::success;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const exit_code code = run(argc, argv);
+    // A script must not take exit 0 for output it never got.
+    if (!notify::flush_stdout()) {
+      notify::print_error("internal error: cannot write to standard output");
+      return notify::to_int(exit_code::internal_error);
+    }
+    return notify::to_int(code);
+  } catch (const notify::usage_error& e) {
+    notify::print_usage_error(e.what());
+    return notify::to_int(exit_code::usage_error);
+  } catch (const sio::error& e) {
+    const exit_code code = exit_code_for(e);
+    if (code == exit_code::usage_error) {
+      notify::print_usage_error(e.what());
+    } else {
+      notify::print_error(e.what());
+    }
+    return notify::to_int(code);
+  } catch (const std::exception& e) {
+    notify::print_error(std::string("internal error: ") + e.what());
+    return notify::to_int(exit_code::internal_error);
+  } catch (...) {
+    notify::print_error("internal error: unknown exception");
+    return notify::to_int(exit_code::internal_error);
+  }
+}

@@ -1,0 +1,41 @@
+// exit_codes.hpp: notify's exit codes, one per kind of failure a script may want to react to differently.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace notify {
+
+enum class exit_code : int {
+  success = 0,
+  internal_error = 1,
+  usage_error = 2,
+  invalid_data = 3,
+  redis_unreachable = 4,
+  redis_refused = 5,
+  timeout = 6,
+  no_receivers = 7,
+};
+
+struct exit_code_description {
+  exit_code code;
+  std::string_view meaning;
+};
+
+// The text of the exit-code table in --help; kept next to the enum so the two cannot drift apart.
+inline constexpr std::array<exit_code_description, 8> exit_code_descriptions{{
+    {exit_code::success, "success"},
+    {exit_code::internal_error, "internal error (unexpected)"},
+    {exit_code::usage_error, "usage error (unknown or conflicting options, bad duration, invalid Redis URL)"},
+    {exit_code::invalid_data,
+     "invalid data (bad JSON, invalid UTF-8, reserved or empty event name, empty room); "
+     "nothing published"},
+    {exit_code::redis_unreachable, "Redis unreachable (connection refused or closed, unknown host)"},
+    {exit_code::redis_refused, "Redis refused (authentication failed, ACL denied, error reply)"},
+    {exit_code::timeout, "timeout (connect or command)"},
+    {exit_code::no_receivers, "no receivers (only with --require-receivers)"},
+}};
+
+constexpr int to_int(exit_code code) noexcept { return static_cast<int>(code); }
+
+}  // namespace notify

@@ -1,0 +1,24 @@
+// operation_builder.hpp: turns parsed options into one call on sio::Emitter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "options.hpp"
+#include "sio/emitter.hpp"
+
+namespace notify {
+
+// The seed's notification object: {"type":T,"payload":<payload JSON, omitted if none>,"timestamp":MS}.
+// Throws sio::data_error for invalid payload JSON.
+sio::value make_notification(const std::string& type, const std::optional<std::string>& payload_json,
+                             std::int64_t timestamp_ms);
+
+// The emitter of --nsp with the connection options (nothing connects before the first publish).
+sio::Emitter make_emitter(const cli_options& options);
+
+// Validates, encodes and (unless dry-run) publishes. Throws sio::error subclasses.
+sio::Published run_operation(const sio::Emitter& namespace_emitter, const cli_options& options);
+
+}  // namespace notify

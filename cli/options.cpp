@@ -1,0 +1,279 @@
+#include "options.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "duration.hpp"
+#include "exit_codes.hpp"
+#include "sio/version.hpp"
+
+namespace notify {
+namespace {
+
+constexpr std::string_view description =
+    "notify: publish Socket.IO events through Redis, byte-for-byte like @socket.io/redis-emitter 5.1.0.";
+
+constexpr std::string_view examples =
+    "Examples:\n"
+    "  notify --user 42 --type ORDER_UPDATED --payload '{\"orderId\":7}'\n"
+    "  notify --room lobby --event chat --arg '\"hello\"' --arg '{\"from\":\"ops\"}'\n"
+    "  notify --nsp admin --user 42 join vip\n"
+    "  notify --room vip disconnect --close\n"
+    "  notify server-emit reload-config --args '[{\"force\":true}]'\n"
+    "  notify --dry-run --user 42 --type PING --timestamp 1700000000000\n";
+
+std::string help_footer() {
+  std::string footer = "Exit codes:\n";
+  for (const auto& [code, meaning] : exit_code_descriptions) {
+    footer += fmt::format("  {}  {}\n", to_int(code), meaning);
+  }
+  footer += "\n";
+  footer += examples;
+  return footer;
+}
+
+std::string_view command_name(command cmd) {
+  switch (cmd) {
+    case command::emit:
+      return "emit";
+    case command::join:
+      return "join";
+    case command::leave:
+      return "leave";
+    case command::disconnect:
+      return "disconnect";
+    case command::server_emit:
+      return "server-emit";
+  }
+  return "?";
+}
+
+bool given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
+
+// Each occurrence of a repeatable option takes exactly one value, so `--room a join b` leaves b to join.
+CLI::Option* repeatable(CLI::Option* option) { return option->expected(1)->take_all()->allow_extra_args(false); }
+
+// The CLI11 definitions, the values they fill, and the checks CLI11 cannot express.
+class command_line {
+ public:
+  command_line() : app_{std::string(description), "notify"} {
+    app_.footer(help_footer());
+    app_.set_help_flag("-h,--help", "Print this help and exit");
+    app_.set_version_flag("--version", std::string("notify ") + sio::version(), "Print the version and exit");
+    app_.get_formatter()->column_width(34);
+    app_.require_subcommand(0, 1);
+    add_connection_options();
+    add_target_options();
+    add_emit_options();
+    add_output_options();
+    add_subcommands();
+  }
+
+  parse_outcome parse(int argc, const char* const* argv) {
+    try {
+      app_.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return {std::nullopt, app_.exit(e, std::cout, std::cerr)};
+    } catch (const CLI::CallForAllHelp& e) {
+      return {std::nullopt, app_.exit(e, std::cout, std::cerr)};
+    } catch (const CLI::CallForVersion& e) {
+      return {std::nullopt, app_.exit(e, std::cout, std::cerr)};
+    } catch (const CLI::ParseError& e) {
+      throw usage_error(e.what());
+    }
+    options_.cmd = parsed_command();
+    check_combinations();
+    return {finish(), 0};
+  }
+
+ private:
+  void add_connection_options() {
+    app_.add_option("--redis", options_.redis_url, "redis://[user[:password]@]host[:port][/db] or unix:///path")
+        ->type_name("URL")
+        ->envname("REDIS_URL")
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--key", options_.key, "Channel prefix: the servers' createAdapter() key")
+        ->type_name("KEY")
+        ->envname("SIO_KEY")
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--timeout", timeout_text_, "Connect and command timeout: 500ms, 2s, 1.5 (seconds)")
+        ->type_name("DURATION")
+        ->capture_default_str()
+        ->group("Connection");
+  }
+
+  void add_target_options() {
+    app_.add_option("--nsp", options_.nsp, "Namespace (\"admin\" means \"/admin\")")
+        ->type_name("NSP")
+        ->capture_default_str()
+        ->group("Target");
+    user_ = app_.add_option("--user", user_text_, "Target the user's room: <room-prefix>ID")
+                ->type_name("ID")
+                ->group("Target");
+    auto* room_prefix = app_.add_option("--room-prefix", options_.room_prefix, "Prefix of user rooms")
+                            ->type_name("P")
+                            ->capture_default_str()
+                            ->group("Target");
+    auto* room = repeatable(app_.add_option("--room", options_.rooms, "Target sockets in room R (repeatable)"))
+                     ->type_name("R")
+                     ->group("Target");
+    auto* except = repeatable(app_.add_option("--except", options_.except, "Leave out sockets in room R (repeatable)"))
+                       ->type_name("R")
+                       ->group("Target");
+    target_only_ = {user_, room_prefix, room, except};
+  }
+
+  void add_emit_options() {
+    type_ = app_.add_option("--type", type_text_,
+                            "Emit {\"type\":T,\"payload\":..,\"timestamp\":..} as event \"notification\"")
+                ->type_name("T")
+                ->group("Emit");
+    payload_ = app_.add_option("--payload", payload_text_, "JSON payload of the notification (needs --type)")
+                   ->type_name("JSON")
+                   ->group("Emit");
+    timestamp_ =
+        app_.add_option("--timestamp", timestamp_value_, "Notification timestamp in ms since epoch (default: now)")
+            ->type_name("MS")
+            ->group("Emit");
+    event_ = app_.add_option("--event", event_text_, "Event name (default \"notification\" with --type)")
+                 ->type_name("E")
+                 ->group("Emit");
+    arg_ = repeatable(app_.add_option("--arg", options_.arg_jsons, "One JSON argument of the event (repeatable)"))
+               ->type_name("JSON")
+               ->group("Emit");
+    args_ = app_.add_option("--args", args_text_, "All arguments at once, as a JSON array")
+                ->type_name("JSON-ARRAY")
+                ->group("Emit");
+    auto* volatile_flag =
+        app_.add_flag("--volatile", options_.volatile_flag, "Clients not ready to receive may miss it")->group("Emit");
+    auto* no_compress =
+        app_.add_flag("--no-compress", options_.no_compress, "Ask the servers not to compress the packet")
+            ->group("Emit");
+    emit_only_ = {type_, payload_, timestamp_, event_, arg_, args_, volatile_flag, no_compress};
+  }
+
+  void add_output_options() {
+    app_.add_flag("--dry-run", options_.dry_run, "Validate and encode, print what would be published, never connect")
+        ->group("Output");
+    app_.add_flag("--json", options_.json_output, "Machine-readable output on stdout, one JSON object per line")
+        ->group("Output");
+    app_.add_flag("-v,--verbose", options_.verbose, "Say what was published (on stderr)")->group("Output");
+    app_.add_flag("--require-receivers", options_.require_receivers,
+                  "Fail (exit 7) when no server receives the message")
+        ->group("Output");
+  }
+
+  // fallthrough: the common options may also come after the subcommand.
+  void add_subcommands() {
+    auto* join = app_.add_subcommand("join", "Make the targeted sockets join ROOM... (socketsJoin)")->fallthrough();
+    join->add_option("ROOM", options_.rooms_to_change, "Rooms to join")->required();
+    auto* leave = app_.add_subcommand("leave", "Make the targeted sockets leave ROOM... (socketsLeave)")->fallthrough();
+    leave->add_option("ROOM", options_.rooms_to_change, "Rooms to leave")->required();
+    auto* disconnect =
+        app_.add_subcommand("disconnect", "Disconnect the targeted sockets [--close] (disconnectSockets)")
+            ->fallthrough();
+    disconnect->add_flag("--close", options_.close, "Also close the underlying connection (every namespace)");
+    auto* server_emit =
+        app_.add_subcommand("server-emit", "Emit EVENT to the servers' own listeners (serverSideEmit)")->fallthrough();
+    server_emit->add_option("EVENT", event_text_, "Event name")->required();
+    join_ = join;
+    leave_ = leave;
+    disconnect_ = disconnect;
+    server_emit_ = server_emit;
+  }
+
+  command parsed_command() const {
+    if (join_->parsed()) return command::join;
+    if (leave_->parsed()) return command::leave;
+    if (disconnect_->parsed()) return command::disconnect;
+    if (server_emit_->parsed()) return command::server_emit;
+    return command::emit;
+  }
+
+  void check_combinations() const {
+    if (given(arg_) && given(args_)) throw usage_error("--arg and --args cannot be combined");
+    const command cmd = options_.cmd;
+    if (cmd == command::emit) {
+      if (given(payload_) && !given(type_)) throw usage_error("--payload requires --type");
+      if (given(timestamp_) && !given(type_)) throw usage_error("--timestamp requires --type");
+      if (given(type_) && (given(arg_) || given(args_))) {
+        throw usage_error("--arg/--args cannot be combined with --type/--payload");
+      }
+      if (!given(type_) && !given(event_)) {
+        throw usage_error("nothing to emit: give --type (the notification shape) or --event");
+      }
+      return;
+    }
+    for (const CLI::Option* option : emit_only_) {
+      const bool server_emit_arguments = cmd == command::server_emit && (option == arg_ || option == args_);
+      if (given(option) && !server_emit_arguments) {
+        throw usage_error(fmt::format("{} cannot be used with {}", option->get_name(), command_name(cmd)));
+      }
+    }
+    if (cmd == command::server_emit) {
+      for (const CLI::Option* option : target_only_) {
+        if (given(option)) {
+          throw usage_error(fmt::format("{} cannot be used with server-emit: it reaches every server of the namespace",
+                                        option->get_name()));
+        }
+      }
+    }
+  }
+
+  // Moves the values CLI11 filled into the plain struct; "not given" becomes an empty optional.
+  cli_options finish() {
+    const auto timeout = parse_duration(timeout_text_);
+    if (!timeout) {
+      throw usage_error(
+          fmt::format("invalid duration \"{}\" for --timeout: use e.g. 500ms, 2s or 1.5 (seconds)", timeout_text_));
+    }
+    options_.timeout = *timeout;
+    if (given(user_)) options_.user = user_text_;
+    if (given(type_)) options_.type = type_text_;
+    if (given(payload_)) options_.payload_json = payload_text_;
+    if (given(timestamp_)) options_.timestamp_ms = timestamp_value_;
+    if (given(event_) || options_.cmd == command::server_emit) options_.event = event_text_;
+    if (given(args_)) options_.args_json_array = args_text_;
+    return std::move(options_);
+  }
+
+  CLI::App app_;
+  cli_options options_;
+
+  // Values whose absence matters, read through their Option's count().
+  std::string timeout_text_ = "5s";
+  std::string user_text_;
+  std::string type_text_;
+  std::string payload_text_;
+  std::int64_t timestamp_value_ = 0;
+  std::string event_text_;  // --event, or the EVENT of server-emit
+  std::string args_text_;
+
+  const CLI::Option* user_ = nullptr;
+  const CLI::Option* type_ = nullptr;
+  const CLI::Option* payload_ = nullptr;
+  const CLI::Option* timestamp_ = nullptr;
+  const CLI::Option* event_ = nullptr;
+  const CLI::Option* arg_ = nullptr;
+  const CLI::Option* args_ = nullptr;
+  std::vector<const CLI::Option*> emit_only_;    // meaningless unless an event is emitted
+  std::vector<const CLI::Option*> target_only_;  // server-emit reaches every server, never selected sockets
+
+  const CLI::App* join_ = nullptr;
+  const CLI::App* leave_ = nullptr;
+  const CLI::App* disconnect_ = nullptr;
+  const CLI::App* server_emit_ = nullptr;
+};
+
+}  // namespace
+
+parse_outcome parse_command_line(int argc, const char* const* argv) { return command_line{}.parse(argc, argv); }
+
+}  // namespace notify

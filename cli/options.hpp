@@ -1,0 +1,66 @@
+// options.hpp: the command line, parsed and checked into a plain struct (CLI11 stays inside options.cpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace notify {
+
+enum class command { emit, join, leave, disconnect, server_emit };
+
+struct cli_options {
+  command cmd = command::emit;
+
+  // Connection
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string key = "socket.io";
+  std::chrono::milliseconds timeout{5000};
+
+  // Target: which sockets an emit, join, leave or disconnect addresses.
+  std::string nsp = "/";
+  std::optional<std::string> user;
+  std::string room_prefix = "user:";
+  std::vector<std::string> rooms;
+  std::vector<std::string> except;
+
+  // Emit
+  std::optional<std::string> type;
+  std::optional<std::string> payload_json;
+  std::optional<std::int64_t> timestamp_ms;
+  std::optional<std::string> event;  // also the EVENT of server-emit
+  std::vector<std::string> arg_jsons;
+  std::optional<std::string> args_json_array;
+  bool volatile_flag = false;
+  bool no_compress = false;
+
+  // join / leave / disconnect
+  std::vector<std::string> rooms_to_change;
+  bool close = false;
+
+  // Output
+  bool dry_run = false;
+  bool json_output = false;
+  bool verbose = false;
+  bool require_receivers = false;
+};
+
+// The command line is wrong (exit 2); the message says what and names the bad value.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Options to run, or the exit status when parsing has already done everything (--help, --version).
+struct parse_outcome {
+  std::optional<cli_options> options;
+  int exit_status = 0;
+};
+
+// Throws usage_error. Prints --help and --version output itself.
+parse_outcome parse_command_line(int argc, const char* const* argv);
+
+}  // namespace notify

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Golden tests for the notify CLI against a real redis-server.
+
+Usage: run_golden.py NOTIFY_BINARY CASES_DIR [--update] [CASE_NAME...]
+
+Each case is a directory CASES_DIR/<name>/ holding:
+  args               one argument per line (raw bytes; an empty line is an empty argument)
+  env                optional KEY=VALUE lines; a bare KEY unsets it. REDIS_URL defaults to the test Redis.
+  subscribe          optional channel patterns, one per line: a raw subscriber PSUBSCRIBEs them before notify runs
+  expected_messages  optional "<channel> <payload hex>" lines the subscriber must have received, in order
+                     (checked, and rewritten by --update, only where the file exists)
+  expected_stdout, expected_stderr, expected_exit   (missing: empty, empty, 0)
+Placeholders in args, env and expected files: @REDIS_PORT@, @REDIS_URL@, @UNUSED_PORT@ (nothing listens there),
+@SILENT_PORT@ (accepts connections, never answers).
+
+--update rewrites the expected files from what notify does now (for developers; review the diff).
+Prints a final line "N passed, M failed" and exits non-zero when a case fails.
+"""
+
+import difflib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+CASE_TIMEOUT_S = 20
+REDIS_START_TIMEOUT_S = 10
+SUBSCRIBER_IO_TIMEOUT_S = 5
+MESSAGE_WAIT_S = 1.0
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Resp:
+    """Just enough RESP2 to PING, PSUBSCRIBE and read pmessages."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=SUBSCRIBER_IO_TIMEOUT_S)
+        self.buffer = b""
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, *words):
+        out = b"*%d\r\n" % len(words)
+        for w in words:
+            w = w if isinstance(w, bytes) else w.encode()
+            out += b"$%d\r\n%s\r\n" % (len(w), w)
+        self.sock.sendall(out)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("Redis closed the connection")
+        self.buffer += chunk
+
+    def _line(self):
+        while b"\r\n" not in self.buffer:
+            self._fill()
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def _exactly(self, n):
+        while len(self.buffer) < n + 2:
+            self._fill()
+        data, self.buffer = self.buffer[:n], self.buffer[n + 2:]
+        return data
+
+    def read(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind in (b"+", b"-"):
+            return rest
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            return None if n < 0 else self._exactly(n)
+        if kind == b"*":
+            return [self.read() for _ in range(int(rest))]
+        raise ValueError("unexpected RESP line %r" % line)
+
+
+class Subscriber:
+    def __init__(self, port, patterns):
+        self.conn = Resp(port)
+        self.conn.send("PSUBSCRIBE", *patterns)
+        for _ in patterns:  # one confirmation per pattern: subscribed before notify runs
+            self.conn.read()
+
+    def messages(self, expected_count=None):
+        """The (channel, payload) pairs received: waits until expected_count arrived, or briefly for stragglers."""
+        received = []
+        deadline = time.monotonic() + MESSAGE_WAIT_S
+        try:
+            while expected_count is None or len(received) < expected_count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.conn.sock.settimeout(remaining)
+                reply = self.conn.read()
+                if isinstance(reply, list) and reply and reply[0] == b"pmessage":
+                    received.append((reply[2], reply[3]))
+        except (socket.timeout, TimeoutError):
+            pass
+        return received
+
+    def close(self):
+        self.conn.close()
+
+
+class RedisServer:
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.log = open(os.path.join(workdir, "redis.log"), "wb")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", workdir, "--loglevel", "warning"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("redis-server exited early; see %s" % self.log.name)
+            try:
+                conn = Resp(self.port)
+                conn.send("PING")
+                if conn.read() == b"PONG":
+                    conn.close()
+                    return
+                conn.close()
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("redis-server did not answer PING within %ds" % REDIS_START_TIMEOUT_S)
+            time.sleep(0.05)
+
+    def stop(self):
+        # Only the process we started, by its own handle (PID).
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+def read_optional(path, default=b""):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return default
+
+
+def lines_of(content):
+    """Splits file content into lines; a final newline does not make an extra empty line."""
+    if content == b"":
+        return []
+    if content.endswith(b"\n"):
+        content = content[:-1]
+    return content.split(b"\n")
+
+
+class Placeholders:
+    def __init__(self, redis_port, unused_port, silent_port):
+        self.values = [
+            (b"@REDIS_URL@", b"redis://127.0.0.1:%d" % redis_port),
+            (b"@REDIS_PORT@", b"%d" % redis_port),
+            (b"@UNUSED_PORT@", b"%d" % unused_port),
+            (b"@SILENT_PORT@", b"%d" % silent_port),
+        ]
+
+    def fill(self, data):
+        for name, value in self.values:
+            data = data.replace(name, value)
+        return data
+
+    def unfill(self, data):
+        """For --update: puts placeholders back where the run's ports show up."""
+        url_name, url = self.values[0]
+        data = data.replace(url, url_name)
+        for name, value in self.values[1:]:
+            data = re.sub(rb"(?<![0-9A-Za-z])" + re.escape(value) + rb"(?![0-9A-Za-z])", name, data)
+        return data
+
+
+def case_environment(case_dir, placeholders):
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SIO_KEY")}
+    env["REDIS_URL"] = placeholders.fill(b"@REDIS_URL@").decode()
+    for line in lines_of(placeholders.fill(read_optional(os.path.join(case_dir, "env")))):
+        if not line.strip():
+            continue
+        key, sep, value = line.decode().partition("=")
+        if sep:
+            env[key] = value
+        else:
+            env.pop(key, None)
+    return env
+
+
+def show(data):
+    return data.decode("utf-8", errors="backslashreplace").splitlines(keepends=True)
+
+
+def diff(label, expected, actual):
+    return "".join(difflib.unified_diff(show(expected), show(actual), "expected_" + label, "actual_" + label))
+
+
+def run_case(notify, case_dir, redis, placeholders, update):
+    args = [placeholders.fill(a) for a in lines_of(read_optional(os.path.join(case_dir, "args")))]
+    env = case_environment(case_dir, placeholders)
+    patterns = [p for p in lines_of(read_optional(os.path.join(case_dir, "subscribe"))) if p]
+    messages_path = os.path.join(case_dir, "expected_messages")
+    checks_messages = os.path.exists(messages_path)
+    expected_count = None if update or not checks_messages else len(lines_of(read_optional(messages_path)))
+    subscriber = Subscriber(redis.port, patterns) if patterns else None
+    try:
+        try:
+            result = subprocess.run([notify] + args, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                                    timeout=CASE_TIMEOUT_S)
+            actual = {"stdout": result.stdout, "stderr": result.stderr, "exit": b"%d\n" % result.returncode}
+        except subprocess.TimeoutExpired:
+            return ["timed out after %ds" % CASE_TIMEOUT_S]
+        messages = subscriber.messages(expected_count) if subscriber else []
+    finally:
+        if subscriber:
+            subscriber.close()
+    actual["messages"] = b"".join(b"%s %s\n" % (channel, payload.hex().encode()) for channel, payload in messages)
+
+    files = {"stdout": "expected_stdout", "stderr": "expected_stderr", "exit": "expected_exit",
+             "messages": "expected_messages"}
+    if update:
+        for key, name in files.items():
+            path = os.path.join(case_dir, name)
+            if key == "messages" and not checks_messages:
+                continue
+            with open(path, "wb") as f:
+                f.write(placeholders.unfill(actual[key]))
+        return []
+
+    failures = []
+    for key, name in files.items():
+        path = os.path.join(case_dir, name)
+        if key == "messages" and not checks_messages:
+            continue  # only checked where the case says what must arrive
+        expected = placeholders.fill(read_optional(path, b"0\n" if key == "exit" else b""))
+        if expected != actual[key]:
+            failures.append(diff(key, expected, actual[key]))
+    return failures
+
+
+def main(argv):
+    update = "--update" in argv
+    positional = [a for a in argv[1:] if a != "--update"]
+    if len(positional) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    notify, cases_root, only = os.path.abspath(positional[0]), positional[1], set(positional[2:])
+    if not os.access(notify, os.X_OK):
+        print("run_golden.py: %s is not an executable notify binary" % notify, file=sys.stderr)
+        return 2
+    if shutil.which("redis-server") is None:
+        print("run_golden.py: redis-server is not on PATH", file=sys.stderr)
+        return 2
+    names = sorted(n for n in os.listdir(cases_root) if os.path.isdir(os.path.join(cases_root, n)))
+    if only:
+        names = [n for n in names if n in only]
+
+    workdir = tempfile.mkdtemp(prefix="sio-cli-golden-")
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    redis = None
+    passed = failed = 0
+    try:
+        redis = RedisServer(workdir)
+        # Connections complete in the kernel's backlog but nobody ever reads or answers: a command timeout.
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        unused_port = free_port()
+        placeholders = Placeholders(redis.port, unused_port, silent.getsockname()[1])
+        for name in names:
+            failures = run_case(notify, os.path.join(cases_root, name), redis, placeholders, update)
+            if failures:
+                failed += 1
+                print("FAIL %s" % name)
+                for failure in failures:
+                    print(failure.rstrip("\n"))
+            else:
+                passed += 1
+                print("ok   %s%s" % (name, " (updated)" if update else ""))
+    finally:
+        silent.close()
+        if redis:
+            redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
