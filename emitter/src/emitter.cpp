@@ -63,16 +63,16 @@ Published BroadcastOperator::emit_args(std::string_view event, std::vector<value
 }
 
 Published BroadcastOperator::socketsJoin(const rooms& r) const {
-  detail::operation op;
-  op.kind = detail::operation_kind::sockets_join;
-  op.to = target_.get();
-  op.rooms = r.names();
-  return run(*client_, op);
+  return run_membership(detail::operation_kind::sockets_join, r);
 }
 
 Published BroadcastOperator::socketsLeave(const rooms& r) const {
+  return run_membership(detail::operation_kind::sockets_leave, r);
+}
+
+Published BroadcastOperator::run_membership(detail::operation_kind kind, const rooms& r) const {
   detail::operation op;
-  op.kind = detail::operation_kind::sockets_leave;
+  op.kind = kind;
   op.to = target_.get();
   op.rooms = r.names();
   return run(*client_, op);

@@ -32,6 +32,7 @@ namespace sio {
 namespace detail {
 class client;
 struct target;
+enum class operation_kind;
 }  // namespace detail
 
 // What one call published.
@@ -86,6 +87,7 @@ class BroadcastOperator {
  private:
   friend class Emitter;
   BroadcastOperator(std::shared_ptr<detail::client> client, std::shared_ptr<const detail::target> target);
+  Published run_membership(detail::operation_kind kind, const rooms& r) const;  // socketsJoin / socketsLeave
 
   std::shared_ptr<detail::client> client_;
   std::shared_ptr<const detail::target> target_;
