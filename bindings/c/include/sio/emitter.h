@@ -1,0 +1,172 @@
+/* sio/emitter.h: the C API of sio. Publish Socket.IO broadcasts through Redis, byte-for-byte like the npm package
+ * @socket.io/redis-emitter 5.1.0, from C or any language with a C FFI (Python ctypes, Go cgo, Rust, Ruby FFI).
+ *
+ *   sio_emitter *em = NULL;
+ *   sio_error err;
+ *   if (sio_emitter_new("redis://127.0.0.1:6379", NULL, &em, &err) != SIO_OK) { puts(err.message); ... }
+ *   sio_target *user = sio_target_new();
+ *   sio_target_to(user, "user:42", &err);
+ *   long long receivers = 0;
+ *   sio_emit_json(em, user, "notification", "[{\"type\":\"ORDER_UPDATED\"}]", &receivers, &err);
+ *   sio_target_free(user);
+ *   sio_emitter_free(em);
+ *
+ * Conventions
+ * - Every function that can fail returns an sio_status (SIO_OK = 0) and takes a last `sio_error *err` that may be
+ *   NULL; on failure it is filled with the same status and a NUL-terminated message naming what was wrong. The
+ *   caller owns the sio_error (on the stack is fine). No function aborts or lets a C++ exception escape: NULL
+ *   pointers, bad JSON, invalid UTF-8 and an unreachable Redis are all reported as statuses.
+ * - Strings are NUL-terminated UTF-8 and are copied: the caller may free them when the call returns.
+ * - Bad input is refused before anything is published: a failed call with a data status published nothing.
+ * - Thread safety: an sio_emitter may be used from several threads at once (calls are serialised on its one Redis
+ *   connection). An sio_target is a plain value: mutate it from one thread; once built, any number of threads may
+ *   pass it (const) to emits at the same time.
+ * - Publishing is synchronous in this version: each call returns after Redis acknowledged the PUBLISH, with the
+ *   number of subscriptions that received it (`receivers`, may be NULL).
+ */
+#ifndef SIO_EMITTER_H
+#define SIO_EMITTER_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SIO_C_API
+#elif defined(__GNUC__) || defined(__clang__)
+#define SIO_C_API __attribute__((visibility("default")))
+#else
+#define SIO_C_API
+#endif
+
+/* The version of these declarations; sio_version() gives the linked library's. */
+#define SIO_C_VERSION_MAJOR 0
+#define SIO_C_VERSION_MINOR 1
+#define SIO_C_VERSION_PATCH 0
+#define SIO_C_VERSION_NUMBER (SIO_C_VERSION_MAJOR * 10000 + SIO_C_VERSION_MINOR * 100 + SIO_C_VERSION_PATCH)
+
+typedef enum sio_status {
+  SIO_OK = 0,
+  /* Bad input: nothing was published. */
+  SIO_E_INVALID_ARGUMENT = 1, /* NULL where a value is needed, empty event or room, bad option */
+  SIO_E_INVALID_JSON = 2,     /* the message gives line and column */
+  SIO_E_INVALID_UTF8 = 3,
+  SIO_E_RESERVED_EVENT = 4,   /* connect, disconnect, ... (and connection, new_namespace for server-side emits) */
+  SIO_E_INVALID_URL = 5,
+  /* Redis: the command may or may not have reached Redis. */
+  SIO_E_CONNECTION = 10,      /* cannot connect, or the connection broke */
+  SIO_E_AUTH = 11,            /* AUTH refused, or an ACL denies the command */
+  SIO_E_TIMEOUT = 12,
+  SIO_E_REPLY = 13,           /* another error reply from Redis */
+  SIO_E_PROTOCOL = 14,        /* an unexpected reply */
+  /* The library itself. */
+  SIO_E_NO_MEMORY = 20,
+  SIO_E_INTERNAL = 21
+} sio_status;
+
+#define SIO_ERROR_MESSAGE_SIZE 512
+
+/* Caller-owned details of the last failure of a call. */
+typedef struct sio_error {
+  sio_status status;
+  char message[SIO_ERROR_MESSAGE_SIZE]; /* NUL-terminated; truncated if longer */
+} sio_error;
+
+/* A short, static description of a status ("invalid JSON", "Redis unreachable", ...). Never NULL. */
+SIO_C_API const char *sio_strerror(sio_status status);
+
+/* The linked library's version: "MAJOR.MINOR.PATCH", and MAJOR*10000 + MINOR*100 + PATCH. */
+SIO_C_API const char *sio_version(void);
+SIO_C_API unsigned sio_version_number(void);
+
+/* ---- Emitter ------------------------------------------------------------------------------------------------- */
+
+typedef struct sio_emitter sio_emitter;
+
+typedef struct sio_options {
+  const char *key;          /* channel prefix, the servers' createAdapter() key; NULL = "socket.io" */
+  long connect_timeout_ms;  /* <= 0 = 5000 */
+  long command_timeout_ms;  /* <= 0 = 5000 */
+  const char *username;     /* NULL = from the URL */
+  const char *password;     /* NULL = from the URL */
+  int dry_run;              /* non-zero: validate and encode, never connect; receivers are reported as -1 */
+} sio_options;
+
+/* Fills `options` with the defaults. */
+SIO_C_API void sio_options_init(sio_options *options);
+
+/* Creates an emitter for redis://[user[:password]@]host[:port][/db] or unix:///path (NULL = redis://127.0.0.1:6379);
+ * `options` may be NULL. Does not connect yet (see sio_emitter_connect). On success *out owns a new emitter to be
+ * released with sio_emitter_free; on failure *out is set to NULL. */
+SIO_C_API sio_status sio_emitter_new(const char *redis_url, const sio_options *options, sio_emitter **out,
+                                     sio_error *err);
+/* Releases the emitter and closes its connection. NULL is allowed. Not while other threads still use it. */
+SIO_C_API void sio_emitter_free(sio_emitter *emitter);
+/* Connects now, to fail fast; otherwise the first publish connects. */
+SIO_C_API sio_status sio_emitter_connect(sio_emitter *emitter, sio_error *err);
+/* Returns once everything published so far is acknowledged by Redis. Publishing is synchronous in this version,
+ * so it returns SIO_OK at once; call it anyway where you need the guarantee. timeout_ms <= 0 waits without bound. */
+SIO_C_API sio_status sio_emitter_flush(sio_emitter *emitter, long timeout_ms, sio_error *err);
+
+/* ---- Targets: who a broadcast reaches ------------------------------------------------------------------------- */
+
+typedef struct sio_target sio_target;
+
+/* A new target: namespace "/", every socket, no flags. NULL only when out of memory. Free with sio_target_free. */
+SIO_C_API sio_target *sio_target_new(void);
+/* A copy of `target` (NULL when out of memory or target is NULL). */
+SIO_C_API sio_target *sio_target_clone(const sio_target *target);
+SIO_C_API void sio_target_free(sio_target *target);
+/* The namespace; "admin" means "/admin". */
+SIO_C_API sio_status sio_target_set_nsp(sio_target *target, const char *nsp, sio_error *err);
+/* Adds a room to reach (to/in) or to leave out (except). Rooms are sets: adding one twice changes nothing. */
+SIO_C_API sio_status sio_target_to(sio_target *target, const char *room, sio_error *err);
+SIO_C_API sio_status sio_target_except(sio_target *target, const char *room, sio_error *err);
+/* Socket.IO's volatile flag (may be dropped for clients not ready) and compress flag. */
+SIO_C_API sio_status sio_target_set_volatile(sio_target *target, sio_error *err);
+SIO_C_API sio_status sio_target_set_compress(sio_target *target, int enabled, sio_error *err);
+
+/* ---- Publishing ------------------------------------------------------------------------------------------------
+ * `target` may be NULL: the whole "/" namespace. `receivers` may be NULL; otherwise it gets Redis' PUBLISH reply (the
+ * subscriptions that received it; with the classic adapter, one per server of the namespace; 0 = nobody listens on
+ * that key and namespace), or -1 in dry-run mode. */
+
+/* Emits `event` with the arguments of a JSON array ("[1, {\"a\": 2}]"); NULL or "[]" = no arguments. */
+SIO_C_API sio_status sio_emit_json(sio_emitter *emitter, const sio_target *target, const char *event,
+                                   const char *json_args, long long *receivers, sio_error *err);
+
+typedef enum sio_arg_kind {
+  SIO_ARG_JSON = 0,   /* data/size: JSON text of one value */
+  SIO_ARG_STRING = 1, /* data/size: UTF-8 text, sent as a string */
+  SIO_ARG_BINARY = 2  /* data/size: bytes, received as a Buffer / ArrayBuffer */
+} sio_arg_kind;
+
+typedef struct sio_arg {
+  sio_arg_kind kind;
+  const void *data; /* may be NULL when size is 0 */
+  size_t size;
+} sio_arg;
+
+/* Emits `event` with `count` arguments of any kind, in order. */
+SIO_C_API sio_status sio_emit(sio_emitter *emitter, const sio_target *target, const char *event,
+                              const sio_arg *args, size_t count, long long *receivers, sio_error *err);
+
+/* Makes the targeted sockets join / leave `count` rooms. */
+SIO_C_API sio_status sio_sockets_join(sio_emitter *emitter, const sio_target *target, const char *const *rooms,
+                                      size_t count, long long *receivers, sio_error *err);
+SIO_C_API sio_status sio_sockets_leave(sio_emitter *emitter, const sio_target *target, const char *const *rooms,
+                                       size_t count, long long *receivers, sio_error *err);
+/* Disconnects the targeted sockets; close non-zero also closes their underlying connections. */
+SIO_C_API sio_status sio_disconnect_sockets(sio_emitter *emitter, const sio_target *target, int close,
+                                            long long *receivers, sio_error *err);
+/* Emits to the server-side listeners of namespace `nsp` (NULL = "/") on every server; arguments as sio_emit_json. */
+SIO_C_API sio_status sio_server_side_emit_json(sio_emitter *emitter, const char *nsp, const char *event,
+                                               const char *json_args, long long *receivers, sio_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIO_EMITTER_H */
