@@ -1,5 +1,7 @@
 // notify: publish one Socket.IO notification through Redis. Turns every outcome into one exit code.
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include "exit_codes.hpp"
 #include "operation_builder.hpp"
@@ -39,7 +41,19 @@ exit_code exit_code_for(const sio::error& e) {
   return dynamic_cast<const sio::redis_error*>(&e) != nullptr ? exit_code::redis_refused : exit_code::internal_error;
 }
 
+// notify is compiled against one version of the sio headers and may run with another libsio-emitter.so. Until
+// 1.0 a minor release may change the ABI, so MAJOR.MINOR must match.
+bool library_matches_headers() {
+  const auto major_minor = [](std::string_view version) { return version.substr(0, version.rfind('.')); };
+  return major_minor(sio::version()) == major_minor(SIO_VERSION_STRING);
+}
+
 exit_code run(int argc, const char* const* argv) {
+  if (!library_matches_headers()) {
+    notify::print_error(std::string("libsio-emitter ") + sio::version() + " does not match notify's " +
+                        SIO_VERSION_STRING + ": reinstall sio");
+    return exit_code::internal_error;
+  }
   const auto outcome = notify::parse_command_line(argc, argv);
   if (!outcome.options) return static_cast<exit_code>(outcome.exit_status);
   const notify::cli_options& options = *outcome.options;
