@@ -27,71 +27,17 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from redis_testing import RedisServer, Resp, free_port  # noqa: E402
+
 CASE_TIMEOUT_S = 20
-REDIS_START_TIMEOUT_S = 10
 SUBSCRIBER_IO_TIMEOUT_S = 5
 MESSAGE_WAIT_S = 1.0
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Resp:
-    """Just enough RESP2 to PING, PSUBSCRIBE and read pmessages."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=SUBSCRIBER_IO_TIMEOUT_S)
-        self.buffer = b""
-
-    def close(self):
-        self.sock.close()
-
-    def send(self, *words):
-        out = b"*%d\r\n" % len(words)
-        for w in words:
-            w = w if isinstance(w, bytes) else w.encode()
-            out += b"$%d\r\n%s\r\n" % (len(w), w)
-        self.sock.sendall(out)
-
-    def _fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("Redis closed the connection")
-        self.buffer += chunk
-
-    def _line(self):
-        while b"\r\n" not in self.buffer:
-            self._fill()
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line
-
-    def _exactly(self, n):
-        while len(self.buffer) < n + 2:
-            self._fill()
-        data, self.buffer = self.buffer[:n], self.buffer[n + 2:]
-        return data
-
-    def read(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind in (b"+", b"-"):
-            return rest
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exactly(n)
-        if kind == b"*":
-            return [self.read() for _ in range(int(rest))]
-        raise ValueError("unexpected RESP line %r" % line)
-
-
 class Subscriber:
     def __init__(self, port, patterns):
-        self.conn = Resp(port)
+        self.conn = Resp(port, SUBSCRIBER_IO_TIMEOUT_S)
         self.conn.send("PSUBSCRIBE", *patterns)
         for _ in patterns:  # one confirmation per pattern: subscribed before notify runs
             self.conn.read()
@@ -115,44 +61,6 @@ class Subscriber:
 
     def close(self):
         self.conn.close()
-
-
-class RedisServer:
-    def __init__(self, workdir):
-        self.port = free_port()
-        self.log = open(os.path.join(workdir, "redis.log"), "wb")
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", workdir, "--loglevel", "warning"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError("redis-server exited early; see %s" % self.log.name)
-            try:
-                conn = Resp(self.port)
-                conn.send("PING")
-                if conn.read() == b"PONG":
-                    conn.close()
-                    return
-                conn.close()
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("redis-server did not answer PING within %ds" % REDIS_START_TIMEOUT_S)
-            time.sleep(0.05)
-
-    def stop(self):
-        # Only the process we started, by its own handle (PID).
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log.close()
 
 
 def read_optional(path, default=b""):
@@ -282,7 +190,7 @@ def main(argv):
     redis = None
     passed = failed = 0
     try:
-        redis = RedisServer(workdir)
+        redis = RedisServer(workdir).start()
         # Connections complete in the kernel's backlog but nobody ever reads or answers: a command timeout.
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)

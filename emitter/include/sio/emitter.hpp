@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "sio/error.hpp"
+#include "sio/export.hpp"
 #include "sio/options.hpp"
 #include "sio/value.hpp"
 #include "sio/version.hpp"
@@ -60,7 +61,7 @@ class rooms {
   std::vector<std::string> names_;
 };
 
-class BroadcastOperator {
+class SIO_API BroadcastOperator {
  public:
   // Targets: sockets in any of `to` rooms (all sockets if none), minus sockets in any `except` room.
   BroadcastOperator to(const rooms& r) const;
@@ -93,7 +94,7 @@ class BroadcastOperator {
   std::shared_ptr<const detail::target> target_;
 };
 
-class Emitter {
+class SIO_API Emitter {
  public:
   explicit Emitter(Options options = {});
   // Options with this Redis URL, defaults otherwise.

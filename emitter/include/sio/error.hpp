@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sio/export.hpp"
+
 namespace sio {
 
 enum class errc : int {
@@ -27,9 +29,9 @@ enum class errc : int {
 };
 
 // A short, stable, human-readable name for a code ("invalid JSON", "Redis unreachable", ...).
-const char* to_string(errc code) noexcept;
+SIO_API const char* to_string(errc code) noexcept;
 
-class error : public std::runtime_error {
+class SIO_API error : public std::runtime_error {
  public:
   error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
   errc code() const noexcept { return code_; }
@@ -39,33 +41,33 @@ class error : public std::runtime_error {
 };
 
 // The call's input was invalid; nothing was published.
-class data_error : public error {
+class SIO_API data_error : public error {
  public:
   using error::error;
 };
 
 // Talking to Redis failed.
-class redis_error : public error {
+class SIO_API redis_error : public error {
  public:
   using error::error;
 };
 
-class connection_error : public redis_error {
+class SIO_API connection_error : public redis_error {
  public:
   explicit connection_error(const std::string& message) : redis_error(errc::connection, message) {}
 };
 
-class auth_error : public redis_error {
+class SIO_API auth_error : public redis_error {
  public:
   explicit auth_error(const std::string& message) : redis_error(errc::auth, message) {}
 };
 
-class timeout_error : public redis_error {
+class SIO_API timeout_error : public redis_error {
  public:
   explicit timeout_error(const std::string& message) : redis_error(errc::timeout, message) {}
 };
 
-class reply_error : public redis_error {
+class SIO_API reply_error : public redis_error {
  public:
   explicit reply_error(const std::string& message) : redis_error(errc::reply, message) {}
 };

@@ -25,6 +25,8 @@
 #include <variant>
 #include <vector>
 
+#include "sio/export.hpp"
+
 namespace sio {
 
 // Raw bytes; arrive as a Buffer (Node) or an ArrayBuffer (browsers).
@@ -43,6 +45,8 @@ struct date {
   friend bool operator==(const date&, const date&) = default;
 };
 
+// Exported member by member (SIO_API): values are never thrown or dynamic_cast, so the class needs no exported
+// type_info.
 class value {
  public:
   enum class kind : std::uint8_t {
@@ -90,25 +94,25 @@ class value {
   value(const std::unordered_map<std::string, T>& m) : value(object(convert_members(m))) {}
 
   // An object from members in insertion order; JavaScript key order and duplicate rules are applied.
-  static value object(object_type members);
-  static value undefined() noexcept;
+  SIO_API static value object(object_type members);
+  SIO_API static value undefined() noexcept;
 
   kind type() const noexcept { return static_cast<kind>(data_.index()); }
   bool is_undefined() const noexcept { return type() == kind::undefined; }
   bool is_null() const noexcept { return type() == kind::null; }
 
   // Accessors throw sio::data_error (errc::invalid_argument) on the wrong kind.
-  bool as_bool() const;
-  double as_number() const;  // number, integer or unsigned_integer, as a double
-  std::int64_t as_int64() const;
-  std::uint64_t as_uint64() const;
-  const std::string& as_string() const;
-  const sio::binary& as_binary() const;
-  sio::date as_date() const;
-  const array_type& as_array() const;
-  const object_type& as_object() const;  // in JavaScript key order
+  SIO_API bool as_bool() const;
+  SIO_API double as_number() const;  // number, integer or unsigned_integer, as a double
+  SIO_API std::int64_t as_int64() const;
+  SIO_API std::uint64_t as_uint64() const;
+  SIO_API const std::string& as_string() const;
+  SIO_API const sio::binary& as_binary() const;
+  SIO_API sio::date as_date() const;
+  SIO_API const array_type& as_array() const;
+  SIO_API const object_type& as_object() const;  // in JavaScript key order
 
-  friend bool operator==(const value& a, const value& b);
+  SIO_API friend bool operator==(const value& a, const value& b);
 
  private:
   struct undefined_tag {
@@ -143,18 +147,18 @@ class value {
 
 // Parses one JSON text (RFC 8259) as JSON.parse does. Throws sio::data_error: errc::invalid_json with the line
 // and column of the fault, or errc::invalid_utf8.
-value json(std::string_view text);
+SIO_API value json(std::string_view text);
 
 // Parses a JSON array into emit arguments: "[1, {\"a\": 2}]" -> {1, {a: 2}}. Same errors as json(); a JSON text
 // that is not an array is errc::invalid_json.
-std::vector<value> json_args(std::string_view text);
+SIO_API std::vector<value> json_args(std::string_view text);
 
 // JSON.stringify semantics: no whitespace, JavaScript number formatting, undefined dropped from objects (null in
 // arrays), Dates as ISO-8601 strings, binary as {"type":"Buffer","data":[...]}.
-std::string to_json(const value& v);
+SIO_API std::string to_json(const value& v);
 
 // Decodes msgpack bytes as notepack.io does on a Node server and prints them with JSON.stringify semantics.
 // For showing what a published payload carries. Throws sio::data_error on malformed msgpack.
-std::string msgpack_to_json(std::string_view bytes);
+SIO_API std::string msgpack_to_json(std::string_view bytes);
 
 }  // namespace sio

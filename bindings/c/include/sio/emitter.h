@@ -13,9 +13,10 @@
  *
  * Conventions
  * - Every function that can fail returns an sio_status (SIO_OK = 0) and takes a last `sio_error *err` that may be
- *   NULL; on failure it is filled with the same status and a NUL-terminated message naming what was wrong. The
- *   caller owns the sio_error (on the stack is fine). No function aborts or lets a C++ exception escape: NULL
- *   pointers, bad JSON, invalid UTF-8 and an unreachable Redis are all reported as statuses.
+ *   NULL; on failure it is filled with the same status and a NUL-terminated message naming what was wrong; on
+ *   success its status is set to SIO_OK and its message to "". The caller owns the sio_error (on the stack is
+ *   fine). No function aborts or lets a C++ exception escape: NULL pointers, bad JSON, invalid UTF-8 and an
+ *   unreachable Redis are all reported as statuses.
  * - Strings are NUL-terminated UTF-8 and are copied: the caller may free them when the call returns.
  * - Bad input is refused before anything is published: a failed call with a data status published nothing.
  * - Thread safety: an sio_emitter may be used from several threads at once (calls are serialised on its one Redis
@@ -41,11 +42,13 @@ extern "C" {
 #define SIO_C_API
 #endif
 
-/* The version of these declarations; sio_version() gives the linked library's. */
-#define SIO_C_VERSION_MAJOR 0
-#define SIO_C_VERSION_MINOR 1
-#define SIO_C_VERSION_PATCH 0
-#define SIO_C_VERSION_NUMBER (SIO_C_VERSION_MAJOR * 10000 + SIO_C_VERSION_MINOR * 100 + SIO_C_VERSION_PATCH)
+/* The version of these declarations; sio_version() gives the linked library's. sio/version.h is generated from the
+ * CMake project version (SIO_VERSION_MAJOR, _MINOR, _PATCH, _STRING, _NUMBER). */
+#include "sio/version.h"
+#define SIO_C_VERSION_MAJOR SIO_VERSION_MAJOR
+#define SIO_C_VERSION_MINOR SIO_VERSION_MINOR
+#define SIO_C_VERSION_PATCH SIO_VERSION_PATCH
+#define SIO_C_VERSION_NUMBER SIO_VERSION_NUMBER
 
 typedef enum sio_status {
   SIO_OK = 0,

@@ -1,0 +1,77 @@
+# Install rules, the CMake package (sio::emitter, sio::emitter_c, sio::emitter_static), sio-emitter.pc and the
+# Debian package (cpack -G DEB). Included by the top-level CMakeLists.txt when SIO_INSTALL is ON.
+include(CMakePackageConfigHelpers)
+
+set(SIO_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/sio)
+
+# notify finds libsio-emitter.so relative to itself, so any prefix works without LD_LIBRARY_PATH.
+file(RELATIVE_PATH _sio_bin_to_lib ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
+set_target_properties(notify PROPERTIES INSTALL_RPATH "$ORIGIN/${_sio_bin_to_lib}")
+
+install(TARGETS sio-emitter sio-emitter-c EXPORT sioTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS sio-emitter-static EXPORT sioStaticTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS notify RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+install(FILES
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/emitter.hpp
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/error.hpp
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/export.hpp
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/options.hpp
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/value.hpp
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/version.hpp
+  ${SIO_C_INCLUDE_DIR}/sio/emitter.h
+  ${SIO_GENERATED_INCLUDE_DIR}/sio/version.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sio)
+
+# Two export sets: the static library's names fmt and hiredis targets, which sioConfig.cmake looks up only for it.
+install(EXPORT sioTargets NAMESPACE sio:: DESTINATION ${SIO_INSTALL_CMAKEDIR})
+install(EXPORT sioStaticTargets NAMESPACE sio:: DESTINATION ${SIO_INSTALL_CMAKEDIR})
+
+configure_package_config_file(cmake/sioConfig.cmake.in ${PROJECT_BINARY_DIR}/sioConfig.cmake
+  INSTALL_DESTINATION ${SIO_INSTALL_CMAKEDIR})
+# Before 1.0 a minor release may break the ABI (notify checks MAJOR.MINOR too): 0.1.x satisfies only 0.1 requests.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_sio_compatibility SameMinorVersion)
+else()
+  set(_sio_compatibility SameMajorVersion)
+endif()
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/sioConfigVersion.cmake
+  COMPATIBILITY ${_sio_compatibility})
+install(FILES ${PROJECT_BINARY_DIR}/sioConfig.cmake ${PROJECT_BINARY_DIR}/sioConfigVersion.cmake
+  DESTINATION ${SIO_INSTALL_CMAKEDIR})
+
+# pkg-config: prefix relative to the .pc file, because cpack installs under a different prefix than configured.
+file(RELATIVE_PATH SIO_PC_RELATIVE_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" SIO_PC_RELATIVE_PREFIX "${SIO_PC_RELATIVE_PREFIX}")
+configure_file(cmake/sio-emitter.pc.in ${PROJECT_BINARY_DIR}/sio-emitter.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/sio-emitter.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# A parent project that add_subdirectory()s sio with SIO_INSTALL ON keeps its own CPack configuration.
+if(NOT SIO_TOP_LEVEL)
+  return()
+endif()
+
+# ---- cpack -G DEB: one package "sio" with the runtime, notify, and the development files (headers, static
+# library, CMake and pkg-config files): small enough that splitting it would only add steps. Depends is computed by
+# dpkg-shlibdeps (package dpkg-dev) from libsio-emitter.so and notify: runtime libraries only.
+set(CPACK_PACKAGE_NAME sio)
+set(CPACK_PACKAGE_VENDOR "sio maintainers")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_DESCRIPTION
+  "Publishes Socket.IO broadcasts through Redis byte for byte like @socket.io/redis-emitter: the notify command, \
+the shared and static library libsio-emitter (C++20 and C APIs), their headers, CMake package and pkg-config file.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)  # RelWithDebInfo builds: no debug info in the package
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sio maintainers")
+set(CPACK_DEBIAN_PACKAGE_SECTION libs)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sio_<version>_<arch>.deb
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libsio-emitter.so.0 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/emitter)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_GENERATOR DEB)
+include(CPack)

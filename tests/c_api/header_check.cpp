@@ -1,0 +1,17 @@
+// The C API header alone, as strict C++20: the build fails if it stops being valid C++.
+#include "sio/emitter.h"
+
+#include <type_traits>
+
+// The functions must have C linkage and plain C types, usable from C++ without casts.
+static_assert(std::is_same_v<decltype(&sio_strerror), const char* (*)(sio_status)>);
+static_assert(std::is_standard_layout_v<sio_error> && std::is_trivially_copyable_v<sio_error>);
+static_assert(std::is_standard_layout_v<sio_options> && std::is_standard_layout_v<sio_arg>);
+
+int sio_header_check_cpp();
+int sio_header_check_cpp() {
+  sio_arg arg{SIO_ARG_JSON, "1", 1};
+  sio_status (*emit)(sio_emitter*, const sio_target*, const char*, const sio_arg*, size_t, long long*, sio_error*) =
+      sio_emit;
+  return static_cast<int>(arg.kind) + (emit != nullptr ? 1 : 0) + SIO_C_VERSION_NUMBER;
+}

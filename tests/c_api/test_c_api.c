@@ -1,0 +1,996 @@
+/* test_c_api.c: the C API (sio/emitter.h) from C99, against real redis-server processes it starts itself on
+ * loopback ports. A raw hiredis subscriber, independent of the code under test, checks the exact bytes published.
+ *
+ * Usage: sio-c-api-tests [path/to/redis-server]   (default: $SIO_REDIS_SERVER, else redis-server on PATH) */
+#define _GNU_SOURCE /* fork/exec, mkdtemp, prctl, nanosleep, clock_gettime under -std=c99 */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "sio/emitter.h"
+
+/* ---- Time ------------------------------------------------------------------------------------------------------ */
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+static struct timeval timeval_ms(long ms) {
+  struct timeval tv;
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = (ms % 1000) * 1000;
+  return tv;
+}
+
+/* ---- redis-server child processes -------------------------------------------------------------------------------- */
+
+typedef struct redis_proc {
+  pid_t pid;
+  int port;
+  char dir[64];
+  char log[128];
+  char url[64];
+} redis_proc;
+
+static const char *find_redis_server(int argc, char **argv) {
+  static char found[4096];
+  const char *env = getenv("SIO_REDIS_SERVER");
+  const char *path = getenv("PATH");
+  if (argc > 1 && argv[1][0] != '\0') return argv[1];
+  if (env != NULL && env[0] != '\0') return env;
+  while (path != NULL && *path != '\0') {
+    const char *end = strchr(path, ':');
+    size_t len = end ? (size_t)(end - path) : strlen(path);
+    snprintf(found, sizeof found, "%.*s/redis-server", (int)len, path);
+    if (access(found, X_OK) == 0) return found;
+    path = end ? end + 1 : NULL;
+  }
+  return NULL;
+}
+
+/* A port nobody listens on right now (the kernel's pick for an ephemeral bind). */
+static int free_port(void) {
+  struct sockaddr_in addr;
+  socklen_t len = sizeof addr;
+  int port = -1;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
+    port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+static redisContext *connect_port(int port, long timeout_ms) {
+  redisContext *c = redisConnectWithTimeout("127.0.0.1", port, timeval_ms(timeout_ms));
+  if (c != NULL && c->err != 0) {
+    redisFree(c);
+    return NULL;
+  }
+  if (c != NULL) redisSetTimeout(c, timeval_ms(2000)); /* every later read is bounded */
+  return c;
+}
+
+static int answers_ping(int port) {
+  int up = 0;
+  redisContext *c = connect_port(port, 200);
+  redisReply *r;
+  if (c == NULL) return 0;
+  r = redisCommand(c, "PING");
+  /* NOAUTH also proves the server is up: it wants the password first. */
+  if (r != NULL)
+    up = r->type == REDIS_REPLY_STATUS || (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0);
+  if (r != NULL) freeReplyObject(r);
+  redisFree(c);
+  return up;
+}
+
+static void redis_stop(redis_proc *r) {
+  long long deadline;
+  int status;
+  if (r->pid <= 0) return;
+  kill(r->pid, SIGTERM);
+  deadline = now_ms() + 3000;
+  while (now_ms() < deadline) {
+    if (waitpid(r->pid, &status, WNOHANG) == r->pid) goto reaped;
+    sleep_ms(5);
+  }
+  kill(r->pid, SIGKILL);
+  while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
+  }
+reaped:
+  r->pid = -1;
+  unlink(r->log);
+  rmdir(r->dir);
+}
+
+/* Starts redis-server on a free loopback port (a few tries, in case another process takes the port first). */
+static int redis_start(redis_proc *r, const char *binary, const char *password) {
+  int attempt;
+  memset(r, 0, sizeof *r);
+  r->pid = -1;
+  snprintf(r->dir, sizeof r->dir, "/tmp/sio-c-api-XXXXXX");
+  if (mkdtemp(r->dir) == NULL) return 0;
+  snprintf(r->log, sizeof r->log, "%s/redis.log", r->dir);
+  for (attempt = 0; attempt < 5; ++attempt) {
+    char port_text[16];
+    const char *args[20];
+    int n = 0;
+    long long deadline;
+    pid_t parent = getpid();
+    pid_t child;
+    r->port = free_port();
+    if (r->port <= 0) continue;
+    snprintf(port_text, sizeof port_text, "%d", r->port);
+    args[n++] = binary;
+    args[n++] = "--port";
+    args[n++] = port_text;
+    args[n++] = "--bind";
+    args[n++] = "127.0.0.1";
+    args[n++] = "--save";
+    args[n++] = "";
+    args[n++] = "--appendonly";
+    args[n++] = "no";
+    args[n++] = "--daemonize";
+    args[n++] = "no";
+    args[n++] = "--dir";
+    args[n++] = r->dir;
+    if (password != NULL) {
+      args[n++] = "--requirepass";
+      args[n++] = password;
+    }
+    args[n] = NULL;
+    child = fork();
+    if (child < 0) return 0;
+    if (child == 0) {
+      /* Only async-signal-safe calls until exec. The server dies with this process, even on a crash. */
+      int fd;
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(126);
+      for (fd = 3; fd < 256; ++fd) close(fd); /* no inherited client sockets */
+      fd = open("/dev/null", O_RDONLY);
+      if (fd >= 0) dup2(fd, STDIN_FILENO);
+      fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+      }
+      execv(binary, (char *const *)args);
+      _exit(127);
+    }
+    r->pid = child;
+    deadline = now_ms() + 5000;
+    while (now_ms() < deadline) {
+      int status;
+      if (waitpid(child, &status, WNOHANG) == child) {
+        r->pid = -1;
+        break; /* exited: most likely lost the port; try another */
+      }
+      if (answers_ping(r->port)) {
+        snprintf(r->url, sizeof r->url, "redis://127.0.0.1:%d", r->port);
+        return 1;
+      }
+      sleep_ms(10);
+    }
+    redis_stop(r);
+  }
+  rmdir(r->dir);
+  return 0;
+}
+
+/* ---- A raw subscriber on every channel ------------------------------------------------------------------------- */
+
+typedef struct message {
+  char channel[256];
+  unsigned char payload[4096];
+  size_t size;
+  char hex[8193];
+} message;
+
+static redisContext *subscribe_all(int port) {
+  redisContext *c = connect_port(port, 2000);
+  redisReply *r;
+  if (c == NULL) return NULL;
+  r = redisCommand(c, "PSUBSCRIBE *");
+  if (r == NULL) {
+    redisFree(c);
+    return NULL;
+  }
+  freeReplyObject(r);
+  return c;
+}
+
+/* The next message the subscriber got, waiting at most 2 s (the context's timeout). */
+static int next_message(redisContext *sub, message *out) {
+  redisReply *r = NULL;
+  size_t i;
+  int ok = 0;
+  memset(out, 0, sizeof *out);
+  if (redisGetReply(sub, (void **)&r) != REDIS_OK || r == NULL) return 0;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 4 && r->element[2]->len < sizeof out->channel &&
+      r->element[3]->len <= sizeof out->payload) {
+    memcpy(out->channel, r->element[2]->str, r->element[2]->len);
+    memcpy(out->payload, r->element[3]->str, r->element[3]->len);
+    out->size = r->element[3]->len;
+    for (i = 0; i < out->size; ++i) snprintf(out->hex + 2 * i, 3, "%02x", out->payload[i]);
+    ok = 1;
+  }
+  freeReplyObject(r);
+  return ok;
+}
+
+static redisContext *publisher;
+
+/* Proves that nothing was published since the last message read: a marker published now is the next one seen. */
+#define CHECK_NOTHING_PUBLISHED(sub) check_nothing_published((sub), __FILE__, __LINE__)
+static void check_nothing_published(redisContext *sub, const char *file, int line) {
+  message m;
+  redisReply *r = redisCommand(publisher, "PUBLISH marker m");
+  if (r != NULL) freeReplyObject(r);
+  check_record(next_message(sub, &m) && strcmp(m.channel, "marker") == 0, file, line,
+               "nothing published before the marker", m.channel);
+}
+
+#define CHECK_MESSAGE_HEX(sub, want_channel, want_hex)                             \
+  do {                                                                             \
+    message m_;                                                                    \
+    CHECK(next_message((sub), &m_));                                               \
+    CHECK_STR_EQ(m_.channel, want_channel);                                        \
+    CHECK_STR_EQ(m_.hex, want_hex);                                                \
+  } while (0)
+
+#define CHECK_MESSAGE_TEXT(sub, want_channel, want_text)                           \
+  do {                                                                             \
+    message m_;                                                                    \
+    CHECK(next_message((sub), &m_));                                               \
+    CHECK_STR_EQ(m_.channel, want_channel);                                        \
+    CHECK_STR_EQ((const char *)m_.payload, want_text);                             \
+  } while (0)
+
+/* ---- Error helpers --------------------------------------------------------------------------------------------- */
+
+static sio_error err;
+
+/* Fills err with junk, so the checks below see what the call wrote. */
+static void reset_err(void) {
+  err.status = (sio_status)77;
+  memset(err.message, 'x', sizeof err.message - 1);
+  err.message[sizeof err.message - 1] = '\0';
+}
+
+/* `call` passes &err; it must fail with `status` and a message containing `needle`. */
+#define CHECK_FAILS(call, want_status, needle) \
+  do {                                         \
+    reset_err();                               \
+    CHECK_STATUS(call, want_status);           \
+    CHECK_INT_EQ(err.status, want_status);     \
+    CHECK_STR_CONTAINS(err.message, needle);   \
+  } while (0)
+
+/* `call` passes &err; it must succeed and clear err. */
+#define CHECK_OK(call)                  \
+  do {                                  \
+    reset_err();                        \
+    CHECK_STATUS(call, SIO_OK);         \
+    CHECK_INT_EQ(err.status, SIO_OK);   \
+    CHECK_STR_EQ(err.message, "");      \
+  } while (0)
+
+static sio_options quick_options(void) {
+  sio_options o;
+  sio_options_init(&o);
+  o.connect_timeout_ms = 2000;
+  o.command_timeout_ms = 2000;
+  return o;
+}
+
+static sio_emitter *new_emitter(const char *url, const sio_options *options) {
+  sio_emitter *em = NULL;
+  CHECK_OK(sio_emitter_new(url, options, &em, &err));
+  REQUIRE(em != NULL);
+  return em;
+}
+
+/* ---- Tests without Redis --------------------------------------------------------------------------------------- */
+
+static void test_strerror_and_version(void) {
+  static const sio_status all[] = {SIO_OK,         SIO_E_INVALID_ARGUMENT, SIO_E_INVALID_JSON, SIO_E_INVALID_UTF8,
+                                   SIO_E_RESERVED_EVENT, SIO_E_INVALID_URL, SIO_E_CONNECTION,  SIO_E_AUTH,
+                                   SIO_E_TIMEOUT,  SIO_E_REPLY,            SIO_E_PROTOCOL,     SIO_E_NO_MEMORY,
+                                   SIO_E_INTERNAL};
+  size_t i, j;
+  char want[32];
+  for (i = 0; i < sizeof all / sizeof all[0]; ++i) {
+    const char *text = sio_strerror(all[i]);
+    CHECK(text != NULL && text[0] != '\0');
+    CHECK(text != NULL && strcmp(text, "unknown status") != 0);
+    for (j = 0; j < i; ++j) CHECK(text != NULL && strcmp(text, sio_strerror(all[j])) != 0); /* distinct */
+  }
+  CHECK_STR_EQ(sio_strerror(SIO_OK), "no error");
+  CHECK_STR_EQ(sio_strerror(SIO_E_INVALID_JSON), "invalid JSON");
+  CHECK_STR_EQ(sio_strerror(SIO_E_CONNECTION), "Redis unreachable");
+  CHECK_STR_EQ(sio_strerror(SIO_E_NO_MEMORY), "out of memory");
+  CHECK_STR_EQ(sio_strerror(SIO_E_INTERNAL), "internal error");
+  CHECK_STR_EQ(sio_strerror((sio_status)6), "unknown status");
+  CHECK_STR_EQ(sio_strerror((sio_status)99), "unknown status");
+  CHECK_STR_EQ(sio_strerror((sio_status)-1), "unknown status");
+
+  snprintf(want, sizeof want, "%d.%d.%d", SIO_C_VERSION_MAJOR, SIO_C_VERSION_MINOR, SIO_C_VERSION_PATCH);
+  CHECK_STR_EQ(sio_version(), want);
+  CHECK_INT_EQ(sio_version_number(), SIO_C_VERSION_NUMBER);
+  CHECK_INT_EQ(SIO_C_VERSION_NUMBER, SIO_C_VERSION_MAJOR * 10000 + SIO_C_VERSION_MINOR * 100 + SIO_C_VERSION_PATCH);
+}
+
+static void test_options_and_emitter_new(void) {
+  sio_options o;
+  sio_emitter *em = (sio_emitter *)&o; /* a non-NULL sentinel that a failure must overwrite */
+  char long_url[2048];
+
+  memset(&o, 0x5a, sizeof o);
+  sio_options_init(&o);
+  CHECK(o.key == NULL);
+  CHECK_INT_EQ(o.connect_timeout_ms, 5000);
+  CHECK_INT_EQ(o.command_timeout_ms, 5000);
+  CHECK(o.username == NULL);
+  CHECK(o.password == NULL);
+  CHECK_INT_EQ(o.dry_run, 0);
+  sio_options_init(NULL); /* accepted, does nothing */
+
+  CHECK_FAILS(sio_emitter_new("redis://127.0.0.1:6379", NULL, NULL, &err), SIO_E_INVALID_ARGUMENT, "out is NULL");
+  CHECK_STR_EQ(err.message, "out is NULL");
+  CHECK_STATUS(sio_emitter_new("redis://127.0.0.1:6379", NULL, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+
+  CHECK_FAILS(sio_emitter_new("http://127.0.0.1", NULL, &em, &err), SIO_E_INVALID_URL, "unsupported scheme");
+  CHECK(em == NULL);
+  em = (sio_emitter *)&o;
+  CHECK_STATUS(sio_emitter_new("redis://127.0.0.1:99999", NULL, &em, NULL), SIO_E_INVALID_URL);
+  CHECK(em == NULL);
+
+  /* An error message longer than the buffer is cut and still NUL-terminated. */
+  memset(long_url, 'x', sizeof long_url);
+  memcpy(long_url, "ftp://", 6);
+  long_url[sizeof long_url - 1] = '\0';
+  CHECK_FAILS(sio_emitter_new(long_url, NULL, &em, &err), SIO_E_INVALID_URL, "invalid Redis URL");
+  CHECK_INT_EQ(strlen(err.message), SIO_ERROR_MESSAGE_SIZE - 1);
+  CHECK(em == NULL);
+
+  o.key = "";
+  CHECK_FAILS(sio_emitter_new(NULL, &o, &em, &err), SIO_E_INVALID_ARGUMENT, "key");
+  CHECK(em == NULL);
+  o.key = "\xff";
+  CHECK_FAILS(sio_emitter_new(NULL, &o, &em, &err), SIO_E_INVALID_UTF8, "key");
+
+  /* NULL URL and NULL options are the defaults; creating does not connect. */
+  CHECK_OK(sio_emitter_new(NULL, NULL, &em, &err));
+  CHECK(em != NULL);
+  sio_emitter_free(em);
+  sio_emitter_free(NULL);
+
+  /* Timeouts <= 0 mean the default, not "no timeout" or an error. */
+  sio_options_init(&o);
+  o.connect_timeout_ms = 0;
+  o.command_timeout_ms = -5;
+  em = NULL;
+  CHECK_OK(sio_emitter_new("redis://127.0.0.1:6379", &o, &em, &err));
+  sio_emitter_free(em);
+}
+
+static void test_null_arguments(void) {
+  sio_emitter *em;
+  sio_target *t = sio_target_new();
+  sio_options o;
+  const char *rooms_with_null[] = {"a", NULL};
+  sio_arg arg_null_data = {SIO_ARG_BINARY, NULL, 3};
+  sio_arg arg_bad_kind = {(sio_arg_kind)7, "1", 1};
+  long long receivers = 12345;
+
+  sio_options_init(&o);
+  o.dry_run = 1;
+  em = new_emitter(NULL, &o);
+  REQUIRE(t != NULL);
+
+  CHECK_FAILS(sio_emitter_connect(NULL, &err), SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+  CHECK_FAILS(sio_emitter_flush(NULL, 0, &err), SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+
+  CHECK_FAILS(sio_target_set_nsp(NULL, "/a", &err), SIO_E_INVALID_ARGUMENT, "target is NULL");
+  CHECK_FAILS(sio_target_set_nsp(t, NULL, &err), SIO_E_INVALID_ARGUMENT, "nsp is NULL");
+  CHECK_FAILS(sio_target_to(NULL, "a", &err), SIO_E_INVALID_ARGUMENT, "target is NULL");
+  CHECK_FAILS(sio_target_to(t, NULL, &err), SIO_E_INVALID_ARGUMENT, "room is NULL");
+  CHECK_FAILS(sio_target_except(NULL, "a", &err), SIO_E_INVALID_ARGUMENT, "target is NULL");
+  CHECK_FAILS(sio_target_except(t, NULL, &err), SIO_E_INVALID_ARGUMENT, "room is NULL");
+  CHECK_FAILS(sio_target_set_volatile(NULL, &err), SIO_E_INVALID_ARGUMENT, "target is NULL");
+  CHECK_FAILS(sio_target_set_compress(NULL, 1, &err), SIO_E_INVALID_ARGUMENT, "target is NULL");
+  CHECK(sio_target_clone(NULL) == NULL);
+  sio_target_free(NULL);
+
+  CHECK_FAILS(sio_emit_json(NULL, t, "e", "[]", &receivers, &err), SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+  CHECK_FAILS(sio_emit_json(em, t, NULL, "[]", &receivers, &err), SIO_E_INVALID_ARGUMENT, "event is NULL");
+  CHECK_STR_EQ(err.message, "event is NULL");
+  CHECK_FAILS(sio_emit(NULL, t, "e", NULL, 0, &receivers, &err), SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+  CHECK_FAILS(sio_emit(em, t, NULL, NULL, 0, &receivers, &err), SIO_E_INVALID_ARGUMENT, "event is NULL");
+  CHECK_FAILS(sio_emit(em, t, "e", NULL, 2, &receivers, &err), SIO_E_INVALID_ARGUMENT, "args is NULL");
+  CHECK_FAILS(sio_emit(em, t, "e", &arg_null_data, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "args[0].data is NULL");
+  CHECK_FAILS(sio_emit(em, t, "e", &arg_bad_kind, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT, "args[0].kind");
+  CHECK_FAILS(sio_sockets_join(NULL, t, rooms_with_null, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "emitter is NULL");
+  CHECK_FAILS(sio_sockets_join(em, t, NULL, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT, "rooms is NULL");
+  CHECK_FAILS(sio_sockets_join(em, t, rooms_with_null, 2, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "rooms[1] is NULL");
+  CHECK_FAILS(sio_sockets_join(em, t, NULL, 0, &receivers, &err), SIO_E_INVALID_ARGUMENT, "no room");
+  CHECK_FAILS(sio_sockets_leave(NULL, t, rooms_with_null, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "emitter is NULL");
+  CHECK_FAILS(sio_sockets_leave(em, t, NULL, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT, "rooms is NULL");
+  CHECK_FAILS(sio_sockets_leave(em, t, rooms_with_null, 2, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "rooms[1] is NULL");
+  CHECK_FAILS(sio_disconnect_sockets(NULL, t, 0, &receivers, &err), SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+  CHECK_FAILS(sio_server_side_emit_json(NULL, "/", "e", "[]", &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "emitter is NULL");
+  CHECK_FAILS(sio_server_side_emit_json(em, "/", NULL, "[]", &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "event is NULL");
+  CHECK_INT_EQ(receivers, 12345); /* untouched by failures */
+
+  /* A C++ exception that is no sio::error becomes SIO_E_INTERNAL: a size larger than any std::vector may hold
+   * (std::length_error, thrown before a byte is read or allocated). SIO_E_NO_MEMORY is not provoked here:
+   * valgrind cannot make operator new throw, and ASan aborts on such requests. */
+  {
+    static const char one_byte[1] = {0};
+    sio_arg impossible = {SIO_ARG_BINARY, one_byte, (size_t)-1};
+    CHECK_FAILS(sio_emit(em, t, "e", &impossible, 1, &receivers, &err), SIO_E_INTERNAL, "");
+    CHECK(err.message[0] != '\0');
+  }
+
+  /* err == NULL is accepted everywhere, failing or not. */
+  CHECK_STATUS(sio_emitter_connect(NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_emitter_flush(NULL, 0, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_target_set_nsp(NULL, "a", NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_target_to(t, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_target_except(t, "", NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_target_set_volatile(NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_target_set_compress(NULL, 0, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_emit_json(em, t, "e", "[", NULL, NULL), SIO_E_INVALID_JSON);
+  CHECK_STATUS(sio_emit(em, t, NULL, NULL, 0, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_sockets_join(em, t, NULL, 0, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_sockets_leave(em, t, rooms_with_null, 2, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_disconnect_sockets(NULL, t, 1, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+  CHECK_STATUS(sio_server_side_emit_json(em, NULL, "connection", NULL, NULL, NULL), SIO_E_RESERVED_EVENT);
+  CHECK_STATUS(sio_emitter_connect(em, NULL), SIO_OK);
+  CHECK_STATUS(sio_emitter_flush(em, 100, NULL), SIO_OK);
+  CHECK_STATUS(sio_target_set_nsp(t, "/", NULL), SIO_OK);
+  CHECK_STATUS(sio_target_to(t, "r", NULL), SIO_OK);
+  CHECK_STATUS(sio_target_except(t, "x", NULL), SIO_OK);
+  CHECK_STATUS(sio_target_set_volatile(t, NULL), SIO_OK);
+  CHECK_STATUS(sio_target_set_compress(t, 1, NULL), SIO_OK);
+  CHECK_STATUS(sio_emit_json(em, t, "e", NULL, NULL, NULL), SIO_OK);
+  CHECK_STATUS(sio_emit(em, t, "e", NULL, 0, NULL, NULL), SIO_OK);
+  CHECK_STATUS(sio_sockets_join(em, t, rooms_with_null, 1, NULL, NULL), SIO_OK);
+  CHECK_STATUS(sio_sockets_leave(em, t, rooms_with_null, 1, NULL, NULL), SIO_OK);
+  CHECK_STATUS(sio_disconnect_sockets(em, t, 1, NULL, NULL), SIO_OK);
+  CHECK_STATUS(sio_server_side_emit_json(em, NULL, "e", NULL, NULL, NULL), SIO_OK);
+
+  sio_target_free(t);
+  sio_emitter_free(em);
+}
+
+/* Bad data is refused with the right status. On a live emitter (sub not NULL), nothing reaches Redis either. */
+static void test_bad_data(sio_emitter *em, redisContext *sub) {
+  sio_target *t = sio_target_new();
+  const char *bad_utf8_rooms[] = {"ok", "\xc3\x28"};
+  const char *empty_rooms[] = {""};
+  sio_arg bad_string = {SIO_ARG_STRING, "\xff", 1};
+  sio_arg bad_json = {SIO_ARG_JSON, "{\"a\":", 5};
+  sio_arg two_values = {SIO_ARG_JSON, "1 2", 3};
+  sio_arg empty_json = {SIO_ARG_JSON, NULL, 0};
+  REQUIRE(t != NULL);
+
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", "[1,", NULL, &err), SIO_E_INVALID_JSON, "line 1, column");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", "[1,\n  x]", NULL, &err), SIO_E_INVALID_JSON, "line 2, column 3");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", "{\"a\":1}", NULL, &err), SIO_E_INVALID_JSON, "array");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", "[\"\xff\"]", NULL, &err), SIO_E_INVALID_UTF8, "UTF-8");
+  CHECK_FAILS(sio_emit(em, NULL, "e", &bad_json, 1, NULL, &err), SIO_E_INVALID_JSON, "line 1, column");
+  CHECK_FAILS(sio_emit(em, NULL, "e", &two_values, 1, NULL, &err), SIO_E_INVALID_JSON, "line 1, column 3");
+  CHECK_FAILS(sio_emit(em, NULL, "e", &empty_json, 1, NULL, &err), SIO_E_INVALID_JSON, "line 1, column 1");
+  CHECK_FAILS(sio_emit(em, NULL, "e", &bad_string, 1, NULL, &err), SIO_E_INVALID_UTF8, "UTF-8");
+  CHECK_FAILS(sio_server_side_emit_json(em, NULL, "e", "[1", NULL, &err), SIO_E_INVALID_JSON, "line 1, column");
+
+  CHECK_FAILS(sio_emit_json(em, NULL, "\xff", NULL, NULL, &err), SIO_E_INVALID_UTF8, "event name");
+  CHECK_FAILS(sio_emit(em, NULL, "\xe2\x82", NULL, 0, NULL, &err), SIO_E_INVALID_UTF8, "event name");
+  CHECK_FAILS(sio_target_to(t, "\xc3\x28", &err), SIO_E_INVALID_UTF8, "room");
+  CHECK_FAILS(sio_target_except(t, "\xff", &err), SIO_E_INVALID_UTF8, "room");
+  CHECK_FAILS(sio_target_set_nsp(t, "/\xff", &err), SIO_E_INVALID_UTF8, "namespace");
+  CHECK_FAILS(sio_sockets_join(em, NULL, bad_utf8_rooms, 2, NULL, &err), SIO_E_INVALID_UTF8, "room");
+  CHECK_FAILS(sio_sockets_leave(em, NULL, bad_utf8_rooms, 2, NULL, &err), SIO_E_INVALID_UTF8, "room");
+  CHECK_FAILS(sio_server_side_emit_json(em, "/\xff", "e", NULL, NULL, &err), SIO_E_INVALID_UTF8, "namespace");
+
+  CHECK_FAILS(sio_emit_json(em, NULL, "", NULL, NULL, &err), SIO_E_INVALID_ARGUMENT, "event name must not be empty");
+  CHECK_FAILS(sio_server_side_emit_json(em, NULL, "", NULL, NULL, &err), SIO_E_INVALID_ARGUMENT, "empty");
+  CHECK_FAILS(sio_target_to(t, "", &err), SIO_E_INVALID_ARGUMENT, "room name must not be empty");
+  CHECK_FAILS(sio_target_except(t, "", &err), SIO_E_INVALID_ARGUMENT, "must not be empty");
+  CHECK_FAILS(sio_sockets_join(em, NULL, empty_rooms, 1, NULL, &err), SIO_E_INVALID_ARGUMENT, "must not be empty");
+
+  CHECK_FAILS(sio_emit_json(em, NULL, "disconnect", NULL, NULL, &err), SIO_E_RESERVED_EVENT,
+              "\"disconnect\" is a reserved event name");
+  CHECK_FAILS(sio_emit(em, NULL, "connect", NULL, 0, NULL, &err), SIO_E_RESERVED_EVENT, "reserved");
+  CHECK_FAILS(sio_server_side_emit_json(em, NULL, "connection", "[]", NULL, &err), SIO_E_RESERVED_EVENT,
+              "\"connection\" is a reserved event name for serverSideEmit");
+  CHECK_FAILS(sio_server_side_emit_json(em, "/admin", "new_namespace", NULL, NULL, &err), SIO_E_RESERVED_EVENT,
+              "reserved");
+
+  if (sub != NULL) CHECK_NOTHING_PUBLISHED(sub);
+
+  /* The failed sets left the target as it was: "/", no room. */
+  CHECK_OK(sio_emit_json(em, t, "e", "[]", NULL, &err));
+  if (sub != NULL) {
+    message m;
+    CHECK(next_message(sub, &m));
+    CHECK_STR_EQ(m.channel, "socket.io#/#");
+  }
+  sio_target_free(t);
+}
+
+static void test_dry_run(const char *url_of_live_redis, redisContext *sub) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  sio_emitter *unreachable;
+  sio_target *t = sio_target_new();
+  const char *rooms[] = {"r2"};
+  sio_arg arg = {SIO_ARG_BINARY, "\x01", 1};
+  long long receivers = 0;
+  char url[64];
+  REQUIRE(t != NULL);
+  CHECK_OK(sio_target_to(t, "r1", &err));
+  o.dry_run = 1;
+
+  /* Pointed at a live Redis: validates and encodes, but publishes nothing. */
+  em = new_emitter(url_of_live_redis, &o);
+  CHECK_OK(sio_emitter_connect(em, &err));
+  CHECK_OK(sio_emit_json(em, t, "e", "[1]", &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  receivers = 0;
+  CHECK_OK(sio_emit(em, t, "e", &arg, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  receivers = 0;
+  CHECK_OK(sio_sockets_join(em, t, rooms, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  receivers = 0;
+  CHECK_OK(sio_sockets_leave(em, t, rooms, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  receivers = 0;
+  CHECK_OK(sio_disconnect_sockets(em, t, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  receivers = 0;
+  CHECK_OK(sio_server_side_emit_json(em, NULL, "ping", NULL, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  CHECK_OK(sio_emitter_flush(em, 0, &err));
+  CHECK_NOTHING_PUBLISHED(sub);
+
+  /* Pointed at nothing: still fine, it never connects. */
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", free_port());
+  unreachable = new_emitter(url, &o);
+  CHECK_OK(sio_emitter_connect(unreachable, &err));
+  receivers = 0;
+  CHECK_OK(sio_emit_json(unreachable, NULL, "e", NULL, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  test_bad_data(unreachable, NULL);
+
+  sio_emitter_free(unreachable);
+  sio_emitter_free(em);
+  sio_target_free(t);
+}
+
+/* ---- Tests against a live Redis -------------------------------------------------------------------------------- */
+
+static void test_exact_bytes(sio_emitter *em, redisContext *sub) {
+  sio_target *user42 = sio_target_new();
+  sio_target *t = sio_target_new();
+  sio_arg bin = {SIO_ARG_BINARY, "\x01\x02\x03", 3};
+  sio_arg mixed[5];
+  long long receivers = 0;
+  REQUIRE(user42 != NULL && t != NULL);
+
+  CHECK_OK(sio_target_to(user42, "user:42", &err));
+  CHECK_OK(sio_emit_json(em, user42, "notification",
+                         "[{\"type\":\"ORDER_UPDATED\",\"payload\":{\"id\":1},\"timestamp\":1700000000000}]",
+                         &receivers, &err));
+  CHECK_INT_EQ(receivers, 1);
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#user:42#",
+                    "93a7656d697474657283a47479706502a46461746192ac6e6f74696669636174696f6e83a474797065ad4f524445525f"
+                    "55504441544544a77061796c6f616481a2696401a974696d657374616d70cf0000018bcfe56800a36e7370a12f83a5"
+                    "726f6f6d7391a7757365723a3432a5666c61677380a665786365707490");
+
+  receivers = 0;
+  CHECK_OK(sio_emit(em, NULL, "bin", &bin, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, 1);
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                    "93a7656d697474657283a47479706502a46461746192a362696ec403010203a36e7370a12f83a5726f6f6d7390a566"
+                    "6c61677380a665786365707490");
+
+  /* Every argument kind, including empty ones with NULL data. */
+  mixed[0].kind = SIO_ARG_JSON, mixed[0].data = "1", mixed[0].size = 1;
+  mixed[1].kind = SIO_ARG_STRING, mixed[1].data = "two", mixed[1].size = 3;
+  mixed[2].kind = SIO_ARG_BINARY, mixed[2].data = NULL, mixed[2].size = 0;
+  mixed[3].kind = SIO_ARG_STRING, mixed[3].data = NULL, mixed[3].size = 0;
+  mixed[4].kind = SIO_ARG_JSON, mixed[4].data = "null", mixed[4].size = 4;
+  CHECK_OK(sio_emit(em, NULL, "mixed", mixed, 5, NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                    "93a7656d697474657283a47479706502a46461746196a56d6978656401a374776fc400a0c0a36e7370a12f83a5726f"
+                    "6f6d7390a5666c61677380a665786365707490");
+
+  /* No arguments: NULL and "[]" JSON, and count 0. */
+  CHECK_OK(sio_emit_json(em, NULL, "noargs", NULL, NULL, &err));
+  CHECK_OK(sio_emit_json(em, NULL, "noargs", " [ ] ", NULL, &err));
+  CHECK_OK(sio_emit(em, NULL, "noargs", NULL, 0, NULL, &err));
+  {
+    int i;
+    for (i = 0; i < 3; ++i)
+      CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                        "93a7656d697474657283a47479706502a46461746191a66e6f61726773a36e7370a12f83a5726f6f6d7390a566"
+                        "6c61677380a665786365707490");
+  }
+
+  /* Namespace (normalised), a room added twice, an except room. */
+  CHECK_OK(sio_target_set_nsp(t, "admin", &err));
+  CHECK_OK(sio_target_to(t, "r1", &err));
+  CHECK_OK(sio_target_to(t, "r1", &err));
+  CHECK_OK(sio_target_except(t, "x", &err));
+  CHECK_OK(sio_target_except(t, "x", &err));
+  CHECK_OK(sio_emit_json(em, t, "tick", "[1]", NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/admin#r1#",
+                    "93a7656d697474657283a47479706502a46461746192a47469636b01a36e7370a62f61646d696e83a5726f6f6d7391"
+                    "a27231a5666c61677380a665786365707491a178");
+
+  sio_target_free(t);
+  sio_target_free(user42);
+}
+
+static void test_flags_order(sio_emitter *em, redisContext *sub) {
+  sio_target *a = sio_target_new();
+  sio_target *b = sio_target_new();
+  REQUIRE(a != NULL && b != NULL);
+  /* compress first; setting it again changes its value, not its place. */
+  CHECK_OK(sio_target_set_compress(a, 0, &err));
+  CHECK_OK(sio_target_set_volatile(a, &err));
+  CHECK_OK(sio_target_set_compress(a, 1, &err));
+  CHECK_OK(sio_emit_json(em, a, "tick", "[1]", NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                    "93a7656d697474657283a47479706502a46461746192a47469636b01a36e7370a12f83a5726f6f6d7390a5666c6167"
+                    "7382a8636f6d7072657373c3a8766f6c6174696c65c3a665786365707490");
+  CHECK_OK(sio_target_set_volatile(b, &err));
+  CHECK_OK(sio_target_set_compress(b, 0, &err));
+  CHECK_OK(sio_emit_json(em, b, "tick", "[1]", NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                    "93a7656d697474657283a47479706502a46461746192a47469636b01a36e7370a12f83a5726f6f6d7390a5666c6167"
+                    "7382a8766f6c6174696c65c3a8636f6d7072657373c2a665786365707490");
+  sio_target_free(a);
+  sio_target_free(b);
+}
+
+static void test_clone_independence(sio_emitter *em, redisContext *sub) {
+  static const char *only_a =
+      "93a7656d697474657283a47479706502a46461746191a163a36e7370a12f83a5726f6f6d7391a161a5666c61677380a6657863657074"
+      "90";
+  sio_target *original = sio_target_new();
+  sio_target *copy;
+  REQUIRE(original != NULL);
+  CHECK_OK(sio_target_to(original, "a", &err));
+  copy = sio_target_clone(original);
+  REQUIRE(copy != NULL);
+  CHECK_OK(sio_target_to(copy, "b", &err));
+  CHECK_OK(sio_target_set_volatile(copy, &err));
+
+  CHECK_OK(sio_emit_json(em, original, "c", NULL, NULL, &err)); /* the copy's changes did not reach it */
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#a#", only_a);
+  CHECK_OK(sio_emit_json(em, copy, "c", NULL, NULL, &err)); /* two rooms: the channel has no room */
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                    "93a7656d697474657283a47479706502a46461746191a163a36e7370a12f83a5726f6f6d7392a161a162a5666c6167"
+                    "7381a8766f6c6174696c65c3a665786365707490");
+
+  /* And the other way round: the original's later changes do not reach the copy, nor survive its release. */
+  sio_target_free(copy);
+  copy = sio_target_clone(original);
+  REQUIRE(copy != NULL);
+  CHECK_OK(sio_target_set_nsp(original, "/other", &err));
+  CHECK_OK(sio_emit_json(em, copy, "c", NULL, NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#a#", only_a);
+  sio_target_free(original);
+  CHECK_OK(sio_emit_json(em, copy, "c", NULL, NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#a#", only_a);
+  sio_target_free(copy);
+}
+
+static void test_requests(sio_emitter *em, redisContext *sub) {
+  sio_target *in_room1 = sio_target_new();
+  sio_target *in_room1_except_x;
+  sio_target *admin_room1;
+  const char *room2[] = {"room2"};
+  const char *a_b[] = {"a", "b"};
+  long long receivers = 0;
+  REQUIRE(in_room1 != NULL);
+  CHECK_OK(sio_target_to(in_room1, "room1", &err));
+  in_room1_except_x = sio_target_clone(in_room1);
+  admin_room1 = sio_target_clone(in_room1);
+  REQUIRE(in_room1_except_x != NULL && admin_room1 != NULL);
+  CHECK_OK(sio_target_except(in_room1_except_x, "x", &err));
+  CHECK_OK(sio_target_set_nsp(admin_room1, "/admin", &err));
+
+  CHECK_OK(sio_sockets_join(em, NULL, room2, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, 1);
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/#", "{\"type\":2,\"opts\":{\"rooms\":[],\"except\":[]},\"rooms\":[\"room2\"]}");
+  CHECK_OK(sio_sockets_join(em, in_room1_except_x, a_b, 2, NULL, &err));
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/#",
+                     "{\"type\":2,\"opts\":{\"rooms\":[\"room1\"],\"except\":[\"x\"]},\"rooms\":[\"a\",\"b\"]}");
+  CHECK_OK(sio_sockets_leave(em, in_room1, room2, 1, NULL, &err));
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/#",
+                     "{\"type\":3,\"opts\":{\"rooms\":[\"room1\"],\"except\":[]},\"rooms\":[\"room2\"]}");
+  CHECK_OK(sio_disconnect_sockets(em, admin_room1, 1, NULL, &err));
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/admin#",
+                     "{\"type\":4,\"opts\":{\"rooms\":[\"room1\"],\"except\":[]},\"close\":true}");
+  receivers = 0;
+  CHECK_OK(sio_disconnect_sockets(em, NULL, 0, &receivers, &err));
+  CHECK_INT_EQ(receivers, 1);
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/#", "{\"type\":4,\"opts\":{\"rooms\":[],\"except\":[]},\"close\":false}");
+  receivers = 0;
+  CHECK_OK(sio_server_side_emit_json(em, NULL, "ping", "[{\"a\":1},2]", &receivers, &err));
+  CHECK_INT_EQ(receivers, 1);
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/#", "{\"uid\":\"emitter\",\"type\":6,\"data\":[\"ping\",{\"a\":1},2]}");
+  CHECK_OK(sio_server_side_emit_json(em, "admin", "ping", NULL, NULL, &err));
+  CHECK_MESSAGE_TEXT(sub, "socket.io-request#/admin#", "{\"uid\":\"emitter\",\"type\":6,\"data\":[\"ping\"]}");
+
+  sio_target_free(admin_room1);
+  sio_target_free(in_room1_except_x);
+  sio_target_free(in_room1);
+}
+
+static void test_key_option(const char *url, redisContext *sub) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  sio_target *t = sio_target_new();
+  const char *rooms[] = {"r2"};
+  REQUIRE(t != NULL);
+  o.key = "myapp";
+  em = new_emitter(url, &o);
+  CHECK_OK(sio_target_to(t, "r1", &err));
+  CHECK_OK(sio_emit_json(em, t, "e", NULL, NULL, &err));
+  {
+    message m;
+    CHECK(next_message(sub, &m));
+    CHECK_STR_EQ(m.channel, "myapp#/#r1#");
+  }
+  CHECK_OK(sio_sockets_join(em, t, rooms, 1, NULL, &err));
+  {
+    message m;
+    CHECK(next_message(sub, &m));
+    CHECK_STR_EQ(m.channel, "myapp-request#/#");
+  }
+  sio_emitter_free(em);
+  sio_target_free(t);
+}
+
+typedef struct thread_job {
+  sio_emitter *em;
+  const sio_target *target;
+  int acknowledged; /* OK with receivers == 1 */
+  int failed;
+} thread_job;
+
+static void *emit_200(void *arg) {
+  thread_job *job = (thread_job *)arg;
+  int i;
+  for (i = 0; i < 200; ++i) {
+    char args[32];
+    long long receivers = 0;
+    sio_error e;
+    snprintf(args, sizeof args, "[%d]", i);
+    if (sio_emit_json(job->em, job->target, "tick", args, &receivers, &e) == SIO_OK && receivers == 1)
+      ++job->acknowledged;
+    else
+      ++job->failed;
+  }
+  return NULL;
+}
+
+static void test_threads(sio_emitter *em, redisContext *sub) {
+  thread_job jobs[4];
+  pthread_t threads[4];
+  sio_target *t = sio_target_new();
+  int i, received = 0, acknowledged = 0, failed = 0;
+  REQUIRE(t != NULL);
+  CHECK_OK(sio_target_to(t, "user:42", &err));
+  for (i = 0; i < 4; ++i) {
+    jobs[i].em = em;
+    jobs[i].target = t; /* one const target shared by all threads */
+    jobs[i].acknowledged = 0;
+    jobs[i].failed = 0;
+    REQUIRE(pthread_create(&threads[i], NULL, emit_200, &jobs[i]) == 0);
+  }
+  for (i = 0; i < 4; ++i) {
+    pthread_join(threads[i], NULL);
+    acknowledged += jobs[i].acknowledged;
+    failed += jobs[i].failed;
+  }
+  CHECK_INT_EQ(acknowledged, 800);
+  CHECK_INT_EQ(failed, 0);
+  for (i = 0; i < 800; ++i) {
+    message m;
+    if (!next_message(sub, &m)) break;
+    if (strcmp(m.channel, "socket.io#/#user:42#") == 0) ++received;
+  }
+  CHECK_INT_EQ(received, 800);
+  sio_target_free(t);
+}
+
+static void test_unreachable(void) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  char url[64];
+  long long receivers = 77;
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", free_port());
+  em = new_emitter(url, &o);
+  CHECK_FAILS(sio_emitter_connect(em, &err), SIO_E_CONNECTION, "127.0.0.1");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, &receivers, &err), SIO_E_CONNECTION, "127.0.0.1");
+  CHECK_INT_EQ(receivers, 77);
+  CHECK_STATUS(sio_disconnect_sockets(em, NULL, 0, NULL, NULL), SIO_E_CONNECTION);
+  sio_emitter_free(em);
+}
+
+static void test_auth(const redis_proc *secured) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  char url[128];
+  long long receivers = -5;
+
+  em = new_emitter(secured->url, &o); /* no password */
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_AUTH, "NOAUTH");
+  sio_emitter_free(em);
+
+  o.password = "wrong";
+  em = new_emitter(secured->url, &o);
+  CHECK_FAILS(sio_emitter_connect(em, &err), SIO_E_AUTH, "AUTH");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_AUTH, "AUTH");
+  sio_emitter_free(em);
+
+  snprintf(url, sizeof url, "redis://:s3cret@127.0.0.1:%d", secured->port);
+  o.password = NULL;
+  em = new_emitter(url, &o);
+  CHECK_OK(sio_emitter_connect(em, &err));
+  CHECK_OK(sio_emit_json(em, NULL, "e", NULL, &receivers, &err));
+  CHECK_INT_EQ(receivers, 0); /* nobody subscribes there */
+  sio_emitter_free(em);
+
+  /* options.password overrides the URL's. */
+  snprintf(url, sizeof url, "redis://:wrong@127.0.0.1:%d", secured->port);
+  o.password = "s3cret";
+  em = new_emitter(url, &o);
+  CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));
+  sio_emitter_free(em);
+}
+
+/* A listener whose kernel completes the handshake but whose process never reads nor answers. */
+static void test_timeout_silent_listener(void) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  struct sockaddr_in addr;
+  socklen_t len = sizeof addr;
+  char url[64];
+  long long started;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0);
+  REQUIRE(getsockname(fd, (struct sockaddr *)&addr, &len) == 0);
+  REQUIRE(listen(fd, 8) == 0);
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", ntohs(addr.sin_port));
+
+  o.command_timeout_ms = 300;
+  em = new_emitter(url, &o);
+  started = now_ms();
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_TIMEOUT, "300 ms");
+  CHECK(now_ms() - started < 3000);
+  sio_emitter_free(em);
+  close(fd);
+}
+
+/* A real redis-server that stops answering: CLIENT PAUSE ... ALL holds every command, PUBLISH included. */
+static void test_timeout_client_pause(const redis_proc *server) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  redisContext *admin = connect_port(server->port, 2000);
+  redisReply *r;
+  long long started;
+  REQUIRE(admin != NULL);
+  o.command_timeout_ms = 300;
+  em = new_emitter(server->url, &o);
+  CHECK_OK(sio_emitter_connect(em, &err));
+  r = redisCommand(admin, "CLIENT PAUSE 1500 ALL");
+  CHECK(r != NULL && r->type == REDIS_REPLY_STATUS);
+  if (r != NULL) freeReplyObject(r);
+  started = now_ms();
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_TIMEOUT, "did not answer");
+  CHECK(now_ms() - started < 1400);
+  sio_emitter_free(em);
+  redisFree(admin);
+  sleep_ms(1300); /* let the pause end before the server is stopped */
+}
+
+int main(int argc, char **argv) {
+  const char *binary = find_redis_server(argc, argv);
+  redis_proc server, secured;
+  redisContext *sub;
+  sio_emitter *em;
+  sio_options o = quick_options();
+
+  test_strerror_and_version();
+  test_options_and_emitter_new();
+  test_null_arguments();
+
+  if (binary == NULL) {
+    fprintf(stderr, "redis-server not found (pass its path, set SIO_REDIS_SERVER or put it on PATH)\n");
+    check_record(0, __FILE__, __LINE__, "redis-server found", NULL);
+    return check_summary();
+  }
+  REQUIRE(redis_start(&server, binary, NULL));
+  if (!redis_start(&secured, binary, "s3cret")) {
+    redis_stop(&server);
+    REQUIRE(!"second redis-server started");
+  }
+  sub = subscribe_all(server.port);
+  publisher = connect_port(server.port, 2000);
+  if (sub == NULL || publisher == NULL) {
+    redis_stop(&server);
+    redis_stop(&secured);
+    REQUIRE(!"subscriber and publisher connected");
+  }
+
+  test_dry_run(server.url, sub);
+  em = new_emitter(server.url, &o);
+  CHECK_OK(sio_emitter_connect(em, &err));
+  test_exact_bytes(em, sub);
+  test_flags_order(em, sub);
+  test_clone_independence(em, sub);
+  test_requests(em, sub);
+  test_bad_data(em, sub);
+  test_key_option(server.url, sub);
+  test_threads(em, sub);
+  CHECK_NOTHING_PUBLISHED(sub);
+  sio_emitter_free(em);
+
+  test_unreachable();
+  test_auth(&secured);
+  test_timeout_silent_listener();
+  test_timeout_client_pause(&server);
+
+  redisFree(sub);
+  redisFree(publisher);
+  redis_stop(&secured);
+  redis_stop(&server);
+  return check_summary();
+}

@@ -1,0 +1,116 @@
+"""A real redis-server on a free loopback port and a raw RESP2 client, for the Python test drivers
+(tests/cli/run_golden.py, tests/packaging/packaging_test.py). Only the process started here is ever stopped."""
+
+import os
+import socket
+import subprocess
+import time
+
+REDIS_START_TIMEOUT_S = 10
+
+
+def free_port():
+    """A loopback port the kernel considers free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Resp:
+    """Just enough RESP2 to PING, (P)SUBSCRIBE and read messages. Simple strings and errors come back as bytes."""
+
+    def __init__(self, port, timeout):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buffer = b""
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, *words):
+        out = b"*%d\r\n" % len(words)
+        for w in words:
+            w = w if isinstance(w, bytes) else w.encode()
+            out += b"$%d\r\n%s\r\n" % (len(w), w)
+        self.sock.sendall(out)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("Redis closed the connection")
+        self.buffer += chunk
+
+    def _line(self):
+        while b"\r\n" not in self.buffer:
+            self._fill()
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def _exactly(self, n):
+        while len(self.buffer) < n + 2:
+            self._fill()
+        data, self.buffer = self.buffer[:n], self.buffer[n + 2:]
+        return data
+
+    def read(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind in (b"+", b"-"):
+            return rest
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            return None if n < 0 else self._exactly(n)
+        if kind == b"*":
+            return [self.read() for _ in range(int(rest))]
+        raise ValueError("unexpected RESP line %r" % line)
+
+
+class RedisServer:
+    """redis-server on 127.0.0.1:<free port>, no persistence, its output in <workdir>/redis.log.
+    start() returns once it answers PING and raises RuntimeError otherwise."""
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.workdir = workdir
+        self.log_path = os.path.join(workdir, "redis.log")
+        self.process = None
+
+    @property
+    def url(self):
+        return "redis://127.0.0.1:%d" % self.port
+
+    def start(self):
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", self.workdir, "--loglevel", "warning"],
+                stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("redis-server exited with %d; see %s" % (self.process.returncode, self.log_path))
+            try:
+                conn = Resp(self.port, 1)
+                try:
+                    conn.send("PING")
+                    if conn.read() == b"PONG":
+                        return self
+                finally:
+                    conn.close()
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("redis-server did not answer PING within %ds" % REDIS_START_TIMEOUT_S)
+            time.sleep(0.05)
+
+    def stop(self):
+        # Only the process we started, by its own handle (PID).
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
