@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { INTEROP_DIR, checkInstalled, load } from "./lib/packages.mjs";
 import { startRedis, stopChild } from "./lib/redis-server.mjs";
 import { run, binaryFromEnv, waitFor } from "./lib/proc.mjs";
+import { connectUser } from "./lib/clients.mjs";
 
 const QUIET_MS = 300; // how long "nothing else arrives" is watched after the expected deliveries
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let redis;
 let admin; // node-redis client of the test itself (PUBSUB NUMSUB only)
-let ioClient;
 const servers = {}; // name -> { child, port, lines: [] }
 const clients = []; // every socket.io-client socket we opened
 
@@ -65,31 +65,8 @@ async function waitForSubscriptions() {
 // ---------- clients ----------
 
 async function connectClient(server, userId, nsp = "/") {
-  const socket = ioClient(`http://127.0.0.1:${servers[server].port}${nsp === "/" ? "" : nsp}`, {
-    auth: { userId },
-    forceNew: true,
-    reconnection: false,
-  });
-  const c = { label: `user ${userId} on ${server}${nsp}`, socket, received: [], disconnects: [] };
-  socket.onAny((event, ...args) => c.received.push({ event, args, at: Date.now() }));
-  socket.on("disconnect", (reason, description) => c.disconnects.push({ reason, description }));
+  const c = await connectUser(servers[server].port, userId, { nsp, label: `user ${userId} on ${server}${nsp}` });
   clients.push(c);
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${c.label}: no connect within 5 s`)), 5000);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once("connect_error", (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${c.label}: connect_error ${e.message}`));
-    });
-  });
-  // Default transports: polling first, then the WebSocket upgrade. Wait for it so every test sees one state.
-  await waitFor(() => socket.io.engine?.transport?.name === "websocket", {
-    timeoutMs: 5000,
-    message: `${c.label}: WebSocket upgrade`,
-  });
   return c;
 }
 
@@ -141,7 +118,6 @@ let u42a, u42b, u7, u8, admin42;
 before(async () => {
   checkInstalled();
   notifyPath = binaryFromEnv("SIO_NOTIFY", "notify");
-  ioClient = load("socket.io-client").io;
   const { createClient } = load("redis");
   redis = await startRedis();
   admin = createClient({ url: redis.url });
