@@ -1,4 +1,5 @@
-// sio::msgpack_to_json: msgpack bytes -> the value notepack.io's decoder gives a Node server -> JSON.stringify.
+// msgpack bytes -> the value notepack.io's decoder gives a Node server (sio::detail::decode_msgpack), and
+// sio::msgpack_to_json: that value printed with JSON.stringify.
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "sio/error.hpp"
 #include "sio/value.hpp"
 #include "value/json_writer.hpp"
+#include "value/msgpack_reader.hpp"
 
 namespace sio {
 
@@ -91,19 +93,24 @@ sio::binary bytes_of(const char* p, std::size_t size) {
   return sio::binary(std::vector<std::uint8_t>(first, first + size));
 }
 
-value from_ext(const msgpack::object_ext& ext) {
+// What a legacy ext 0 with an explicit size (an ArrayBuffer in Node) becomes: JSON.stringify prints an
+// ArrayBuffer as {}, while socket.io-parser sends it as a binary attachment.
+enum class array_buffer_as { empty_object, binary };
+
+value from_ext(const msgpack::object_ext& ext, array_buffer_as array_buffer) {
   const ext_header header = header_of(ext);
   if (ext.type() == timestamp_type)
     if (auto d = timestamp(ext, header)) return *d;
   if (ext.type() == legacy_type) {
-    if (header != ext_header::fixext) return value::object({});  // an ArrayBuffer: JSON.stringify gives {}
+    if (header != ext_header::fixext)
+      return array_buffer == array_buffer_as::binary ? value(bytes_of(ext.data(), ext.size)) : value::object({});
     if (ext.size == 1) return value::undefined();
     if (ext.size == 8) return js_date(read_i32(ext.data()) * 4294967296.0 + read_u32(ext.data() + 4));
   }
   return value::array_type{value(static_cast<double>(ext.type())), bytes_of(ext.data(), ext.size)};
 }
 
-value from_msgpack(const msgpack::object& o);
+value from_msgpack(const msgpack::object& o, array_buffer_as array_buffer);
 
 // Map keys become property names as JavaScript's String(key) would spell them.
 std::string property_key(const msgpack::object& o) {
@@ -116,7 +123,7 @@ std::string property_key(const msgpack::object& o) {
     case msgpack::type::NEGATIVE_INTEGER:
     case msgpack::type::FLOAT32:
     case msgpack::type::FLOAT64: {
-      const double d = from_msgpack(o).as_number();
+      const double d = from_msgpack(o, array_buffer_as::empty_object).as_number();
       if (std::isnan(d)) return "NaN";
       if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
       std::string key;
@@ -127,7 +134,7 @@ std::string property_key(const msgpack::object& o) {
   }
 }
 
-value from_msgpack(const msgpack::object& o) {
+value from_msgpack(const msgpack::object& o, array_buffer_as array_buffer) {
   switch (o.type) {
     case msgpack::type::NIL: return nullptr;
     case msgpack::type::BOOLEAN: return o.via.boolean;
@@ -138,11 +145,11 @@ value from_msgpack(const msgpack::object& o) {
     case msgpack::type::FLOAT64: return o.via.f64;
     case msgpack::type::STR: return std::string(o.via.str.ptr, o.via.str.size);
     case msgpack::type::BIN: return bytes_of(o.via.bin.ptr, o.via.bin.size);
-    case msgpack::type::EXT: return from_ext(o.via.ext);
+    case msgpack::type::EXT: return from_ext(o.via.ext, array_buffer);
     case msgpack::type::ARRAY: {
       value::array_type elements;
       elements.reserve(o.via.array.size);
-      for (std::uint32_t i = 0; i < o.via.array.size; ++i) elements.push_back(from_msgpack(o.via.array.ptr[i]));
+      for (std::uint32_t i = 0; i < o.via.array.size; ++i) elements.push_back(from_msgpack(o.via.array.ptr[i], array_buffer));
       return elements;
     }
     case msgpack::type::MAP: {
@@ -153,7 +160,7 @@ value from_msgpack(const msgpack::object& o) {
       for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
         std::string key = property_key(o.via.map.ptr[i].key);
         if (key == "__proto__") continue;
-        members.emplace_back(std::move(key), from_msgpack(o.via.map.ptr[i].val));
+        members.emplace_back(std::move(key), from_msgpack(o.via.map.ptr[i].val, array_buffer));
       }
       return value::object(std::move(members));
     }
@@ -164,9 +171,7 @@ value from_msgpack(const msgpack::object& o) {
 // Keep str, bin and ext pointing into the input: header_of needs the byte before an ext's type.
 bool reference_input(msgpack::type::object_type, std::size_t, void*) { return true; }
 
-}  // namespace
-
-std::string msgpack_to_json(std::string_view bytes) {
+value decode(std::string_view bytes, array_buffer_as array_buffer) {
   // No container or string can hold more items than there are input bytes: limiting sizes to the input length
   // stops a forged header from making msgpack-c allocate gigabytes.
   const std::size_t n = bytes.size();
@@ -187,8 +192,20 @@ std::string msgpack_to_json(std::string_view bytes) {
   }
   if (offset != n)
     throw data_error(errc::invalid_argument, fmt::format("{} trailing bytes after msgpack value", n - offset));
+  return from_msgpack(handle.get(), array_buffer);
+}
+
+}  // namespace
+
+namespace detail {
+
+sio::value decode_msgpack(std::string_view bytes) { return decode(bytes, array_buffer_as::binary); }
+
+}  // namespace detail
+
+std::string msgpack_to_json(std::string_view bytes) {
   std::string out;
-  detail::write_json(out, from_msgpack(handle.get()));
+  detail::write_json(out, decode(bytes, array_buffer_as::empty_object));
   return out;
 }
 
