@@ -1,16 +1,27 @@
-// A real Socket.IO server on the classic Redis adapter, as a child process of delivery.test.mjs.
+// A real Socket.IO server on the classic Redis adapter, as a child process of the interop, example and gateway
+// tests.
 //
 //   node server.mjs REDIS_URL NAME
 //
 // Namespaces "/" and "/admin"; each connecting socket joins `user:<handshake.auth.userId>`. Server-side events
-// (serverSideEmit from the emitter) named in SIO_SERVER_EVENTS (comma-separated; default ping,sse,hello) are
-// logged. stdout carries one JSON object per line:
+// (serverSideEmit from the emitter or a peer) named in SIO_SERVER_EVENTS (comma-separated; default ping,sse,hello)
+// are logged, and acknowledged with "ack from NAME" when the sender asked for an ack. stdin takes control commands,
+// one JSON object per line, so a test can drive the adapter's cluster operations in a fleet (e.g. with sio-gateway):
+//   {"id":1,"cmd":"fetchSockets","nsp":"/","rooms":["user:42"]}
+//   {"id":2,"cmd":"serverSideEmit","event":"hello","args":[1]}          (no ack: fire and forget)
+//   {"id":3,"cmd":"serverSideEmitWithAck","event":"hello","args":[1]}   (waits for the other servers)
+//   {"id":4,"cmd":"emit","nsp":"/","rooms":["user:42"],"event":"e","args":[1]}
+//   {"id":5,"cmd":"serverCount","nsp":"/"}
+//   {"id":6,"cmd":"socketsJoin","rooms":["user:7"],"join":"vip"}
+// each answered by {"reply":<id>,"ms":12,...result} or {"reply":<id>,"ms":..,"error":"..."}.
+// stdout carries one JSON object per line:
 //   {"ready":true,"name":"A","port":41234}
 //   {"connection":"<socket id>","nsp":"/","userId":"42"}
 //   {"serverSideEmit":"ping","nsp":"/","args":[{"a":1},2],"name":"A"}
 //   {"disconnect":"<socket id>","nsp":"/","reason":"server namespace disconnect"}
 // SIGTERM closes everything and exits 0.
 import { createServer } from "node:http";
+import { createInterface } from "node:readline";
 import { load } from "./lib/packages.mjs";
 
 const { Server } = load("socket.io");
@@ -40,8 +51,59 @@ for (const nsp of [io.of("/"), io.of("/admin")]) {
     log({ connection: socket.id, nsp: nsp.name, userId: String(userId) });
     socket.on("disconnect", (reason) => log({ disconnect: socket.id, nsp: nsp.name, reason }));
   });
-  for (const ev of events) nsp.on(ev, (...args) => log({ serverSideEmit: ev, nsp: nsp.name, args }));
+  for (const ev of events) {
+    nsp.on(ev, (...args) => {
+      const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+      log({ serverSideEmit: ev, nsp: nsp.name, args });
+      if (ack) ack(`ack from ${name}`);
+    });
+  }
 }
+
+async function handle(cmd) {
+  const nsp = io.of(cmd.nsp ?? "/");
+  const target = cmd.rooms?.length ? nsp.in(cmd.rooms) : nsp;
+  switch (cmd.cmd) {
+    case "fetchSockets": {
+      const sockets = await target.fetchSockets();
+      return {
+        sockets: sockets.map((s) => ({ id: s.id, rooms: [...s.rooms], auth: s.handshake.auth, url: s.handshake.url, address: s.handshake.address })),
+      };
+    }
+    case "serverSideEmit":
+      nsp.serverSideEmit(cmd.event, ...(cmd.args ?? []));
+      return {};
+    case "serverSideEmitWithAck":
+      return { responses: await nsp.serverSideEmitWithAck(cmd.event, ...(cmd.args ?? [])) };
+    case "emit":
+      target.emit(cmd.event, ...(cmd.args ?? []));
+      return {};
+    case "socketsJoin":
+      target.socketsJoin(cmd.join);
+      return {};
+    case "serverCount":
+      return { count: await nsp.adapter.serverCount() };
+    default:
+      throw new Error(`unknown command ${cmd.cmd}`);
+  }
+}
+
+createInterface({ input: process.stdin }).on("line", async (line) => {
+  let cmd;
+  try {
+    cmd = JSON.parse(line);
+  } catch {
+    return log({ reply: null, error: `not JSON: ${line}` });
+  }
+  const started = Date.now();
+  try {
+    const result = await handle(cmd);
+    log({ reply: cmd.id, ms: Date.now() - started, ...result });
+  } catch (e) {
+    log({ reply: cmd.id, ms: Date.now() - started, error: e.message, responses: e.responses });
+  }
+});
+
 
 await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
 log({ ready: true, port: http.address().port });

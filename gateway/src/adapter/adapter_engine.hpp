@@ -1,0 +1,42 @@
+// The Redis side of the adapter: a subscriber thread (decode, then post effects to the I/O thread), a publisher
+// thread for responses (its own connection, so the I/O thread never blocks on Redis), reconnects with backoff.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "adapter/adapter_sink.hpp"
+#include "adapter/redis_adapter.hpp"
+
+namespace sio::gateway::adapter {
+
+// 6 random characters of [A-Za-z0-9_-], as uid2(6) gives a Node adapter.
+std::string random_uid();
+// This process's uid, drawn once: every namespace of the gateway answers with the same one.
+const std::string& process_uid();
+
+class adapter_engine {
+ public:
+  // `sink` must outlive the engine; it is only called on `io`'s thread.
+  adapter_engine(boost::asio::io_context& io, adapter_options options, adapter_sink& sink,
+                 std::vector<std::string> namespaces, std::string uid = process_uid());
+  ~adapter_engine();
+  adapter_engine(const adapter_engine&) = delete;
+  adapter_engine& operator=(const adapter_engine&) = delete;
+
+  void start();  // see redis_adapter::start
+  // Idempotent; joins both threads. Call it on the I/O thread (or once that thread stopped): effects already
+  // posted then see the engine stopped and do nothing.
+  void stop();
+  adapter_stats stats() const;
+  const std::string& uid() const noexcept;
+
+ private:
+  struct state;
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace sio::gateway::adapter

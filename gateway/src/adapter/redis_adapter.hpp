@@ -1,0 +1,67 @@
+// The gateway's side of @socket.io/redis-adapter (classic): PSUBSCRIBE <key>#<nsp>#* per namespace, filter and
+// apply broadcasts as the Node adapter does (PROTOCOL.md §3.2, §3.4), and serve the request channel (§3.3, §8).
+// Redis I/O runs on its own thread; every effect on sockets is posted to the I/O thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "socketio/server.hpp"
+
+namespace sio::gateway::adapter {
+
+struct adapter_options {
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string key = "socket.io";  // createAdapter's `key`
+  std::chrono::milliseconds connect_timeout{5000};
+  // Subscribe <key>-request#<nsp># and answer every request as a Node server does (0, 1, 2, 3, 4, 5, 6, 7). When
+  // false the gateway is not counted as a server by Node peers (PUBSUB NUMSUB) and ignores requests: emitters'
+  // socketsJoin/Leave/disconnectSockets/serverSideEmit then do not reach its sockets.
+  bool serve_requests = true;
+  // Redis reconnect backoff (full jitter) between these bounds.
+  std::chrono::milliseconds reconnect_min{100};
+  std::chrono::milliseconds reconnect_max{5000};
+  // Told of each problem the adapter survives (Redis lost, reconnect failed, a response not published, a message
+  // not applied): `what` says which, `error` why. Called from the adapter's threads; may be empty (then stderr).
+  std::function<void(std::string_view what, std::string_view error)> on_problem;
+};
+
+struct adapter_stats {
+  bool redis_connected = false;
+  std::uint64_t broadcasts_received = 0;  // broadcast messages applied
+  std::uint64_t broadcasts_ignored = 0;   // filtered out (own uid, other namespace, unknown room)
+  std::uint64_t requests_received = 0;
+  std::uint64_t malformed_messages = 0;
+  std::uint64_t deliveries = 0;           // packets written to sockets by broadcasts
+  std::uint64_t reconnects = 0;
+};
+
+class redis_adapter {
+ public:
+  redis_adapter(boost::asio::io_context& io, adapter_options options, socketio::server& sockets);
+  ~redis_adapter();  // stops the Redis thread (joins it)
+  redis_adapter(const redis_adapter&) = delete;
+  redis_adapter& operator=(const redis_adapter&) = delete;
+
+  // Connects and subscribes (the namespaces of sockets.namespaces()); returns once subscribed, throws
+  // sio::redis_error (connection_error, auth_error, timeout_error) if the first attempt fails. Reconnects itself
+  // afterwards.
+  void start();
+  // Unsubscribes and closes the Redis connections.
+  void stop();
+
+  adapter_stats stats() const;  // thread-safe
+  std::string uid() const;      // this server's 6-character uid
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sio::gateway::adapter

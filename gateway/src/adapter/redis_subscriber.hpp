@@ -1,0 +1,53 @@
+// One hiredis connection in subscriber mode: PSUBSCRIBE/SUBSCRIBE, then messages read with poll() so a wait can
+// time out or be woken without breaking the connection (hiredis' own read timeout leaves the context unusable).
+// Not thread-safe: one thread owns it.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "redis/redis_url.hpp"
+
+struct redisContext;
+
+namespace sio::gateway::adapter {
+
+struct pubsub_message {
+  std::string pattern;  // the PSUBSCRIBE pattern it matched; empty for SUBSCRIBE channels
+  std::string channel;
+  std::string payload;  // raw bytes
+};
+
+class redis_subscriber {
+ public:
+  // Connects, authenticates and subscribes; returns once Redis confirmed every subscription. Throws
+  // sio::connection_error, sio::timeout_error or sio::auth_error naming the endpoint.
+  redis_subscriber(const sio::detail::redis_endpoint& endpoint, std::chrono::milliseconds timeout,
+                   const std::vector<std::string>& patterns, const std::vector<std::string>& channels);
+  ~redis_subscriber();
+  redis_subscriber(const redis_subscriber&) = delete;
+  redis_subscriber& operator=(const redis_subscriber&) = delete;
+
+  // The next message, waiting at most `wait`; nullopt on timeout or when `wake_fd` (if >= 0) became readable.
+  // Throws sio::connection_error when the connection is lost.
+  std::optional<pubsub_message> next(std::chrono::milliseconds wait, int wake_fd = -1);
+
+  // PUNSUBSCRIBE and UNSUBSCRIBE, best effort (the connection is closed right after anyway).
+  void unsubscribe() noexcept;
+
+ private:
+  void send(const std::vector<std::string>& args);
+  // One reply if a complete one is buffered or arrives before `deadline`; messages are queued, confirmations
+  // counted. Returns false on timeout/wake.
+  bool read_one(std::chrono::steady_clock::time_point deadline, int wake_fd);
+
+  sio::detail::redis_endpoint endpoint_;
+  redisContext* ctx_ = nullptr;
+  std::deque<pubsub_message> pending_;
+  std::size_t confirmations_ = 0;
+};
+
+}  // namespace sio::gateway::adapter

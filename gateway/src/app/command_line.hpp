@@ -1,0 +1,254 @@
+// sio-gateway's command line (/tmp/gateway-cli.md): `sio-gateway [options]` serves, `sio-gateway token ...` mints
+// a JWT. Flags win over environment variables. Header-only: the executable is main.cpp plus the layer libraries.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/duration.hpp"
+#include "app/log.hpp"
+#include "redis/redis_url.hpp"
+#include "sio/error.hpp"
+
+namespace sio::gateway::app {
+
+enum exit_status : int { exit_ok = 0, exit_failure = 1, exit_usage = 2, exit_redis_unreachable = 4 };
+
+enum class auth_mode { jwt, trusted };
+
+struct serve_config {
+  std::string redis_url;
+  std::string host;
+  std::uint16_t port = 3000;
+  std::string key;
+  std::vector<std::string> namespaces{"/"};
+  auth_mode auth = auth_mode::jwt;
+  std::string jwt_secret;
+  std::chrono::milliseconds jwt_leeway{0};
+  std::vector<std::string> cors_origins;
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::size_t max_payload = 1000000;
+  std::chrono::milliseconds connect_timeout{45000};
+  bool serve_requests = true;
+  log_level level = log_level::info;
+  std::string demo_client_js;  // the socket.io-client browser bundle for the demo page; empty: none
+};
+
+struct token_config {
+  std::string user;
+  std::chrono::seconds ttl{3600};
+  std::string secret;
+};
+
+// What to do: serve, print a token, or exit at once with this status (help, or a usage error already printed).
+using command = std::variant<serve_config, token_config, int>;
+
+// A command-line fault: printed as one line, exit status 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+inline std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string{v} : fallback;
+}
+
+inline std::chrono::milliseconds duration_option(const std::string& flag, const std::string& text, bool allow_zero) {
+  const auto d = parse_duration(text, allow_zero);
+  if (!d) {
+    throw usage_error{flag + " " + text + ": not a duration (examples: 500ms, 25s, 2m, 1h" +
+                      (allow_zero ? ", 0s" : "") + ")"};
+  }
+  return *d;
+}
+
+inline std::string read_secret_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) throw usage_error{"--jwt-secret-file " + path + ": cannot read the file"};
+  std::string secret{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) throw usage_error{"--jwt-secret-file " + path + ": the file is empty"};
+  return secret;
+}
+
+// --jwt-secret S, --jwt-secret-file F, else $SIO_JWT_SECRET. Empty when none is given.
+inline std::string jwt_secret(const CLI::Option* secret_flag, const std::string& secret, const CLI::Option* file_flag,
+                              const std::string& file) {
+  if (secret_flag->count() > 0 && file_flag->count() > 0) {
+    throw usage_error{"--jwt-secret and --jwt-secret-file: give one, not both"};
+  }
+  if (secret_flag->count() > 0) {
+    if (secret.empty()) throw usage_error{"--jwt-secret: the secret is empty"};
+    return secret;
+  }
+  if (file_flag->count() > 0) return read_secret_file(file);
+  return env_or("SIO_JWT_SECRET", "");
+}
+
+// "admin" means "/admin", as notify's --nsp reads it.
+inline std::string namespace_name(const std::string& text) {
+  if (text.empty()) throw usage_error{"--namespace: the namespace is empty"};
+  return text.front() == '/' ? text : "/" + text;
+}
+
+}  // namespace detail
+
+inline command parse_command_line(int argc, const char* const* argv) {
+  CLI::App app{"sio-gateway: a Socket.IO v4 server that delivers what @socket.io/redis-emitter and notify publish"};
+  app.set_version_flag("--version", "sio-gateway 0.1.0");
+
+  std::string redis_url = detail::env_or("REDIS_URL", "redis://127.0.0.1:6379");
+  std::string host = detail::env_or("SIO_GATEWAY_HOST", "127.0.0.1");
+  int port = 3000;
+  std::string key = detail::env_or("SIO_KEY", "socket.io");
+  std::vector<std::string> namespaces;
+  std::string auth = detail::env_or("SIO_GATEWAY_AUTH", "jwt");
+  std::string secret;
+  std::string secret_file;
+  std::string leeway = "0s";
+  std::vector<std::string> cors;
+  std::string ping_interval = "25s";
+  std::string ping_timeout = "20s";
+  std::size_t max_payload = 1000000;
+  std::string connect_timeout = "45s";
+  bool no_serve_requests = false;
+  std::string level = "info";
+#ifdef SIO_GATEWAY_DEMO_CLIENT_JS
+  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", SIO_GATEWAY_DEMO_CLIENT_JS);
+#else
+  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", "");
+#endif
+
+  app.add_option("--redis", redis_url, "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], unix://)")
+      ->capture_default_str();
+  app.add_option("--host", host, "address to listen on [SIO_GATEWAY_HOST]")->capture_default_str();
+  const auto* port_flag =
+      app.add_option("--port", port, "port to listen on, 0 = any free port [SIO_GATEWAY_PORT] (default 3000)")
+          ->check(CLI::Range(0, 65535));
+  app.add_option("--key", key, "the adapter's key (channel prefix) [SIO_KEY]")->capture_default_str();
+  app.add_option("--namespace", namespaces, "a namespace to serve besides \"/\" (repeatable)");
+  app.add_option("--auth", auth, "jwt, or trusted (auth.userId; development only) [SIO_GATEWAY_AUTH]")
+      ->check(CLI::IsMember({"jwt", "trusted"}))
+      ->capture_default_str();
+  const auto* secret_flag = app.add_option("--jwt-secret", secret, "HS256 secret [SIO_JWT_SECRET]");
+  const auto* file_flag = app.add_option("--jwt-secret-file", secret_file, "file holding the HS256 secret");
+  app.add_option("--jwt-leeway", leeway, "clock leeway for exp and nbf")->capture_default_str();
+  app.add_option("--cors-origin", cors, "browser origin allowed to use polling, \"*\" = any (repeatable)");
+  app.add_option("--ping-interval", ping_interval, "Engine.IO ping interval")->capture_default_str();
+  app.add_option("--ping-timeout", ping_timeout, "Engine.IO ping timeout")->capture_default_str();
+  app.add_option("--max-payload", max_payload, "largest message or polling body, in bytes")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--connect-timeout", connect_timeout, "time a client has to send CONNECT")->capture_default_str();
+  app.add_flag("--no-serve-requests", no_serve_requests,
+               "do not subscribe the adapter's request channel (socketsJoin, fetchSockets, ... skip this gateway)");
+  app.add_option("--log-level", level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--demo-client-js", demo_client_js,
+                 "socket.io-client browser bundle (socket.io.min.js) the demo page loads [SIO_GATEWAY_DEMO_CLIENT_JS]")
+      ->capture_default_str();
+
+  CLI::App* token = app.add_subcommand("token", "print an HS256 JWT for a user (sub, iat, exp) and exit");
+  std::string token_user;
+  std::string token_ttl = "1h";
+  std::string token_secret;
+  std::string token_secret_file;
+  token->add_option("--user", token_user, "the user id (the token's sub)")->required();
+  token->add_option("--ttl", token_ttl, "lifetime")->capture_default_str();
+  const auto* token_secret_flag = token->add_option("--jwt-secret", token_secret, "HS256 secret [SIO_JWT_SECRET]");
+  const auto* token_file_flag = token->add_option("--jwt-secret-file", token_secret_file, "file holding the secret");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "sio-gateway: %s (see sio-gateway --help)\n", e.what());
+    return exit_usage;
+  }
+
+  try {
+    if (token->parsed()) {
+      token_config t;
+      t.user = token_user;
+      if (t.user.empty()) throw usage_error{"token --user: the user id is empty"};
+      const auto ttl = detail::duration_option("--ttl", token_ttl, false);
+      if (ttl.count() % 1000 != 0) throw usage_error{"--ttl " + token_ttl + ": JWT times are whole seconds"};
+      t.ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+      t.secret = detail::jwt_secret(token_secret_flag, token_secret, token_file_flag, token_secret_file);
+      if (token_secret_flag->count() == 0 && token_file_flag->count() == 0) {  // given before `token`
+        t.secret = detail::jwt_secret(secret_flag, secret, file_flag, secret_file);
+      }
+      if (t.secret.empty()) throw usage_error{"token: give the secret with --jwt-secret, --jwt-secret-file or SIO_JWT_SECRET"};
+      return t;
+    }
+
+    serve_config c;
+    c.redis_url = redis_url;
+    try {
+      (void)sio::detail::parse_redis_url(redis_url);
+    } catch (const sio::error& e) {
+      throw usage_error{std::string{"--redis: "} + e.what()};
+    }
+    c.host = host;
+    if (port_flag->count() == 0) {
+      const std::string from_env = detail::env_or("SIO_GATEWAY_PORT", "3000");
+      try {
+        std::size_t used = 0;
+        port = std::stoi(from_env, &used);
+        if (used != from_env.size() || port < 0 || port > 65535) throw std::out_of_range{from_env};
+      } catch (const std::exception&) {
+        throw usage_error{"SIO_GATEWAY_PORT=" + from_env + ": not a port (0-65535)"};
+      }
+    }
+    c.port = static_cast<std::uint16_t>(port);
+    if (key.empty()) throw usage_error{"--key: the key is empty"};
+    c.key = key;
+    for (const auto& n : namespaces) {
+      std::string name = detail::namespace_name(n);
+      if (std::find(c.namespaces.begin(), c.namespaces.end(), name) == c.namespaces.end()) {
+        c.namespaces.push_back(std::move(name));
+      }
+    }
+    if (auth != "jwt" && auth != "trusted") throw usage_error{"--auth " + auth + ": use jwt or trusted"};
+    c.auth = auth == "jwt" ? auth_mode::jwt : auth_mode::trusted;
+    c.jwt_secret = detail::jwt_secret(secret_flag, secret, file_flag, secret_file);
+    if (c.auth == auth_mode::jwt && c.jwt_secret.empty()) {
+      throw usage_error{"--auth jwt needs the HS256 secret: --jwt-secret, --jwt-secret-file or SIO_JWT_SECRET"};
+    }
+    c.jwt_leeway = detail::duration_option("--jwt-leeway", leeway, true);
+    c.cors_origins = cors;
+    c.ping_interval = detail::duration_option("--ping-interval", ping_interval, false);
+    c.ping_timeout = detail::duration_option("--ping-timeout", ping_timeout, false);
+    c.max_payload = max_payload;
+    c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);
+    c.serve_requests = !no_serve_requests;
+    c.level = *parse_log_level(level);
+    c.demo_client_js = demo_client_js;
+    return c;
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "sio-gateway: %s\n", e.what());
+    return exit_usage;
+  }
+}
+
+}  // namespace sio::gateway::app

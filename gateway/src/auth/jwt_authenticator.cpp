@@ -1,0 +1,153 @@
+// --auth jwt: HS256 JSON Web Tokens. The header is read first so that only HS256 tokens ever reach libjwt's
+// verification (libjwt would otherwise verify whatever algorithm the token names); libjwt checks the signature.
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <jwt.h>
+#include <boost/beast/core/detail/base64.hpp>
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+#include "auth/authenticators.hpp"
+
+namespace sio::gateway::auth {
+
+namespace {
+
+refused invalid(std::string_view reason) { return refused{fmt::format("invalid token: {}", reason)}; }
+
+// base64url without padding (RFC 7515 §2) -> bytes; nothing when it is not base64url.
+std::optional<std::string> decode_base64url(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (!(std::isalnum(static_cast<unsigned char>(c)) != 0)) return std::nullopt;
+  }
+  if (standard.size() % 4 == 1) return std::nullopt;
+  std::string bytes((standard.size() + 3) / 4 * 3, '\0');  // unpadded: round up
+  const auto [written, read] = boost::beast::detail::base64::decode(bytes.data(), standard.data(), standard.size());
+  if (read != standard.size()) return std::nullopt;
+  bytes.resize(written);
+  return bytes;
+}
+
+// A JWT segment that is base64url of a JSON object.
+bool parse_segment(std::string_view segment, rapidjson::Document& out) {
+  const auto json = decode_base64url(segment);
+  if (!json) return false;
+  out.Parse(json->data(), json->size());
+  return !out.HasParseError() && out.IsObject();
+}
+
+struct jwt_deleter {
+  void operator()(jwt_t* j) const noexcept { jwt_free(j); }
+};
+
+const sio::value* find_member(const sio::value& object, std::string_view key) {
+  if (object.type() != sio::value::kind::object) return nullptr;
+  for (const auto& [name, member] : object.as_object())
+    if (name == key) return &member;
+  return nullptr;
+}
+
+// "Authorization: Bearer <token>" (the scheme is case-insensitive, RFC 7235).
+std::optional<std::string> bearer_token(const engineio::handshake_info& handshake) {
+  constexpr std::string_view scheme = "bearer ";
+  for (const auto& [name, value] : handshake.headers) {
+    if (name != "authorization" || value.size() <= scheme.size()) continue;
+    bool matches = true;
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) matches = false;
+    if (!matches) continue;
+    std::string token = value.substr(scheme.size());
+    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+    while (!token.empty() && token.back() == ' ') token.pop_back();
+    if (!token.empty()) return token;
+  }
+  return std::nullopt;
+}
+
+class jwt_authenticator final : public authenticator {
+ public:
+  explicit jwt_authenticator(jwt_options options) : options_(std::move(options)) {
+    if (options_.secret.empty()) throw std::invalid_argument("the JWT secret is empty");
+    if (options_.secret.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+      throw std::invalid_argument("the JWT secret is too long");
+    if (!options_.now_seconds)
+      options_.now_seconds = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+  }
+
+  decision authenticate(const sio::value& auth, const engineio::handshake_info& handshake) const override {
+    std::string token;
+    if (const sio::value* given = find_member(auth, "token"); given != nullptr && !given->is_undefined()) {
+      if (given->type() != sio::value::kind::string) return invalid("auth.token is not a string");
+      token = given->as_string();
+    } else if (auto bearer = bearer_token(handshake)) {
+      token = std::move(*bearer);
+    }
+    if (token.empty()) return invalid("missing (send auth {token} or an Authorization: Bearer header)");
+    return check(token);
+  }
+
+ private:
+  decision check(const std::string& token) const {
+    const std::size_t first_dot = token.find('.');
+    const std::size_t second_dot = first_dot == std::string::npos ? first_dot : token.find('.', first_dot + 1);
+    if (second_dot == std::string::npos || token.find('.', second_dot + 1) != std::string::npos)
+      return invalid("malformed (not three dot-separated parts)");
+    rapidjson::Document header;
+    rapidjson::Document claims;
+    if (!parse_segment(std::string_view(token).substr(0, first_dot), header))
+      return invalid("malformed header");
+    if (!parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1), claims))
+      return invalid("malformed claims");
+
+    const auto alg = header.FindMember("alg");
+    if (alg == header.MemberEnd() || !alg->value.IsString()) return invalid("malformed header (no alg)");
+    const std::string_view alg_name(alg->value.GetString(), alg->value.GetStringLength());
+    if (alg_name != "HS256") return invalid(fmt::format("wrong algorithm {} (only HS256 is accepted)", alg_name));
+
+    jwt_t* raw = nullptr;
+    const int failed = jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(options_.secret.data()),
+                                  static_cast<int>(options_.secret.size()));
+    const std::unique_ptr<jwt_t, jwt_deleter> decoded(raw);
+    if (failed != 0 || !decoded) return invalid("bad signature");
+    if (jwt_get_alg(decoded.get()) != JWT_ALG_HS256) return invalid("wrong algorithm");  // never reached
+
+    const std::int64_t now = options_.now_seconds();
+    const auto leeway = static_cast<double>(options_.leeway.count());
+    if (const auto exp = claims.FindMember("exp"); exp != claims.MemberEnd()) {
+      if (!exp->value.IsNumber()) return invalid("malformed claims (exp is not a number)");
+      if (static_cast<double>(now) >= exp->value.GetDouble() + leeway) return invalid("expired");
+    }
+    if (const auto nbf = claims.FindMember("nbf"); nbf != claims.MemberEnd()) {
+      if (!nbf->value.IsNumber()) return invalid("malformed claims (nbf is not a number)");
+      if (static_cast<double>(now) + leeway < nbf->value.GetDouble()) return invalid("not yet valid (nbf)");
+    }
+    const auto sub = claims.FindMember("sub");
+    if (sub == claims.MemberEnd() || !sub->value.IsString() || sub->value.GetStringLength() == 0)
+      return invalid("no sub (a non-empty string user id is required)");
+    return accepted{std::string(sub->value.GetString(), sub->value.GetStringLength())};
+  }
+
+  jwt_options options_;
+};
+
+}  // namespace
+
+std::unique_ptr<authenticator> make_jwt_authenticator(jwt_options options) {
+  return std::make_unique<jwt_authenticator>(std::move(options));
+}
+
+}  // namespace sio::gateway::auth

@@ -1,0 +1,214 @@
+#include "engineio/http_connection.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "engineio/engine_core.hpp"
+
+namespace sio::gateway::engineio {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+namespace {
+
+// Bytes of a following request kept while a long-poll is held (HTTP pipelining); reading pauses beyond that.
+constexpr std::size_t max_pipelined_bytes = 64 * 1024;
+
+std::string address_of(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string{} : endpoint.address().to_string();
+}
+
+}  // namespace
+
+http_connection::http_connection(asio::ip::tcp::socket socket, std::weak_ptr<engine_core> core)
+    : stream_{std::move(socket)},
+      body_timer_{stream_.get_executor()},
+      core_{std::move(core)},
+      remote_address_{address_of(stream_.socket())} {}
+
+void http_connection::start() { read_next(); }
+
+void http_connection::read_next() {
+  if (closed_) return;
+  parser_.emplace();
+  parser_->header_limit(header_limit);
+  // The limit depends on the target: read_body sets it. (Not boost::none: Beast 1.74 compares a Content-Length
+  // against an empty optional as "greater" and fails every request with a body.)
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  stream_.expires_after(idle_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void http_connection::on_header(beast::error_code ec) {
+  if (closed_) return;
+  if (ec) {
+    close();  // EOF between requests, idle timeout, or a malformed request
+    return;
+  }
+  stream_.expires_never();
+  const auto core = core_.lock();
+  if (!core) {
+    close();
+    return;
+  }
+  core->on_request(shared_from_this());
+}
+
+void http_connection::read_body(std::size_t limit, std::function<void(body_result)> done) {
+  if (closed_) return;
+  if (parser_->is_done()) {
+    done(body_result::complete);
+    return;
+  }
+  if (const auto length = parser_->content_length(); length && *length > limit) {
+    done(body_result::too_large);
+    return;
+  }
+  parser_->body_limit(limit);
+  body_timed_out_ = false;
+  body_timer_.expires_after(body_timeout);
+  body_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    const auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    self->body_timed_out_ = true;
+    self->stream_.cancel();
+  });
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this(), done = std::move(done)](beast::error_code ec, std::size_t) {
+                     self->body_timer_.cancel();
+                     if (self->closed_) return;
+                     if (self->body_timed_out_) {
+                       done(body_result::timed_out);
+                     } else if (ec == http::error::body_limit) {
+                       done(body_result::too_large);
+                     } else if (ec) {
+                       self->close();
+                       done(body_result::failed);
+                     } else {
+                       done(body_result::complete);
+                     }
+                   });
+}
+
+void http_connection::respond(http_response res, bool close_after) {
+  if (closed_) return;
+  held_ = false;
+  on_client_gone_ = nullptr;
+  close_after_ = close_after || !res.keep_alive() || !parser_ || !parser_->is_done();
+  if (close_after_) res.keep_alive(false);
+  response_ = std::make_shared<http_response>(std::move(res));
+  http::async_write(stream_, *response_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+}
+
+void http_connection::on_written(beast::error_code ec) {
+  response_.reset();
+  if (written_hook_) written_hook_();
+  if (closed_) return;
+  if (ec) {
+    close();
+  } else if (close_after_) {
+    linger_close();
+  } else if (watching_) {
+    // The watch read is still pending: cancel it and parse the next request once it has returned.
+    resume_after_watch_ = true;
+    stream_.cancel();
+  } else {
+    read_next();
+  }
+}
+
+void http_connection::hold(std::function<void()> on_client_gone) {
+  if (closed_) return;
+  held_ = true;
+  on_client_gone_ = std::move(on_client_gone);
+  if (!watching_) watch();
+}
+
+void http_connection::watch() {
+  if (buffer_.size() >= max_pipelined_bytes) return;
+  watching_ = true;
+  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->on_watch(ec, n);
+  });
+}
+
+void http_connection::on_watch(beast::error_code ec, std::size_t n) {
+  watching_ = false;
+  if (closed_) return;
+  if (lingering_) {
+    stream_.expires_after(std::chrono::seconds{2});
+    drain();
+    return;
+  }
+  if (!ec) buffer_.commit(n);
+  const bool resume = std::exchange(resume_after_watch_, false);
+  if (ec && !(ec == asio::error::operation_aborted && resume)) {
+    // The client went away while its long-poll was held (Node: "poll connection closed prematurely").
+    auto gone = held_ ? std::move(on_client_gone_) : std::function<void()>{};
+    close();
+    if (gone) gone();
+    return;
+  }
+  if (held_) {
+    watch();
+  } else if (resume) {
+    read_next();
+  }
+  // Otherwise the answer is being written: on_written goes on with the next request.
+}
+
+beast::tcp_stream http_connection::release_stream() {
+  closed_ = true;
+  body_timer_.cancel();
+  return std::move(stream_);
+}
+
+void http_connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  held_ = false;
+  on_client_gone_ = nullptr;
+  body_timer_.cancel();
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+// Closes after the answer without resetting the connection: the client may still be sending a body we refused
+// (413), and closing with unread data would reset the connection before it reads our answer.
+void http_connection::linger_close() {
+  lingering_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (watching_) {
+    stream_.cancel();  // on_watch goes on draining, with a timeout
+    return;
+  }
+  stream_.expires_after(std::chrono::seconds{2});
+  drain();
+}
+
+void http_connection::drain() {
+  stream_.async_read_some(asio::buffer(drain_buffer_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec || self->closed_) {
+                              self->close();
+                              return;
+                            }
+                            self->drain();
+                          });
+}
+
+}  // namespace sio::gateway::engineio

@@ -1,0 +1,72 @@
+// The gateway's HTTP server: Engine.IO v4 on `path` (polling, WebSocket, upgrade, heartbeat; PROTOCOL.md §7) and
+// every other path handed to a route callback (health, metrics, the demo page). Built on Boost.Beast.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "engineio/session.hpp"
+
+namespace sio::gateway::engineio {
+
+struct server_options {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 3000;  // 0: any free port (see server::port())
+  std::string path = "/socket.io/";
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::chrono::milliseconds upgrade_timeout{10000};
+  std::size_t max_payload = 1000000;  // maxHttpBufferSize: polling POST bodies and WebSocket messages
+  // Origins allowed by CORS on polling requests ("*" allows any); empty: no CORS headers (Node's default).
+  std::vector<std::string> cors_origins;
+  bool cors_credentials = false;
+};
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+// Answers a request outside `path`; std::nullopt gives 404.
+using route_handler = std::function<std::optional<http_response>(const http_request&)>;
+
+struct server_stats {
+  std::size_t open_sessions = 0;
+  std::size_t websocket_sessions = 0;
+  std::size_t polling_sessions = 0;
+  std::uint64_t handshakes_total = 0;
+  std::uint64_t upgrades_total = 0;
+  std::uint64_t packets_sent_total = 0;
+  std::uint64_t bytes_sent_total = 0;
+};
+
+class server {
+ public:
+  server(boost::asio::io_context& io, server_options options, handler& h, route_handler routes);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and starts accepting. Throws std::system_error naming the address when it cannot bind.
+  void start();
+  // The port actually bound (useful with port 0).
+  std::uint16_t port() const noexcept;
+  // Stops accepting and closes every session with `reason` (clients get the Engine.IO close packet, so they
+  // reconnect to another node); calls `done` once all are closed or after `grace`.
+  void shutdown(std::string_view reason, std::chrono::milliseconds grace, std::function<void()> done);
+
+  server_stats stats() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sio::gateway::engineio

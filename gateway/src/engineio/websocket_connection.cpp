@@ -1,0 +1,137 @@
+#include "engineio/websocket_connection.hpp"
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "engineio/engine_session.hpp"
+
+namespace sio::gateway::engineio {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+websocket_connection::websocket_connection(beast::tcp_stream stream, std::size_t max_message_size)
+    : ws_{std::move(stream)} {
+  // No idle timeout or keep-alive pings of Beast's: the Engine.IO heartbeat decides when a peer is gone. The
+  // handshake timeout also bounds the closing handshake.
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds{10};
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.erase(beast::http::field::server); }));
+  ws_.read_message_max(max_message_size);  // larger messages fail the connection (ws' maxPayload: 1009)
+  ws_.auto_fragment(false);
+}
+
+void websocket_connection::accept(http_request req, std::function<void(bool)> done) {
+  upgrade_request_ = std::move(req);
+  ws_.async_accept(upgrade_request_, [self = shared_from_this(), done = std::move(done)](beast::error_code ec) {
+    self->upgrade_request_ = {};
+    if (ec) self->finished_ = true;
+    done(!ec);
+  });
+}
+
+void websocket_connection::attach(std::weak_ptr<engine_session> owner) { owner_ = std::move(owner); }
+
+void websocket_connection::start_reading() {
+  if (finished_) return;
+  ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void websocket_connection::on_read(beast::error_code ec) {
+  if (ec) {
+    // A close frame or EOF from the peer is a transport close; anything else (an oversized or malformed frame)
+    // a transport error, as ws reports it to engine.io.
+    const bool clean = ec == websocket::error::closed || ec == beast::error::timeout ||
+                       ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+                       ec == boost::asio::error::operation_aborted;
+    finish(clean ? "transport close" : "transport error");
+    return;
+  }
+  const auto data = read_buffer_.cdata();
+  const std::string_view message{static_cast<const char*>(data.data()), data.size()};
+  const bool binary = ws_.got_binary();
+  if (const auto owner = owner_.lock()) owner->on_ws_message(*this, message, binary);
+  read_buffer_.consume(read_buffer_.size());
+  if (!finished_) start_reading();
+}
+
+void websocket_connection::send(outgoing_item item) {
+  if (finished_ || closing_) return;
+  queue_.push_back(std::move(item));
+  if (!writing_) write_next();
+}
+
+void websocket_connection::write_next() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (closing_) start_close();
+    return;
+  }
+  writing_ = true;
+  const outgoing_item& item = queue_.front();
+  ws_.binary(item.binary());
+  const std::string_view bytes = item.bytes();
+  ws_.async_write(boost::asio::buffer(bytes.data(), bytes.size()),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->queue_.pop_front();
+                    if (ec) {
+                      self->writing_ = false;
+                      self->queue_.clear();
+                      self->finish("transport error");
+                      return;
+                    }
+                    self->write_next();
+                  });
+}
+
+void websocket_connection::close() {
+  owner_.reset();
+  if (finished_ || closing_) return;
+  closing_ = true;
+  if (!writing_) start_close();
+}
+
+void websocket_connection::abort() {
+  owner_.reset();
+  if (finished_) return;
+  finished_ = true;
+  queue_.clear();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close();
+}
+
+void websocket_connection::start_close() {
+  if (close_started_ || finished_) return;
+  close_started_ = true;
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
+    // Done once the peer's close frame came back (or the handshake timed out); a read loop ends with it too.
+    self->finish("transport close");
+  });
+}
+
+void websocket_connection::finish(std::string_view reason) {
+  if (finished_) return;
+  finished_ = true;
+  const auto owner = owner_.lock();
+  owner_.reset();
+  if (owner) owner->on_ws_closed(*this, reason);
+  if (!close_started_) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).close();
+  }
+  if (const auto hook = std::move(finished_hook_)) hook();
+}
+
+}  // namespace sio::gateway::engineio

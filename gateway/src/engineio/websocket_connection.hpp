@@ -1,0 +1,67 @@
+// One WebSocket (Beast) carrying an Engine.IO session, or probing to become its transport (PROTOCOL.md §7.5):
+// a read loop that hands every message to its session, and a write queue (Beast allows one write at a time).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "engineio/outgoing_item.hpp"
+#include "engineio/server.hpp"
+
+namespace sio::gateway::engineio {
+
+class engine_session;
+
+class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
+ public:
+  websocket_connection(boost::beast::tcp_stream stream, std::size_t max_message_size);
+  websocket_connection(const websocket_connection&) = delete;
+  websocket_connection& operator=(const websocket_connection&) = delete;
+
+  // Completes the WebSocket handshake for `req` (an upgrade request); `done(true)` once it is accepted.
+  void accept(http_request req, std::function<void(bool accepted)> done);
+
+  // Messages and the end of the connection go to `owner` from now on (engine_session::on_ws_message/closed).
+  void attach(std::weak_ptr<engine_session> owner);
+  void start_reading();
+
+  // Queues one message: a text frame, or a binary frame for an attachment.
+  void send(outgoing_item item);
+  // No write in flight and nothing queued.
+  bool idle() const noexcept { return !writing_ && queue_.empty(); }
+
+  // Writes what is queued, then the WebSocket close frame; the session is detached (no more callbacks).
+  void close();
+  // Closes the socket now, without the closing handshake (the server is going away).
+  void abort();
+
+  // The connection is over (closed by either side, or failed); `hook` is called when that happens.
+  bool finished() const noexcept { return finished_; }
+  void on_finished_hook(std::function<void()> hook) { finished_hook_ = std::move(hook); }
+
+ private:
+  void on_read(boost::beast::error_code ec);
+  void write_next();
+  void finish(std::string_view reason);
+  void start_close();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<outgoing_item> queue_;
+  http_request upgrade_request_;  // alive during the handshake
+  std::weak_ptr<engine_session> owner_;
+  std::function<void()> finished_hook_;
+  bool writing_ = false;
+  bool closing_ = false;       // close() called: close frame after the queue
+  bool close_started_ = false;
+  bool finished_ = false;      // the connection is over (read error or close)
+};
+
+}  // namespace sio::gateway::engineio

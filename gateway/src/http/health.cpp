@@ -1,0 +1,23 @@
+#include "http/health.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+
+namespace sio::gateway::http {
+
+namespace beast_http = boost::beast::http;
+
+engineio::http_response health_response(const gateway_stats& stats, unsigned http_version) {
+  const bool ok = stats.redis.redis_connected;
+  engineio::http_response res{ok ? beast_http::status::ok : beast_http::status::service_unavailable, http_version};
+  res.set(beast_http::field::content_type, "application/json");
+  res.set(beast_http::field::cache_control, "no-store");
+  res.body() = fmt::format(R"({{"status":"{}","redis":"{}","sockets":{}}})", ok ? "ok" : "unavailable",
+                           ok ? "connected" : "disconnected", stats.sockets);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace sio::gateway::http

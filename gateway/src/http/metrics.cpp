@@ -1,0 +1,57 @@
+#include "http/metrics.hpp"
+
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace sio::gateway::http {
+namespace {
+
+// One unlabelled metric: its HELP and TYPE lines, then its sample.
+void write_metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+                  std::uint64_t value) {
+  fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+}
+
+}  // namespace
+
+std::string metrics_text(const gateway_stats& s) {
+  std::string out;
+  write_metric(out, "sio_gateway_connections", "gauge", "Open Engine.IO connections (all transports).",
+               s.engine.open_sessions);
+  out += "# HELP sio_gateway_transport_connections Open Engine.IO connections by current transport.\n"
+         "# TYPE sio_gateway_transport_connections gauge\n";
+  fmt::format_to(std::back_inserter(out), "sio_gateway_transport_connections{{transport=\"polling\"}} {}\n",
+                 s.engine.polling_sessions);
+  fmt::format_to(std::back_inserter(out), "sio_gateway_transport_connections{{transport=\"websocket\"}} {}\n",
+                 s.engine.websocket_sessions);
+  write_metric(out, "sio_gateway_sockets", "gauge", "Connected Socket.IO sockets (all namespaces).", s.sockets);
+  write_metric(out, "sio_gateway_handshakes_total", "counter", "Engine.IO handshakes completed.",
+               s.engine.handshakes_total);
+  write_metric(out, "sio_gateway_upgrades_total", "counter", "Polling connections upgraded to WebSocket.",
+               s.engine.upgrades_total);
+  write_metric(out, "sio_gateway_packets_sent_total", "counter", "Engine.IO packets sent to clients.",
+               s.engine.packets_sent_total);
+  write_metric(out, "sio_gateway_sent_bytes_total", "counter", "Bytes of Engine.IO packets sent to clients.",
+               s.engine.bytes_sent_total);
+  write_metric(out, "sio_gateway_redis_connected", "gauge", "1 while the Redis subscription is up, else 0.",
+               s.redis.redis_connected ? 1 : 0);
+  write_metric(out, "sio_gateway_broadcasts_received_total", "counter",
+               "Broadcasts received from Redis and applied.", s.redis.broadcasts_received);
+  write_metric(out, "sio_gateway_broadcasts_ignored_total", "counter",
+               "Broadcasts received from Redis and filtered out (own, other namespace, no such room).",
+               s.redis.broadcasts_ignored);
+  write_metric(out, "sio_gateway_deliveries_total", "counter", "Packets written to sockets by broadcasts.",
+               s.redis.deliveries);
+  write_metric(out, "sio_gateway_requests_received_total", "counter",
+               "Requests received on the adapter's request channel.", s.redis.requests_received);
+  write_metric(out, "sio_gateway_malformed_messages_total", "counter", "Redis messages that could not be decoded.",
+               s.redis.malformed_messages);
+  write_metric(out, "sio_gateway_redis_reconnects_total", "counter", "Reconnections to Redis after a failure.",
+               s.redis.reconnects);
+  return out;
+}
+
+}  // namespace sio::gateway::http

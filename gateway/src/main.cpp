@@ -1,0 +1,205 @@
+// sio-gateway: serves Socket.IO v4 clients and delivers what the Redis adapter channels carry (notify,
+// @socket.io/redis-emitter, Node servers). One I/O thread owns every socket; the Redis adapter has its own thread.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapter/redis_adapter.hpp"
+#include "app/command_line.hpp"
+#include "app/log.hpp"
+#include "app/token.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/authenticators.hpp"
+#include "engineio/server.hpp"
+#include "http/routes.hpp"
+#include "redis/redis_url.hpp"
+#include "sio/error.hpp"
+#include "socketio/server.hpp"
+
+namespace {
+
+namespace app = sio::gateway::app;
+using namespace std::chrono_literals;
+
+constexpr auto shutdown_grace = 2s;        // clients got the close packet; then stop waiting for them
+constexpr auto redis_watch_interval = 1s;  // how often the Redis link state is checked for log lines
+
+std::optional<std::string> read_client_bundle(const std::string& path, const app::logger& log) {
+  if (path.empty()) {
+    log.warn("demo page without the socket.io client: no --demo-client-js");
+    return std::nullopt;
+  }
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    log.warn("demo page without the socket.io client: cannot read --demo-client-js", {{"path", path}});
+    return std::nullopt;
+  }
+  return std::string{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+std::unique_ptr<sio::gateway::auth::authenticator> make_authenticator(const app::serve_config& c) {
+  if (c.auth == app::auth_mode::trusted) return sio::gateway::auth::make_trusted_authenticator();
+  sio::gateway::auth::jwt_options options;
+  options.secret = c.jwt_secret;
+  options.leeway = std::chrono::ceil<std::chrono::seconds>(c.jwt_leeway);  // JWT times are whole seconds
+  return sio::gateway::auth::make_jwt_authenticator(std::move(options));
+}
+
+// Logs when the Redis link goes down or comes back (the adapter reconnects by itself).
+class redis_watch {
+ public:
+  redis_watch(boost::asio::io_context& io, const sio::gateway::adapter::redis_adapter& adapter,
+              const app::logger& log)
+      : timer_{io}, adapter_{adapter}, log_{log} {}
+
+  void start() {
+    timer_.expires_after(redis_watch_interval);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      const auto stats = adapter_.stats();
+      if (stats.redis_connected != connected_) {
+        connected_ = stats.redis_connected;
+        if (connected_) {
+          log_.info("redis connected", {{"reconnects", stats.reconnects}});
+        } else {
+          log_.warn("redis disconnected: reconnecting; sockets get no broadcasts meanwhile");
+        }
+      }
+      start();
+    });
+  }
+  void stop() { timer_.cancel(); }
+
+ private:
+  boost::asio::steady_timer timer_;
+  const sio::gateway::adapter::redis_adapter& adapter_;
+  const app::logger& log_;
+  bool connected_ = true;
+};
+
+int serve(const app::serve_config& c) {
+  const app::logger log{c.level};
+  namespace gw = sio::gateway;
+  boost::asio::io_context io;
+
+  const auto authenticator = make_authenticator(c);
+  if (c.auth == app::auth_mode::trusted) {
+    log.warn("auth trusted: any client can claim any user id (auth.userId); for development only");
+  }
+
+  gw::socketio::server_options socket_options;
+  socket_options.namespaces = c.namespaces;
+  socket_options.connect_timeout = c.connect_timeout;
+  gw::socketio::server sockets{io, socket_options, *authenticator, gw::socketio::server_hooks{}};
+
+  gw::adapter::adapter_options adapter_options;
+  adapter_options.redis_url = c.redis_url;
+  adapter_options.key = c.key;
+  adapter_options.serve_requests = c.serve_requests;
+  // Called from the adapter's threads: the logger writes each line with one fprintf, so lines never interleave.
+  adapter_options.on_problem = [&log](std::string_view what, std::string_view error) {
+    log.warn(what, {{"error", error}});
+  };
+  gw::adapter::redis_adapter adapter{io, adapter_options, sockets};
+  const std::string redis_shown = sio::detail::redact_redis_url(c.redis_url);
+  try {
+    adapter.start();
+  } catch (const sio::error& e) {
+    log.error("cannot start: Redis connection failed", {{"redis", redis_shown}, {"error", e.what()}});
+    return app::exit_redis_unreachable;
+  }
+  log.info("redis connected", {{"redis", redis_shown}, {"key", c.key}, {"uid", adapter.uid()}});
+
+  gw::engineio::server_options engine_options;
+  engine_options.address = c.host;
+  engine_options.port = c.port;
+  engine_options.ping_interval = c.ping_interval;
+  engine_options.ping_timeout = c.ping_timeout;
+  engine_options.max_payload = c.max_payload;
+  engine_options.cors_origins = c.cors_origins;
+  gw::http::routes_options route_options;
+  route_options.client_bundle = read_client_bundle(c.demo_client_js, log);
+  gw::engineio::server* engine_ptr = nullptr;  // set right after construction, before any request is read
+  auto stats = [&]() {
+    gw::http::gateway_stats s;
+    if (engine_ptr != nullptr) s.engine = engine_ptr->stats();
+    s.sockets = sockets.socket_count();
+    s.redis = adapter.stats();
+    return s;
+  };
+  gw::engineio::server engine{io, engine_options, sockets,
+                              gw::http::make_routes(std::move(route_options), stats)};
+  engine_ptr = &engine;
+  try {
+    engine.start();
+  } catch (const std::system_error& e) {
+    log.error("cannot listen", {{"host", c.host}, {"port", c.port}, {"error", e.what()}});
+    adapter.stop();
+    return app::exit_failure;
+  }
+
+  redis_watch watch{io, adapter, log};
+  watch.start();
+
+  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  on_signal = [&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    if (stopping) {  // a second signal: stop waiting for clients
+      log.warn("second signal: stopping now", {{"signal", signal_number}});
+      io.stop();
+      return;
+    }
+    stopping = true;
+    log.info("shutting down", {{"signal", signal_number}, {"sockets", sockets.socket_count()}});
+    signals.async_wait(on_signal);
+    watch.stop();
+    engine.shutdown("server shutting down", shutdown_grace, [&]() {
+      adapter.stop();
+      log.info("stopped");
+      io.stop();
+    });
+  };
+  signals.async_wait(on_signal);
+
+  const std::string host_in_url = c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host;
+  log.info("listening", {{"port", engine.port()},
+                         {"url", "http://" + host_in_url + ":" + std::to_string(engine.port())},
+                         {"auth", c.auth == app::auth_mode::jwt ? "jwt" : "trusted"}});
+  io.run();
+  return app::exit_ok;
+}
+
+int print_token(const app::token_config& t) {
+  std::printf("%s\n", app::mint_token(t.user, t.secret, t.ttl).c_str());
+  return app::exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const app::command cmd = app::parse_command_line(argc, argv);
+    if (const auto* status = std::get_if<int>(&cmd)) return *status;
+    if (const auto* token = std::get_if<app::token_config>(&cmd)) return print_token(*token);
+    return serve(std::get<app::serve_config>(cmd));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sio-gateway: error: %s\n", e.what());
+    return app::exit_failure;
+  }
+}

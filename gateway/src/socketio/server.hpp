@@ -1,0 +1,96 @@
+// The Socket.IO v5 layer: namespaces, sockets, rooms, CONNECT with authentication, and the operations the Redis
+// adapter applies (broadcast, join, leave, disconnect, presence). Single-threaded: every call on the I/O thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "engineio/session.hpp"
+#include "sio/value.hpp"
+
+namespace sio::gateway::auth {
+class authenticator;
+}
+
+namespace sio::gateway::socketio {
+
+struct server_options {
+  // Namespaces clients may connect to; others get CONNECT_ERROR "Invalid namespace". "/" is always served.
+  std::vector<std::string> namespaces{"/"};
+  std::chrono::milliseconds connect_timeout{45000};  // CONNECT must arrive within this after the handshake
+  std::size_t max_attachments = 10;
+};
+
+// Which sockets of a namespace an operation targets (PROTOCOL.md §3.4): rooms empty = all, minus `except`.
+struct target {
+  std::vector<std::string> rooms;
+  std::vector<std::string> except;
+};
+
+struct broadcast_flags {
+  bool volatile_ = false;
+  bool compress = true;
+};
+
+// One socket as fetchSockets reports it (PROTOCOL.md §8.4): JSON texts ready to be embedded.
+struct socket_description {
+  std::string id;
+  std::string handshake_json;  // {headers,time,address,xdomain,secure,issued,url,query,auth}
+  std::vector<std::string> rooms;
+  std::string data_json = "{}";
+};
+
+// Called for events a namespace sees, for metrics and the adapter (e.g. a namespace gets its first socket).
+struct server_hooks {
+  std::function<void(std::string_view nsp)> namespace_created;  // before its first socket joins
+};
+
+class server final : public engineio::handler {
+ public:
+  // `auth` decides CONNECT: it gets the CONNECT payload and the handshake and yields the user id (the socket then
+  // joins "user:<id>") or a refusal sent as CONNECT_ERROR.
+  server(boost::asio::io_context& io, server_options options, const auth::authenticator& auth, server_hooks hooks);
+  ~server() override;
+
+  // engineio::handler
+  void on_open(const std::shared_ptr<engineio::session>& s) override;
+  void on_message(const std::shared_ptr<engineio::session>& s, std::string_view data, bool binary) override;
+  void on_close(const std::shared_ptr<engineio::session>& s, std::string_view reason) override;
+
+  // The operations of the adapter. Unknown namespaces have no sockets: nothing happens, counts are 0.
+  // Writes `packet` (already encoded once) to every targeted socket; returns how many it was written to
+  // (volatile packets skipped for non-writable sessions are not counted).
+  std::size_t broadcast(std::string_view nsp, const target& t, const std::shared_ptr<const outgoing_packet>& packet,
+                        broadcast_flags flags);
+  // Broadcast with acknowledgement (PROTOCOL.md §8.3): each targeted socket gets `data` (an array: event and
+  // arguments) with its own ack id; `on_ack` gets the first argument of each client ack. Returns the client count.
+  std::size_t broadcast_with_ack(std::string_view nsp, const target& t, const sio::value& data,
+                                 std::function<void(const sio::value& first_arg)> on_ack);
+  void join(std::string_view nsp, const target& t, const std::vector<std::string>& rooms);
+  void leave(std::string_view nsp, const target& t, const std::vector<std::string>& rooms);
+  // Sends DISCONNECT ("io server disconnect") to the targeted sockets; `close` closes their whole connection.
+  void disconnect(std::string_view nsp, const target& t, bool close);
+
+  // Presence (PROTOCOL.md §8.4).
+  std::vector<std::string> socket_ids(std::string_view nsp, const std::vector<std::string>& rooms) const;
+  std::vector<std::string> all_rooms(std::string_view nsp) const;
+  std::vector<socket_description> fetch_sockets(std::string_view nsp, const target& t) const;
+
+  std::vector<std::string> namespaces() const;  // the configured namespaces
+  std::size_t socket_count() const noexcept;    // connected Socket.IO sockets, all namespaces
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sio::gateway::socketio

@@ -1,0 +1,337 @@
+// The end-to-end harness of sio-gateway: a private redis-server, sio-gateway processes (SIO_GATEWAY), real Node
+// Socket.IO servers on @socket.io/redis-adapter, real socket.io-client users, `notify` (SIO_NOTIFY) and the real
+// Node emitter. One Harness per test file; close() stops every process it started, by PID.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { INTEROP_DIR, checkInstalled, load } from "../../interop/lib/packages.mjs";
+import { startRedis, stopChild } from "../../interop/lib/redis-server.mjs";
+import { run, binaryFromEnv, waitFor } from "../../interop/lib/proc.mjs";
+
+export { waitFor, load };
+export const E2E_DIR = dirname(fileURLToPath(import.meta.url));
+export const INTEROP_SERVER = join(INTEROP_DIR, "server.mjs");
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const QUIET_MS = 300; // how long "nothing else arrives" is watched after the expected deliveries
+
+// The environment of child processes: nothing inherited that would redirect them to another Redis or key.
+function cleanEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  for (const k of ["REDIS_URL", "SIO_KEY", "SIO_GATEWAY_HOST", "SIO_GATEWAY_PORT", "SIO_GATEWAY_AUTH", "SIO_JWT_SECRET"]) {
+    if (!(k in extra)) delete env[k];
+  }
+  return env;
+}
+
+export class Harness {
+  constructor() {
+    this.redis = undefined;
+    this.gateways = [];
+    this.nodeServers = [];
+    this.clients = [];
+    this.closers = [];
+  }
+
+  // Starts the private redis-server (and checks the npm packages are installed).
+  async start() {
+    checkInstalled();
+    this.redis = await startRedis();
+    const { createClient } = load("redis");
+    this.admin = createClient({ url: this.redis.url });
+    this.admin.on("error", () => {});
+    await this.admin.connect();
+    return this;
+  }
+
+  get gatewayPath() {
+    return binaryFromEnv("SIO_GATEWAY", "sio-gateway");
+  }
+
+  // Starts `sio-gateway --redis <private redis> --port <port> --auth <auth> ...args`; resolves once it logged
+  // "listening" (its stderr is one JSON object per line) and its adapter receives broadcasts on `namespaces`.
+  async startGateway({ port = 0, auth = "trusted", args = [], namespaces = ["/"], waitSubscribed = true, env = {} } = {}) {
+    const full = ["--redis", this.redis.url, "--port", String(port), "--auth", auth, ...args];
+    const child = spawn(this.gatewayPath, full, { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv(env) });
+    const g = { kind: "gateway", child, pid: child.pid, args: full, logs: [], stderr: "", stdout: "", port: undefined };
+    child.stdout.on("data", (d) => (g.stdout += d));
+    createInterface({ input: child.stderr }).on("line", (line) => {
+      g.stderr += line + "\n";
+      try {
+        g.logs.push(JSON.parse(line));
+      } catch {
+        g.logs.push({ raw: line });
+      }
+    });
+    let spawnError;
+    child.on("error", (e) => (spawnError = e));
+    child.on("exit", (code, signal) => (g.exit = { code, signal }));
+    this.gateways.push(g);
+    await waitFor(() => spawnError || child.exitCode !== null || g.logs.some((l) => l.msg === "listening"), {
+      timeoutMs: 15000,
+      message: `sio-gateway ${full.join(" ")} to log "listening"`,
+    });
+    if (spawnError) throw new Error(`cannot start sio-gateway: ${spawnError.message}`);
+    if (child.exitCode !== null) {
+      throw new Error(`sio-gateway ${full.join(" ")} exited ${child.exitCode} before listening:\n${g.stderr}`);
+    }
+    const listening = g.logs.find((l) => l.msg === "listening");
+    assert.equal(typeof listening.port, "number", `"listening" log line without a numeric port: ${JSON.stringify(listening)}`);
+    g.port = listening.port;
+    g.url = `http://127.0.0.1:${g.port}`;
+    g.stop = () => {
+      g.stopped = true;
+      return stopChild(child);
+    };
+    g.kill = () => {
+      g.stopped = true;
+      return killAndWait(child);
+    };
+    if (waitSubscribed) for (const nsp of namespaces) await this.waitReceivers(nsp, this.subscribersExpected(nsp));
+    return g;
+  }
+
+  // Throws if a gateway this harness started has died on its own (a crash), with its exit status and last logs.
+  checkGateways() {
+    for (const g of this.gateways) {
+      if (g.exit && !g.stopped && g.port !== undefined) {
+        const tail = g.stderr.trimEnd().split("\n").slice(-15).join("\n");
+        throw new Error(`sio-gateway (pid ${g.pid}, port ${g.port}) died: exit code ${g.exit.code}, signal ${g.exit.signal}; last log lines:\n${tail}`);
+      }
+    }
+  }
+
+  // Starts a Node Socket.IO server (tests/interop/server.mjs unless `script` says otherwise) on the private Redis.
+  async startNodeServer(name, { script = INTEROP_SERVER, env = {}, waitSubscribed = true } = {}) {
+    const child = spawn(process.execPath, [script, this.redis.url, name], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: cleanEnv({ SIO_SERVER_EVENTS: "ping,sse,hello", ...env }),
+    });
+    const s = { kind: "node", name, child, pid: child.pid, lines: [], stderr: "", port: undefined };
+    child.stderr.on("data", (d) => (s.stderr += d));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        s.lines.push(JSON.parse(line));
+      } catch {
+        s.lines.push({ raw: line });
+      }
+    });
+    this.nodeServers.push(s);
+    await waitFor(() => s.lines.some((l) => l.ready) || child.exitCode !== null, {
+      timeoutMs: 15000,
+      message: `Node server ${name} to listen`,
+    });
+    if (child.exitCode !== null) throw new Error(`Node server ${name} exited ${child.exitCode}:\n${s.stderr}`);
+    s.port = s.lines.find((l) => l.ready).port;
+    s.stop = () => stopChild(child);
+    let nextId = 1;
+    // The control hook of tests/interop/server.mjs: one JSON command on stdin, its {"reply":id,...} line on stdout.
+    s.control = async (cmd, { timeoutMs = 15000 } = {}) => {
+      const id = nextId++;
+      child.stdin.write(JSON.stringify({ ...cmd, id }) + "\n");
+      await waitFor(() => s.lines.some((l) => l.reply === id), { timeoutMs, message: `reply to ${JSON.stringify(cmd)}` });
+      return s.lines.find((l) => l.reply === id);
+    };
+    if (waitSubscribed) for (const nsp of ["/", "/admin"]) await this.waitReceivers(nsp, this.subscribersExpected(nsp));
+    return s;
+  }
+
+  // How many servers must receive a broadcast on `nsp`: the running Node servers (they serve "/" and "/admin")
+  // and gateways (they serve "/" and their --namespace values).
+  subscribersExpected(nsp) {
+    let n = 0;
+    for (const s of this.nodeServers) if (s.child.exitCode === null && s.child.signalCode === null) n++;
+    for (const g of this.gateways) {
+      if (g.child.exitCode !== null || g.child.signalCode !== null) continue;
+      const served = ["/"];
+      for (let i = 0; i < g.args.length; i++) if (g.args[i] === "--namespace") served.push(g.args[i + 1]);
+      if (served.includes(nsp)) n++;
+    }
+    return n;
+  }
+
+  // Waits until a broadcast on `nsp` reaches `count` subscriptions: publishes a valid classic-adapter message to
+  // a room nobody is in (notepack-encoded as the emitter does) and reads PUBLISH's receiver count.
+  async waitReceivers(nsp, count, { timeoutMs = 10000 } = {}) {
+    const { encode } = load("notepack.io");
+    const msg = Buffer.from(encode(["e2e-probe", { type: 2, data: ["e2e-probe"], nsp }, { rooms: ["e2e:nobody"], except: [], flags: {} }]));
+    const deadline = Date.now() + timeoutMs;
+    let got;
+    for (;;) {
+      got = await this.admin.publish(Buffer.from(`socket.io#${nsp}#e2e:nobody#`), msg);
+      if (got >= count) return got;
+      if (Date.now() > deadline) throw new Error(`broadcasts on ${nsp} reach ${got} servers, expected ${count}`);
+      await sleep(25);
+    }
+  }
+
+  // A real socket.io-client socket. Resolves once connected (and, with `upgraded`, once on WebSocket).
+  // The record collects { event, args, at } in `received`, { reason, description } in `disconnects`.
+  async connect(port, { userId, auth, nsp = "/", transports, reconnection = false, upgraded = false, label, options = {} } = {}) {
+    const ioClient = load("socket.io-client").io;
+    label ??= `user ${userId ?? "?"}${nsp} on :${port}${transports ? ` [${transports}]` : ""}`;
+    const socket = ioClient(`http://127.0.0.1:${port}${nsp === "/" ? "" : nsp}`, {
+      auth: auth ?? (userId !== undefined ? { userId } : {}),
+      forceNew: true,
+      reconnection,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+      timeout: 5000,
+      ...(transports ? { transports } : {}),
+      ...options,
+    });
+    const c = { label, socket, received: [], disconnects: [], errors: [], connects: 0, transports: [] };
+    socket.onAny((event, ...args) => c.received.push({ event, args, at: Date.now() }));
+    socket.on("disconnect", (reason, description) => c.disconnects.push({ reason, description }));
+    socket.on("connect_error", (e) => c.errors.push(e));
+    socket.on("connect", () => c.connects++);
+    // The transports each Engine.IO connection of this client used: its first, then each upgrade.
+    socket.io.on("open", () => {
+      const engine = socket.io.engine;
+      c.transports.push(engine.transport.name);
+      engine.on("upgrade", (t) => c.transports.push(t.name));
+    });
+    this.clients.push(c);
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${label}: no connect within 5 s`)), 5000);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (!reconnection) {
+        socket.once("connect_error", (e) => {
+          clearTimeout(timer);
+          reject(new Error(`${label}: connect_error ${e.message}`));
+        });
+      }
+    }).catch((e) => {
+      socket.disconnect();
+      throw e;
+    });
+    if (upgraded) {
+      await waitFor(() => socket.io.engine?.transport?.name === "websocket", { timeoutMs: 5000, message: `${label}: WebSocket upgrade` });
+    }
+    return c;
+  }
+
+  // A socket.io-client socket that must be refused: resolves with the connect_error (rejects if it connects).
+  async connectError(port, { auth, nsp = "/", transports } = {}) {
+    const ioClient = load("socket.io-client").io;
+    const socket = ioClient(`http://127.0.0.1:${port}${nsp === "/" ? "" : nsp}`, {
+      auth: auth ?? {},
+      forceNew: true,
+      reconnection: false,
+      timeout: 5000,
+      ...(transports ? { transports } : {}),
+    });
+    const c = { label: `refused ${JSON.stringify(auth)}${nsp}`, socket, received: [], disconnects: [], errors: [] };
+    socket.onAny((event, ...args) => c.received.push({ event, args, at: Date.now() }));
+    this.clients.push(c);
+    try {
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${c.label}: neither connect nor connect_error within 5 s`)), 5000);
+        socket.once("connect", () => {
+          clearTimeout(timer);
+          reject(new Error(`${c.label}: connected (socket id ${socket.id}) but must be refused`));
+        });
+        socket.once("connect_error", (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        });
+      });
+    } finally {
+      socket.disconnect();
+    }
+  }
+
+  // What each client received since this mark.
+  mark() {
+    const at = new Map(this.clients.map((c) => [c, { received: c.received.length, disconnects: c.disconnects.length }]));
+    return {
+      received: (c) => c.received.slice(at.get(c)?.received ?? 0),
+      disconnects: (c) => c.disconnects.slice(at.get(c)?.disconnects ?? 0),
+    };
+  }
+
+  // Waits until every client of `clients` received at least `n` events since mark `m`; on timeout the error
+  // names what each one got, its state, and whether a gateway died.
+  async waitReceived(m, clients, n, what, { timeoutMs = 5000 } = {}) {
+    try {
+      await waitFor(() => clients.every((c) => m.received(c).length >= n), { timeoutMs, message: what });
+    } catch (e) {
+      this.checkGateways();
+      const state = clients.map((c) =>
+        `${c.label}: ${m.received(c).length} of ${n} (connected ${c.socket.connected}, transport ${c.socket.io?.engine?.transport?.name})`);
+      throw new Error(`${e.message}\n  ${state.join("\n  ")}`);
+    }
+  }
+
+  // Asserts that since mark `m`, the clients in `expected` got exactly one `event` and every other client none.
+  only(m, expected, event, among = this.clients) {
+    for (const c of among) {
+      const got = m.received(c).filter((r) => r.event === event);
+      const want = expected.includes(c) ? 1 : 0;
+      assert.equal(got.length, want, `${c.label}: ${got.length} "${event}" events, expected ${want}: ${JSON.stringify(got)}`);
+    }
+  }
+
+  // Runs the real `notify` (SIO_NOTIFY) against the private Redis; asserts the exit code.
+  async notify(args, { expectCode = 0 } = {}) {
+    const path = binaryFromEnv("SIO_NOTIFY", "notify");
+    const full = [...args, "--redis", this.redis.url];
+    const r = await run(path, full, { timeoutMs: 10000, env: cleanEnv() });
+    const shown = `notify ${full.map((a) => JSON.stringify(a)).join(" ")}`;
+    assert.equal(r.timedOut, false, `${shown}: timed out`);
+    assert.equal(r.code, expectCode, `${shown}: exit ${r.code}, expected ${expectCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r;
+  }
+
+  // The real Node emitter (@socket.io/redis-emitter 5.1.0) on its own node-redis client.
+  async emitter() {
+    if (!this._emitter) {
+      const { Emitter } = load("@socket.io/redis-emitter");
+      const { createClient } = load("redis");
+      const client = createClient({ url: this.redis.url });
+      client.on("error", () => {});
+      await client.connect();
+      this.closers.push(() => client.disconnect().catch(() => {}));
+      this._emitter = new Emitter(client);
+    }
+    return this._emitter;
+  }
+
+  async close() {
+    try {
+      this.checkGateways();
+    } catch (e) {
+      console.error(e.message);
+    }
+    for (const c of this.clients) c.socket.disconnect();
+    for (const f of this.closers) await f();
+    await Promise.allSettled([...this.gateways, ...this.nodeServers].map((p) => stopChild(p.child)));
+    if (this.admin) await this.admin.disconnect().catch(() => {});
+    if (this.redis) await this.redis.stop();
+  }
+}
+
+// SIGKILL by PID, resolved once the process is gone.
+export function killAndWait(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      process.kill(child.pid, "SIGKILL");
+    } catch {
+      resolve();
+    }
+  });
+}
+
+// Checks a user's notification record: event "notification", one argument with this type.
+export function assertNotification(r, type, label) {
+  assert.ok(r, `${label}: nothing received`);
+  assert.equal(r.event, "notification", `${label}: event`);
+  assert.equal(r.args.length, 1, `${label}: ${JSON.stringify(r.args)}`);
+  assert.equal(r.args[0].type, type, `${label}: ${JSON.stringify(r.args)}`);
+}

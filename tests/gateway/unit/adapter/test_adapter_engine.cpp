@@ -1,0 +1,254 @@
+// The adapter's Redis side against a real redis-server: subscriptions, broadcasts posted to the I/O thread,
+// requests answered on the response channel, reconnects and a prompt stop. A recording sink stands in for the
+// Socket.IO layer (the full path through real clients is tested end to end elsewhere).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "../../../support/redis_server.hpp"
+#include "../../../support/subscriber.hpp"
+#include "adapter/adapter_engine.hpp"
+#include "sio/emitter.hpp"
+#include "sio/error.hpp"
+#include "sio/value.hpp"
+#include "test_support.hpp"
+#include "value/notepack_writer.hpp"
+
+using namespace sio::gateway::adapter;
+using namespace std::chrono_literals;
+using adapter_test::protocol_vector;
+
+namespace {
+
+using strings = std::vector<std::string>;
+
+struct recording_sink final : adapter_sink {
+  strings rooms_with_sockets{"user:42", "r1"};
+  std::vector<std::pair<std::string, broadcast_message>> broadcasts;
+  std::vector<std::string> calls;  // "join /: [room1] except [x] -> [a,b]"
+  std::function<void(const sio::value&)> pending_ack;
+  sio::value ack_data;
+
+  static std::string list(const strings& s) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + s[i];
+    return out + "]";
+  }
+  static std::string describe(const sio::gateway::socketio::target& t) {
+    return list(t.rooms) + " except " + list(t.except);
+  }
+
+  bool has_room(std::string_view, const std::string& room) const override {
+    return std::find(rooms_with_sockets.begin(), rooms_with_sockets.end(), room) != rooms_with_sockets.end();
+  }
+  std::size_t broadcast(std::string_view nsp, const broadcast_message& m) override {
+    broadcasts.emplace_back(std::string(nsp), m);
+    return 3;
+  }
+  std::size_t broadcast_with_ack(std::string_view nsp, const sio::gateway::socketio::target& t,
+                                 const sio::value& data, std::function<void(const sio::value&)> on_ack) override {
+    calls.push_back("broadcast_with_ack " + std::string(nsp) + ": " + describe(t));
+    ack_data = data;
+    pending_ack = std::move(on_ack);
+    return 2;
+  }
+  void join(std::string_view nsp, const sio::gateway::socketio::target& t, const strings& rooms) override {
+    calls.push_back("join " + std::string(nsp) + ": " + describe(t) + " -> " + list(rooms));
+  }
+  void leave(std::string_view nsp, const sio::gateway::socketio::target& t, const strings& rooms) override {
+    calls.push_back("leave " + std::string(nsp) + ": " + describe(t) + " -> " + list(rooms));
+  }
+  void disconnect(std::string_view nsp, const sio::gateway::socketio::target& t, bool close) override {
+    calls.push_back("disconnect " + std::string(nsp) + ": " + describe(t) + (close ? " close" : ""));
+  }
+  strings socket_ids(std::string_view, const strings& rooms) const override {
+    if (rooms.empty()) return {"s1", "s2"};
+    return has_room("/", rooms.front()) ? strings{"s1"} : strings{};
+  }
+  strings all_rooms(std::string_view) const override { return {"s1", "s2", "user:42"}; }
+  std::vector<sio::gateway::socketio::socket_description> fetch_sockets(
+      std::string_view, const sio::gateway::socketio::target&) const override {
+    sio::gateway::socketio::socket_description d;
+    d.id = "s1";
+    d.handshake_json = R"({"auth":{}})";
+    d.rooms = {"s1", "user:42"};
+    return {d};
+  }
+};
+
+// Runs the I/O thread's work until `done` or 5 s.
+bool pump_until(boost::asio::io_context& io, const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.restart();
+    io.run_for(10ms);
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+adapter_options options_for(const sio::test::redis_server& redis) {
+  adapter_options o;
+  o.redis_url = redis.url();
+  o.connect_timeout = 2000ms;
+  o.reconnect_min = 20ms;
+  o.reconnect_max = 200ms;
+  return o;
+}
+
+std::string msgpack_of(std::string_view json_text) {
+  std::string out;
+  sio::detail::notepack_writer(out).value(sio::json(json_text));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("engine: start throws a connection_error when Redis is unreachable") {
+  boost::asio::io_context io;
+  recording_sink sink;
+  adapter_options o;
+  {
+    sio::test::redis_server gone;
+    o.redis_url = gone.url();
+  }  // stopped: nothing listens on that port any more
+  o.connect_timeout = 1000ms;
+  adapter_engine engine(io, o, sink, {"/"}, "Uid001");
+  CHECK_THROWS_AS(engine.start(), sio::connection_error);
+}
+
+TEST_CASE("engine: subscribes like a Node adapter and applies the emitter's broadcasts") {
+  sio::test::redis_server redis;
+  boost::asio::io_context io;
+  recording_sink sink;
+  adapter_engine engine(io, options_for(redis), sink, {"/", "/admin"}, "Uid001");
+  CHECK(engine.uid() == "Uid001");
+  engine.start();
+  CHECK(engine.stats().redis_connected);
+  CHECK(redis.command({"PUBSUB", "NUMPAT"}) == "2");
+  CHECK(redis.command({"PUBSUB", "NUMSUB", "socket.io-request#/#"}) == "socket.io-request#/#\n1");
+  CHECK(redis.command({"PUBSUB", "NUMSUB", "socket.io-response#/admin#Uid001#"}) ==
+        "socket.io-response#/admin#Uid001#\n1");
+
+  const auto v = protocol_vector("new Emitter(c).to(\"user:42\")");
+  CHECK(redis.command({"PUBLISH", v.channel, v.payload}) == "1");
+  REQUIRE(pump_until(io, [&] { return sink.broadcasts.size() == 1; }));
+  CHECK(sink.broadcasts[0].first == "/");
+  CHECK(sio::to_json(sink.broadcasts[0].second.data) ==
+        R"(["notification",{"type":"ORDER_UPDATED","payload":{"id":1},"timestamp":1700000000000}])");
+  CHECK(sink.broadcasts[0].second.target.rooms == strings{"user:42"});
+
+  // dropped: a room channel without local sockets, our own uid, another namespace's packet
+  const std::string to_nobody = msgpack_of(R"(["emitter",{"type":2,"data":["e"],"nsp":"/"},{"rooms":[]}])");
+  redis.command({"PUBLISH", "socket.io#/#nobody#", to_nobody});
+  redis.command({"PUBLISH", "socket.io#/#", msgpack_of(R"(["Uid001",{"type":2,"data":["e"]},{}])")});
+  redis.command({"PUBLISH", "socket.io#/#", msgpack_of(R"(["x",{"type":2,"data":["e"],"nsp":"/admin"},{}])")});
+  redis.command({"PUBLISH", "socket.io#/#", "\xc1"});
+  const auto admin = protocol_vector("new Emitter(c).of(\"/admin\")");
+  redis.command({"PUBLISH", "socket.io#/admin#r1#", admin.payload});  // room r1 exists locally
+  REQUIRE(pump_until(io, [&] { return sink.broadcasts.size() == 2; }));
+  REQUIRE(pump_until(io, [&] { return engine.stats().malformed_messages == 1; }));
+  CHECK(sink.broadcasts[1].first == "/admin");
+  CHECK(sink.broadcasts[1].second.flags.volatile_);
+  CHECK_FALSE(sink.broadcasts[1].second.flags.compress);
+  const auto stats = engine.stats();
+  CHECK(stats.broadcasts_received == 2);
+  CHECK(stats.broadcasts_ignored == 3);
+  CHECK(stats.deliveries == 6);
+
+  const auto started = std::chrono::steady_clock::now();
+  engine.stop();
+  CHECK(std::chrono::steady_clock::now() - started < 2s);
+  CHECK_FALSE(engine.stats().redis_connected);
+  CHECK(redis.command({"PUBSUB", "NUMPAT"}) == "0");
+}
+
+TEST_CASE("engine: requests are applied and answered on the response channel") {
+  sio::test::redis_server redis;
+  boost::asio::io_context io;
+  recording_sink sink;
+  adapter_engine engine(io, options_for(redis), sink, {"/"}, "Uid001");
+  engine.start();
+  sio::test::subscriber responses(redis, {"socket.io-response#*"});
+  const auto next_response = [&] {
+    std::optional<sio::test::pubsub_message> m;
+    pump_until(io, [&] { return (m = responses.next_message(5ms)).has_value(); });
+    REQUIRE(m.has_value());
+    CHECK(m->channel == "socket.io-response#/#");
+    return m->payload;
+  };
+
+  const auto join = protocol_vector("new Emitter(c).in(\"room1\").except(\"x\").socketsJoin");
+  redis.command({"PUBLISH", join.channel, join.payload});
+  REQUIRE(pump_until(io, [&] { return sink.calls.size() == 1; }));
+  CHECK(sink.calls[0] == "join /: [room1] except [x] -> [a,b]");
+  redis.command({"PUBLISH", "socket.io-request#/#", protocol_vector("new Emitter(c).disconnectSockets()").payload});
+  REQUIRE(pump_until(io, [&] { return sink.calls.size() == 2; }));
+  CHECK(sink.calls[1] == "disconnect /: [] except []");
+
+  redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"LCTDbq","requestId":"q1","type":0,"rooms":["user:42"]})"});
+  CHECK(next_response() == R"({"requestId":"q1","sockets":["s1"]})");
+  redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"LCTDbq","requestId":"s-h-_J","type":1})"});
+  CHECK(next_response() == R"({"requestId":"s-h-_J","rooms":["s1","s2","user:42"]})");
+  redis.command({"PUBLISH", "socket.io-request#/#",
+                 R"({"uid":"LCTDbq","requestId":"E8GQzn","type":5,"opts":{"rooms":[],"except":[]}})"});
+  CHECK(next_response() ==
+        R"({"requestId":"E8GQzn","sockets":[{"id":"s1","handshake":{"auth":{}},"rooms":["s1","user:42"],"data":{}}]})");
+
+  redis.command({"PUBLISH", "socket.io-request#/#",
+                 msgpack_of(R"({"uid":"LCTDbq","requestId":"12EQCM","type":7,"packet":{"type":2,"data":["q"],)"
+                            R"("nsp":"/"},"opts":{"rooms":["r1"],"except":[],"flags":{"timeout":1000}}})")});
+  CHECK(next_response() == R"({"type":8,"requestId":"12EQCM","clientCount":2})");
+  CHECK(sink.calls.back() == "broadcast_with_ack /: [r1] except []");
+  CHECK(sio::to_json(sink.ack_data) == R"(["q"])");
+  REQUIRE(sink.pending_ack);
+  sink.pending_ack(sio::value("client-ack"));
+  CHECK(sio::msgpack_to_json(next_response()) == R"({"type":9,"requestId":"12EQCM","packet":"client-ack"})");
+
+  // serverSideEmit with a requestId: no listeners here, so an empty acknowledgement (Node's requester must not
+  // wait 5 s for us); without a requestId nothing is answered, so the next answer is type 1's
+  redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"LCTDbq","requestId":"AiE1Z2","type":6,"data":["sse",1]})"});
+  CHECK(next_response() == R"({"type":6,"requestId":"AiE1Z2"})");
+  redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"LCTDbq","type":6,"data":["sse",2]})"});
+  redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"LCTDbq","requestId":"after","type":1})"});
+  CHECK(next_response() == R"({"requestId":"after","rooms":["s1","s2","user:42"]})");
+  CHECK(engine.stats().requests_received == 9);
+}
+
+TEST_CASE("engine: reconnects and resubscribes after the connection is killed") {
+  sio::test::redis_server redis;
+  boost::asio::io_context io;
+  recording_sink sink;
+  adapter_engine engine(io, options_for(redis), sink, {"/"}, "Uid001");
+  engine.start();
+  CHECK(redis.command({"CLIENT", "KILL", "TYPE", "pubsub"}) == "1");
+  REQUIRE(pump_until(io, [&] { return engine.stats().reconnects == 1 && engine.stats().redis_connected; }));
+  CHECK(redis.command({"PUBSUB", "NUMPAT"}) == "1");
+  const auto v = protocol_vector("new Emitter(c).emit(\"hello\")");
+  CHECK(redis.command({"PUBLISH", v.channel, v.payload}) == "1");
+  REQUIRE(pump_until(io, [&] { return sink.broadcasts.size() == 1; }));
+  CHECK(sio::to_json(sink.broadcasts[0].second.data) == R"(["hello"])");
+}
+
+TEST_CASE("engine: what the C++ sio::Emitter publishes reaches the sink") {
+  sio::test::redis_server redis;
+  boost::asio::io_context io;
+  recording_sink sink;
+  adapter_engine engine(io, options_for(redis), sink, {"/"}, "Uid001");
+  engine.start();
+  sio::Emitter emitter(redis.url());
+  emitter.to("user:42").except("muted").emit("notification", sio::json(R"({"type":"ORDER_UPDATED"})"));
+  emitter.in("user:42").socketsJoin("vip");
+  REQUIRE(pump_until(io, [&] { return sink.broadcasts.size() == 1 && sink.calls.size() == 1; }));
+  CHECK(sio::to_json(sink.broadcasts[0].second.data) == R"(["notification",{"type":"ORDER_UPDATED"}])");
+  CHECK(sink.broadcasts[0].second.target.rooms == strings{"user:42"});
+  CHECK(sink.broadcasts[0].second.target.except == strings{"muted"});
+  CHECK(sink.calls[0] == "join /: [user:42] except [] -> [vip]");
+}

@@ -1,0 +1,196 @@
+// --auth jwt: HS256 tokens only, signature, exp, nbf and sub checked. Fixed tokens were made with Node's crypto
+// (HMAC over base64url(header).base64url(claims)), others with libjwt in the test.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include <jwt.h>
+
+#include "auth/authenticators.hpp"
+
+namespace auth = sio::gateway::auth;
+using sio::gateway::engineio::handshake_info;
+
+namespace {
+
+constexpr const char* secret = "test-secret-0123456789";
+constexpr std::int64_t fixed_now = 1764383400;  // 2025-11-29, between the fixed tokens' times
+
+// sub "42", iat 1700000000, exp 4102444800 (2100), HS256 with `secret`.
+constexpr const char* valid_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjo0MTAyNDQ0ODAwfQ."
+    "vYBuOC1mT8W9ZCKHYgS7V7it238-uXsJmk0xnLWgkAU";
+// Same claims (no iat) signed with "other-secret".
+constexpr const char* other_secret_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMH0."
+    "Xl2IYX206hsR28Osar8Qp_7MIobBClWAoFJMQOtM9So";
+// {"alg":"none"}, unsigned.
+constexpr const char* alg_none_token =
+    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMH0.";
+// {"alg":"none"} carrying an HS256 signature made with `secret`.
+constexpr const char* alg_none_signed_token =
+    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMH0."
+    "NhlCORrUzeKreRWYBdC5ybDaqzK0EY40wIdRFMGA4C8";
+// HS512 with `secret`: a correct signature, but the wrong algorithm.
+constexpr const char* hs512_token =
+    "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMH0."
+    "pXrGKdzv3LuG5KS0x5yn-G00YoHBKCr0_nPxVKsCvIYjpOI6SGYdN8X6CspOjtdF7dHmmmkvZKtOVMn0hm-rSA";
+// exp 1600000000 (2020).
+constexpr const char* expired_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6MTYwMDAwMDAwMH0."
+    "99nAL0cJlgvw9QMNR0TJKo7sxyTXwUJS29nwdaX0Kmw";
+// nbf 4102444800 (2100), exp an hour later.
+constexpr const char* future_nbf_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsIm5iZiI6NDEwMjQ0NDgwMCwiZXhwIjo0MTAyNDQ4NDAwfQ."
+    "lHKkqzfDNz66oN9AvI7Ew-zJ7Vl6NJRMeIY1bYHnVg0";
+// {"exp":4102444800}: no sub.
+constexpr const char* no_sub_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDB9.VFEmNoaxC9kWqZZvq6UHl9iy9xbGeTx0cGGIY1aZPHY";
+// {"sub":42,...}: sub not a string.
+constexpr const char* numeric_sub_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOjQyLCJleHAiOjQxMDI0NDQ4MDB9."
+    "H-OuUBuBceD1gSmC_4gR8EzjK8KqESGUM8gSSG7hNMg";
+
+std::unique_ptr<auth::authenticator> make(std::int64_t now = fixed_now, std::chrono::seconds leeway = {}) {
+  return auth::make_jwt_authenticator({.secret = secret, .leeway = leeway, .now_seconds = [now] { return now; }});
+}
+
+sio::value auth_with_token(const std::string& token) { return sio::value::object({{"token", sio::value(token)}}); }
+
+auth::decision decide(const std::string& token, std::int64_t now = fixed_now) {
+  return make(now)->authenticate(auth_with_token(token), handshake_info{});
+}
+
+std::string accepted_id(const auth::decision& d) {
+  if (const auto* r = std::get_if<auth::refused>(&d)) FAIL("refused: " << r->message);
+  return std::get<auth::accepted>(d).user_id;
+}
+
+std::string refusal(const auth::decision& d) {
+  REQUIRE(std::holds_alternative<auth::refused>(d));
+  return std::get<auth::refused>(d).message;
+}
+
+// A token made by libjwt: HS256 (or `alg`) with `key`, the given grants.
+std::string libjwt_token(const char* claims_json, jwt_alg_t alg = JWT_ALG_HS256, const std::string& key = secret) {
+  jwt_t* raw = nullptr;
+  REQUIRE(jwt_new(&raw) == 0);
+  const std::unique_ptr<jwt_t, void (*)(jwt_t*)> j(raw, jwt_free);
+  REQUIRE(jwt_add_grants_json(j.get(), claims_json) == 0);
+  REQUIRE(jwt_set_alg(j.get(), alg, reinterpret_cast<const unsigned char*>(key.data()),
+                      static_cast<int>(key.size())) == 0);
+  char* encoded = jwt_encode_str(j.get());
+  REQUIRE(encoded != nullptr);
+  std::string token(encoded);
+  std::free(encoded);
+  return token;
+}
+
+}  // namespace
+
+TEST_CASE("jwt: a valid HS256 token made by Node is accepted, sub is the user id") {
+  CHECK(accepted_id(decide(valid_token)) == "42");
+}
+
+TEST_CASE("jwt: a valid HS256 token made by libjwt is accepted") {
+  CHECK(accepted_id(decide(libjwt_token(R"({"sub":"user-7","exp":1764387000})"))) == "user-7");
+  CHECK(accepted_id(decide(libjwt_token(R"({"sub":"no-exp"})"))) == "no-exp");
+}
+
+TEST_CASE("jwt: the token may come from an Authorization: Bearer header") {
+  handshake_info handshake;
+  handshake.headers = {{"host", "127.0.0.1"}, {"authorization", std::string("Bearer ") + valid_token}};
+  CHECK(accepted_id(make()->authenticate(sio::value::object({}), handshake)) == "42");
+  handshake.headers = {{"authorization", std::string("bearer ") + valid_token}};
+  CHECK(accepted_id(make()->authenticate(sio::value::object({}), handshake)) == "42");
+  // auth.token wins over the header.
+  CHECK(refusal(make()->authenticate(auth_with_token(expired_token), handshake)) == "invalid token: expired");
+  handshake.headers = {{"authorization", std::string("Basic ") + valid_token}};
+  CHECK(refusal(make()->authenticate(sio::value::object({}), handshake)).find("invalid token: missing") == 0);
+}
+
+TEST_CASE("jwt: missing or non-string tokens are refused") {
+  CHECK(refusal(make()->authenticate(sio::value::object({}), handshake_info{})).find("invalid token: missing") == 0);
+  CHECK(refusal(decide("")).find("invalid token: missing") == 0);
+  CHECK(refusal(make()->authenticate(sio::json(R"({"token":42})"), handshake_info{})) ==
+        "invalid token: auth.token is not a string");
+}
+
+TEST_CASE("jwt: malformed tokens are refused as malformed") {
+  CHECK(refusal(decide("not.a.jwt")).find("invalid token: malformed") == 0);
+  CHECK(refusal(decide("garbage")).find("invalid token: malformed") == 0);
+  CHECK(refusal(decide("a.b.c.d")).find("invalid token: malformed") == 0);
+  CHECK(refusal(decide("eyJhbGciOiJIUzI1NiJ9.!!!.sig")).find("invalid token: malformed") == 0);
+}
+
+TEST_CASE("jwt: a token signed with another secret has a bad signature") {
+  CHECK(refusal(decide(other_secret_token)) == "invalid token: bad signature");
+  CHECK(refusal(decide(libjwt_token(R"({"sub":"42"})", JWT_ALG_HS256, "other-secret"))) ==
+        "invalid token: bad signature");
+  // The claims of one valid token with the signature of another.
+  const std::string valid(valid_token);
+  const std::string other(other_secret_token);
+  const std::string spliced = valid.substr(0, valid.rfind('.')) + other.substr(other.rfind('.'));
+  CHECK(refusal(decide(spliced)) == "invalid token: bad signature");
+}
+
+TEST_CASE("jwt: alg none is never accepted, signed or not") {
+  CHECK(refusal(decide(alg_none_token)) == "invalid token: wrong algorithm none (only HS256 is accepted)");
+  CHECK(refusal(decide(alg_none_signed_token)) == "invalid token: wrong algorithm none (only HS256 is accepted)");
+}
+
+TEST_CASE("jwt: HS512 (and HS384) are refused even with the right secret") {
+  CHECK(refusal(decide(hs512_token)) == "invalid token: wrong algorithm HS512 (only HS256 is accepted)");
+  CHECK(refusal(decide(libjwt_token(R"({"sub":"42"})", JWT_ALG_HS384))) ==
+        "invalid token: wrong algorithm HS384 (only HS256 is accepted)");
+}
+
+TEST_CASE("libjwt 1.10 alone accepts HS512 with the HS256 secret: why the gateway checks alg first") {
+  // This documents the library behaviour the authenticator guards against.
+  jwt_t* raw = nullptr;
+  const int hs512 = jwt_decode(&raw, hs512_token, reinterpret_cast<const unsigned char*>(secret),
+                               static_cast<int>(std::string(secret).size()));
+  CHECK(hs512 == 0);  // libjwt verifies with whatever algorithm the token names
+  if (raw != nullptr) CHECK(jwt_get_alg(raw) == JWT_ALG_HS512);
+  jwt_free(raw);
+  raw = nullptr;
+  const int none = jwt_decode(&raw, alg_none_token, reinterpret_cast<const unsigned char*>(secret),
+                              static_cast<int>(std::string(secret).size()));
+  CHECK(none != 0);  // refused with a key (EINVAL); the gateway never relies on it
+  jwt_free(raw);
+}
+
+TEST_CASE("jwt: expiry, with leeway") {
+  CHECK(refusal(decide(expired_token)) == "invalid token: expired");
+  const std::string token = libjwt_token(R"({"sub":"42","exp":1764383400})");
+  CHECK(refusal(decide(token, 1764383400)) == "invalid token: expired");  // exp is the first invalid second
+  CHECK(accepted_id(decide(token, 1764383399)) == "42");
+  const auto lenient = make(1764383405, std::chrono::seconds(10));
+  CHECK(std::get<auth::accepted>(lenient->authenticate(auth_with_token(token), handshake_info{})).user_id == "42");
+  const auto strict = make(1764383411, std::chrono::seconds(10));
+  CHECK(std::get<auth::refused>(strict->authenticate(auth_with_token(token), handshake_info{})).message ==
+        "invalid token: expired");
+}
+
+TEST_CASE("jwt: nbf in the future is not yet valid") {
+  CHECK(refusal(decide(future_nbf_token)) == "invalid token: not yet valid (nbf)");
+  CHECK(accepted_id(decide(future_nbf_token, 4102444800)) == "42");
+  const std::string token = libjwt_token(R"({"sub":"42","nbf":1764383460})");
+  CHECK(refusal(decide(token)) == "invalid token: not yet valid (nbf)");
+  const auto lenient = make(fixed_now, std::chrono::seconds(60));
+  CHECK(std::get<auth::accepted>(lenient->authenticate(auth_with_token(token), handshake_info{})).user_id == "42");
+}
+
+TEST_CASE("jwt: sub must be a non-empty string") {
+  CHECK(refusal(decide(no_sub_token)).find("invalid token: no sub") == 0);
+  CHECK(refusal(decide(numeric_sub_token)).find("invalid token: no sub") == 0);
+  CHECK(refusal(decide(libjwt_token(R"({"sub":""})"))).find("invalid token: no sub") == 0);
+}
+
+TEST_CASE("jwt: an empty secret is a configuration error") {
+  CHECK_THROWS_AS(auth::make_jwt_authenticator({}), std::invalid_argument);
+}

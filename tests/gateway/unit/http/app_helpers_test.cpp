@@ -1,0 +1,70 @@
+// The executable's header-only helpers (gateway/src/app/): durations, JSON log lines and `token`. They live beside
+// the http tests because app/ has no library target of its own (main.cpp includes them).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include <rapidjson/document.h>
+
+#include "app/duration.hpp"
+#include "app/log.hpp"
+#include "app/token.hpp"
+
+using namespace std::chrono_literals;
+namespace app = sio::gateway::app;
+
+TEST_CASE("app: durations in ms, s, m, h, fractions and bare seconds") {
+  CHECK(app::parse_duration("500ms") == 500ms);
+  CHECK(app::parse_duration("25s") == 25s);
+  CHECK(app::parse_duration("2m") == 2min);
+  CHECK(app::parse_duration("1h") == 1h);
+  CHECK(app::parse_duration("1.5s") == 1500ms);
+  CHECK(app::parse_duration("0.25m") == 15s);
+  CHECK(app::parse_duration("3") == 3s);
+  CHECK(app::parse_duration("0s", true) == 0ms);
+  CHECK_FALSE(app::parse_duration("0s"));
+  for (const char* bad : {"", "s", "ms", "-1s", "1.s", "1.0001s", "1x", "1 s", "10000000h", "1e3"}) {
+    CHECK_MESSAGE(!app::parse_duration(bad, true), bad);
+  }
+}
+
+TEST_CASE("app: a log line is one JSON object with ts, level, msg and the fields, whatever the text") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  const app::logger log{app::log_level::info, f};
+  log.debug("not shown");
+  log.info("listening", {{"port", 3000}, {"url", "http://127.0.0.1:3000"}, {"tricky", "a\"b\n{c}"}, {"ok", true}});
+  std::rewind(f);
+  char buffer[1024] = {};
+  REQUIRE(std::fgets(buffer, sizeof buffer, f) != nullptr);
+  CHECK(std::fgets(buffer + 1000, 10, f) == nullptr);  // exactly one line: the debug one was filtered out
+  std::fclose(f);
+  rapidjson::Document doc;
+  doc.Parse(buffer);
+  REQUIRE_FALSE(doc.HasParseError());
+  CHECK(std::string{doc["level"].GetString()} == "info");
+  CHECK(std::string{doc["msg"].GetString()} == "listening");
+  CHECK(doc["port"].GetInt() == 3000);
+  CHECK(std::string{doc["tricky"].GetString()} == "a\"b\n{c}");
+  CHECK(doc["ok"].GetBool());
+  const std::string ts = doc["ts"].GetString();
+  CHECK(ts.size() == 24);  // 2026-11-29T02:10:00.123Z
+  CHECK(ts[10] == 'T');
+  CHECK(ts.back() == 'Z');
+}
+
+TEST_CASE("app: iso_timestamp writes UTC with milliseconds as toISOString does") {
+  const std::chrono::system_clock::time_point t{1764336000123ms};
+  CHECK(app::iso_timestamp(t) == "2025-11-28T13:20:00.123Z");
+}
+
+TEST_CASE("app: token is the HS256 JWT {sub, iat, exp} that Node's createHmac signs identically") {
+  const std::chrono::system_clock::time_point t{1764336000s};
+  // Checked with node: createHmac("sha256", "secret").update(header + "." + claims).digest("base64url").
+  // Claims: {"exp":1764339600,"iat":1764336000,"sub":"42"}.
+  CHECK(app::mint_token("42", "secret", 3600s, t) ==
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3NjQzMzk2MDAsImlhdCI6MTc2NDMzNjAwMCwic3ViIjoiNDIifQ."
+        "nfMJ9ls7XVRBqhNj_WxDkv-VKl_bdWYcCxbA-zE07Mk");
+}
