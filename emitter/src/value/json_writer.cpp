@@ -143,7 +143,10 @@ void write_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void write_json(std::string& out, const sio::value& v) {
+namespace {
+
+// JSON.stringify, with each binary value written by `write_binary` when given (else as a Buffer's toJSON).
+void write_json_value(std::string& out, const sio::value& v, const binary_writer* write_binary) {
   using kind = sio::value::kind;
   switch (v.type()) {
     case kind::undefined:
@@ -154,7 +157,12 @@ void write_json(std::string& out, const sio::value& v) {
     case kind::integer:
     case kind::unsigned_integer: write_json_number(out, v.as_number()); break;
     case kind::string: write_json_string(out, v.as_string()); break;
-    case kind::binary: write_buffer(out, v.as_binary()); break;
+    case kind::binary:
+      if (write_binary != nullptr)
+        (*write_binary)(out, v.as_binary());
+      else
+        write_buffer(out, v.as_binary());
+      break;
     case kind::date: {
       const std::int64_t ms = v.as_date().ms_since_epoch;
       if (ms < -max_date_ms || ms > max_date_ms)
@@ -169,7 +177,7 @@ void write_json(std::string& out, const sio::value& v) {
       for (const auto& element : v.as_array()) {
         if (!first) out += ',';
         first = false;
-        write_json(out, element);  // undefined becomes null here
+        write_json_value(out, element, write_binary);  // undefined becomes null here
       }
       out += ']';
       break;
@@ -183,12 +191,20 @@ void write_json(std::string& out, const sio::value& v) {
         first = false;
         write_json_string(out, key);
         out += ':';
-        write_json(out, member);
+        write_json_value(out, member, write_binary);
       }
       out += '}';
       break;
     }
   }
+}
+
+}  // namespace
+
+void write_json(std::string& out, const sio::value& v) { write_json_value(out, v, nullptr); }
+
+void write_json(std::string& out, const sio::value& v, const binary_writer& write_binary) {
+  write_json_value(out, v, &write_binary);
 }
 
 }  // namespace sio::detail
