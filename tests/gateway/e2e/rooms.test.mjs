@@ -84,8 +84,12 @@ test("a socket's own id is a room: emitter to(<socket id>) reaches that socket o
 });
 
 test("volatile: notify --volatile and emitter volatile reach a connected websocket client", async () => {
+  // One at a time: a volatile packet that arrives while the previous write to the same WebSocket is still in
+  // flight is dropped, by us as by Node (its ws transport is not writable until the send callback runs). Two
+  // publishes back to back can reach the gateway in one Redis read, so the second would race the first.
   const m = h.mark();
   await h.notify(["--user", "7", "--event", "vol", "--arg", "1", "--volatile"]);
+  await waitFor(() => m.received(u7).length >= 1, { message: "user 7's first volatile event" });
   const io = await h.emitter();
   io.to("user:7").volatile.emit("vol", 2);
   await waitFor(() => m.received(u7).length >= 2, { message: "user 7's volatile events" });

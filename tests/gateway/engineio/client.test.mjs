@@ -103,7 +103,7 @@ describe("engine.io-client against the echo server", () => {
 describe("heartbeat with a short ping interval", () => {
   let server;
   before(async () => {
-    server = await startServer(["--ping-interval", "150", "--ping-timeout", "300"]);
+    server = await startServer(["--ping-interval", "150", "--ping-timeout", "1000"]);
   });
   after(async () => {
     await server?.stop();
@@ -137,7 +137,7 @@ describe("shutdown", () => {
     await raw.nextFrame();
     const { sid: pollingSid } = await pollingHandshake(server.port);
     const held = poll(server.port, pollingSid, { timeoutMs: 10000 });
-    await sleep(100);
+    await sleep(250);
     const exited = await server.stop();
     assert.deepEqual(await raw.nextFrame(), { text: "1" });
     await waitFor(() => raw.closed, { message: "the close frame" });

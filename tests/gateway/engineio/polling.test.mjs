@@ -9,6 +9,10 @@ import {
 
 const OPEN = /^0\{"sid":"([A-Za-z0-9_-]{20})","upgrades":\["websocket"\],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000\}$/;
 
+// How long a GET sent on loopback gets to reach the server and be held before the test acts on it. Generous:
+// CI runs tests in parallel on 2 cores, and a GET that is not held yet changes what the server answers.
+const HOLD_MS = 250;
+
 // A GET that stays pending; `.settled` tells whether it came back.
 function pendingPoll(port, sid, opts) {
   const p = poll(port, sid, { timeoutMs: 10000, ...opts });
@@ -88,7 +92,7 @@ describe("long-polling", () => {
   test("overlapping GET: 400, the pending GET gets the close packet, the session is gone", async () => {
     const { sid } = await pollingHandshake(port);
     const first = pendingPoll(port, sid);
-    await sleep(100);
+    await sleep(HOLD_MS);
     const second = await poll(port, sid);
     assert.equal(second.status, 400);
     assert.equal(second.body, "");
@@ -125,7 +129,7 @@ describe("long-polling", () => {
     await new Promise((resolve) => raw.once("connect", resolve));
     raw.write(`POST ${eioPath(`transport=polling&sid=${sid}`)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n` +
       "Content-Length: 10\r\n\r\n4ab");
-    await sleep(150);
+    await sleep(HOLD_MS);
     const second = await post(port, sid, "4second");
     assert.equal(second.status, 400);
     assert.equal(await server.closeReason(sid), "transport error");
@@ -135,7 +139,7 @@ describe("long-polling", () => {
   test("a client ping is a protocol error: the session closes with \"transport error\"", async () => {
     const { sid } = await pollingHandshake(port);
     const held = pendingPoll(port, sid);
-    await sleep(50);
+    await sleep(HOLD_MS);
     assert.equal((await post(port, sid, "2")).body, "ok");
     assert.equal((await held.promise).body, "1");
     assert.equal(await server.closeReason(sid), "transport error");
@@ -144,7 +148,7 @@ describe("long-polling", () => {
   test("client close packet: \"transport close\", a held GET gets a noop", async () => {
     const { sid } = await pollingHandshake(port);
     const held = pendingPoll(port, sid);
-    await sleep(50);
+    await sleep(HOLD_MS);
     assert.equal((await post(port, sid, "1")).body, "ok");
     assert.equal((await held.promise).body, "6");
     assert.equal(await server.closeReason(sid), "transport close");
@@ -153,7 +157,7 @@ describe("long-polling", () => {
   test("a malformed packet closes the session with \"parse error\", after the valid ones before it", async () => {
     const { sid } = await pollingHandshake(port);
     const held = pendingPoll(port, sid);
-    await sleep(50);
+    await sleep(HOLD_MS);
     await post(port, sid, "4first\x1e9bad");
     // The echo of "first" is written to the held GET before the parse error closes the session.
     assert.equal((await held.promise).body, "4first");
@@ -166,7 +170,7 @@ describe("long-polling", () => {
     raw.on("error", () => {});
     await new Promise((resolve) => raw.once("connect", resolve));
     raw.write(`GET ${eioPath(`transport=polling&sid=${sid}`)} HTTP/1.1\r\nHost: x\r\n\r\n`);
-    await sleep(150);
+    await sleep(HOLD_MS);
     raw.destroy();
     assert.equal(await server.closeReason(sid), "transport error");
   });
@@ -184,7 +188,7 @@ describe("long-polling", () => {
   test("writable() is true while a GET is held", async () => {
     const { sid } = await pollingHandshake(port);
     const held = pendingPoll(port, sid);
-    await sleep(100);
+    await sleep(HOLD_MS);
     await post(port, sid, "4writable");
     assert.equal((await held.promise).body, "4writable:true");
     await post(port, sid, "4writable");  // no GET pending now
@@ -195,7 +199,7 @@ describe("long-polling", () => {
     const good = await pollingHandshake(port);
     const bad = await pollingHandshake(port);
     const held = pendingPoll(port, bad.sid);
-    await sleep(50);
+    await sleep(HOLD_MS);
     await poll(port, bad.sid);  // overlap: kills `bad`
     await held.promise;
     await post(port, bad.sid, "4" + "z".repeat(2000)).catch(() => {});
@@ -208,7 +212,7 @@ describe("long-polling", () => {
 describe("heartbeat over polling", () => {
   let server;
   before(async () => {
-    server = await startServer(["--ping-interval", "200", "--ping-timeout", "300"]);
+    server = await startServer(["--ping-interval", "200", "--ping-timeout", "1500"]);
   });
   after(async () => {
     await server?.stop();
