@@ -73,8 +73,8 @@ sio::Published run_operation(const sio::Emitter& namespace_emitter, const cli_op
   switch (o.cmd) {
     case command::emit: {
       const std::string event = o.event.value_or("notification");
-      auto arguments = event_arguments(o);
-      return targeted(namespace_emitter, o).emit_args(event, std::move(arguments));
+      const auto arguments = event_arguments(o);
+      return targeted(namespace_emitter, o).emit_sync_args(event, arguments);
     }
     case command::join:
       return targeted(namespace_emitter, o).socketsJoin(sio::rooms(o.rooms_to_change));

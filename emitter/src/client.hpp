@@ -1,12 +1,13 @@
-// The state an Emitter and everything made from it share: the options, and one Redis connection opened on
-// first use, reopened after an I/O failure, and guarded by a mutex so handles may be used from any thread.
+// The state an Emitter and everything made from it share: the options and one pipelined Redis connection
+// (opened on first use, reopened after a failure), usable from any thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
-#include <mutex>
+#include <optional>
 
 #include "codec/operation.hpp"
-#include "redis/redis_connection.hpp"
+#include "redis/redis_pipeline.hpp"
 #include "sio/options.hpp"
 
 namespace sio::detail {
@@ -19,16 +20,17 @@ class client {
   const Options& options() const noexcept { return options_; }
 
   void connect();
-  // Sends the command and returns Redis' integer reply. Throws sio::redis_error.
+  // Queues the command and returns at once; `done` (optional) gets the outcome on the I/O thread.
+  void publish_async(const command& cmd, command_completion done = {});
+  // Queues the command and waits for its reply: the receivers count. Throws sio::redis_error.
   long long publish(const command& cmd);
+  // Waits for everything queued so far; throws the first unreported failure or sio::timeout_error.
+  void flush(std::chrono::milliseconds timeout);
+  pipeline_counters counters() const;
 
  private:
-  redis_connection& connection();  // with mutex_ held
-
   Options options_;
-  redis_endpoint endpoint_;
-  std::mutex mutex_;
-  std::unique_ptr<redis_connection> connection_;
+  std::unique_ptr<redis_pipeline> pipeline_;  // null in dry-run mode
 };
 
 }  // namespace sio::detail

@@ -21,6 +21,33 @@ Published run(detail::client& client, const detail::operation& op) {
   return result;
 }
 
+// The hot path: encoded into this thread's reusable buffers (no allocation once they have grown), copied into
+// the pipeline's queue, not waited for.
+void run_async(detail::client& client, const detail::operation& op, Completion done) {
+  detail::validate(op);
+  thread_local detail::command scratch;
+  detail::encode_classic(op, client.options().key, scratch);
+  if (client.options().dry_run) {
+    if (done) done(Outcome{});
+    return;
+  }
+  if (!done) return client.publish_async(scratch);
+  client.publish_async(scratch, [done = std::move(done)](const detail::command_outcome& outcome) {
+    Outcome result;
+    result.code = outcome.code;
+    result.message = outcome.message;
+    if (outcome.code == errc::ok) {
+      if (outcome.reply.kind == detail::redis_reply::type::integer) {
+        result.receivers = outcome.reply.integer;
+      } else {
+        result.code = errc::protocol;
+        result.message = "PUBLISH: expected an integer reply";
+      }
+    }
+    done(result);
+  });
+}
+
 }  // namespace
 
 // --- BroadcastOperator -------------------------------------------------------------------------------------------
@@ -53,7 +80,16 @@ BroadcastOperator BroadcastOperator::compress(bool enabled) const {
   return {client_, std::move(next)};
 }
 
-Published BroadcastOperator::emit_args(std::string_view event, std::vector<value> args) const {
+void BroadcastOperator::emit_args(std::string_view event, std::span<const value> args, Completion done) const {
+  detail::operation op;
+  op.kind = detail::operation_kind::broadcast;
+  op.to = target_.get();
+  op.event = event;
+  op.args = args;
+  run_async(*client_, op, std::move(done));
+}
+
+Published BroadcastOperator::emit_sync_args(std::string_view event, std::span<const value> args) const {
   detail::operation op;
   op.kind = detail::operation_kind::broadcast;
   op.to = target_.get();
@@ -111,7 +147,7 @@ BroadcastOperator Emitter::all() const {
   return {client_, std::move(target)};
 }
 
-Published Emitter::serverSideEmit_args(std::string_view event, std::vector<value> args) const {
+Published Emitter::serverSideEmit_args(std::string_view event, std::span<const value> args) const {
   const detail::target everyone{.nsp = nsp_};
   detail::operation op;
   op.kind = detail::operation_kind::server_side_emit;
@@ -119,6 +155,13 @@ Published Emitter::serverSideEmit_args(std::string_view event, std::vector<value
   op.event = event;
   op.args = args;
   return run(*client_, op);
+}
+
+void Emitter::flush(std::chrono::milliseconds timeout) const { client_->flush(timeout); }
+
+Stats Emitter::stats() const {
+  const auto c = client_->counters();
+  return {c.queued, c.acknowledged, c.failed, c.in_flight};
 }
 
 }  // namespace sio

@@ -1,5 +1,6 @@
 // An order service: several worker threads tell users that their orders changed, all through ONE shared
-// sio::Emitter (thread-safe; calls are serialised on its single Redis connection).
+// sio::Emitter (thread-safe; its single Redis connection is pipelined). Each order uses emit_sync(), which waits
+// for Redis' reply, so that a failure can be retried on the spot; a fan-out job would use emit() and flush().
 //
 //   sio-example-order-service [--redis URL] [--workers N] [--orders M] [--user ID]... [--event NAME]
 //
@@ -94,7 +95,7 @@ void publish_order(const sio::Emitter& io, const Config& c, Totals& totals, int 
   const auto room = "user:" + user;
   for (int attempt = 1;; ++attempt) {
     try {
-      const auto published = io.to(room).emit(
+      const auto published = io.to(room).emit_sync(
           c.event, sio::value::object({{"type", "ORDER_UPDATED"},
                                        {"payload", sio::value::object({{"orderId", order},
                                                                        {"status", "SHIPPED"},

@@ -867,7 +867,13 @@ static void test_auth(const redis_proc *secured) {
   long long receivers = -5;
 
   em = new_emitter(secured->url, &o); /* no password */
-  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_AUTH, "NOAUTH");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, &receivers, &err), SIO_E_AUTH, "NOAUTH");
+  /* Without `receivers` the emit is only queued: the refusal comes from the flush, never dropped. */
+  CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));
+  CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));
+  CHECK_FAILS(sio_emitter_flush(em, 5000, &err), SIO_E_AUTH, "2 publishes failed since the last flush");
+  CHECK(strstr(err.message, "NOAUTH") != NULL);
+  CHECK_OK(sio_emitter_flush(em, 5000, &err)); /* reported once */
   sio_emitter_free(em);
 
   o.password = "wrong";
@@ -896,6 +902,7 @@ static void test_auth(const redis_proc *secured) {
 static void test_timeout_silent_listener(void) {
   sio_options o = quick_options();
   sio_emitter *em;
+  long long receivers = -5;
   struct sockaddr_in addr;
   socklen_t len = sizeof addr;
   char url[64];
@@ -913,7 +920,13 @@ static void test_timeout_silent_listener(void) {
   o.command_timeout_ms = 300;
   em = new_emitter(url, &o);
   started = now_ms();
-  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_TIMEOUT, "300 ms");
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, &receivers, &err), SIO_E_TIMEOUT, "300 ms");
+  CHECK(now_ms() - started < 3000);
+  /* Queued: the emit returns at once, the flush reports the timeout. */
+  started = now_ms();
+  CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));
+  CHECK(now_ms() - started < 250);
+  CHECK_FAILS(sio_emitter_flush(em, 5000, &err), SIO_E_TIMEOUT, "300 ms");
   CHECK(now_ms() - started < 3000);
   sio_emitter_free(em);
   close(fd);
@@ -934,7 +947,10 @@ static void test_timeout_client_pause(const redis_proc *server) {
   CHECK(r != NULL && r->type == REDIS_REPLY_STATUS);
   if (r != NULL) freeReplyObject(r);
   started = now_ms();
-  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, NULL, &err), SIO_E_TIMEOUT, "did not answer");
+  CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));
+  /* The flush's own bound is shorter than the command timeout: it gives up first, saying how many are due. */
+  CHECK_FAILS(sio_emitter_flush(em, 100, &err), SIO_E_TIMEOUT, "1 command(s)");
+  CHECK_FAILS(sio_emitter_flush(em, 5000, &err), SIO_E_TIMEOUT, "did not answer");
   CHECK(now_ms() - started < 1400);
   sio_emitter_free(em);
   redisFree(admin);

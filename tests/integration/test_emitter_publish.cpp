@@ -52,7 +52,7 @@ TEST_CASE("emitter: a notification arrives byte for byte on the room channel, wi
   sio::test::subscriber server_b(redis, {"socket.io#/#*"});
   const auto io = emitter_for(redis.url());
 
-  const auto published = io.to("user:42").emit_args(
+  const auto published = io.to("user:42").emit_sync_args(
       "notification",
       sio::json_args(R"([{"type":"ORDER_UPDATED","payload":{"id":1},"timestamp":1700000000000}])"));
   CHECK(published.receivers == 2);  // one per subscribed server
@@ -68,8 +68,8 @@ TEST_CASE("emitter: a notification arrives byte for byte on the room channel, wi
 TEST_CASE("emitter: 0 receivers when no server listens on the key or namespace") {
   sio::test::redis_server redis;
   sio::test::subscriber server(redis, {"socket.io#/#*"});
-  CHECK(emitter_for(redis.url(), "other-app").emit("e").receivers == 0);
-  CHECK(emitter_for(redis.url()).of("/admin").emit("e").receivers == 0);
+  CHECK(emitter_for(redis.url(), "other-app").emit_sync("e").receivers == 0);
+  CHECK(emitter_for(redis.url()).of("/admin").emit_sync("e").receivers == 0);
   // Requests go to the request channel, which a pattern on broadcasts does not match.
   CHECK(emitter_for(redis.url()).socketsJoin("r").receivers == 0);
   CHECK_FALSE(server.next_message(200ms).has_value());
@@ -90,10 +90,10 @@ TEST_CASE("emitter: a refused call publishes nothing") {
   sio::test::redis_server redis;
   sio::test::subscriber server(redis, {"*"});
   const auto io = emitter_for(redis.url());
-  CHECK_THROWS_AS(io.emit("disconnect", 1), sio::data_error);
-  CHECK_THROWS_AS(io.emit_args("e", sio::json_args("[1, {\"a\": tru}]")), sio::data_error);
-  CHECK_THROWS_AS(io.emit("e", "ok", std::vector<std::string>{"x", "bad\xff"}), sio::data_error);
-  CHECK_THROWS_AS(io.to("").emit("e"), sio::data_error);
+  CHECK_THROWS_AS(io.emit_sync("disconnect", 1), sio::data_error);
+  CHECK_THROWS_AS(io.emit_sync_args("e", sio::json_args("[1, {\"a\": tru}]")), sio::data_error);
+  CHECK_THROWS_AS(io.emit_sync("e", "ok", std::vector<std::string>{"x", "bad\xff"}), sio::data_error);
+  CHECK_THROWS_AS(io.to("").emit_sync("e"), sio::data_error);
   CHECK_FALSE(server.next_message(300ms).has_value());
 }
 
@@ -103,26 +103,26 @@ TEST_CASE("emitter: password and ACL credentials") {
   redis.command({"ACL", "SETUSER", "notifier", "on", ">pw", "resetchannels", "&socket.io#*", "+publish"});
   redis.command({"ACL", "SETUSER", "reader", "on", ">pw", "allchannels", "+get"});
 
-  CHECK(emitter_for("redis://:s3cret@127.0.0.1:" + port).emit("e").receivers == 0);
-  CHECK(emitter_for("redis://notifier:pw@127.0.0.1:" + port).to("user:1").emit("e").receivers == 0);
+  CHECK(emitter_for("redis://:s3cret@127.0.0.1:" + port).emit_sync("e").receivers == 0);
+  CHECK(emitter_for("redis://notifier:pw@127.0.0.1:" + port).to("user:1").emit_sync("e").receivers == 0);
   // Credentials from the options override the URL's.
   sio::Emitter with_options{sio::Options{.redis_url = "redis://127.0.0.1:" + port, .username = "notifier",
                                          .password = "pw"}};
-  CHECK(with_options.emit("e").receivers == 0);
+  CHECK(with_options.emit_sync("e").receivers == 0);
 
-  CHECK(redis_error_of([&] { emitter_for("redis://:wrong@127.0.0.1:" + port).emit("e"); }) == sio::errc::auth);
-  CHECK(redis_error_of([&] { emitter_for("redis://nobody:pw@127.0.0.1:" + port).emit("e"); }) == sio::errc::auth);
-  CHECK(redis_error_of([&] { emitter_for("redis://127.0.0.1:" + port).emit("e"); }) == sio::errc::auth);
+  CHECK(redis_error_of([&] { emitter_for("redis://:wrong@127.0.0.1:" + port).emit_sync("e"); }) == sio::errc::auth);
+  CHECK(redis_error_of([&] { emitter_for("redis://nobody:pw@127.0.0.1:" + port).emit_sync("e"); }) == sio::errc::auth);
+  CHECK(redis_error_of([&] { emitter_for("redis://127.0.0.1:" + port).emit_sync("e"); }) == sio::errc::auth);
   // ACL: the notifier may not publish outside its channels; the reader may not publish at all.
   try {
-    emitter_for("redis://notifier:pw@127.0.0.1:" + port, "elsewhere").emit("e");
+    emitter_for("redis://notifier:pw@127.0.0.1:" + port, "elsewhere").emit_sync("e");
     FAIL("expected an auth_error");
   } catch (const sio::auth_error& e) {
     CHECK(std::string(e.what()).find("NOPERM") != std::string::npos);
     CHECK(std::string(e.what()).find("PUBLISH elsewhere#/#") != std::string::npos);
   }
   try {
-    emitter_for("redis://reader:pw@127.0.0.1:" + port).emit("e");
+    emitter_for("redis://reader:pw@127.0.0.1:" + port).emit_sync("e");
     FAIL("expected an auth_error");
   } catch (const sio::auth_error& e) {
     CHECK(std::string(e.what()).find("NOPERM") != std::string::npos);
@@ -132,19 +132,19 @@ TEST_CASE("emitter: password and ACL credentials") {
 
 TEST_CASE("emitter: Redis unreachable is a connection_error; connect() fails fast") {
   const auto io = emitter_for("redis://127.0.0.1:" + std::to_string(sio::test::free_loopback_port()));
-  CHECK(redis_error_of([&] { io.emit("e"); }) == sio::errc::connection);
+  CHECK(redis_error_of([&] { io.emit_sync("e"); }) == sio::errc::connection);
   CHECK(redis_error_of([&] { io.connect(); }) == sio::errc::connection);
   // Dry run never connects.
   sio::Emitter dry{sio::Options{.redis_url = "redis://127.0.0.1:1", .dry_run = true}};
   CHECK_NOTHROW(dry.connect());
-  CHECK_FALSE(dry.emit("e").receivers.has_value());
+  CHECK_FALSE(dry.emit_sync("e").receivers.has_value());
 }
 
 TEST_CASE("emitter: after Redis drops the connection, the failure is reported and the next call reconnects") {
   sio::test::redis_server redis;
   sio::test::subscriber server(redis, {"socket.io#*"});
   const auto io = emitter_for(redis.url());
-  CHECK(io.emit("before").receivers == 1);
+  CHECK(io.emit_sync("before").receivers == 1);
   CHECK(server.next_message(2s).has_value());
 
   // Kill every normal client connection: the emitter's (the subscriber is a pubsub client and survives).
@@ -153,7 +153,7 @@ TEST_CASE("emitter: after Redis drops the connection, the failure is reported an
   // close yet, fail on its read; either way it is not reported as success unless Redis really received it.
   std::optional<long long> during;
   try {
-    during = io.emit("during").receivers;
+    during = io.emit_sync("during").receivers;
   } catch (const sio::connection_error& e) {
     CHECK(std::string(e.what()).find("lost the connection to Redis") != std::string::npos);
   }
@@ -161,7 +161,7 @@ TEST_CASE("emitter: after Redis drops the connection, the failure is reported an
     CHECK(*during == 1);
     CHECK(server.next_message(2s).has_value());
   }
-  CHECK(io.emit("after").receivers == 1);
+  CHECK(io.emit_sync("after").receivers == 1);
   const auto message = server.next_message(2s);
   REQUIRE(message.has_value());
   CHECK(sio::msgpack_to_json(message->payload).find(R"("data":["after"])") != std::string::npos);
@@ -179,7 +179,7 @@ TEST_CASE("emitter: many threads on one Emitter; every message arrives once and 
     workers.emplace_back([&, t] {
       const auto room = io.to("user:" + std::to_string(t));  // operators are shared-nothing values
       for (int i = 0; i < per_thread; ++i)
-        receivers += static_cast<int>(room.emit("n", t, i).receivers.value_or(0));
+        receivers += static_cast<int>(room.emit_sync("n", t, i).receivers.value_or(0));
     });
   }
   for (auto& w : workers) w.join();

@@ -135,7 +135,7 @@ sio::BroadcastOperator apply(const Target& target, const Value& step) {
 
 template <class Target>
 sio::Published run_op(const Target& target, const std::string& op, const Value& c) {
-  if (op == "emit") return target.emit_args(str(member(c, "event"), "event"), build_args(c));
+  if (op == "emit") return target.emit_sync_args(str(member(c, "event"), "event"), build_args(c));
   if (op == "socketsJoin") return target.socketsJoin(rooms_of(member(c, "rooms")));
   if (op == "socketsLeave") return target.socketsLeave(rooms_of(member(c, "rooms")));
   if (op == "disconnectSockets") {
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
         std::cerr << "case " << i << " \"" << case_name(c, i) << "\": bad case: " << e.what() << '\n';
         status = 1;
       }
-      marker.emit("case", static_cast<std::int64_t>(i));
+      marker.emit_sync("case", static_cast<std::int64_t>(i));
       ++i;
     }
   } catch (const std::exception& e) {

@@ -36,7 +36,7 @@ int main() {
   sio::Emitter dry{sio::Options{.dry_run = true}};
   bool caught = false;
   try {
-    dry.to("user:42").emit("disconnect");
+    dry.to("user:42").emit_sync("disconnect");
   } catch (const sio::data_error& e) {
     caught = e.code() == sio::errc::reserved_event;
     check(&typeid(e) == &typeid(sio::data_error), "the thrown sio::data_error has the application's type_info");
@@ -68,7 +68,7 @@ int main() {
 
   caught = false;
   try {
-    unreachable.emit("tick", 1);
+    unreachable.emit_sync("tick", 1);
   } catch (const sio::redis_error& e) {
     caught = e.code() == sio::errc::connection;
   } catch (...) {

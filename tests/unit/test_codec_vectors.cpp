@@ -56,22 +56,22 @@ std::vector<std::function<sio::Published()>> classic_calls() {
   const auto io = dry();
   return {
       [=] {
-        return io.to("user:42").emit("notification",
+        return io.to("user:42").emit_sync("notification",
                                      sio::value::object({{"type", "ORDER_UPDATED"},
                                                          {"payload", sio::value::object({{"id", 1}})},
                                                          {"timestamp", 1700000000000}}));
       },
-      [=] { return io.emit("hello"); },
-      [=] { return io.emit("hello", "world", 1, 2.5, true, nullptr); },
-      [=] { return io.to({"room1", "room2"}).except("room3").emit("msg", "hi"); },
-      [=] { return io.of("/admin").volatile_().compress(false).to("r").emit("tick", 7); },
-      [=] { return io.emit("bin", sio::binary(std::vector<std::uint8_t>{1, 2, 3})); },
-      [=] { return io.emit("date", sio::date{1700000000000}); },
-      [=] { return io.emit("date-ms", sio::date{1700000000123}); },
-      [=] { return io.emit("nums", -1, -200, 300, 70000, 4294967296, -2147483649, 0.1); },
-      [=] { return io.emit("unicode", "h\xc3\xa9llo \xe2\x82\xac\xf0\x9f\x98\x80"); },
+      [=] { return io.emit_sync("hello"); },
+      [=] { return io.emit_sync("hello", "world", 1, 2.5, true, nullptr); },
+      [=] { return io.to({"room1", "room2"}).except("room3").emit_sync("msg", "hi"); },
+      [=] { return io.of("/admin").volatile_().compress(false).to("r").emit_sync("tick", 7); },
+      [=] { return io.emit_sync("bin", sio::binary(std::vector<std::uint8_t>{1, 2, 3})); },
+      [=] { return io.emit_sync("date", sio::date{1700000000000}); },
+      [=] { return io.emit_sync("date-ms", sio::date{1700000000123}); },
+      [=] { return io.emit_sync("nums", -1, -200, 300, 70000, 4294967296, -2147483649, 0.1); },
+      [=] { return io.emit_sync("unicode", "h\xc3\xa9llo \xe2\x82\xac\xf0\x9f\x98\x80"); },
       [=] {
-        return io.emit("undef", sio::value::undefined(),
+        return io.emit_sync("undef", sio::value::undefined(),
                        sio::value::object({{"a", sio::value::undefined()}, {"b", 1}}));
       },
       [=] { return io.socketsJoin("room2"); },
@@ -80,7 +80,7 @@ std::vector<std::function<sio::Published()>> classic_calls() {
       [=] { return io.of("/admin").in("room1").disconnectSockets(true); },
       [=] { return io.disconnectSockets(); },
       [=] { return io.serverSideEmit("ping", sio::value::object({{"a", 1}}), 2); },
-      [] { return dry("myapp").to("r1").emit("e", 1); },
+      [] { return dry("myapp").to("r1").emit_sync("e", 1); },
   };
 }
 
@@ -106,7 +106,7 @@ TEST_CASE("classic vectors from the real Node emitter are reproduced byte for by
 
 TEST_CASE("the same vectors built from JSON text give the same bytes") {
   const auto io = dry();
-  const auto published = io.to("user:42").emit_args(
+  const auto published = io.to("user:42").emit_sync_args(
       "notification",
       sio::json_args(R"([{"type":"ORDER_UPDATED","payload":{"id":1},"timestamp":1700000000000}])"));
   CHECK(to_hex(published.payload) == load_vectors()[0].payload_hex);

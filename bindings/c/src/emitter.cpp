@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -150,6 +151,17 @@ void report(const sio::Published& published, long long* receivers) noexcept {
   if (receivers != nullptr) *receivers = published.receivers.value_or(-1);
 }
 
+// An emit whose caller asked for the receivers waits for Redis' reply; one that did not is only queued, and its
+// failure, if any, is reported by sio_emitter_flush.
+void emit(const sio::BroadcastOperator& op, const char* event, std::span<const sio::value> args,
+          long long* receivers) {
+  if (receivers != nullptr) {
+    report(op.emit_sync_args(event, args), receivers);
+  } else {
+    op.emit_args(event, args);
+  }
+}
+
 std::vector<sio::value> parse_json_args(const char* json_args) {
   if (json_args == nullptr) return {};
   return sio::json_args(json_args);
@@ -276,8 +288,12 @@ SIO_C_API sio_status sio_emitter_connect(sio_emitter* emitter, sio_error* err) {
 }
 
 SIO_C_API sio_status sio_emitter_flush(sio_emitter* emitter, long timeout_ms, sio_error* err) {
-  (void)timeout_ms;  // every publish is already acknowledged when its call returns
-  return guarded(err, [&] { require(emitter != nullptr, "emitter is NULL"); });
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    // "Without bound" in practice: the pipeline ends every command within the command timeout anyway.
+    const auto timeout = timeout_ms > 0 ? std::chrono::milliseconds(timeout_ms) : std::chrono::hours(24 * 365);
+    emitter->emitter.flush(timeout);
+  });
 }
 
 SIO_C_API sio_target* sio_target_new(void) {
@@ -347,7 +363,7 @@ SIO_C_API sio_status sio_emit_json(sio_emitter* emitter, const sio_target* targe
     require(emitter != nullptr, "emitter is NULL");
     require(event != nullptr, "event is NULL");
     auto args = parse_json_args(json_args);
-    report(apply(emitter->emitter, target).emit_args(event, std::move(args)), receivers);
+    emit(apply(emitter->emitter, target), event, args, receivers);
   });
 }
 
@@ -370,7 +386,7 @@ SIO_C_API sio_status sio_emit(sio_emitter* emitter, const sio_target* target, co
         default: throw c_argument_error("args[%zu].kind %d is not an sio_arg_kind", i, kind);
       }
     }
-    report(apply(emitter->emitter, target).emit_args(event, std::move(values)), receivers);
+    emit(apply(emitter->emitter, target), event, values, receivers);
   });
 }
 

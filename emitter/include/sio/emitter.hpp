@@ -3,20 +3,33 @@
 //   sio::Emitter io{sio::Options{.redis_url = "redis://127.0.0.1:6379"}};
 //   io.to("user:42").emit("notification", sio::json(R"({"type":"ORDER_UPDATED"})"));
 //   io.of("/admin").except("banned").volatile_().emit("tick", 7);
-//   io.in("room1").socketsJoin("room2");
+//   io.flush();  // waits until Redis has everything and throws if any publish failed
 //
 // Every call validates its input first (event name, rooms, UTF-8) and throws sio::data_error without publishing
-// anything when it is bad. Then it publishes, waits for Redis' reply and returns what was published with the
-// number of subscriptions that received it; Redis failures throw sio::redis_error. Nothing fails silently.
+// anything when it is bad.
+//
+// emit() is the hot path: it encodes, queues the command on the emitter's pipelined connection and returns
+// without waiting for Redis. Failures after that are never dropped: flush() reports them (or a per-emit
+// Completion, for callers who want each outcome). emit_sync(), socketsJoin(), socketsLeave(),
+// disconnectSockets() and serverSideEmit() wait for Redis' reply and return what was published with the number
+// of subscriptions that received it; Redis failures throw sio::redis_error. Commands reach Redis in the order
+// they were queued, whichever form queued them.
 //
 // An Emitter is a cheap handle: copies, of() and the BroadcastOperators made from it share one Redis connection,
-// opened on first use. All of them may be used from several threads at once; calls are serialised on the
-// connection. BroadcastOperators are immutable: to()/except()/... return new ones.
+// opened on first use, reopened after a failure, and served by one I/O thread. All of them may be used from
+// several threads at once. Destroying the last handle waits up to the command timeout for queued commands to be
+// answered. BroadcastOperators are immutable: to()/except()/... return new ones.
 #pragma once
 
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +60,27 @@ struct Published {
   std::optional<long long> receivers;
 };
 
+// How one queued emit ended, for a Completion.
+struct Outcome {
+  errc code = errc::ok;     // errc::ok: Redis accepted the publish
+  long long receivers = 0;  // when ok: subscriptions that received it (see Published::receivers)
+  std::string message;      // otherwise: what failed
+  bool ok() const noexcept { return code == errc::ok; }
+};
+
+// Called once per emit, on the emitter's I/O thread, when Redis answered or the publish failed. It must return
+// quickly and must not call into the emitter (emit or flush from a completion would wait on the very thread
+// that runs it).
+using Completion = std::function<void(const Outcome&)>;
+
+// Counters of the connection an Emitter and its copies share.
+struct Stats {
+  std::uint64_t queued = 0;        // commands queued since the Emitter was made
+  std::uint64_t acknowledged = 0;  // answered by Redis
+  std::uint64_t failed = 0;        // error reply, lost connection or no reply within the command timeout
+  std::size_t in_flight = 0;       // queued, not answered yet
+};
+
 // One room name or several: to("a"), to({"a", "b"}), to(std::vector<std::string>{...}).
 class rooms {
  public:
@@ -73,11 +107,23 @@ class SIO_API BroadcastOperator {
   BroadcastOperator compress(bool enabled) const;
 
   // emit("notification", 1, "two", sio::json("{\"three\":3}"), std::vector<int>{4}) — any sio::value.
+  // Queues the publish and returns at once (see the top of this file); throws sio::redis_error only when no
+  // connection is open and none can be made (nothing was queued then).
   template <class... Args>
-  Published emit(std::string_view event, Args&&... args) const {
-    return emit_args(event, std::vector<value>{value(std::forward<Args>(args))...});
+  void emit(std::string_view event, Args&&... args) const {
+    const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};
+    emit_args(event, values);
   }
-  Published emit_args(std::string_view event, std::vector<value> args) const;
+  // The same with the arguments in a container; `done`, when given, receives the outcome instead of flush().
+  void emit_args(std::string_view event, std::span<const value> args, Completion done = {}) const;
+
+  // Publishes and waits for Redis' reply: what was published and how many subscriptions received it.
+  template <class... Args>
+  Published emit_sync(std::string_view event, Args&&... args) const {
+    const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};
+    return emit_sync_args(event, values);
+  }
+  Published emit_sync_args(std::string_view event, std::span<const value> args) const;
 
   // Make the targeted sockets join / leave rooms, or disconnect them (close = also close the underlying
   // connection, for every namespace).
@@ -115,11 +161,18 @@ class SIO_API Emitter {
   BroadcastOperator compress(bool enabled) const { return all().compress(enabled); }
 
   template <class... Args>
-  Published emit(std::string_view event, Args&&... args) const {
-    return all().emit(event, std::forward<Args>(args)...);
+  void emit(std::string_view event, Args&&... args) const {
+    all().emit(event, std::forward<Args>(args)...);
   }
-  Published emit_args(std::string_view event, std::vector<value> args) const {
-    return all().emit_args(event, std::move(args));
+  void emit_args(std::string_view event, std::span<const value> args, Completion done = {}) const {
+    all().emit_args(event, args, std::move(done));
+  }
+  template <class... Args>
+  Published emit_sync(std::string_view event, Args&&... args) const {
+    return all().emit_sync(event, std::forward<Args>(args)...);
+  }
+  Published emit_sync_args(std::string_view event, std::span<const value> args) const {
+    return all().emit_sync_args(event, args);
   }
   Published socketsJoin(const rooms& r) const { return all().socketsJoin(r); }
   Published socketsLeave(const rooms& r) const { return all().socketsLeave(r); }
@@ -129,9 +182,16 @@ class SIO_API Emitter {
   // The names connect, connection and new_namespace are refused, as Node's own serverSideEmit does.
   template <class... Args>
   Published serverSideEmit(std::string_view event, Args&&... args) const {
-    return serverSideEmit_args(event, std::vector<value>{value(std::forward<Args>(args))...});
+    const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};
+    return serverSideEmit_args(event, values);
   }
-  Published serverSideEmit_args(std::string_view event, std::vector<value> args) const;
+  Published serverSideEmit_args(std::string_view event, std::span<const value> args) const;
+
+  // Waits until every command queued so far (by any copy of this Emitter, from any thread) is answered. Throws
+  // sio::timeout_error when some are not within `timeout`; otherwise, if any publish queued without a Completion
+  // failed since the previous flush, throws the first failure's sio::redis_error (its message counts them).
+  void flush(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+  Stats stats() const;
 
  private:
   Emitter(std::shared_ptr<detail::client> client, std::string nsp);

@@ -22,15 +22,15 @@ std::uint32_t count(std::size_t n) {
   return static_cast<std::uint32_t>(n);
 }
 
-std::string broadcast_channel(std::string_view key, const target& to) {
+void broadcast_channel(std::string& out, std::string_view key, const target& to) {
   // Exactly one room gets its own channel as a pre-filter for the receivers; 0 or 2+ rooms use the base channel
   // and the receivers filter on opts.rooms.
-  if (to.rooms.size() == 1) return fmt::format("{}#{}#{}#", key, to.nsp, to.rooms.front());
-  return fmt::format("{}#{}#", key, to.nsp);
+  out.append(key).append("#").append(to.nsp).append("#");
+  if (to.rooms.size() == 1) out.append(to.rooms.front()).append("#");
 }
 
-std::string request_channel(std::string_view key, const target& to) {
-  return fmt::format("{}-request#{}#", key, to.nsp);
+void request_channel(std::string& out, std::string_view key, const target& to) {
+  out.append(key).append("-request#").append(to.nsp).append("#");
 }
 
 void write_string_array(notepack_writer& w, const std::vector<std::string>& names) {
@@ -39,9 +39,7 @@ void write_string_array(notepack_writer& w, const std::vector<std::string>& name
 }
 
 // ["emitter", {type, data, nsp}, {rooms, flags, except}] with the emitter's key order.
-std::string encode_broadcast(const operation& op) {
-  std::string out;
-  out.reserve(64 + op.event.size());
+void encode_broadcast(std::string& out, const operation& op) {
   notepack_writer w(out);
   w.array_header(3);
   w.string(emitter_uid);
@@ -67,7 +65,6 @@ std::string encode_broadcast(const operation& op) {
   }
   w.string("except");
   write_string_array(w, op.to->except);
-  return out;
 }
 
 void append_json_string_array(std::string& out, std::span<const std::string> names) {
@@ -88,8 +85,7 @@ void append_request_head(std::string& out, request_type type, const target& to) 
   out += "}";
 }
 
-std::string encode_request(const operation& op) {
-  std::string out;
+void encode_request(std::string& out, const operation& op) {
   switch (op.kind) {
     case operation_kind::sockets_join:
     case operation_kind::sockets_leave:
@@ -118,15 +114,27 @@ std::string encode_request(const operation& op) {
     case operation_kind::broadcast:
       break;  // not a request
   }
-  return out;
 }
 
 }  // namespace
 
+void encode_classic(const operation& op, std::string_view key, command& out) {
+  out.verb = "PUBLISH";  // fits the small-string buffer: no allocation
+  out.channel.clear();
+  out.payload.clear();
+  if (op.kind == operation_kind::broadcast) {
+    broadcast_channel(out.channel, key, *op.to);
+    encode_broadcast(out.payload, op);
+  } else {
+    request_channel(out.channel, key, *op.to);
+    encode_request(out.payload, op);
+  }
+}
+
 command encode_classic(const operation& op, std::string_view key) {
-  if (op.kind == operation_kind::broadcast)
-    return {"PUBLISH", broadcast_channel(key, *op.to), encode_broadcast(op)};
-  return {"PUBLISH", request_channel(key, *op.to), encode_request(op)};
+  command out;
+  encode_classic(op, key, out);
+  return out;
 }
 
 }  // namespace sio::detail

@@ -14,5 +14,8 @@ inline constexpr std::string_view emitter_uid = "emitter";
 // Encodes a validated operation. Throws sio::data_error for argument values that cannot be encoded
 // (invalid UTF-8); nothing has been published then.
 command encode_classic(const operation& op, std::string_view key);
+// The same into `out`, reusing its buffers: once they have grown to a typical message's size, encoding allocates
+// nothing (the publish hot path keeps one `command` per thread).
+void encode_classic(const operation& op, std::string_view key, command& out);
 
 }  // namespace sio::detail

@@ -79,7 +79,7 @@ class sigpipe_guard {
   bool was_pending_ = false;
 };
 
-redis_reply convert(const redisReply& reply) {
+redis_reply convert_reply(const redisReply& reply) {
   redis_reply converted;
   switch (reply.type) {
     case REDIS_REPLY_INTEGER:
@@ -104,7 +104,7 @@ redis_reply convert(const redisReply& reply) {
     case REDIS_REPLY_ARRAY:
       converted.kind = redis_reply::type::array;
       converted.elements.reserve(reply.elements);
-      for (std::size_t i = 0; i < reply.elements; ++i) converted.elements.push_back(convert(*reply.element[i]));
+      for (std::size_t i = 0; i < reply.elements; ++i) converted.elements.push_back(convert_reply(*reply.element[i]));
       break;
     default:
       throw redis_error(errc::protocol, fmt::format("unexpected Redis reply type {}", reply.type));
@@ -174,6 +174,8 @@ redis_connection::~redis_connection() {
 
 bool redis_connection::broken() const noexcept { return ctx_ == nullptr || ctx_->err != 0 || desynced_; }
 
+int redis_connection::fd() const noexcept { return ctx_ == nullptr ? -1 : ctx_->fd; }
+
 void redis_connection::throw_io_error(std::string_view doing, int saved_errno) const {
   if (ctx_->err == REDIS_ERR_IO && is_timeout(saved_errno, ctx_->errstr))
     throw timeout_error(fmt::format("Redis did not answer within {} ms ({} on {})", command_timeout_.count(), doing,
@@ -219,19 +221,39 @@ std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_comman
     const int saved_errno = errno;
     const reply_ptr reply(static_cast<redisReply*>(raw));
     if (status != REDIS_OK || !reply) throw_io_error(doing, saved_errno);
-    replies.push_back(convert(*reply));
+    replies.push_back(convert_reply(*reply));
   }
   desynced_ = false;
   return replies;
 }
 
-void throw_if_error(const redis_reply& reply, std::string_view context) {
-  if (reply.kind != redis_reply::type::error) return;
-  const std::string_view text = reply.text;
+redis_reply to_redis_reply(const redisReply& reply) { return convert_reply(reply); }
+
+errc classify_error_reply(std::string_view text) noexcept {
   if (has_prefix_word(text, "NOAUTH") || has_prefix_word(text, "WRONGPASS") || has_prefix_word(text, "NOPERM") ||
       text.starts_with("ERR invalid password"))
-    throw auth_error(fmt::format("{} failed: {}", context, text));
-  throw reply_error(fmt::format("{} failed: {}", context, text));
+    return errc::auth;
+  return errc::reply;
+}
+
+void throw_redis_error(errc code, const std::string& message) {
+  switch (code) {
+    case errc::connection:
+      throw connection_error(message);
+    case errc::auth:
+      throw auth_error(message);
+    case errc::timeout:
+      throw timeout_error(message);
+    case errc::reply:
+      throw reply_error(message);
+    default:
+      throw redis_error(code, message);
+  }
+}
+
+void throw_if_error(const redis_reply& reply, std::string_view context) {
+  if (reply.kind != redis_reply::type::error) return;
+  throw_redis_error(classify_error_reply(reply.text), fmt::format("{} failed: {}", context, reply.text));
 }
 
 }  // namespace sio::detail

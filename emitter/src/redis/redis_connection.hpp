@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "redis/redis_url.hpp"
+#include "sio/error.hpp"
 
 struct redisContext;
+struct redisReply;
 
 namespace sio::detail {
 
@@ -42,6 +44,8 @@ class redis_connection {
 
   // A connection that failed with an I/O error cannot be used again.
   bool broken() const noexcept;
+  // The socket, for a caller that takes over the I/O after the handshake (redis_pipeline).
+  int fd() const noexcept;
   const redis_endpoint& endpoint() const noexcept { return endpoint_; }
 
  private:
@@ -56,5 +60,14 @@ class redis_connection {
 // Throws for an error reply: sio::auth_error for NOAUTH, WRONGPASS and NOPERM (ACL), else sio::reply_error.
 // `context` says what was being done ("PUBLISH socket.io#/#").
 void throw_if_error(const redis_reply& reply, std::string_view context);
+
+// hiredis' reply as a value. Throws sio::redis_error(errc::protocol) for a reply type it does not know.
+redis_reply to_redis_reply(const redisReply& reply);
+
+// The code of an error reply's text: errc::auth for NOAUTH, WRONGPASS and NOPERM (ACL), else errc::reply.
+errc classify_error_reply(std::string_view text) noexcept;
+
+// Throws the sio::redis_error subclass of `code` (connection_error, auth_error, ...).
+[[noreturn]] void throw_redis_error(errc code, const std::string& message);
 
 }  // namespace sio::detail

@@ -19,11 +19,13 @@
  *   unreachable Redis are all reported as statuses.
  * - Strings are NUL-terminated UTF-8 and are copied: the caller may free them when the call returns.
  * - Bad input is refused before anything is published: a failed call with a data status published nothing.
- * - Thread safety: an sio_emitter may be used from several threads at once (calls are serialised on its one Redis
- *   connection). An sio_target is a plain value: mutate it from one thread; once built, any number of threads may
- *   pass it (const) to emits at the same time.
- * - Publishing is synchronous in this version: each call returns after Redis acknowledged the PUBLISH, with the
- *   number of subscriptions that received it (`receivers`, may be NULL).
+ * - Thread safety: an sio_emitter may be used from several threads at once (its one Redis connection is pipelined
+ *   and served by an I/O thread). An sio_target is a plain value: mutate it from one thread; once built, any number
+ *   of threads may pass it (const) to emits at the same time.
+ * - Waiting: sio_emit and sio_emit_json with `receivers` NULL only queue the PUBLISH and return (pipelined, the fast
+ *   path); a failure after that is reported by the next sio_emitter_flush, never dropped. With `receivers` non-NULL
+ *   they wait for Redis' reply and store the number of subscriptions that received it. The other publishing calls
+ *   always wait. Commands reach Redis in the order they were queued.
  */
 #ifndef SIO_EMITTER_H
 #define SIO_EMITTER_H
@@ -105,12 +107,14 @@ SIO_C_API void sio_options_init(sio_options *options);
  * released with sio_emitter_free; on failure *out is set to NULL. */
 SIO_C_API sio_status sio_emitter_new(const char *redis_url, const sio_options *options, sio_emitter **out,
                                      sio_error *err);
-/* Releases the emitter and closes its connection. NULL is allowed. Not while other threads still use it. */
+/* Releases the emitter and closes its connection, after waiting up to the command timeout for queued emits (call
+ * sio_emitter_flush first to learn whether they all succeeded). NULL is allowed. Not while other threads use it. */
 SIO_C_API void sio_emitter_free(sio_emitter *emitter);
 /* Connects now, to fail fast; otherwise the first publish connects. */
 SIO_C_API sio_status sio_emitter_connect(sio_emitter *emitter, sio_error *err);
-/* Returns once everything published so far is acknowledged by Redis. Publishing is synchronous in this version,
- * so it returns SIO_OK at once; call it anyway where you need the guarantee. timeout_ms <= 0 waits without bound. */
+/* Waits until everything queued so far (from any thread) is answered by Redis. SIO_E_TIMEOUT if some is not within
+ * timeout_ms (<= 0: no bound but the command timeout, which ends every command); otherwise, if an emit queued
+ * without `receivers` failed since the previous flush, the first failure's status, its message counting them. */
 SIO_C_API sio_status sio_emitter_flush(sio_emitter *emitter, long timeout_ms, sio_error *err);
 
 /* ---- Targets: who a broadcast reaches ------------------------------------------------------------------------- */
@@ -132,9 +136,10 @@ SIO_C_API sio_status sio_target_set_volatile(sio_target *target, sio_error *err)
 SIO_C_API sio_status sio_target_set_compress(sio_target *target, int enabled, sio_error *err);
 
 /* ---- Publishing ------------------------------------------------------------------------------------------------
- * `target` may be NULL: the whole "/" namespace. `receivers` may be NULL; otherwise it gets Redis' PUBLISH reply (the
- * subscriptions that received it; with the classic adapter, one per server of the namespace; 0 = nobody listens on
- * that key and namespace), or -1 in dry-run mode. */
+ * `target` may be NULL: the whole "/" namespace. `receivers` may be NULL (then sio_emit and sio_emit_json only queue:
+ * see "Waiting" above); otherwise the call waits and it gets Redis' PUBLISH reply (the subscriptions that received it;
+ * with the classic adapter, one per server of the namespace; 0 = nobody listens on that key and namespace), or -1 in
+ * dry-run mode. */
 
 /* Emits `event` with the arguments of a JSON array ("[1, {\"a\": 2}]"); NULL or "[]" = no arguments. */
 SIO_C_API sio_status sio_emit_json(sio_emitter *emitter, const sio_target *target, const char *event,

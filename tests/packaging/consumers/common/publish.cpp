@@ -33,13 +33,13 @@ int main(int argc, char** argv) {
     if (std::string(sio::version()) != SIO_VERSION_STRING) return 1;
 
     sio::Emitter dry{sio::Options{.redis_url = argv[1], .dry_run = true}};
-    const auto encoded = dry.to("user:42").emit("notification", sio::json(kNotification));
+    const auto encoded = dry.to("user:42").emit_sync("notification", sio::json(kNotification));
     std::printf("dry-run channel: %s\n", encoded.channel.c_str());
     std::printf("dry-run payload: %s\n", hex(encoded.payload).c_str());
 
     // Thrown inside libsio-emitter, caught by its exact type here.
     try {
-      dry.emit("connect", 1);
+      dry.emit_sync("connect", 1);
       std::printf("caught: nothing (a reserved event name was accepted)\n");
       return 1;
     } catch (const sio::data_error& e) {
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     }
 
     sio::Emitter io{sio::Options{.redis_url = argv[1]}};
-    const auto published = io.to("user:42").emit("notification", sio::json(kNotification));
+    const auto published = io.to("user:42").emit_sync("notification", sio::json(kNotification));
     std::printf("receivers: %lld\n", published.receivers.value_or(-1));
     return 0;
   } catch (const sio::error& e) {

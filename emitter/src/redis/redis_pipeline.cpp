@@ -1,0 +1,360 @@
+#include "redis/redis_pipeline.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+namespace sio::detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// RESP request framing (*3 $len verb $len channel $len payload): written by hand because hiredis' formatter
+// allocates a new buffer per command, and the publish hot path must not allocate.
+void append_bulk(std::string& out, std::string_view arg) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), arg.size()).ptr;
+  out += '$';
+  out.append(digits.data(), end);
+  out += "\r\n";
+  out.append(arg);
+  out += "\r\n";
+}
+
+struct reader_deleter {
+  void operator()(redisReader* reader) const noexcept { redisReaderFree(reader); }
+};
+using reader_ptr = std::unique_ptr<redisReader, reader_deleter>;
+
+}  // namespace
+
+redis_pipeline::redis_pipeline(redis_endpoint endpoint, std::chrono::milliseconds connect_timeout,
+                               std::chrono::milliseconds command_timeout, pipeline_limits limits)
+    : endpoint_(std::move(endpoint)),
+      connect_timeout_(connect_timeout),
+      command_timeout_(command_timeout),
+      limits_(limits) {
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw redis_error(errc::connection, fmt::format("eventfd: {}", std::strerror(errno)));
+  io_thread_ = std::thread([this] { run(); });
+}
+
+redis_pipeline::~redis_pipeline() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_io_thread();
+  io_thread_.join();
+  ::close(wake_fd_);
+}
+
+void redis_pipeline::wake_io_thread() {
+  const std::uint64_t one = 1;
+  // EAGAIN only when the counter is saturated, and then the thread is awake anyway.
+  [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void redis_pipeline::connect() {
+  {
+    std::lock_guard lock(mutex_);
+    if (connected_) return;
+  }
+  open_connection();
+}
+
+void redis_pipeline::open_connection() {
+  std::lock_guard connecting(connect_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (connected_) return;  // another caller connected while this one waited
+  }
+  // Synchronous connect, AUTH and SELECT; then the socket is handed to the I/O thread in non-blocking mode.
+  auto connection = std::make_unique<redis_connection>(endpoint_, connect_timeout_, command_timeout_);
+  const int fd = connection->fd();
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+    throw connection_error(fmt::format("cannot make the connection to {} non-blocking: {}", endpoint_.describe(),
+                                       std::strerror(errno)));
+  {
+    std::lock_guard lock(mutex_);
+    connection_ = std::move(connection);
+    connected_ = true;
+  }
+  wake_io_thread();
+}
+
+void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
+                             command_completion done) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    while (!connected_) {
+      lock.unlock();
+      open_connection();  // throws: nothing was queued
+      lock.lock();
+    }
+    if (queued_.size() < limits_.max_queued_bytes && unanswered_.size() < limits_.max_unanswered) break;
+    ++producers_waiting_;
+    space_cv_.wait(lock);  // the I/O thread makes room, or fails everything (then reconnect above)
+    --producers_waiting_;
+  }
+  queued_ += "*3\r\n";
+  append_bulk(queued_, verb);
+  append_bulk(queued_, channel);
+  append_bulk(queued_, payload);
+  auto& pending = unanswered_.emplace_back(pending_command{std::move(done), {}});
+  verb.copy(pending.verb.data(), std::min(verb.size(), pending.verb.size() - 1));
+  ++queued_total_;
+  const bool wake = io_waiting_;
+  io_waiting_ = false;
+  lock.unlock();
+  if (wake) wake_io_thread();
+}
+
+void redis_pipeline::flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  const auto target = queued_total_;
+  if (!settled_cv_.wait_for(lock, timeout, [&] { return settled_total_ >= target; }))
+    throw timeout_error(fmt::format("flush: {} command(s) to Redis at {} still unanswered after {} ms",
+                                    target - settled_total_, endpoint_.describe(), timeout.count()));
+  if (unreported_failures_ == 0) return;
+  const auto failures = std::exchange(unreported_failures_, 0);
+  const auto [code, message] = *std::exchange(first_unreported_failure_, std::nullopt);
+  lock.unlock();
+  throw_redis_error(code, failures == 1
+                              ? message
+                              : fmt::format("{} publishes failed since the last flush; the first: {}", failures, message));
+}
+
+pipeline_counters redis_pipeline::counters() const {
+  std::lock_guard lock(mutex_);
+  return {queued_total_, acknowledged_total_, failed_total_, static_cast<std::size_t>(queued_total_ - settled_total_)};
+}
+
+void redis_pipeline::record_failure(errc code, const std::string& message) {
+  ++unreported_failures_;
+  if (!first_unreported_failure_) first_unreported_failure_.emplace(code, message);
+}
+
+void redis_pipeline::fail_everything(errc code, const std::string& message) {
+  std::deque<pending_command> failed;
+  std::unique_ptr<redis_connection> closing;
+  {
+    std::lock_guard lock(mutex_);
+    failed.swap(unanswered_);
+    queued_.clear();
+    closing = std::move(connection_);
+    connected_ = false;
+    failed_total_ += failed.size();
+    settled_total_ += failed.size();
+    for (const auto& command : failed)
+      if (!command.done) record_failure(code, message);
+  }
+  settled_cv_.notify_all();
+  space_cv_.notify_all();
+  closing.reset();
+  const command_outcome outcome{code, message, {}};
+  for (auto& command : failed)
+    if (command.done) command.done(outcome);
+}
+
+void redis_pipeline::run() {
+  std::string writing;  // taken from queued_ in one swap; both keep their capacity
+  std::size_t written = 0;
+  int fd = -1;
+  redis_connection* current = nullptr;
+  reader_ptr reader;
+  std::vector<redis_reply> replies;
+  std::vector<pending_command> answered;
+  std::array<char, 64 * 1024> input{};
+  auto last_progress = clock::now();
+
+  const auto lost = [&](errc code, const std::string& message) {
+    fail_everything(code, message);
+    writing.clear();
+    written = 0;
+  };
+
+  for (;;) {
+    bool unanswered = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (!connected_) {
+        writing.clear();
+        written = 0;
+        current = nullptr;
+        fd = -1;
+      } else if (connection_.get() != current) {
+        current = connection_.get();
+        fd = current->fd();
+        reader.reset(redisReaderCreate());
+        writing.clear();
+        written = 0;
+      }
+      if (written == writing.size()) {
+        writing.clear();
+        written = 0;
+        if (connected_ && !queued_.empty()) {
+          writing.swap(queued_);
+          if (producers_waiting_ != 0) space_cv_.notify_all();
+        }
+      }
+      unanswered = !unanswered_.empty();
+      if (stopping_ && !unanswered) return;
+      if (!unanswered) last_progress = clock::now();  // the command timeout runs only while replies are due
+    }
+
+    bool progressed = false;
+    if (fd >= 0 && written < writing.size()) {
+      const auto n = ::send(fd, writing.data() + written, writing.size() - written, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        written += static_cast<std::size_t>(n);
+        progressed = true;
+      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        lost(errc::connection, fmt::format("lost the connection to Redis at {} while writing: {}",
+                                           endpoint_.describe(), std::strerror(errno)));
+        continue;
+      }
+    }
+
+    if (fd >= 0) {
+      const auto n = ::recv(fd, input.data(), input.size(), MSG_DONTWAIT);
+      if (n == 0) {
+        lost(errc::connection, fmt::format("lost the connection to Redis at {}: closed by the server",
+                                           endpoint_.describe()));
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        lost(errc::connection, fmt::format("lost the connection to Redis at {} while reading: {}",
+                                           endpoint_.describe(), std::strerror(errno)));
+        continue;
+      }
+      if (n > 0) {
+        progressed = true;
+        last_progress = clock::now();
+        if (redisReaderFeed(reader.get(), input.data(), static_cast<std::size_t>(n)) != REDIS_OK) {
+          lost(errc::protocol, fmt::format("unreadable reply from Redis at {}: {}", endpoint_.describe(),
+                                           reader->errstr));
+          continue;
+        }
+        replies.clear();
+        bool unreadable = false;
+        for (;;) {
+          void* raw = nullptr;
+          if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
+            unreadable = true;
+            break;
+          }
+          if (raw == nullptr) break;
+          const std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
+          try {
+            replies.push_back(to_redis_reply(*owned));
+          } catch (const std::exception&) {  // a reply type hiredis knows and we do not: out of step from here on
+            unreadable = true;
+            break;
+          }
+        }
+        if (unreadable) {
+          lost(errc::protocol, fmt::format("unreadable reply from Redis at {}: {}", endpoint_.describe(),
+                                           reader->errstr));
+          continue;
+        }
+        if (!replies.empty()) {
+          // Match replies to commands under the lock; run completions after it, outside.
+          answered.clear();
+          bool stray = false;
+          {
+            std::lock_guard lock(mutex_);
+            if (replies.size() > unanswered_.size()) {
+              stray = true;
+            } else {
+              for (const auto& reply : replies) {
+                answered.push_back(std::move(unanswered_.front()));
+                unanswered_.pop_front();
+                if (reply.kind != redis_reply::type::error) {
+                  ++acknowledged_total_;
+                  continue;
+                }
+                ++failed_total_;
+                if (!answered.back().done)
+                  record_failure(classify_error_reply(reply.text),
+                                 fmt::format("{} failed: {}", answered.back().verb_name(), reply.text));
+              }
+              settled_total_ += replies.size();
+              if (producers_waiting_ != 0) space_cv_.notify_all();
+            }
+          }
+          if (stray) {
+            lost(errc::protocol, fmt::format("Redis at {} sent more replies than commands", endpoint_.describe()));
+            continue;
+          }
+          settled_cv_.notify_all();
+          for (std::size_t i = 0; i < replies.size(); ++i) {
+            if (!answered[i].done) continue;
+            command_outcome outcome;
+            if (replies[i].kind == redis_reply::type::error) {
+              outcome.code = classify_error_reply(replies[i].text);
+              outcome.message = fmt::format("{} failed: {}", answered[i].verb_name(), replies[i].text);
+            }
+            outcome.reply = std::move(replies[i]);
+            answered[i].done(outcome);
+          }
+        }
+      }
+    }
+    if (progressed) continue;
+
+    // Nothing to do right now: sleep until the socket is ready, a caller queues more or connects, or the
+    // timeout is due.
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ && unanswered_.empty()) return;
+      if (connected_ && (connection_.get() != current || (written == writing.size() && !queued_.empty()))) continue;
+      io_waiting_ = true;
+    }
+    int wait_ms = -1;
+    if (unanswered && fd >= 0) {
+      const auto due = last_progress + command_timeout_;
+      const auto now = clock::now();
+      if (now >= due) {
+        std::string verb;
+        {
+          std::lock_guard lock(mutex_);
+          if (!unanswered_.empty()) verb = unanswered_.front().verb_name();
+        }
+        lost(errc::timeout, fmt::format("Redis did not answer within {} ms ({} on {})", command_timeout_.count(),
+                                        verb, endpoint_.describe()));
+        continue;
+      }
+      wait_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+    }
+    std::array<pollfd, 2> fds{};
+    fds[0] = {wake_fd_, POLLIN, 0};
+    fds[1] = {fd, static_cast<short>(POLLIN | (written < writing.size() ? POLLOUT : 0)), 0};
+    const int ready = ::poll(fds.data(), fd >= 0 ? 2 : 1, wait_ms);
+    if (ready > 0 && (fds[0].revents & POLLIN) != 0) {
+      std::uint64_t count = 0;
+      [[maybe_unused]] const auto n = ::read(wake_fd_, &count, sizeof count);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      io_waiting_ = false;
+    }
+    // Asleep with nothing due: the timeout of what was queued meanwhile starts now, not before the sleep.
+    if (!unanswered) last_progress = clock::now();
+  }
+}
+
+}  // namespace sio::detail

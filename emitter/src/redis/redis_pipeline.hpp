@@ -1,0 +1,126 @@
+// Pipelined publishing over one Redis connection. Callers on any thread queue commands and return at once; one
+// I/O thread writes everything queued in as few writes as it can and matches replies to commands in order, so
+// no caller waits for a round trip unless it asks to (a completion, or flush()).
+//
+// Every queued command ends exactly once: acknowledged by a Redis reply, or failed (error reply, lost connection,
+// no reply within the command timeout). Failures of commands queued without a completion are counted and
+// reported by the next flush(), never dropped silently.
+//
+// The connection is opened by the first caller that needs it (in that caller's thread, so connect errors are
+// thrown to it); after a failure the next caller opens a new one.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "redis/redis_connection.hpp"
+#include "redis/redis_url.hpp"
+#include "sio/error.hpp"
+
+namespace sio::detail {
+
+// How one command ended: Redis' reply, or an error (code and message; the reply is then nil).
+struct command_outcome {
+  errc code = errc::ok;
+  std::string message;
+  redis_reply reply;
+};
+
+using command_completion = std::function<void(const command_outcome&)>;
+
+struct pipeline_limits {
+  // A caller queueing beyond either bound waits until the I/O thread catches up (backpressure, not loss).
+  std::size_t max_queued_bytes = 8u << 20;  // written but not yet sent
+  std::size_t max_unanswered = 1u << 18;    // queued or sent, reply not yet read
+};
+
+struct pipeline_counters {
+  std::uint64_t queued = 0;        // commands accepted since the pipeline was made
+  std::uint64_t acknowledged = 0;  // answered by Redis (error replies count as failed, not here)
+  std::uint64_t failed = 0;        // error reply, lost connection or timeout
+  std::size_t in_flight = 0;       // queued - acknowledged - failed
+};
+
+class redis_pipeline {
+ public:
+  redis_pipeline(redis_endpoint endpoint, std::chrono::milliseconds connect_timeout,
+                 std::chrono::milliseconds command_timeout, pipeline_limits limits = {});
+  // Waits up to the command timeout for queued commands to be answered, then closes the connection.
+  ~redis_pipeline();
+  redis_pipeline(const redis_pipeline&) = delete;
+  redis_pipeline& operator=(const redis_pipeline&) = delete;
+
+  // Opens the connection now if none is open. Throws sio::connection_error, timeout_error or auth_error.
+  void connect();
+
+  // Queues `verb channel payload` (binary-safe). `done`, when given, is called exactly once on the I/O thread
+  // (it must not call back into this pipeline). Throws what connect() throws when no connection is open and
+  // none can be made; the command is then not queued.
+  void enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
+               command_completion done = {});
+
+  // Waits until every command queued before the call has ended. Throws sio::timeout_error if some have not
+  // within `timeout`, else the first failure (code and message, with how many failed) among commands queued
+  // without a completion since the previous flush.
+  void flush(std::chrono::milliseconds timeout);
+
+  pipeline_counters counters() const;
+
+ private:
+  struct pending_command {
+    command_completion done;  // empty: the failure, if any, is reported by flush()
+    std::array<char, 16> verb{};  // for messages ("PUBLISH failed: ..."), copied: callers' buffers are reused
+
+    std::string_view verb_name() const noexcept { return verb.data(); }
+  };
+
+  void open_connection();                        // connect_mutex_ held
+  void run();                                    // the I/O thread
+  bool write_some(std::string& out, std::size_t& written);
+  bool read_some();
+  void settle(std::size_t answered_ok, std::deque<redis_reply>& replies);
+  void fail_everything(errc code, const std::string& message);
+  void record_failure(errc code, const std::string& message);  // mutex_ held
+  void wake_io_thread();
+
+  const redis_endpoint endpoint_;
+  const std::chrono::milliseconds connect_timeout_;
+  const std::chrono::milliseconds command_timeout_;
+  const pipeline_limits limits_;
+
+  std::mutex connect_mutex_;  // one caller connects at a time; taken before mutex_
+
+  mutable std::mutex mutex_;
+  std::condition_variable space_cv_;    // producers waiting for room in the queue
+  std::condition_variable settled_cv_;  // flush() waiting for replies
+  std::unique_ptr<redis_connection> connection_;  // set by callers, reset by the I/O thread on failure
+  bool connected_ = false;
+  bool io_waiting_ = false;  // the I/O thread sleeps in poll(): a producer must wake it
+  bool stopping_ = false;
+  std::string queued_;       // RESP bytes not yet taken by the I/O thread
+  std::deque<pending_command> unanswered_;  // in order; front = the next reply's command
+  std::uint64_t queued_total_ = 0;
+  std::uint64_t settled_total_ = 0;
+  std::uint64_t acknowledged_total_ = 0;
+  std::uint64_t failed_total_ = 0;
+  std::size_t producers_waiting_ = 0;
+  // Failures of completion-less commands not yet reported by flush().
+  std::uint64_t unreported_failures_ = 0;
+  std::optional<std::pair<errc, std::string>> first_unreported_failure_;
+
+  int wake_fd_ = -1;  // eventfd
+  std::thread io_thread_;
+};
+
+}  // namespace sio::detail
