@@ -158,16 +158,24 @@ void redis_pipeline::fail_everything(errc code, const std::string& message) {
     closing = std::move(connection_);
     connected_ = false;
     failed_total_ += failed.size();
-    settled_total_ += failed.size();
     for (const auto& command : failed)
       if (!command.done) record_failure(code, message);
   }
-  settled_cv_.notify_all();
   space_cv_.notify_all();
   closing.reset();
   const command_outcome outcome{code, message, {}};
   for (auto& command : failed)
     if (command.done) command.done(outcome);
+  settle(failed.size());
+}
+
+void redis_pipeline::settle(std::size_t count) {
+  // Counted only after the completions ran, so that a flush() that returns has seen every one of them.
+  {
+    std::lock_guard lock(mutex_);
+    settled_total_ += count;
+  }
+  settled_cv_.notify_all();
 }
 
 void redis_pipeline::run() {
@@ -292,7 +300,6 @@ void redis_pipeline::run() {
                   record_failure(classify_error_reply(reply.text),
                                  fmt::format("{} failed: {}", answered.back().verb_name(), reply.text));
               }
-              settled_total_ += replies.size();
               if (producers_waiting_ != 0) space_cv_.notify_all();
             }
           }
@@ -300,7 +307,6 @@ void redis_pipeline::run() {
             lost(errc::protocol, fmt::format("Redis at {} sent more replies than commands", endpoint_.describe()));
             continue;
           }
-          settled_cv_.notify_all();
           for (std::size_t i = 0; i < replies.size(); ++i) {
             if (!answered[i].done) continue;
             command_outcome outcome;
@@ -311,6 +317,7 @@ void redis_pipeline::run() {
             outcome.reply = std::move(replies[i]);
             answered[i].done(outcome);
           }
+          settle(replies.size());
         }
       }
     }

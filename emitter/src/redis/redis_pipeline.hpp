@@ -49,7 +49,7 @@ struct pipeline_counters {
   std::uint64_t queued = 0;        // commands accepted since the pipeline was made
   std::uint64_t acknowledged = 0;  // answered by Redis (error replies count as failed, not here)
   std::uint64_t failed = 0;        // error reply, lost connection or timeout
-  std::size_t in_flight = 0;       // queued - acknowledged - failed
+  std::size_t in_flight = 0;       // queued and not ended yet (completion not yet returned)
 };
 
 class redis_pipeline {
@@ -70,7 +70,7 @@ class redis_pipeline {
   void enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
                command_completion done = {});
 
-  // Waits until every command queued before the call has ended. Throws sio::timeout_error if some have not
+  // Waits until every command queued before the call has ended (and its completion, if any, has returned). Throws sio::timeout_error if some have not
   // within `timeout`, else the first failure (code and message, with how many failed) among commands queued
   // without a completion since the previous flush.
   void flush(std::chrono::milliseconds timeout);
@@ -89,7 +89,7 @@ class redis_pipeline {
   void run();                                    // the I/O thread
   bool write_some(std::string& out, std::size_t& written);
   bool read_some();
-  void settle(std::size_t answered_ok, std::deque<redis_reply>& replies);
+  void settle(std::size_t count);  // `count` more commands ended and their completions ran
   void fail_everything(errc code, const std::string& message);
   void record_failure(errc code, const std::string& message);  // mutex_ held
   void wake_io_thread();
