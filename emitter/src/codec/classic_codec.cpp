@@ -33,37 +33,38 @@ void request_channel(std::string& out, std::string_view key, const target& to) {
   out.append(key).append("-request#").append(to.nsp).append("#");
 }
 
+// Everything but the arguments is a literal or was checked by validate(): written without a second UTF-8 check.
 void write_string_array(notepack_writer& w, const std::vector<std::string>& names) {
   w.array_header(count(names.size()));
-  for (const auto& name : names) w.string(name);
+  for (const auto& name : names) w.checked_string(name);
 }
 
 // ["emitter", {type, data, nsp}, {rooms, flags, except}] with the emitter's key order.
 void encode_broadcast(std::string& out, const operation& op) {
   notepack_writer w(out);
   w.array_header(3);
-  w.string(emitter_uid);
+  w.checked_string(emitter_uid);
 
   w.map_header(3);
-  w.string("type");
+  w.checked_string("type");
   w.unsigned_integer(packet_type_event);
-  w.string("data");
+  w.checked_string("data");
   w.array_header(count(1 + op.args.size()));
-  w.string(op.event);
+  w.checked_string(op.event);
   for (const auto& arg : op.args) w.value(arg);
-  w.string("nsp");
-  w.string(op.to->nsp);
+  w.checked_string("nsp");
+  w.checked_string(op.to->nsp);
 
   w.map_header(3);
-  w.string("rooms");
+  w.checked_string("rooms");
   write_string_array(w, op.to->rooms);
-  w.string("flags");
+  w.checked_string("flags");
   w.map_header(count(op.to->flags.size()));
   for (const auto& setting : op.to->flags) {
-    w.string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
+    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
     w.boolean(setting.enabled);
   }
-  w.string("except");
+  w.checked_string("except");
   write_string_array(w, op.to->except);
 }
 

@@ -117,8 +117,11 @@ void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, st
   auto& pending = unanswered_.emplace_back(pending_command{std::move(done), {}});
   verb.copy(pending.verb.data(), std::min(verb.size(), pending.verb.size() - 1));
   ++queued_total_;
-  const bool wake = io_waiting_;
-  io_waiting_ = false;
+  // A sleeping I/O thread that still awaits replies wakes up when they come and then sends this too: waking it
+  // now would cost a syscall and a context switch per emit and shrink its batches. Only an I/O thread with
+  // nothing else to wake it needs the eventfd.
+  const bool wake = io_waiting_ && unanswered_.size() == 1;
+  if (wake) io_waiting_ = false;
   lock.unlock();
   if (wake) wake_io_thread();
 }

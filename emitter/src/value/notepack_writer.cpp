@@ -119,6 +119,10 @@ void notepack_writer::map_header(std::uint32_t size) {
 
 void notepack_writer::string(std::string_view s) {
   require_utf8(s, "string");
+  checked_string(s);
+}
+
+void notepack_writer::checked_string(std::string_view s) {
   if (s.size() > std::numeric_limits<std::uint32_t>::max())
     throw data_error(errc::invalid_argument, "String too long");  // notepack's message
   const auto size = static_cast<std::uint32_t>(s.size());

@@ -20,6 +20,9 @@ class notepack_writer {
   void map_header(std::uint32_t size);
   // Throws sio::data_error(errc::invalid_utf8) for invalid UTF-8, leaving `out` unspecified.
   void string(std::string_view s);
+  // A string already known to be valid UTF-8 (a literal, or checked by validate()): not checked again, since
+  // the encoder writes a dozen of them per message.
+  void checked_string(std::string_view s);
   void boolean(bool b);
   void nil();
   void number(double d);             // JavaScript number rules (notepack)

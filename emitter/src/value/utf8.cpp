@@ -1,6 +1,7 @@
 #include "value/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -45,6 +46,14 @@ std::size_t sequence_length(std::string_view s, std::size_t i) noexcept {
 std::optional<std::size_t> find_invalid_utf8(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
+    // ASCII fast path, 8 bytes at a time: most of what is checked (keys, rooms, event names) is ASCII.
+    while (s.size() - i >= 8) {
+      std::uint64_t block = 0;
+      std::memcpy(&block, s.data() + i, sizeof block);
+      if ((block & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i == s.size()) break;
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;

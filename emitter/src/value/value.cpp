@@ -88,22 +88,41 @@ bool is_numeric(value::kind k) noexcept {
 
 value value::object(object_type members) {
   // Deduplicate first: a repeated key keeps the position of its first occurrence and takes the last value.
-  object_type unique;
-  unique.reserve(members.size());
-  std::unordered_map<std::string, std::size_t> position;
-  position.reserve(members.size());
-  for (auto& [key, v] : members) {
-    auto [it, inserted] = position.try_emplace(key, unique.size());
-    if (inserted)
-      unique.emplace_back(std::move(key), std::move(v));
-    else
-      unique[it->second].second = std::move(v);
+  // Notifications have a handful of keys: a linear scan beats hashing them (this runs once per emit).
+  constexpr std::size_t linear_scan_limit = 16;
+  const bool few = members.size() <= linear_scan_limit;
+  bool duplicates = false;
+  if (few) {
+    for (std::size_t i = 1; i < members.size() && !duplicates; ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (members[i].first == members[j].first) {
+          duplicates = true;
+          break;
+        }
   }
-  // Then JavaScript property order: array-index keys ascending, the other keys in insertion order.
-  const auto index_end = std::stable_partition(unique.begin(), unique.end(),
-                                               [](const member& m) { return array_index(m.first).has_value(); });
-  std::sort(unique.begin(), index_end,
-            [](const member& x, const member& y) { return *array_index(x.first) < *array_index(y.first); });
+  object_type unique;
+  if (few && !duplicates) {
+    unique = std::move(members);
+  } else {
+    unique.reserve(members.size());
+    std::unordered_map<std::string, std::size_t> position;
+    position.reserve(members.size());
+    for (auto& [key, v] : members) {
+      auto [it, inserted] = position.try_emplace(key, unique.size());
+      if (inserted)
+        unique.emplace_back(std::move(key), std::move(v));
+      else
+        unique[it->second].second = std::move(v);
+    }
+  }
+  // Then JavaScript property order: array-index keys ascending, the other keys in insertion order (most objects
+  // have no index key, and then nothing moves).
+  const auto is_index = [](const member& m) { return array_index(m.first).has_value(); };
+  if (std::any_of(unique.begin(), unique.end(), is_index)) {
+    const auto index_end = std::stable_partition(unique.begin(), unique.end(), is_index);
+    std::sort(unique.begin(), index_end,
+              [](const member& x, const member& y) { return *array_index(x.first) < *array_index(y.first); });
+  }
   return value(std::make_shared<const object_type>(std::move(unique)));
 }
 
