@@ -1,6 +1,7 @@
 #include "codec/classic_codec.hpp"
 
 #include <cstdint>
+#include <string_view>
 #include <fmt/format.h>
 
 #include "value/json_writer.hpp"
@@ -39,32 +40,37 @@ void write_string_array(notepack_writer& w, const std::vector<std::string>& name
   for (const auto& name : names) w.checked_string(name);
 }
 
+// The constant parts of a broadcast, pre-encoded (checked against PROTOCOL.md's vectors by the unit tests). The
+// literals are split after each \x escape so that a following letter is not read as another hex digit.
+using namespace std::string_view_literals;
+// [3: "emitter", {3: "type": 2, "data":
+constexpr auto broadcast_head = "\x93\xa7" "emitter" "\x83\xa4" "type" "\x02\xa4" "data"sv;
+static_assert(broadcast_head.substr(2, 7) == emitter_uid);
+constexpr auto nsp_key = "\xa3" "nsp"sv;
+// {3: "rooms":
+constexpr auto opts_head = "\x83\xa5" "rooms"sv;
+constexpr auto flags_key = "\xa5" "flags"sv;
+constexpr auto except_key = "\xa6" "except"sv;
+
 // ["emitter", {type, data, nsp}, {rooms, flags, except}] with the emitter's key order.
 void encode_broadcast(std::string& out, const operation& op) {
   notepack_writer w(out);
-  w.array_header(3);
-  w.checked_string(emitter_uid);
-
-  w.map_header(3);
-  w.checked_string("type");
-  w.unsigned_integer(packet_type_event);
-  w.checked_string("data");
+  w.raw(broadcast_head);
   w.array_header(count(1 + op.args.size()));
   w.checked_string(op.event);
   for (const auto& arg : op.args) w.value(arg);
-  w.checked_string("nsp");
+  w.raw(nsp_key);
   w.checked_string(op.to->nsp);
 
-  w.map_header(3);
-  w.checked_string("rooms");
+  w.raw(opts_head);
   write_string_array(w, op.to->rooms);
-  w.checked_string("flags");
+  w.raw(flags_key);
   w.map_header(count(op.to->flags.size()));
   for (const auto& setting : op.to->flags) {
     w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
     w.boolean(setting.enabled);
   }
-  w.checked_string("except");
+  w.raw(except_key);
   write_string_array(w, op.to->except);
 }
 

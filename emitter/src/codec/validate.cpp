@@ -69,8 +69,11 @@ void validate_key(std::string_view key) {
 
 std::string normalize_namespace(std::string_view nsp) {
   require_utf8(nsp, "the namespace");
-  if (nsp.starts_with('/')) return std::string(nsp);
-  return "/" + std::string(nsp);
+  std::string normalized;
+  normalized.reserve(nsp.size() + 1);
+  if (!nsp.starts_with('/')) normalized += '/';
+  normalized.append(nsp);  // appended, not "/" + string: GCC 12 -O3 flags that with a false -Wrestrict
+  return normalized;
 }
 
 }  // namespace sio::detail

@@ -110,10 +110,18 @@ void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, st
     space_cv_.wait(lock);  // the I/O thread makes room, or fails everything (then reconnect above)
     --producers_waiting_;
   }
+  // An idle pipeline (nothing queued, unsent or unanswered) sends from this thread at once: a lone notification
+  // then costs no hand-off to the I/O thread, which only reads the reply. Under load commands are always in
+  // flight, so they queue and go out in the I/O thread's batches.
+  const bool idle = unanswered_.empty() && queued_.empty() && !io_unsent_;
   queued_ += "*3\r\n";
   append_bulk(queued_, verb);
   append_bulk(queued_, channel);
   append_bulk(queued_, payload);
+  if (idle) {
+    const auto sent = ::send(connection_->fd(), queued_.data(), queued_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent > 0) queued_.erase(0, static_cast<std::size_t>(sent));  // the rest, if any, is the I/O thread's
+  }
   auto& pending = unanswered_.emplace_back(pending_command{std::move(done), {}});
   verb.copy(pending.verb.data(), std::min(verb.size(), pending.verb.size() - 1));
   ++queued_total_;
@@ -222,6 +230,7 @@ void redis_pipeline::run() {
           if (producers_waiting_ != 0) space_cv_.notify_all();
         }
       }
+      io_unsent_ = written < writing.size();
       unanswered = !unanswered_.empty();
       if (stopping_ && !unanswered) return;
       if (!unanswered) last_progress = clock::now();  // the command timeout runs only while replies are due

@@ -1,6 +1,7 @@
 // Pipelined publishing over one Redis connection. Callers on any thread queue commands and return at once; one
 // I/O thread writes everything queued in as few writes as it can and matches replies to commands in order, so
-// no caller waits for a round trip unless it asks to (a completion, or flush()).
+// no caller waits for a round trip unless it asks to (a completion, or flush()). A command queued while nothing
+// is in flight is written by its caller directly (non-blocking), sparing a lone message the thread hand-off.
 //
 // Every queued command ends exactly once: acknowledged by a Redis reply, or failed (error reply, lost connection,
 // no reply within the command timeout). Failures of commands queued without a completion are counted and
@@ -108,6 +109,7 @@ class redis_pipeline {
   bool connected_ = false;
   bool io_waiting_ = false;  // the I/O thread sleeps in poll(): a producer must wake it
   bool stopping_ = false;
+  bool io_unsent_ = false;   // the I/O thread holds bytes it has not sent: callers must not send around it
   std::string queued_;       // RESP bytes not yet taken by the I/O thread
   std::deque<pending_command> unanswered_;  // in order; front = the next reply's command
   std::uint64_t queued_total_ = 0;

@@ -126,6 +126,11 @@ void notepack_writer::checked_string(std::string_view s) {
   if (s.size() > std::numeric_limits<std::uint32_t>::max())
     throw data_error(errc::invalid_argument, "String too long");  // notepack's message
   const auto size = static_cast<std::uint32_t>(s.size());
+  if (size < 32) {  // fixstr, the form of nearly every key and room: one byte of header, written directly
+    out_ += static_cast<char>(0xa0 | size);
+    out_.append(s);
+    return;
+  }
   string_sink sink{out_};
   packer{sink}.pack_str(size).pack_str_body(s.data(), size);
 }

@@ -23,6 +23,8 @@ class notepack_writer {
   // A string already known to be valid UTF-8 (a literal, or checked by validate()): not checked again, since
   // the encoder writes a dozen of them per message.
   void checked_string(std::string_view s);
+  // Bytes that already are msgpack (an encoder's constant frame), appended as they are.
+  void raw(std::string_view msgpack) { out_.append(msgpack); }
   void boolean(bool b);
   void nil();
   void number(double d);             // JavaScript number rules (notepack)

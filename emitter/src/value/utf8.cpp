@@ -44,16 +44,9 @@ std::size_t sequence_length(std::string_view s, std::size_t i) noexcept {
 }  // namespace
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view s) noexcept {
+  if (is_ascii(s)) return std::nullopt;
   std::size_t i = 0;
   while (i < s.size()) {
-    // ASCII fast path, 8 bytes at a time: most of what is checked (keys, rooms, event names) is ASCII.
-    while (s.size() - i >= 8) {
-      std::uint64_t block = 0;
-      std::memcpy(&block, s.data() + i, sizeof block);
-      if ((block & 0x8080808080808080ULL) != 0) break;
-      i += 8;
-    }
-    if (i == s.size()) break;
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
@@ -65,7 +58,7 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-void require_utf8(std::string_view s, std::string_view what) {
+void require_utf8_slow(std::string_view s, std::string_view what) {
   if (const auto offset = find_invalid_utf8(s))
     throw data_error(errc::invalid_utf8, fmt::format("invalid UTF-8 in {} at byte {}", what, *offset));
 }
