@@ -20,6 +20,7 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/error.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/export.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/options.hpp
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/outcome.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/value.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/version.hpp
   ${SIO_C_INCLUDE_DIR}/sio/emitter.h

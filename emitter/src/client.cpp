@@ -26,8 +26,12 @@ void client::connect() {
   if (pipeline_) pipeline_->connect();
 }
 
-void client::publish_async(const command& cmd, command_completion done) {
-  if (pipeline_) pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, std::move(done));
+void client::publish_async(const command& cmd, Completion done) {
+  if (!pipeline_) return;
+  if (done)
+    pipeline_->enqueue_for_outcome(cmd.verb, cmd.channel, cmd.payload, std::move(done));
+  else
+    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload);
 }
 
 long long client::publish(const command& cmd) {

@@ -21,7 +21,7 @@ class client {
 
   void connect();
   // Queues the command and returns at once; `done` (optional) gets the outcome on the I/O thread.
-  void publish_async(const command& cmd, command_completion done = {});
+  void publish_async(const command& cmd, Completion done = {});
   // Queues the command and waits for its reply: the receivers count. Throws sio::redis_error.
   long long publish(const command& cmd);
   // Waits for everything queued so far; throws the first unreported failure or sio::timeout_error.

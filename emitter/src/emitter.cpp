@@ -23,29 +23,21 @@ Published run(detail::client& client, const detail::operation& op) {
 
 // The hot path: encoded into this thread's reusable buffers (no allocation once they have grown), copied into
 // the pipeline's queue, not waited for.
+// Looked up once per emit (each thread_local access in a shared library is a __tls_get_addr call).
+[[gnu::noinline]] detail::command& thread_scratch() {
+  thread_local detail::command scratch;
+  return scratch;
+}
+
 void run_async(detail::client& client, const detail::operation& op, Completion done) {
   detail::validate(op);
-  thread_local detail::command scratch;
+  detail::command& scratch = thread_scratch();
   detail::encode_classic(op, client.options().key, scratch);
   if (client.options().dry_run) {
     if (done) done(Outcome{});
     return;
   }
-  if (!done) return client.publish_async(scratch);
-  client.publish_async(scratch, [done = std::move(done)](const detail::command_outcome& outcome) {
-    Outcome result;
-    result.code = outcome.code;
-    result.message = outcome.message;
-    if (outcome.code == errc::ok) {
-      if (outcome.reply.kind == detail::redis_reply::type::integer) {
-        result.receivers = outcome.reply.integer;
-      } else {
-        result.code = errc::protocol;
-        result.message = "PUBLISH: expected an integer reply";
-      }
-    }
-    done(result);
-  });
+  client.publish_async(scratch, std::move(done));
 }
 
 }  // namespace

@@ -151,7 +151,7 @@ def expected_files(libdir, version):
     return [
         "bin/notify",
         "include/sio/emitter.h", "include/sio/emitter.hpp", "include/sio/error.hpp", "include/sio/export.hpp",
-        "include/sio/options.hpp", "include/sio/value.hpp", "include/sio/version.h", "include/sio/version.hpp",
+        "include/sio/options.hpp", "include/sio/outcome.hpp", "include/sio/value.hpp", "include/sio/version.h", "include/sio/version.hpp",
         f"{libdir}/libsio-emitter.so", f"{libdir}/libsio-emitter.so.{major}", f"{libdir}/libsio-emitter.so.{version}",
         f"{libdir}/libsio-emitter.a",
         f"{libdir}/cmake/sio/sioConfig.cmake", f"{libdir}/cmake/sio/sioConfigVersion.cmake",

@@ -38,6 +38,7 @@
 #include "sio/error.hpp"
 #include "sio/export.hpp"
 #include "sio/options.hpp"
+#include "sio/outcome.hpp"
 #include "sio/value.hpp"
 #include "sio/version.hpp"
 
@@ -59,19 +60,6 @@ struct Published {
   // listens on this key and namespace.
   std::optional<long long> receivers;
 };
-
-// How one queued emit ended, for a Completion.
-struct Outcome {
-  errc code = errc::ok;     // errc::ok: Redis accepted the publish
-  long long receivers = 0;  // when ok: subscriptions that received it (see Published::receivers)
-  std::string message;      // otherwise: what failed
-  bool ok() const noexcept { return code == errc::ok; }
-};
-
-// Called once per emit, on the emitter's I/O thread, when Redis answered or the publish failed. It must return
-// quickly and must not call into the emitter (emit or flush from a completion would wait on the very thread
-// that runs it).
-using Completion = std::function<void(const Outcome&)>;
 
 // Counters of the connection an Emitter and its copies share.
 struct Stats {

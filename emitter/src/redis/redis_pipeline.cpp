@@ -96,8 +96,35 @@ void redis_pipeline::open_connection() {
   wake_io_thread();
 }
 
+void redis_pipeline::pending_command::complete(errc code, std::string message, redis_reply reply) {
+  if (done) {
+    done(command_outcome{code, std::move(message), std::move(reply)});
+  } else if (on_outcome) {
+    Outcome outcome{code, 0, std::move(message)};
+    if (code == errc::ok) {
+      if (reply.kind == redis_reply::type::integer) {
+        outcome.receivers = reply.integer;
+      } else {
+        outcome.code = errc::protocol;
+        outcome.message = fmt::format("{}: expected an integer reply", verb_name());
+      }
+    }
+    on_outcome(outcome);
+  }
+}
+
 void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
                              command_completion done) {
+  enqueue_command(verb, channel, payload, pending_command{std::move(done), {}, {}});
+}
+
+void redis_pipeline::enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
+                                         Completion done) {
+  enqueue_command(verb, channel, payload, pending_command{{}, std::move(done), {}});
+}
+
+void redis_pipeline::enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
+                                     pending_command command) {
   std::unique_lock lock(mutex_);
   for (;;) {
     while (!connected_) {
@@ -122,7 +149,7 @@ void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, st
     const auto sent = ::send(connection_->fd(), queued_.data(), queued_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent > 0) queued_.erase(0, static_cast<std::size_t>(sent));  // the rest, if any, is the I/O thread's
   }
-  auto& pending = unanswered_.emplace_back(pending_command{std::move(done), {}});
+  auto& pending = unanswered_.emplace_back(std::move(command));
   verb.copy(pending.verb.data(), std::min(verb.size(), pending.verb.size() - 1));
   ++queued_total_;
   // A sleeping I/O thread that still awaits replies wakes up when they come and then sends this too: waking it
@@ -170,13 +197,12 @@ void redis_pipeline::fail_everything(errc code, const std::string& message) {
     connected_ = false;
     failed_total_ += failed.size();
     for (const auto& command : failed)
-      if (!command.done) record_failure(code, message);
+      if (!command.reported()) record_failure(code, message);
   }
   space_cv_.notify_all();
   closing.reset();
-  const command_outcome outcome{code, message, {}};
   for (auto& command : failed)
-    if (command.done) command.done(outcome);
+    if (command.reported()) command.complete(code, message, {});
   settle(failed.size());
 }
 
@@ -308,7 +334,7 @@ void redis_pipeline::run() {
                   continue;
                 }
                 ++failed_total_;
-                if (!answered.back().done)
+                if (!answered.back().reported())
                   record_failure(classify_error_reply(reply.text),
                                  fmt::format("{} failed: {}", answered.back().verb_name(), reply.text));
               }
@@ -320,14 +346,14 @@ void redis_pipeline::run() {
             continue;
           }
           for (std::size_t i = 0; i < replies.size(); ++i) {
-            if (!answered[i].done) continue;
-            command_outcome outcome;
+            if (!answered[i].reported()) continue;
             if (replies[i].kind == redis_reply::type::error) {
-              outcome.code = classify_error_reply(replies[i].text);
-              outcome.message = fmt::format("{} failed: {}", answered[i].verb_name(), replies[i].text);
+              const errc code = classify_error_reply(replies[i].text);
+              auto message = fmt::format("{} failed: {}", answered[i].verb_name(), replies[i].text);
+              answered[i].complete(code, std::move(message), std::move(replies[i]));
+            } else {
+              answered[i].complete(errc::ok, {}, std::move(replies[i]));
             }
-            outcome.reply = std::move(replies[i]);
-            answered[i].done(outcome);
           }
           settle(replies.size());
         }

@@ -28,6 +28,7 @@
 #include "redis/redis_connection.hpp"
 #include "redis/redis_url.hpp"
 #include "sio/error.hpp"
+#include "sio/outcome.hpp"
 
 namespace sio::detail {
 
@@ -70,6 +71,10 @@ class redis_pipeline {
   // none can be made; the command is then not queued.
   void enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
                command_completion done = {});
+  // The same for a command whose integer reply is what the caller wants (PUBLISH's receivers): `done` gets an
+  // sio::Outcome directly, without a second wrapper per command.
+  void enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
+                           Completion done);
 
   // Waits until every command queued before the call has ended (and its completion, if any, has returned). Throws sio::timeout_error if some have not
   // within `timeout`, else the first failure (code and message, with how many failed) among commands queued
@@ -80,11 +85,18 @@ class redis_pipeline {
 
  private:
   struct pending_command {
-    command_completion done;  // empty: the failure, if any, is reported by flush()
+    // At most one is set; none: the failure, if any, is reported by flush().
+    command_completion done;
+    Completion on_outcome;
     std::array<char, 16> verb{};  // for messages ("PUBLISH failed: ..."), copied: callers' buffers are reused
 
     std::string_view verb_name() const noexcept { return verb.data(); }
+    bool reported() const noexcept { return done || on_outcome; }
+    void complete(errc code, std::string message, redis_reply reply);
   };
+
+  void enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
+                       pending_command command);
 
   void open_connection();                        // connect_mutex_ held
   void run();                                    // the I/O thread

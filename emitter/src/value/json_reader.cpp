@@ -72,6 +72,28 @@ std::size_t parse_number(std::string_view token, double& out) {
   return used;
 }
 
+// One open array or object while parsing.
+struct value_builder_frame {
+  bool is_object = false;
+  value::array_type elements;
+  value::object_type members;
+  std::string key;
+};
+
+// What a parse reuses from the previous one on the same thread: RapidJSON's stack and the frame stack keep their
+// memory (parsing is not re-entrant: nothing calls back into it). One thread_local, so one TLS lookup per parse.
+struct parse_scratch {
+  rapidjson::Reader reader;
+  std::vector<value_builder_frame> stack;
+};
+
+// Looked up once per parse: in a shared library each access to a thread_local is a __tls_get_addr call, which
+// the compiler repeats after every call it cannot see through.
+[[gnu::noinline]] parse_scratch& thread_scratch() {
+  thread_local parse_scratch scratch;
+  return scratch;
+}
+
 struct pending_error {
   errc code;
   std::string message;
@@ -80,7 +102,9 @@ struct pending_error {
 // A RapidJSON SAX handler building sio::values with an explicit stack (no recursion, whatever the depth).
 class value_builder {
  public:
-  explicit value_builder(const std::map<std::size_t, double>& number_overrides) : number_overrides_(number_overrides) {}
+  // `stack` is scratch space lent by the caller (empty, its capacity reused from parse to parse).
+  value_builder(const std::map<std::size_t, double>& number_overrides, std::vector<value_builder_frame>& stack)
+      : number_overrides_(number_overrides), stack_(stack) {}
 
   bool Null() { return add(nullptr); }
   bool Bool(bool b) { return add(b); }
@@ -130,19 +154,17 @@ class value_builder {
   value take_root() { return std::move(root_); }
 
  private:
-  struct frame {
-    bool is_object = false;
-    value::array_type elements;
-    value::object_type members;
-    std::string key;
-  };
+  using frame = value_builder_frame;
 
   bool open(bool is_object) {
     if (stack_.size() >= max_nesting) {
       error_ = pending_error{errc::invalid_json, fmt::format("nesting deeper than {}", max_nesting)};
       return false;
     }
-    stack_.push_back(frame{is_object, {}, {}, {}});
+    auto& top = stack_.emplace_back();
+    top.is_object = is_object;
+    // A notification's objects have a few keys: one allocation instead of growing 1, 2, 4.
+    if (is_object) top.members.reserve(4);
     return true;
   }
 
@@ -159,13 +181,14 @@ class value_builder {
 
   // Catches what RapidJSON lets through: "\udc00" escapes (lone low surrogates) decode to invalid UTF-8.
   bool check_utf8(const char* text, rapidjson::SizeType length) {
-    if (!detail::find_invalid_utf8(std::string_view(text, length))) return true;
+    const std::string_view s(text, length);
+    if (detail::is_ascii(s) || !detail::find_invalid_utf8(s)) return true;
     error_ = pending_error{errc::invalid_utf8, lone_surrogate_message};
     return false;
   }
 
   const std::map<std::size_t, double>& number_overrides_;
-  std::vector<frame> stack_;
+  std::vector<frame>& stack_;
   value root_;
   std::size_t numbers_seen_ = 0;
   std::optional<pending_error> error_;
@@ -201,11 +224,13 @@ value parse_json(std::string_view text) {
   // number is computed here, blanked out ("0" and spaces, so offsets stay put) and the text parsed again.
   std::optional<std::string> patched;
   std::map<std::size_t, double> number_overrides;
+  parse_scratch& scratch = thread_scratch();
   for (int retry = 0;; ++retry) {
     const std::string_view input = patched ? std::string_view(*patched) : text;
     rapidjson::MemoryStream stream(input.data(), input.size());
-    rapidjson::Reader reader;
-    value_builder builder(number_overrides);
+    auto& reader = scratch.reader;
+    scratch.stack.clear();
+    value_builder builder(number_overrides, scratch.stack);
     const rapidjson::ParseResult result = reader.Parse<flags>(stream, builder);
     if (result) {
       // MemoryStream reports an embedded NUL byte as the end of the text; JSON.parse refuses it.
