@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "sio/error.hpp"
+
 namespace notify {
 
 enum class exit_code : int {
@@ -15,6 +17,7 @@ enum class exit_code : int {
   redis_refused = 5,
   timeout = 6,
   no_receivers = 7,
+  some_lines_failed = 8,
 };
 
 struct exit_code_description {
@@ -23,7 +26,7 @@ struct exit_code_description {
 };
 
 // The text of the exit-code table in --help; kept next to the enum so the two cannot drift apart.
-inline constexpr std::array<exit_code_description, 8> exit_code_descriptions{{
+inline constexpr std::array<exit_code_description, 9> exit_code_descriptions{{
     {exit_code::success, "success"},
     {exit_code::internal_error, "internal error (unexpected)"},
     {exit_code::usage_error, "usage error (unknown or conflicting options, bad duration, invalid Redis URL)"},
@@ -34,8 +37,13 @@ inline constexpr std::array<exit_code_description, 8> exit_code_descriptions{{
     {exit_code::redis_refused, "Redis refused (authentication failed, ACL denied, error reply)"},
     {exit_code::timeout, "timeout (connect or command)"},
     {exit_code::no_receivers, "no receivers (only with --require-receivers)"},
+    {exit_code::some_lines_failed,
+     "--stdin: some lines failed (bad line, or Redis failed that publish); the other lines were published"},
 }};
 
 constexpr int to_int(exit_code code) noexcept { return static_cast<int>(code); }
+
+// The exit code of a failure that ends notify (its class first, then its code).
+exit_code exit_code_for(const sio::error& e);
 
 }  // namespace notify

@@ -1,17 +1,17 @@
-// notify: publish one Socket.IO notification through Redis. Turns every outcome into one exit code.
+// notify: publish one Socket.IO notification through Redis (or, with --stdin, one per line of standard input).
+// Turns every outcome into one exit code.
 #include <exception>
 #include <string>
 #include <string_view>
 
+#include "batch.hpp"
 #include "exit_codes.hpp"
 #include "operation_builder.hpp"
 #include "options.hpp"
 #include "output.hpp"
 #include "sio/emitter.hpp"
 
-namespace {
-
-using notify::exit_code;
+namespace notify {
 
 exit_code exit_code_for(const sio::error& e) {
   const sio::errc code = e.code();
@@ -41,6 +41,12 @@ exit_code exit_code_for(const sio::error& e) {
   return dynamic_cast<const sio::redis_error*>(&e) != nullptr ? exit_code::redis_refused : exit_code::internal_error;
 }
 
+}  // namespace notify
+
+namespace {
+
+using notify::exit_code;
+
 // notify is compiled against one version of the sio headers and may run with another libsio-emitter.so. Until
 // 1.0 a minor release may change the ABI, so MAJOR.MINOR must match.
 bool library_matches_headers() {
@@ -57,6 +63,7 @@ exit_code run(int argc, const char* const* argv) {
   const auto outcome = notify::parse_command_line(argc, argv);
   if (!outcome.options) return static_cast<exit_code>(outcome.exit_status);
   const notify::cli_options& options = *outcome.options;
+  if (options.stdin_batch) return notify::run_batch(options);
 
   const sio::Emitter emitter = notify::make_emitter(options);
   const sio::Published published = notify::run_operation(emitter, options);
@@ -88,7 +95,7 @@ int main(int argc, char** argv) {
     notify::print_usage_error(e.what());
     return notify::to_int(exit_code::usage_error);
   } catch (const sio::error& e) {
-    const exit_code code = exit_code_for(e);
+    const exit_code code = notify::exit_code_for(e);
     if (code == exit_code::usage_error) {
       notify::print_usage_error(e.what());
     } else {

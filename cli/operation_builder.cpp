@@ -8,11 +8,6 @@
 namespace notify {
 namespace {
 
-std::int64_t now_ms_since_epoch() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
-}
-
 sio::Options emitter_options(const cli_options& o) {
   sio::Options options;
   options.redis_url = o.redis_url;
@@ -58,11 +53,25 @@ sio::BroadcastOperator targeted(const sio::Emitter& namespace_emitter, const cli
 
 }  // namespace
 
+std::int64_t now_ms_since_epoch() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+}
+
 sio::value make_notification(const std::string& type, const std::optional<std::string>& payload_json,
                              std::int64_t timestamp_ms) {
+  if (!payload_json) {
+    return make_notification(std::string_view(type), static_cast<const sio::value*>(nullptr), timestamp_ms);
+  }
+  const sio::value payload = sio::json(*payload_json);
+  return make_notification(std::string_view(type), &payload, timestamp_ms);
+}
+
+sio::value make_notification(std::string_view type, const sio::value* payload, std::int64_t timestamp_ms) {
   sio::value::object_type members;
+  members.reserve(3);
   members.emplace_back("type", sio::value(type));
-  if (payload_json) members.emplace_back("payload", sio::json(*payload_json));
+  if (payload != nullptr) members.emplace_back("payload", *payload);
   members.emplace_back("timestamp", sio::value(timestamp_ms));
   return sio::value::object(std::move(members));
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "options.hpp"
 #include "sio/emitter.hpp"
@@ -14,6 +15,11 @@ namespace notify {
 // Throws sio::data_error for invalid payload JSON.
 sio::value make_notification(const std::string& type, const std::optional<std::string>& payload_json,
                              std::int64_t timestamp_ms);
+// The same with the payload already parsed (nullptr: no payload).
+sio::value make_notification(std::string_view type, const sio::value* payload, std::int64_t timestamp_ms);
+
+// Milliseconds since the Unix epoch: the default timestamp of a notification.
+std::int64_t now_ms_since_epoch();
 
 // The emitter of --nsp with the connection options (nothing connects before the first publish).
 sio::Emitter make_emitter(const cli_options& options);

@@ -25,13 +25,37 @@ constexpr std::string_view examples =
     "  notify --nsp admin --user 42 join vip\n"
     "  notify --room vip disconnect --close\n"
     "  notify server-emit reload-config --args '[{\"force\":true}]'\n"
-    "  notify --dry-run --user 42 --type PING --timestamp 1700000000000\n";
+    "  notify --dry-run --user 42 --type PING --timestamp 1700000000000\n"
+    "  notify --stdin --type ORDER_UPDATED < orders.ndjson   # lines like {\"user\":42,\"payload\":{\"orderId\":7}}\n";
+
+constexpr std::string_view batch_help =
+    "Batch mode (--stdin): one operation per line of standard input, a JSON object (NDJSON), e.g.\n"
+    "  {\"user\":\"42\",\"type\":\"ORDER_UPDATED\",\"payload\":{\"orderId\":7},\"timestamp\":1764336000000}\n"
+    "  {\"room\":[\"a\",\"b\"],\"except\":\"c\",\"event\":\"tick\",\"args\":[1,2],\"volatile\":true,"
+    "\"compress\":false}\n"
+    "  {\"op\":\"join\",\"user\":7,\"rooms\":[\"vip\"]}  {\"op\":\"disconnect\",\"room\":\"x\",\"close\":true}\n"
+    "  {\"op\":\"server-emit\",\"nsp\":\"/admin\",\"event\":\"reload\",\"arg\":{\"force\":true}}\n"
+    "Fields, as the flags: op (emit, join, leave, disconnect or server-emit; default: the subcommand, else emit),\n"
+    "  nsp, user (a string or an integer), room-prefix, room, except, rooms (of join/leave; each of the three a\n"
+    "  string or an array of strings), type, payload (any JSON value), timestamp (integer ms), event, arg (one\n"
+    "  JSON value), args (an array), volatile, compress (false: --no-compress), close (true or false).\n"
+    "Flags given with --stdin are defaults for every line whose operation takes them; a line's field replaces\n"
+    "  the flag (its arg/args replace --type/--payload/--timestamp, and the other way round). Blank lines and\n"
+    "  lines starting with # are skipped; line numbers count every line.\n"
+    "Emits are pipelined on one connection. A bad line or a publish Redis fails is reported on stderr as\n"
+    "  \"notify: line N: ...\" (\"lines N-M\" when consecutive lines fail alike) and the other lines still go;\n"
+    "  the exit status is then 8 (or 4, 5 or 6 when no line was published and all failed alike at Redis).\n"
+    "  The summary (lines, sent, failed, receivers, time) goes to stderr with -v or when something failed, and\n"
+    "  to stdout as JSON with --json. --require-receivers makes a line with 0 receivers an error (exit 7 if\n"
+    "  nothing else failed). Redis unreachable at the start, or again later, stops the run (exit 4, 5 or 6).\n";
 
 std::string help_footer() {
   std::string footer = "Exit codes:\n";
   for (const auto& [code, meaning] : exit_code_descriptions) {
     footer += fmt::format("  {}  {}\n", to_int(code), meaning);
   }
+  footer += "\n";
+  footer += batch_help;
   footer += "\n";
   footer += examples;
   return footer;
@@ -71,6 +95,7 @@ class command_line {
     add_target_options();
     add_emit_options();
     add_output_options();
+    add_batch_options();
     add_subcommands();
   }
 
@@ -170,6 +195,12 @@ class command_line {
         ->group("Output");
   }
 
+  void add_batch_options() {
+    app_.add_flag("--stdin", options_.stdin_batch,
+                  "Read operations from standard input, one JSON object per line; the flags are defaults")
+        ->group("Batch");
+  }
+
   // fallthrough: the common options may also come after the subcommand.
   void add_subcommands() {
     auto* join = app_.add_subcommand("join", "Make the targeted sockets join ROOM... (socketsJoin)")->fallthrough();
@@ -201,11 +232,13 @@ class command_line {
     if (given(arg_) && given(args_)) throw usage_error("--arg and --args cannot be combined");
     const command cmd = options_.cmd;
     if (cmd == command::emit) {
-      if (given(payload_) && !given(type_)) throw usage_error("--payload requires --type");
-      if (given(timestamp_) && !given(type_)) throw usage_error("--timestamp requires --type");
       if (given(type_) && (given(arg_) || given(args_))) {
         throw usage_error("--arg/--args cannot be combined with --type/--payload");
       }
+      // With --stdin these are defaults: the lines may give the type, or the event.
+      if (options_.stdin_batch) return;
+      if (given(payload_) && !given(type_)) throw usage_error("--payload requires --type");
+      if (given(timestamp_) && !given(type_)) throw usage_error("--timestamp requires --type");
       if (!given(type_) && !given(event_)) {
         throw usage_error("nothing to emit: give --type (the notification shape) or --event");
       }

@@ -41,6 +41,9 @@ struct cli_options {
   std::vector<std::string> rooms_to_change;
   bool close = false;
 
+  // Batch: one operation per line of standard input (NDJSON); the flags above are the lines' defaults.
+  bool stdin_batch = false;
+
   // Output
   bool dry_run = false;
   bool json_output = false;

@@ -6,12 +6,17 @@ Usage: run_golden.py NOTIFY_BINARY CASES_DIR [--update] [CASE_NAME...]
 Each case is a directory CASES_DIR/<name>/ holding:
   args               one argument per line (raw bytes; an empty line is an empty argument)
   env                optional KEY=VALUE lines; a bare KEY unsets it. REDIS_URL defaults to the test Redis.
+  stdin              optional bytes fed to notify's standard input (otherwise /dev/null), as they are
+  redis_setup        optional Redis commands run before notify, one per line, words separated by spaces
+                     (e.g. an ACL user: "ACL SETUSER limited on >pw resetchannels &socket.io#/#a# +publish")
+  mask               optional regular expressions (Python, one per line): each match in the actual stdout and
+                     stderr becomes @MASKED@ before the comparison (for times and other varying values)
   subscribe          optional channel patterns, one per line: a raw subscriber PSUBSCRIBEs them before notify runs
   expected_messages  optional "<channel> <payload hex>" lines the subscriber must have received, in order
                      (checked, and rewritten by --update, only where the file exists)
   expected_stdout, expected_stderr, expected_exit   (missing: empty, empty, 0)
-Placeholders in args, env and expected files: @REDIS_PORT@, @REDIS_URL@, @UNUSED_PORT@ (nothing listens there),
-@SILENT_PORT@ (accepts connections, never answers).
+Placeholders in args, env, redis_setup and expected files: @REDIS_PORT@, @REDIS_URL@, @UNUSED_PORT@ (nothing
+listens there), @SILENT_PORT@ (accepts connections, never answers).
 
 --update rewrites the expected files from what notify does now (for developers; review the diff).
 Prints a final line "N passed, M failed" and exits non-zero when a case fails.
@@ -125,9 +130,39 @@ def diff(label, expected, actual):
     return "".join(difflib.unified_diff(show(expected), show(actual), "expected_" + label, "actual_" + label))
 
 
+def redis_setup(case_dir, redis, placeholders):
+    """Runs the case's setup commands; returns failure messages for those Redis refused."""
+    failures = []
+    commands = [c for c in lines_of(placeholders.fill(read_optional(os.path.join(case_dir, "redis_setup")))) if c]
+    if not commands:
+        return failures
+    conn = Resp(redis.port, SUBSCRIBER_IO_TIMEOUT_S)
+    try:
+        for command in commands:
+            conn.send(*command.split(b" "))
+            reply = conn.read()
+            if isinstance(reply, bytes) and reply.startswith(b"ERR"):
+                failures.append("redis_setup: %r failed: %r" % (command, reply))
+    finally:
+        conn.close()
+    return failures
+
+
+def masked(data, patterns):
+    for pattern in patterns:
+        data = re.sub(pattern, b"@MASKED@", data)
+    return data
+
+
 def run_case(notify, case_dir, redis, placeholders, update):
     args = [placeholders.fill(a) for a in lines_of(read_optional(os.path.join(case_dir, "args")))]
     env = case_environment(case_dir, placeholders)
+    stdin_path = os.path.join(case_dir, "stdin")
+    stdin_data = read_optional(stdin_path) if os.path.exists(stdin_path) else None
+    mask = [p for p in lines_of(read_optional(os.path.join(case_dir, "mask"))) if p]
+    setup_failures = redis_setup(case_dir, redis, placeholders)
+    if setup_failures:
+        return setup_failures
     patterns = [p for p in lines_of(read_optional(os.path.join(case_dir, "subscribe"))) if p]
     messages_path = os.path.join(case_dir, "expected_messages")
     checks_messages = os.path.exists(messages_path)
@@ -135,9 +170,10 @@ def run_case(notify, case_dir, redis, placeholders, update):
     subscriber = Subscriber(redis.port, patterns) if patterns else None
     try:
         try:
-            result = subprocess.run([notify] + args, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                                    timeout=CASE_TIMEOUT_S)
-            actual = {"stdout": result.stdout, "stderr": result.stderr, "exit": b"%d\n" % result.returncode}
+            stdin = {"input": stdin_data} if stdin_data is not None else {"stdin": subprocess.DEVNULL}
+            result = subprocess.run([notify] + args, env=env, capture_output=True, timeout=CASE_TIMEOUT_S, **stdin)
+            actual = {"stdout": masked(result.stdout, mask), "stderr": masked(result.stderr, mask),
+                      "exit": b"%d\n" % result.returncode}
         except subprocess.TimeoutExpired:
             return ["timed out after %ds" % CASE_TIMEOUT_S]
         messages = subscriber.messages(expected_count) if subscriber else []

@@ -1,0 +1,434 @@
+#include "batch_line.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <span>
+#include <utility>
+
+#include "operation_builder.hpp"
+#include "sio/error.hpp"
+
+namespace notify {
+namespace {
+
+// Number.MAX_SAFE_INTEGER: every integer up to it is exact in a JSON number (a double).
+constexpr double max_safe_integer = 9007199254740991.0;
+
+[[noreturn]] void fail(std::string message) { throw sio::data_error(sio::errc::invalid_argument, message); }
+
+const char* json_kind(const sio::value& v) {
+  switch (v.type()) {
+    case sio::value::kind::null:
+      return "null";
+    case sio::value::kind::boolean:
+      return "a boolean";
+    case sio::value::kind::number:
+    case sio::value::kind::integer:
+    case sio::value::kind::unsigned_integer:
+      return "a number";
+    case sio::value::kind::string:
+      return "a string";
+    case sio::value::kind::array:
+      return "an array";
+    case sio::value::kind::object:
+      return "an object";
+    default:
+      return "another kind of value";
+  }
+}
+
+[[noreturn]] void wrong_type(std::string_view field, std::string_view expected, const sio::value& got) {
+  fail(fmt::format("\"{}\" must be {}, not {}", field, expected, json_kind(got)));
+}
+
+std::string_view string_field(std::string_view field, const sio::value& v) {
+  if (v.type() != sio::value::kind::string) wrong_type(field, "a string", v);
+  return v.as_string();
+}
+
+bool bool_field(std::string_view field, const sio::value& v) {
+  if (v.type() != sio::value::kind::boolean) wrong_type(field, "true or false", v);
+  return v.as_bool();
+}
+
+// A safe integer (JSON numbers are doubles): the field's value, exactly.
+std::optional<std::int64_t> safe_integer(const sio::value& v) {
+  if (v.type() != sio::value::kind::number) return std::nullopt;
+  const double d = v.as_number();
+  if (!(std::fabs(d) <= max_safe_integer) || std::trunc(d) != d) return std::nullopt;
+  return static_cast<std::int64_t>(d);
+}
+
+// "room": "a" or ["a", "b"], into `out` (replacing its content, keeping its capacity).
+void string_list_field(std::string_view field, const sio::value& v, std::vector<std::string>& out) {
+  if (v.type() == sio::value::kind::string) {
+    out.resize(1);
+    out[0].assign(v.as_string());
+    return;
+  }
+  if (v.type() != sio::value::kind::array) wrong_type(field, "a string or an array of strings", v);
+  const auto& elements = v.as_array();
+  out.resize(elements.size());
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    if (elements[i].type() != sio::value::kind::string) {
+      fail(fmt::format("\"{}\" must be a string or an array of strings, not an array holding {}", field,
+                       json_kind(elements[i])));
+    }
+    out[i].assign(elements[i].as_string());
+  }
+}
+
+std::optional<command> command_named(std::string_view name) {
+  if (name == "emit") return command::emit;
+  if (name == "join") return command::join;
+  if (name == "leave") return command::leave;
+  if (name == "disconnect") return command::disconnect;
+  if (name == "server-emit") return command::server_emit;
+  return std::nullopt;
+}
+
+std::string_view command_label(command cmd) {
+  switch (cmd) {
+    case command::emit:
+      return "emit";
+    case command::join:
+      return "join";
+    case command::leave:
+      return "leave";
+    case command::disconnect:
+      return "disconnect";
+    case command::server_emit:
+      return "server-emit";
+  }
+  return "?";
+}
+
+// The fields of a line, each the value it was given or nullptr.
+struct line_fields {
+  const sio::value* op = nullptr;
+  const sio::value* nsp = nullptr;
+  const sio::value* user = nullptr;
+  const sio::value* room_prefix = nullptr;
+  const sio::value* room = nullptr;
+  const sio::value* except = nullptr;
+  const sio::value* type = nullptr;
+  const sio::value* payload = nullptr;
+  const sio::value* timestamp = nullptr;
+  const sio::value* event = nullptr;
+  const sio::value* arg = nullptr;
+  const sio::value* args = nullptr;
+  const sio::value* volatile_flag = nullptr;
+  const sio::value* compress = nullptr;
+  const sio::value* rooms = nullptr;
+  const sio::value* close = nullptr;
+};
+
+struct field_info {
+  const sio::value* line_fields::*member;
+};
+
+// The field a name denotes. Dispatches on the first letter: this runs for every field of every line.
+std::optional<field_info> field_named(std::string_view name) {
+  using f = line_fields;
+  switch (name.empty() ? '\0' : name[0]) {
+    case 'a':
+      if (name == "args") return field_info{&f::args};
+      if (name == "arg") return field_info{&f::arg};
+      break;
+    case 'c':
+      if (name == "compress") return field_info{&f::compress};
+      if (name == "close") return field_info{&f::close};
+      break;
+    case 'e':
+      if (name == "event") return field_info{&f::event};
+      if (name == "except") return field_info{&f::except};
+      break;
+    case 'n':
+      if (name == "nsp") return field_info{&f::nsp};
+      break;
+    case 'o':
+      if (name == "op") return field_info{&f::op};
+      break;
+    case 'p':
+      if (name == "payload") return field_info{&f::payload};
+      break;
+    case 'r':
+      if (name == "room") return field_info{&f::room};
+      if (name == "rooms") return field_info{&f::rooms};
+      if (name == "room-prefix") return field_info{&f::room_prefix};
+      break;
+    case 't':
+      if (name == "type") return field_info{&f::type};
+      if (name == "timestamp") return field_info{&f::timestamp};
+      break;
+    case 'u':
+      if (name == "user") return field_info{&f::user};
+      break;
+    case 'v':
+      if (name == "volatile") return field_info{&f::volatile_flag};
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+// Options that configure the whole run, not one operation.
+constexpr std::array<std::string_view, 8> command_line_only = {
+    "redis", "key", "timeout", "dry-run", "json", "verbose", "require-receivers", "stdin"};
+
+[[noreturn]] void unknown_field(std::string_view name) {
+  for (const auto option : command_line_only) {
+    if (name == option) fail(fmt::format("\"{}\" cannot be set per line: give --{} on the command line", name, name));
+  }
+  if (name == "no-compress" || name == "no_compress") {
+    fail(fmt::format("unknown field \"{}\": use \"compress\": false", name));
+  }
+  if (name == "room_prefix" || name == "roomPrefix") {
+    fail(fmt::format("unknown field \"{}\": did you mean \"room-prefix\"?", name));
+  }
+  if (name == "to" || name == "in") fail(fmt::format("unknown field \"{}\": use \"room\"", name));
+  fail(fmt::format("unknown field \"{}\"", name));
+}
+
+// The line parsed by sio::json, its members picked out.
+line_fields fields_of(const sio::value& line) {
+  if (line.type() != sio::value::kind::object) {
+    fail(fmt::format("expected a JSON object (one operation per line), not {}", json_kind(line)));
+  }
+  line_fields f;
+  for (const auto& [name, value] : line.as_object()) {
+    const auto field = field_named(name);
+    if (!field) unknown_field(name);
+    f.*(field->member) = &value;
+  }
+  return f;
+}
+
+void refuse(const sio::value* given, std::string_view field, command cmd, std::string_view why = {}) {
+  if (given == nullptr) return;
+  fail(fmt::format("\"{}\" cannot be used with {}{}", field, command_label(cmd), why));
+}
+
+}  // namespace
+
+batch_defaults batch_defaults::from(const cli_options& o) {
+  batch_defaults d;
+  d.cmd = o.cmd;
+  d.nsp = o.nsp;
+  if (o.user && o.user->empty()) throw sio::data_error(sio::errc::invalid_argument, "empty user id (--user)");
+  d.user = o.user;
+  d.room_prefix = o.room_prefix;
+  d.rooms = o.rooms;
+  d.except = o.except;
+  d.type = o.type;
+  if (o.payload_json) d.payload = sio::json(*o.payload_json);
+  d.timestamp_ms = o.timestamp_ms;
+  d.event = o.event;
+  if (o.args_json_array) {
+    d.args = sio::json_args(*o.args_json_array);
+  } else if (!o.arg_jsons.empty()) {
+    d.args.emplace();
+    for (const auto& text : o.arg_jsons) d.args->push_back(sio::json(text));
+  }
+  d.volatile_flag = o.volatile_flag;
+  d.no_compress = o.no_compress;
+  d.rooms_to_change = o.rooms_to_change;
+  d.close = o.close;
+  return d;
+}
+
+batch_line_parser::batch_line_parser(const batch_defaults& defaults, std::int64_t (*now_ms)())
+    : defaults_(defaults), now_ms_(now_ms) {}
+
+void batch_line_parser::parse(std::string_view text, batch_operation& out) {
+  const batch_defaults& d = defaults_;
+  line_ = sio::json(text);
+  const line_fields f = fields_of(line_);
+
+  command cmd = d.cmd;
+  if (f.op != nullptr) {
+    const auto named = command_named(string_field("op", *f.op));
+    if (!named) {
+      fail(fmt::format("unknown \"op\" \"{}\": use emit, join, leave, disconnect or server-emit", f.op->as_string()));
+    }
+    cmd = *named;
+  }
+  out.cmd = cmd;
+  out.nsp = f.nsp != nullptr ? string_field("nsp", *f.nsp) : std::string_view(d.nsp);
+
+  // Fields the operation does not take, as the command line refuses their flags.
+  const bool emits = cmd == command::emit;
+  if (!emits) {
+    refuse(f.type, "type", cmd);
+    refuse(f.payload, "payload", cmd);
+    refuse(f.timestamp, "timestamp", cmd);
+    refuse(f.volatile_flag, "volatile", cmd);
+    refuse(f.compress, "compress", cmd);
+    if (cmd != command::server_emit) {
+      refuse(f.event, "event", cmd);
+      refuse(f.arg, "arg", cmd);
+      refuse(f.args, "args", cmd);
+    }
+  }
+  if (cmd != command::join && cmd != command::leave) {
+    refuse(f.rooms, "rooms", cmd,
+           emits ? " (it is the rooms to join or leave; \"room\" targets sockets)" : std::string_view());
+  }
+  if (cmd != command::disconnect) refuse(f.close, "close", cmd);
+
+  // Target: --user/--room/--except, as io.to(...).except(...).
+  out.rooms.clear();
+  out.except = &d.except;
+  if (cmd == command::server_emit) {
+    constexpr std::string_view why = ": it reaches every server of the namespace";
+    refuse(f.user, "user", cmd, why);
+    refuse(f.room_prefix, "room-prefix", cmd, why);
+    refuse(f.room, "room", cmd, why);
+    refuse(f.except, "except", cmd, why);
+  } else {
+    const std::string_view prefix =
+        f.room_prefix != nullptr ? string_field("room-prefix", *f.room_prefix) : std::string_view(d.room_prefix);
+    if (f.user != nullptr) {
+      std::string room(prefix);
+      if (f.user->type() == sio::value::kind::string) {
+        if (f.user->as_string().empty()) fail("empty user id (\"user\")");
+        room += f.user->as_string();
+      } else if (const auto id = safe_integer(*f.user)) {
+        room += fmt::format("{}", *id);
+      } else if (f.user->type() == sio::value::kind::number) {
+        fail("\"user\" must be a string or an integer, not a fraction or an integer beyond 2^53");
+      } else {
+        wrong_type("user", "a string or an integer", *f.user);
+      }
+      out.rooms.push_back(std::move(room));
+    } else if (d.user) {
+      out.rooms.push_back(std::string(prefix) + *d.user);
+    }
+    if (f.room != nullptr) {
+      std::vector<std::string> named;
+      string_list_field("room", *f.room, named);
+      for (auto& r : named) out.rooms.push_back(std::move(r));
+    } else {
+      out.rooms.insert(out.rooms.end(), d.rooms.begin(), d.rooms.end());
+    }
+    if (f.except != nullptr) {
+      string_list_field("except", *f.except, except_);
+      out.except = &except_;
+    }
+  }
+
+  out.volatile_flag = false;
+  out.no_compress = false;
+  out.args.clear();
+  out.event = {};
+  out.rooms_to_change = nullptr;
+  out.close = false;
+
+  switch (cmd) {
+    case command::emit: {
+      out.volatile_flag = f.volatile_flag != nullptr ? bool_field("volatile", *f.volatile_flag) : d.volatile_flag;
+      out.no_compress = f.compress != nullptr ? !bool_field("compress", *f.compress) : d.no_compress;
+      if (f.arg != nullptr && f.args != nullptr) fail("\"arg\" and \"args\" cannot be combined");
+      const sio::value* line_arguments = f.arg != nullptr ? f.arg : f.args;
+      const sio::value* line_notification =
+          f.type != nullptr ? f.type : (f.payload != nullptr ? f.payload : f.timestamp);
+      if (line_arguments != nullptr && line_notification != nullptr) {
+        fail(fmt::format("\"{}\" cannot be combined with \"{}\"", f.arg != nullptr ? "arg" : "args",
+                         f.type != nullptr ? "type" : (f.payload != nullptr ? "payload" : "timestamp")));
+      }
+      // The arguments come as a whole from the line or from the command line.
+      const bool defaults_for_arguments = line_arguments == nullptr && line_notification == nullptr;
+      std::optional<std::string_view> type;
+      const sio::value* payload = nullptr;
+      std::optional<std::int64_t> timestamp;
+      if (line_notification != nullptr || (defaults_for_arguments && d.type)) {
+        if (f.type != nullptr) {
+          type = string_field("type", *f.type);
+        } else if (d.type) {
+          type = *d.type;
+        }
+        payload = f.payload != nullptr ? f.payload : (d.payload ? &*d.payload : nullptr);
+        if (f.timestamp != nullptr) {
+          timestamp = safe_integer(*f.timestamp);
+          if (!timestamp) {
+            if (f.timestamp->type() == sio::value::kind::number) {
+              fail("\"timestamp\" must be an integer number of milliseconds (at most 2^53-1)");
+            }
+            wrong_type("timestamp", "an integer number of milliseconds", *f.timestamp);
+          }
+        } else {
+          timestamp = d.timestamp_ms;
+        }
+      }
+      out.event = f.event != nullptr ? string_field("event", *f.event)
+                                     : (d.event ? std::string_view(*d.event) : std::string_view());
+      if (type) {
+        if (f.event == nullptr && !d.event) out.event = "notification";
+        out.args.push_back(make_notification(*type, payload, timestamp ? *timestamp : now_ms_()));
+        break;
+      }
+      if (payload != nullptr) fail("\"payload\" requires \"type\"");
+      if (timestamp) fail("\"timestamp\" requires \"type\"");
+      if (f.event == nullptr && !d.event) {
+        if (line_arguments != nullptr) fail(fmt::format("\"{}\" needs \"event\"", f.arg != nullptr ? "arg" : "args"));
+        fail("nothing to emit: give \"type\" (the notification shape) or \"event\"");
+      }
+      if (f.arg != nullptr) {
+        out.args.push_back(*f.arg);
+      } else if (f.args != nullptr) {
+        if (f.args->type() != sio::value::kind::array) wrong_type("args", "an array", *f.args);
+        out.args = f.args->as_array();
+      } else if (d.args) {
+        out.args = *d.args;
+      }
+      break;
+    }
+    case command::server_emit: {
+      if (f.arg != nullptr && f.args != nullptr) fail("\"arg\" and \"args\" cannot be combined");
+      if (f.event != nullptr) {
+        out.event = string_field("event", *f.event);
+      } else if (d.event) {
+        out.event = *d.event;
+      } else {
+        fail("server-emit needs \"event\"");
+      }
+      if (f.arg != nullptr) {
+        out.args.push_back(*f.arg);
+      } else if (f.args != nullptr) {
+        if (f.args->type() != sio::value::kind::array) wrong_type("args", "an array", *f.args);
+        out.args = f.args->as_array();
+      } else if (d.args) {
+        out.args = *d.args;
+      }
+      break;
+    }
+    case command::join:
+    case command::leave:
+      if (f.rooms != nullptr) {
+        string_list_field("rooms", *f.rooms, rooms_to_change_);
+        out.rooms_to_change = &rooms_to_change_;
+      } else {
+        out.rooms_to_change = &d.rooms_to_change;
+      }
+      if (out.rooms_to_change->empty()) {
+        fail(fmt::format("{} needs \"rooms\": the rooms to {}", command_label(cmd), command_label(cmd)));
+      }
+      break;
+    case command::disconnect:
+      out.close = f.close != nullptr ? bool_field("close", *f.close) : d.close;
+      break;
+  }
+}
+
+std::string without_line_one(std::string message) {
+  constexpr std::string_view line_one = "at line 1, column ";
+  if (const auto at = message.find(line_one); at != std::string::npos) {
+    message.replace(at, line_one.size(), "at column ");
+  }
+  return message;
+}
+
+}  // namespace notify
