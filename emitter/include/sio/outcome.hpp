@@ -16,9 +16,9 @@ struct Outcome {
   bool ok() const noexcept { return code == errc::ok; }
 };
 
-// Called once per emit, on the emitter's I/O thread, when Redis answered or the publish failed. It must return
-// quickly and must not call into the emitter (emit or flush from a completion would wait on the very thread
-// that runs it).
+// Called once per emit, on the emitter's I/O thread, when Redis answered or the publish failed (in dry-run mode:
+// at once, on the caller's thread, with receivers 0). It must return quickly and must not call into the emitter
+// (emit or flush from a completion would wait on the very thread that runs it).
 using Completion = std::function<void(const Outcome&)>;
 
 }  // namespace sio

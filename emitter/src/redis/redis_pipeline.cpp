@@ -367,6 +367,12 @@ void redis_pipeline::run() {
       std::lock_guard lock(mutex_);
       if (stopping_ && unanswered_.empty()) return;
       if (connected_ && (connection_.get() != current || (written == writing.size() && !queued_.empty()))) continue;
+      // A caller may have sent a command itself since the top of this round (the idle path of enqueue), seeing
+      // this thread awake and so not waking it: its reply is due now, and so is its timeout.
+      if (!unanswered && !unanswered_.empty()) {
+        unanswered = true;
+        last_progress = clock::now();
+      }
       io_waiting_ = true;
     }
     int wait_ms = -1;
