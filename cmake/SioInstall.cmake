@@ -33,7 +33,7 @@ install(EXPORT sioStaticTargets NAMESPACE sio:: DESTINATION ${SIO_INSTALL_CMAKED
 
 configure_package_config_file(cmake/sioConfig.cmake.in ${PROJECT_BINARY_DIR}/sioConfig.cmake
   INSTALL_DESTINATION ${SIO_INSTALL_CMAKEDIR})
-# Before 1.0 a minor release may break the ABI (notify checks MAJOR.MINOR too): 0.1.x satisfies only 0.1 requests.
+# Before 1.0 a minor release may break the ABI (notify checks MAJOR.MINOR too): 0.2.x satisfies only 0.2 requests.
 if(PROJECT_VERSION_MAJOR EQUAL 0)
   set(_sio_compatibility SameMinorVersion)
 else()

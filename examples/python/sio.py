@@ -28,7 +28,7 @@ from typing import Any, Iterable, Optional
 __all__ = ["Emitter", "SioError", "DataError", "RedisError", "Status", "load_library", "library_version"]
 
 # The C API version these bindings were written for; the library must have the same MAJOR.MINOR.
-_API_MAJOR, _API_MINOR = 0, 1
+_API_MAJOR, _API_MINOR = 0, 2
 
 
 class Status(enum.IntEnum):
