@@ -71,7 +71,7 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sio maintainers")
 set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sio_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libsio-emitter.so.0 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
+# libsio-emitter.so.0.2 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/emitter)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_GENERATOR DEB)

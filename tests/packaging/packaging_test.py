@@ -146,13 +146,19 @@ def print_tree(root):
     return lines
 
 
+def soversion(version):
+    """The SONAME's version: MAJOR.MINOR before 1.0 (a minor release may break the ABI then), MAJOR after."""
+    major, minor = version.split(".")[:2]
+    return f"{major}.{minor}" if major == "0" else major
+
+
 def expected_files(libdir, version):
-    major = version.split(".")[0]
+    so = soversion(version)
     return [
         "bin/notify",
         "include/sio/emitter.h", "include/sio/emitter.hpp", "include/sio/error.hpp", "include/sio/export.hpp",
         "include/sio/options.hpp", "include/sio/outcome.hpp", "include/sio/value.hpp", "include/sio/version.h", "include/sio/version.hpp",
-        f"{libdir}/libsio-emitter.so", f"{libdir}/libsio-emitter.so.{major}", f"{libdir}/libsio-emitter.so.{version}",
+        f"{libdir}/libsio-emitter.so", f"{libdir}/libsio-emitter.so.{so}", f"{libdir}/libsio-emitter.so.{version}",
         f"{libdir}/libsio-emitter.a",
         f"{libdir}/cmake/sio/sioConfig.cmake", f"{libdir}/cmake/sio/sioConfigVersion.cmake",
         f"{libdir}/cmake/sio/sioTargets.cmake", f"{libdir}/cmake/sio/sioStaticTargets.cmake",
@@ -163,11 +169,11 @@ def expected_files(libdir, version):
 def check_files(prefix, libdir, version):
     missing = [f for f in expected_files(libdir, version) if not os.path.lexists(os.path.join(prefix, f))]
     expect(not missing, f"missing from the install tree: {', '.join(missing)}")
-    major = version.split(".")[0]
+    so = soversion(version)
     lib = os.path.join(prefix, libdir)
-    expect(os.readlink(os.path.join(lib, "libsio-emitter.so")) == f"libsio-emitter.so.{major}",
+    expect(os.readlink(os.path.join(lib, "libsio-emitter.so")) == f"libsio-emitter.so.{so}",
            "libsio-emitter.so does not link to the SONAME")
-    expect(os.readlink(os.path.join(lib, f"libsio-emitter.so.{major}")) == f"libsio-emitter.so.{version}",
+    expect(os.readlink(os.path.join(lib, f"libsio-emitter.so.{so}")) == f"libsio-emitter.so.{version}",
            "the SONAME link does not point at the versioned file")
     with open(os.path.join(prefix, "include/sio/version.h")) as f:
         text = f.read()
@@ -210,7 +216,7 @@ def check_soname(prefix, libdir, version):
     p = run(["objdump", "-p", so], quiet=True)
     dynamic = [line.strip() for line in p.stdout.splitlines() if re.match(r"\s+(SONAME|NEEDED|RUNPATH|RPATH)\s", line)]
     print("\n".join(dynamic))
-    soname = f"libsio-emitter.so.{version.split('.')[0]}"
+    soname = f"libsio-emitter.so.{soversion(version)}"
     expect(f"SONAME               {soname}" in p.stdout or any(d.split() == ["SONAME", soname] for d in dynamic),
            f"SONAME is not {soname}")
     expect(not any(d.startswith(("RPATH", "RUNPATH")) for d in dynamic), "the installed library has an RPATH")
