@@ -89,22 +89,6 @@ std::optional<command> command_named(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view command_label(command cmd) {
-  switch (cmd) {
-    case command::emit:
-      return "emit";
-    case command::join:
-      return "join";
-    case command::leave:
-      return "leave";
-    case command::disconnect:
-      return "disconnect";
-    case command::server_emit:
-      return "server-emit";
-  }
-  return "?";
-}
-
 // The fields of a line, each the value it was given or nullptr.
 struct line_fields {
   const sio::value* op = nullptr;
@@ -125,53 +109,36 @@ struct line_fields {
   const sio::value* close = nullptr;
 };
 
-struct field_info {
-  const sio::value* line_fields::*member;
+using field_member = const sio::value* line_fields::*;
+
+struct named_field {
+  std::string_view name;
+  field_member member;
 };
 
-// The field a name denotes. Dispatches on the first letter: this runs for every field of every line.
-std::optional<field_info> field_named(std::string_view name) {
-  using f = line_fields;
-  switch (name.empty() ? '\0' : name[0]) {
-    case 'a':
-      if (name == "args") return field_info{&f::args};
-      if (name == "arg") return field_info{&f::arg};
-      break;
-    case 'c':
-      if (name == "compress") return field_info{&f::compress};
-      if (name == "close") return field_info{&f::close};
-      break;
-    case 'e':
-      if (name == "event") return field_info{&f::event};
-      if (name == "except") return field_info{&f::except};
-      break;
-    case 'n':
-      if (name == "nsp") return field_info{&f::nsp};
-      break;
-    case 'o':
-      if (name == "op") return field_info{&f::op};
-      break;
-    case 'p':
-      if (name == "payload") return field_info{&f::payload};
-      break;
-    case 'r':
-      if (name == "room") return field_info{&f::room};
-      if (name == "rooms") return field_info{&f::rooms};
-      if (name == "room-prefix") return field_info{&f::room_prefix};
-      break;
-    case 't':
-      if (name == "type") return field_info{&f::type};
-      if (name == "timestamp") return field_info{&f::timestamp};
-      break;
-    case 'u':
-      if (name == "user") return field_info{&f::user};
-      break;
-    case 'v':
-      if (name == "volatile") return field_info{&f::volatile_flag};
-      break;
-    default:
-      break;
-  }
+constexpr std::array<named_field, 16> known_fields = {{
+    {"op", &line_fields::op},
+    {"nsp", &line_fields::nsp},
+    {"user", &line_fields::user},
+    {"room-prefix", &line_fields::room_prefix},
+    {"room", &line_fields::room},
+    {"except", &line_fields::except},
+    {"type", &line_fields::type},
+    {"payload", &line_fields::payload},
+    {"timestamp", &line_fields::timestamp},
+    {"event", &line_fields::event},
+    {"arg", &line_fields::arg},
+    {"args", &line_fields::args},
+    {"volatile", &line_fields::volatile_flag},
+    {"compress", &line_fields::compress},
+    {"rooms", &line_fields::rooms},
+    {"close", &line_fields::close},
+}};
+
+// The member a field name denotes.
+std::optional<field_member> field_named(std::string_view name) {
+  for (const auto& field : known_fields)
+    if (field.name == name) return field.member;
   return std::nullopt;
 }
 
@@ -202,14 +169,14 @@ line_fields fields_of(const sio::value& line) {
   for (const auto& [name, value] : line.as_object()) {
     const auto field = field_named(name);
     if (!field) unknown_field(name);
-    f.*(field->member) = &value;
+    f.**field = &value;
   }
   return f;
 }
 
 void refuse(const sio::value* given, std::string_view field, command cmd, std::string_view why = {}) {
   if (given == nullptr) return;
-  fail(fmt::format("\"{}\" cannot be used with {}{}", field, command_label(cmd), why));
+  fail(fmt::format("\"{}\" cannot be used with {}{}", field, command_name(cmd), why));
 }
 
 }  // namespace
@@ -414,7 +381,7 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
         out.rooms_to_change = &d.rooms_to_change;
       }
       if (out.rooms_to_change->empty()) {
-        fail(fmt::format("{} needs \"rooms\": the rooms to {}", command_label(cmd), command_label(cmd)));
+        fail(fmt::format("{} needs \"rooms\": the rooms to {}", command_name(cmd), command_name(cmd)));
       }
       break;
     case command::disconnect:

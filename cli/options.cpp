@@ -61,22 +61,6 @@ std::string help_footer() {
   return footer;
 }
 
-std::string_view command_name(command cmd) {
-  switch (cmd) {
-    case command::emit:
-      return "emit";
-    case command::join:
-      return "join";
-    case command::leave:
-      return "leave";
-    case command::disconnect:
-      return "disconnect";
-    case command::server_emit:
-      return "server-emit";
-  }
-  return "?";
-}
-
 bool given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
 
 // Each occurrence of a repeatable option takes exactly one value, so `--room a join b` leaves b to join.
@@ -306,6 +290,22 @@ class command_line {
 };
 
 }  // namespace
+
+std::string_view command_name(command cmd) {
+  switch (cmd) {
+    case command::emit:
+      return "emit";
+    case command::join:
+      return "join";
+    case command::leave:
+      return "leave";
+    case command::disconnect:
+      return "disconnect";
+    case command::server_emit:
+      return "server-emit";
+  }
+  return "?";
+}
 
 parse_outcome parse_command_line(int argc, const char* const* argv) { return command_line{}.parse(argc, argv); }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace notify {
@@ -62,6 +63,9 @@ struct parse_outcome {
   std::optional<cli_options> options;
   int exit_status = 0;
 };
+
+// The subcommand's name on the command line ("emit", "join", ..., "server-emit").
+std::string_view command_name(command cmd);
 
 // Throws usage_error. Prints --help and --version output itself.
 parse_outcome parse_command_line(int argc, const char* const* argv);
