@@ -174,6 +174,18 @@ line_fields fields_of(const sio::value& line) {
   return f;
 }
 
+// The event's arguments of an emit or server-emit by event name: the line's "arg" or "args", else the defaults.
+void event_arguments(const line_fields& f, const batch_defaults& d, std::vector<sio::value>& out) {
+  if (f.arg != nullptr) {
+    out.push_back(*f.arg);
+  } else if (f.args != nullptr) {
+    if (f.args->type() != sio::value::kind::array) wrong_type("args", "an array", *f.args);
+    out = f.args->as_array();
+  } else if (d.args) {
+    out = *d.args;
+  }
+}
+
 void refuse(const sio::value* given, std::string_view field, command cmd, std::string_view why = {}) {
   if (given == nullptr) return;
   fail(fmt::format("\"{}\" cannot be used with {}{}", field, command_name(cmd), why));
@@ -343,14 +355,7 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
         if (line_arguments != nullptr) fail(fmt::format("\"{}\" needs \"event\"", f.arg != nullptr ? "arg" : "args"));
         fail("nothing to emit: give \"type\" (the notification shape) or \"event\"");
       }
-      if (f.arg != nullptr) {
-        out.args.push_back(*f.arg);
-      } else if (f.args != nullptr) {
-        if (f.args->type() != sio::value::kind::array) wrong_type("args", "an array", *f.args);
-        out.args = f.args->as_array();
-      } else if (d.args) {
-        out.args = *d.args;
-      }
+      event_arguments(f, d, out.args);
       break;
     }
     case command::server_emit: {
@@ -362,14 +367,7 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
       } else {
         fail("server-emit needs \"event\"");
       }
-      if (f.arg != nullptr) {
-        out.args.push_back(*f.arg);
-      } else if (f.args != nullptr) {
-        if (f.args->type() != sio::value::kind::array) wrong_type("args", "an array", *f.args);
-        out.args = f.args->as_array();
-      } else if (d.args) {
-        out.args = *d.args;
-      }
+      event_arguments(f, d, out.args);
       break;
     }
     case command::join:

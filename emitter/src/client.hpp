@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 
 #include "codec/operation.hpp"
 #include "redis/redis_pipeline.hpp"
