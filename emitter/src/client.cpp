@@ -2,6 +2,8 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <random>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -10,16 +12,35 @@
 
 namespace sio::detail {
 
-client::client(Options options) : options_(std::move(options)) {
-  auto endpoint = parse_redis_url(options_.redis_url);
+namespace {
+
+// "sio-" and 12 random letters and digits.
+std::string random_uid() {
+  static constexpr std::string_view alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::random_device entropy;
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string uid = "sio-";
+  for (int i = 0; i < 12; ++i) uid += alphabet[pick(entropy)];
+  return uid;
+}
+
+}  // namespace
+
+client::client(Options options) : options_(std::move(options)), endpoint_(parse_redis_url(options_.redis_url)) {
   validate_key(options_.key);
-  if (options_.connect_timeout.count() <= 0 || options_.command_timeout.count() <= 0)
+  if (options_.connect_timeout.count() <= 0 || options_.command_timeout.count() <= 0 ||
+      options_.request_timeout.count() <= 0)
     throw data_error(errc::invalid_argument, "timeouts must be positive");
-  if (options_.username) endpoint.username = options_.username;
-  if (options_.password) endpoint.password = options_.password;
+  if (options_.username) endpoint_.username = options_.username;
+  if (options_.password) endpoint_.password = options_.password;
+  uid_ = options_.dry_run ? "sio-dry-run" : random_uid();
   if (!options_.dry_run)
-    pipeline_ = std::make_unique<redis_pipeline>(std::move(endpoint), options_.connect_timeout,
-                                                 options_.command_timeout);
+    pipeline_ = std::make_unique<redis_pipeline>(endpoint_, options_.connect_timeout, options_.command_timeout);
+}
+
+std::string client::next_request_id() {
+  if (options_.dry_run) return "dry-run";
+  return fmt::format("{}-{}", uid_, ++requests_made_);
 }
 
 void client::connect() {

@@ -2,11 +2,14 @@
 // (opened on first use, reopened after a failure), usable from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "codec/operation.hpp"
 #include "redis/redis_pipeline.hpp"
+#include "redis/redis_url.hpp"
 #include "sio/options.hpp"
 
 namespace sio::detail {
@@ -17,6 +20,12 @@ class client {
   explicit client(Options options);
 
   const Options& options() const noexcept { return options_; }
+  // Where Redis is (the URL with the options' credentials), for connections of requests (server_request.hpp).
+  const redis_endpoint& endpoint() const noexcept { return endpoint_; }
+  // This emitter's requester uid, and a fresh id for each request (PROTOCOL.md §8.1): distinct from Node's 6-char
+  // ids, from other emitters' and from other processes'. Placeholders in dry-run mode, so its output is stable.
+  const std::string& uid() const noexcept { return uid_; }
+  std::string next_request_id();
 
   void connect();
   // Queues the command and returns at once; `done` (optional) gets the outcome on the I/O thread.
@@ -29,6 +38,9 @@ class client {
 
  private:
   Options options_;
+  redis_endpoint endpoint_;
+  std::string uid_;
+  std::atomic<std::uint64_t> requests_made_{0};
   std::unique_ptr<redis_pipeline> pipeline_;  // null in dry-run mode
 };
 

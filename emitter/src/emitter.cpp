@@ -4,7 +4,9 @@
 #include "client.hpp"
 #include "codec/classic_codec.hpp"
 #include "codec/operation.hpp"
+#include "codec/request_codec.hpp"
 #include "codec/validate.hpp"
+#include "requests/server_request.hpp"
 
 namespace sio {
 
@@ -40,6 +42,39 @@ void run_async(detail::client& client, const detail::operation& op, Completion d
   client.publish_async(scratch, std::move(done));
 }
 
+bool is_number(const value& v) {
+  return v.type() == value::kind::number || v.type() == value::kind::integer ||
+         v.type() == value::kind::unsigned_integer;
+}
+
+// A count in an answer; anything else (a malformed answer) counts as 0.
+std::size_t count_in(const value& v) {
+  if (!is_number(v) || !(v.as_number() >= 0)) return 0;
+  return static_cast<std::size_t>(v.as_number());
+}
+
+bool has_type(const value& body, int type) {
+  const auto& t = detail::member(body, "type");
+  return is_number(t) && t.as_number() == type;
+}
+
+std::vector<std::string> strings_in(const value& v) {
+  std::vector<std::string> out;
+  if (v.type() != value::kind::array) return out;
+  for (const auto& e : v.as_array())
+    if (e.type() == value::kind::string) out.push_back(e.as_string());
+  return out;
+}
+
+// A request for `op.to`'s namespace with a fresh id; the caller sets `publish` and the handlers.
+detail::request_spec new_request(detail::client& client, const detail::target& to, std::string request_id) {
+  detail::request_spec spec;
+  spec.nsp = to.nsp;
+  spec.request_id = std::move(request_id);
+  spec.wait = to.wait.value_or(client.options().request_timeout);
+  return spec;
+}
+
 }  // namespace
 
 // --- BroadcastOperator -------------------------------------------------------------------------------------------
@@ -69,6 +104,13 @@ BroadcastOperator BroadcastOperator::volatile_() const {
 BroadcastOperator BroadcastOperator::compress(bool enabled) const {
   auto next = std::make_shared<detail::target>(*target_);
   next->set_flag(detail::broadcast_flag::compress, enabled);
+  return {client_, std::move(next)};
+}
+
+BroadcastOperator BroadcastOperator::timeout(std::chrono::milliseconds wait) const {
+  if (wait.count() <= 0) throw data_error(errc::invalid_argument, "the request timeout must be positive");
+  auto next = std::make_shared<detail::target>(*target_);
+  next->wait = wait;
   return {client_, std::move(next)};
 }
 
@@ -114,6 +156,68 @@ Published BroadcastOperator::disconnectSockets(bool close) const {
   return run(*client_, op);
 }
 
+Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::span<const value> args,
+                                               bool wait_for_acks) const {
+  detail::operation op;
+  op.kind = detail::operation_kind::broadcast;
+  op.to = target_.get();
+  op.event = event;
+  op.args = args;
+  detail::validate(op);
+  auto spec = new_request(*client_, *target_, client_->next_request_id());
+  spec.publish = detail::encode_broadcast_with_ack(op, client_->options().key, {client_->uid(), spec.request_id},
+                                                   spec.wait);
+  Delivery result;
+  // Each server reports its client count once (8), then each client's ack (9) as it comes.
+  spec.take = [&result, wait_for_acks](const value& body) {
+    if (has_type(body, 8)) {
+      result.clients += count_in(detail::member(body, "clientCount"));
+      return true;
+    }
+    if (has_type(body, 9) && wait_for_acks) result.acks.push_back(detail::member(body, "packet"));
+    return false;
+  };
+  if (wait_for_acks) spec.awaiting_more = [&result] { return result.acks.size() < result.clients; };
+  detail::run_request(*client_, spec, result);
+  return result;
+}
+
+SocketList BroadcastOperator::fetchSockets() const {
+  detail::validate_target(*target_);
+  auto spec = new_request(*client_, *target_, client_->next_request_id());
+  spec.publish = detail::encode_fetch_sockets(*target_, client_->options().key, {client_->uid(), spec.request_id});
+  SocketList result;
+  spec.take = [&result](const value& body) {
+    const auto& sockets = detail::member(body, "sockets");
+    if (sockets.type() == value::kind::array) {
+      for (const auto& s : sockets.as_array()) {
+        const auto& id = detail::member(s, "id");
+        if (id.type() != value::kind::string) continue;
+        result.sockets.push_back(RemoteSocket{id.as_string(), strings_in(detail::member(s, "rooms")),
+                                              detail::member(s, "handshake"), detail::member(s, "data")});
+      }
+    }
+    return true;
+  };
+  detail::run_request(*client_, spec, result);
+  return result;
+}
+
+SocketIds BroadcastOperator::allSockets() const {
+  if (!target_->except.empty())
+    throw data_error(errc::invalid_argument, "allSockets() cannot leave rooms out (except); use fetchSockets()");
+  detail::validate_target(*target_);
+  auto spec = new_request(*client_, *target_, client_->next_request_id());
+  spec.publish = detail::encode_all_sockets(*target_, client_->options().key, {client_->uid(), spec.request_id});
+  SocketIds result;
+  spec.take = [&result](const value& body) {
+    for (auto& id : strings_in(detail::member(body, "sockets"))) result.ids.push_back(std::move(id));
+    return true;
+  };
+  detail::run_request(*client_, spec, result);
+  return result;
+}
+
 // --- Emitter -----------------------------------------------------------------------------------------------------
 
 Emitter::Emitter(Options options) : Emitter(std::make_shared<detail::client>(std::move(options)), "/") {}
@@ -148,6 +252,30 @@ Published Emitter::serverSideEmit_args(std::string_view event, std::span<const v
   op.args = args;
   return run(*client_, op);
 }
+
+ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span<const value> args,
+                                               std::chrono::milliseconds timeout) const {
+  if (timeout.count() <= 0) throw data_error(errc::invalid_argument, "the request timeout must be positive");
+  const detail::target everyone{.nsp = nsp_, .wait = timeout};
+  detail::operation op;
+  op.kind = detail::operation_kind::server_side_emit;
+  op.to = &everyone;
+  op.event = event;
+  op.args = args;
+  detail::validate(op);
+  auto spec = new_request(*client_, everyone, client_->next_request_id());
+  spec.publish = detail::encode_server_side_emit_with_ack(op, client_->options().key,
+                                                          {client_->uid(), spec.request_id});
+  ServerAcks result;
+  spec.take = [&result](const value& body) {
+    result.responses.push_back(detail::member(body, "data"));
+    return true;
+  };
+  detail::run_request(*client_, spec, result);
+  return result;
+}
+
+std::size_t Emitter::serverCount() const { return detail::count_servers(*client_, nsp_); }
 
 void Emitter::flush(std::chrono::milliseconds timeout) const { client_->flush(timeout); }
 

@@ -43,27 +43,28 @@ std::string element_text(const redisReply& reply, std::size_t index) {
 
 }  // namespace
 
-subscriber::subscriber(const redis_server& server, const std::vector<std::string>& patterns) {
+subscriber::subscriber(const redis_server& server, const std::vector<std::string>& names, mode how) {
   auto context = detail::connect_loopback(server.port(), server.password(), 2s);
-  std::vector<const char*> argv{"PSUBSCRIBE"};
-  std::vector<std::size_t> lengths{10};
-  for (const auto& pattern : patterns) {
+  const std::string_view verb = how == mode::patterns ? "PSUBSCRIBE" : "SUBSCRIBE";
+  std::vector<const char*> argv{verb.data()};
+  std::vector<std::size_t> lengths{verb.size()};
+  for (const auto& pattern : names) {
     argv.push_back(pattern.c_str());
     lengths.push_back(pattern.size());
   }
   if (redisAppendCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK)
-    throw std::runtime_error(std::string("subscriber: PSUBSCRIBE failed: ") + context->errstr);
+    throw std::runtime_error(std::string("subscriber: ") + verb.data() + " failed: " + context->errstr);
   for (int done = 0; !done;)
     if (redisBufferWrite(context.get(), &done) != REDIS_OK)
-      throw std::runtime_error(std::string("subscriber: PSUBSCRIBE failed: ") + context->errstr);
+      throw std::runtime_error(std::string("subscriber: ") + verb.data() + " failed: " + context->errstr);
 
-  // Redis confirms each pattern separately; after the last confirmation every PUBLISH reaches us.
+  // Redis confirms each name separately; after the last confirmation every PUBLISH reaches us.
   const auto deadline = clock::now() + 2s;
-  for (std::size_t confirmed = 0; confirmed < patterns.size(); ++confirmed) {
+  for (std::size_t confirmed = 0; confirmed < names.size(); ++confirmed) {
     auto reply = next_reply(*context, deadline);
-    if (!reply) throw std::runtime_error("subscriber: Redis did not confirm PSUBSCRIBE within 2 s");
+    if (!reply) throw std::runtime_error(std::string("subscriber: Redis did not confirm ") + verb.data() + " within 2 s");
     if (reply->type == REDIS_REPLY_ERROR)
-      throw std::runtime_error(std::string("subscriber: PSUBSCRIBE refused: ") + reply->str);
+      throw std::runtime_error(std::string("subscriber: ") + verb.data() + " refused: " + reply->str);
   }
   ctx_ = context.release();
 }
@@ -77,9 +78,12 @@ std::optional<pubsub_message> subscriber::next_message(std::chrono::milliseconds
   for (;;) {
     auto reply = next_reply(*ctx_, deadline);
     if (!reply) return std::nullopt;
-    // A pmessage is ["pmessage", pattern, channel, payload]; anything else (confirmations) is skipped.
+    // A pmessage is ["pmessage", pattern, channel, payload], a message ["message", channel, payload]; anything
+    // else (confirmations) is skipped.
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 && element_text(*reply, 0) == "pmessage")
       return pubsub_message{element_text(*reply, 1), element_text(*reply, 2), element_text(*reply, 3)};
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 && element_text(*reply, 0) == "message")
+      return pubsub_message{"", element_text(*reply, 1), element_text(*reply, 2)};
   }
 }
 

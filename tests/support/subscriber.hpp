@@ -1,4 +1,5 @@
-// A raw hiredis pattern subscriber: sees exactly the bytes Redis delivers, independent of the code under test.
+// A raw hiredis subscriber (patterns or plain channels): sees exactly the bytes Redis delivers, independent of the
+// code under test.
 #pragma once
 
 #include <chrono>
@@ -20,14 +21,16 @@ struct pubsub_message {
 
 class subscriber {
  public:
-  // PSUBSCRIBEs to the patterns (binary-safe) and returns once Redis confirmed every one, so a PUBLISH issued
-  // afterwards is seen. Authenticates with the server's --requirepass, if any.
-  subscriber(const redis_server& server, const std::vector<std::string>& patterns);
+  enum class mode { patterns, channels };
+  // PSUBSCRIBEs to the patterns (SUBSCRIBEs to the channels; binary-safe) and returns once Redis confirmed every
+  // one, so a PUBLISH issued afterwards is seen. Authenticates with the server's --requirepass, if any. Plain
+  // channel subscribers count in PUBSUB NUMSUB (they are "servers" to a requester); patterns do not.
+  subscriber(const redis_server& server, const std::vector<std::string>& names, mode how = mode::patterns);
   ~subscriber();
   subscriber(const subscriber&) = delete;
   subscriber& operator=(const subscriber&) = delete;
 
-  // The next pmessage, or nothing if none arrives within the timeout. Never blocks longer.
+  // The next message (pattern empty for a channel subscription), or nothing if none arrives within the timeout. Never blocks longer.
   std::optional<pubsub_message> next_message(std::chrono::milliseconds timeout);
 
  private:

@@ -15,6 +15,13 @@
 // of subscriptions that received it; Redis failures throw sio::redis_error. Commands reach Redis in the order
 // they were queued, whichever form queued them.
 //
+// Requests ask the servers and wait for their answers (sio/replies.hpp): emit_confirmed() and emitWithAck()
+// (how many sockets got an event, and their acknowledgements), fetchSockets() and allSockets() (presence),
+// serverSideEmitWithAck() and serverCount(). Each opens its own short-lived connection to receive the answers, so
+// requests from several threads do not wait for each other. They wait at most the request timeout (
+// Options::request_timeout, or timeout() on the operator) and return partial results rather than throw when it
+// passes; Redis failures throw sio::redis_error.
+//
 // An Emitter is a cheap handle: copies, of() and the BroadcastOperators made from it share one Redis connection,
 // opened on first use, reopened after a failure, and served by one I/O thread. All of them may be used from
 // several threads at once. Destroying the last handle waits up to the command timeout for queued commands to be
@@ -39,6 +46,7 @@
 #include "sio/export.hpp"
 #include "sio/options.hpp"
 #include "sio/outcome.hpp"
+#include "sio/replies.hpp"
 #include "sio/value.hpp"
 #include "sio/version.hpp"
 
@@ -49,17 +57,6 @@ class client;
 struct target;
 enum class operation_kind;
 }  // namespace detail
-
-// What one call published.
-struct Published {
-  std::string command;  // "PUBLISH"
-  std::string channel;  // e.g. "socket.io#/#user:42#"
-  std::string payload;  // the exact bytes published (msgpack for broadcasts, JSON for server-side requests)
-  // Subscriptions that received it (Redis' PUBLISH reply); empty in dry-run mode. With the classic adapter every
-  // server of the namespace counts once, whether or not the target room has sockets there: 0 means no server
-  // listens on this key and namespace.
-  std::optional<long long> receivers;
-};
 
 // Counters of the connection an Emitter and its copies share.
 struct Stats {
@@ -93,6 +90,8 @@ class SIO_API BroadcastOperator {
   BroadcastOperator volatile_() const;
   // Whether the receiving servers may compress the packet (permessage-deflate / HTTP compression).
   BroadcastOperator compress(bool enabled) const;
+  // How long the requests below wait for the servers' answers (default: Options::request_timeout).
+  BroadcastOperator timeout(std::chrono::milliseconds wait) const;
 
   // emit("notification", 1, "two", sio::json("{\"three\":3}"), std::vector<int>{4}) — any sio::value.
   // Queues the publish and returns at once (see the top of this file); throws sio::redis_error only when no
@@ -118,6 +117,28 @@ class SIO_API BroadcastOperator {
   Published socketsJoin(const rooms& r) const;
   Published socketsLeave(const rooms& r) const;
   Published disconnectSockets(bool close = false) const;
+
+  // Emits with delivery confirmation (a broadcast with ack): every server writes the event to its targeted
+  // sockets and reports how many; the result sums them. Clients receive the event with an ack id, so a listener
+  // may acknowledge it (socket.on("notification", (n, ack) => ack(...))).
+  template <class... Args>
+  Delivery emit_confirmed(std::string_view event, Args&&... args) const {
+    const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};
+    return emit_confirmed_args(event, values, false);
+  }
+  // The same, also waiting for every targeted client's acknowledgement (Node's emitWithAck).
+  template <class... Args>
+  Delivery emitWithAck(std::string_view event, Args&&... args) const {
+    const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};
+    return emit_confirmed_args(event, values, true);
+  }
+  Delivery emit_confirmed_args(std::string_view event, std::span<const value> args, bool wait_for_acks) const;
+
+  // Presence: the targeted sockets on every server, with their rooms, handshake and data (fetchSockets).
+  SocketList fetchSockets() const;
+  // The ids of the sockets in the target rooms (every socket of the namespace without to()); cheaper than
+  // fetchSockets. Refuses except() (the servers' request has no such field): sio::data_error.
+  SocketIds allSockets() const;
 
  private:
   friend class Emitter;
@@ -174,6 +195,19 @@ class SIO_API Emitter {
     return serverSideEmit_args(event, values);
   }
   Published serverSideEmit_args(std::string_view event, std::span<const value> args) const;
+
+  // The same, collecting each server's acknowledgement: Node servers answer when a listener calls its last
+  // argument (a callback) with a value; sio-gateway answers at once, without a value.
+  template <class... Args>
+  ServerAcks serverSideEmitWithAck(std::string_view event, Args&&... args) const {
+    const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};
+    return serverSideEmitWithAck_args(event, values, options().request_timeout);
+  }
+  ServerAcks serverSideEmitWithAck_args(std::string_view event, std::span<const value> args,
+                                        std::chrono::milliseconds timeout) const;
+
+  // The servers of this namespace, as Node's adapter counts them: subscribers of <key>-request#<nsp>#.
+  std::size_t serverCount() const;
 
   // Waits until every command queued so far (by any copy of this Emitter, from any thread) is answered. Throws
   // sio::timeout_error when some are not within `timeout`; otherwise, if any publish queued without a Completion

@@ -17,6 +17,9 @@ struct Options {
 
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds command_timeout{5000};
+  // How long a request that asks the servers (emit_confirmed, fetchSockets, ...) waits for their answers; the
+  // Node adapter's requestsTimeout default.
+  std::chrono::milliseconds request_timeout{5000};
 
   // Override the credentials in redis_url (for secrets kept out of URLs). A password without a username
   // authenticates as the default user.

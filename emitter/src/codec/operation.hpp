@@ -2,6 +2,8 @@
 // is encoded (classic msgpack/JSON today; sharded and streams later) and of Redis.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +27,8 @@ struct target {
   std::vector<std::string> rooms{};
   std::vector<std::string> except{};
   std::vector<flag_setting> flags{};
+  // How long a request to the servers waits for answers (BroadcastOperator::timeout); empty: the options'.
+  std::optional<std::chrono::milliseconds> wait{};
 
   void add_room(std::string_view room);
   void add_except(std::string_view room);

@@ -42,9 +42,13 @@ void validate_rooms(std::span<const std::string> rooms, std::string_view what) {
 
 }  // namespace
 
+void validate_target(const target& to) {
+  validate_rooms(to.rooms, "a room name");
+  validate_rooms(to.except, "an except room name");
+}
+
 void validate(const operation& op) {
-  validate_rooms(op.to->rooms, "a room name");
-  validate_rooms(op.to->except, "an except room name");
+  validate_target(*op.to);
   switch (op.kind) {
     case operation_kind::broadcast:
       validate_event(op.event, false);

@@ -11,6 +11,9 @@ namespace sio::detail {
 // Argument values are checked while they are encoded (same guarantee: nothing is published).
 void validate(const operation& op);
 
+// The rooms and except rooms alone (requests that carry no event): same errors.
+void validate_target(const target& to);
+
 // Throws sio::data_error(errc::invalid_argument) for an empty key, errc::invalid_utf8 for a bad one.
 void validate_key(std::string_view key);
 

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -225,6 +227,32 @@ std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_comman
   }
   desynced_ = false;
   return replies;
+}
+
+std::optional<redis_reply> redis_connection::read_push(std::chrono::steady_clock::time_point deadline) {
+  if (broken()) throw connection_error(fmt::format("the connection to Redis at {} is broken", endpoint_.describe()));
+  constexpr std::string_view doing = "a wait for messages";
+  for (;;) {
+    // Replies already read stay in hiredis' buffer: take those before waiting on the socket.
+    void* raw = nullptr;
+    if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) throw_io_error(doing, errno);
+    if (raw != nullptr) {
+      const reply_ptr reply(static_cast<redisReply*>(raw));
+      return convert_reply(*reply);
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd pfd{ctx_->fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      throw connection_error(fmt::format("cannot wait for messages from Redis at {}: {}", endpoint_.describe(),
+                                         std::strerror(errno)));
+    }
+    if (ready == 0) continue;  // the deadline check above ends the wait
+    errno = 0;
+    if (redisBufferRead(ctx_) != REDIS_OK) throw_io_error(doing, errno);
+  }
 }
 
 redis_reply to_redis_reply(const redisReply& reply) { return convert_reply(reply); }

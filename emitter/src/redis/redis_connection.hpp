@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ class redis_connection {
   // Writes all commands at once, then reads one reply for each, in order. Error replies are returned, not
   // thrown. I/O failures throw sio::connection_error or sio::timeout_error and leave the connection broken().
   std::vector<redis_reply> pipeline(std::span<const redis_command> commands);
+
+  // For a subscribed connection: the next message Redis pushes, or nothing when none arrives before `deadline`.
+  // Throws sio::connection_error when the connection breaks.
+  std::optional<redis_reply> read_push(std::chrono::steady_clock::time_point deadline);
 
   // A connection that failed with an I/O error cannot be used again.
   bool broken() const noexcept;

@@ -1,0 +1,150 @@
+#include "codec/request_codec.hpp"
+
+#include <fmt/format.h>
+
+#include "sio/error.hpp"
+#include "value/json_writer.hpp"
+#include "value/msgpack_reader.hpp"
+#include "value/notepack_writer.hpp"
+
+namespace sio::detail {
+
+namespace {
+
+// Adapter RequestType values (socket.io-redis-adapter).
+enum class request_type : int { sockets = 0, remote_fetch = 5, server_side_emit = 6, broadcast = 7 };
+
+constexpr std::uint32_t packet_type_event = 2;
+
+void append_string_array(std::string& out, std::span<const std::string> names) {
+  out += '[';
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i != 0) out += ',';
+    write_json_string(out, names[i]);
+  }
+  out += ']';
+}
+
+// {"uid":...,"requestId":...,"type":N — the head of every JSON request.
+std::string json_head(const request_ids& ids, request_type type) {
+  std::string out = "{\"uid\":";
+  write_json_string(out, ids.uid);
+  out += ",\"requestId\":";
+  write_json_string(out, ids.request_id);
+  out += fmt::format(",\"type\":{}", static_cast<int>(type));
+  return out;
+}
+
+command publish_request(std::string_view key, std::string_view nsp, std::string payload) {
+  return command{"PUBLISH", request_channel(key, nsp), std::move(payload)};
+}
+
+void write_names(notepack_writer& w, const std::vector<std::string>& names) {
+  w.array_header(static_cast<std::uint32_t>(names.size()));
+  for (const auto& name : names) w.checked_string(name);
+}
+
+}  // namespace
+
+std::string request_channel(std::string_view key, std::string_view nsp) {
+  return fmt::format("{}-request#{}#", key, nsp);
+}
+
+std::string shared_response_channel(std::string_view key, std::string_view nsp) {
+  return fmt::format("{}-response#{}#", key, nsp);
+}
+
+std::string own_response_channel(std::string_view key, std::string_view nsp, std::string_view uid) {
+  return fmt::format("{}-response#{}#{}#", key, nsp, uid);
+}
+
+command encode_broadcast_with_ack(const operation& op, std::string_view key, const request_ids& ids,
+                                  std::chrono::milliseconds wait) {
+  std::string payload;
+  notepack_writer w(payload);
+  w.map_header(5);
+  w.checked_string("uid");
+  w.checked_string(ids.uid);
+  w.checked_string("requestId");
+  w.checked_string(ids.request_id);
+  w.checked_string("type");
+  w.integer(static_cast<int>(request_type::broadcast));
+  w.checked_string("packet");
+  w.map_header(3);
+  w.checked_string("type");
+  w.unsigned_integer(packet_type_event);
+  w.checked_string("data");
+  w.array_header(static_cast<std::uint32_t>(1 + op.args.size()));
+  w.checked_string(op.event);
+  for (const auto& arg : op.args) w.value(arg);
+  w.checked_string("nsp");
+  w.checked_string(op.to->nsp);
+  // The adapter's own key order: rooms, except, flags.
+  w.checked_string("opts");
+  w.map_header(3);
+  w.checked_string("rooms");
+  write_names(w, op.to->rooms);
+  w.checked_string("except");
+  write_names(w, op.to->except);
+  w.checked_string("flags");
+  w.map_header(static_cast<std::uint32_t>(op.to->flags.size() + 1));
+  for (const auto& setting : op.to->flags) {
+    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
+    w.boolean(setting.enabled);
+  }
+  w.checked_string("timeout");
+  w.integer(wait.count());
+  return publish_request(key, op.to->nsp, std::move(payload));
+}
+
+command encode_fetch_sockets(const target& to, std::string_view key, const request_ids& ids) {
+  std::string out = json_head(ids, request_type::remote_fetch);
+  out += ",\"opts\":{\"rooms\":";
+  append_string_array(out, to.rooms);
+  out += ",\"except\":";
+  append_string_array(out, to.except);
+  out += "}}";
+  return publish_request(key, to.nsp, std::move(out));
+}
+
+command encode_all_sockets(const target& to, std::string_view key, const request_ids& ids) {
+  std::string out = json_head(ids, request_type::sockets);
+  out += ",\"rooms\":";
+  append_string_array(out, to.rooms);
+  out += '}';
+  return publish_request(key, to.nsp, std::move(out));
+}
+
+command encode_server_side_emit_with_ack(const operation& op, std::string_view key, const request_ids& ids) {
+  std::string out = json_head(ids, request_type::server_side_emit);
+  out += ",\"data\":[";
+  write_json_string(out, op.event);
+  for (const auto& arg : op.args) {
+    out += ',';
+    write_json(out, arg);
+  }
+  out += "]}";
+  return publish_request(key, op.to->nsp, std::move(out));
+}
+
+std::optional<response> decode_response(std::string_view payload) {
+  sio::value body;
+  try {
+    body = !payload.empty() && payload.front() == '{' ? sio::json(payload) : decode_msgpack(payload);
+  } catch (const sio::error&) {
+    return std::nullopt;  // not ours to judge: other requesters' traffic shares the channel
+  }
+  const auto& id = member(body, "requestId");
+  if (id.type() != sio::value::kind::string) return std::nullopt;
+  return response{id.as_string(), std::move(body)};
+}
+
+const sio::value& member(const sio::value& object, std::string_view key) {
+  static const sio::value undefined = sio::value::undefined();
+  if (object.type() != sio::value::kind::object) return undefined;
+  for (const auto& [name, v] : object.as_object())
+    if (name == key) return v;
+  return undefined;
+}
+
+}  // namespace sio::detail
