@@ -15,6 +15,7 @@
 
 #include "sio/emitter.hpp"
 #include "support/redis_server.hpp"
+#include "support/scripted_server.hpp"
 #include "support/subscriber.hpp"
 #include "value/notepack_writer.hpp"
 
@@ -54,56 +55,11 @@ std::string ack_message(const std::string& request_id, const sio::value& arg) {
   return out;
 }
 
-// A scripted server: SUBSCRIBEs socket.io-request#/# (so it counts in PUBSUB NUMSUB, as a Node server does),
-// hands each request to `answer`, and PUBLISHes the (channel, payload) pairs it returns. Also records how many
-// subscribers the request channel had when the request arrived.
-class responder {
- public:
-  using script = std::function<std::vector<std::pair<std::string, std::string>>(const sio::value& request)>;
-
-  responder(const sio::test::redis_server& redis, script answer)
-      : redis_(redis),
-        requests_(redis, {"socket.io-request#/#"}, sio::test::subscriber::mode::channels),
-        answer_(std::move(answer)),
-        thread_([this] { run(); }) {}
-  ~responder() {
-    stop_ = true;
-    thread_.join();
-  }
-
-  std::vector<sio::value> seen() const {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
-  std::vector<std::string> numsub_at_request() const {
-    std::lock_guard lock(mutex_);
-    return numsub_;
-  }
-
- private:
-  void run() {
-    while (!stop_) {
-      const auto message = requests_.next_message(50ms);
-      if (!message) continue;
-      const auto request = decode_request(message->payload);
-      {
-        std::lock_guard lock(mutex_);
-        seen_.push_back(request);
-        numsub_.push_back(redis_.command({"PUBSUB", "NUMSUB", "socket.io-request#/#"}));
-      }
-      for (const auto& [channel, payload] : answer_(request)) redis_.command({"PUBLISH", channel, payload});
-    }
-  }
-
-  const sio::test::redis_server& redis_;
-  sio::test::subscriber requests_;
-  script answer_;
-  mutable std::mutex mutex_;
-  std::vector<sio::value> seen_;
-  std::vector<std::string> numsub_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
+// The scripted server's answers from a script over the decoded request.
+sio::test::scripted_server::script answering(
+    std::function<std::vector<std::pair<std::string, std::string>>(const sio::value&)> answer) {
+  return [answer = std::move(answer)](const std::string& payload) { return answer(decode_request(payload)); };
+}
 
 std::string id_of(const sio::value& request) { return member(request, "requestId").as_string(); }
 std::string uid_of(const sio::value& request) { return member(request, "uid").as_string(); }
@@ -188,8 +144,8 @@ TEST_CASE("requests: client counts add up over servers answering on either respo
       return out;
     };
   };
-  responder a(redis, script(2, false));
-  responder b(redis, script(1, true));
+  sio::test::scripted_server a(redis, answering(script(2, false)));
+  sio::test::scripted_server b(redis, answering(script(1, true)));
   const auto io = emitter_for(redis.url());
 
   const auto confirmed = io.to("user:42").emit_confirmed("notification", sio::json(R"({"type":"T"})"));
@@ -216,12 +172,12 @@ TEST_CASE("requests: client counts add up over servers answering on either respo
 
 TEST_CASE("requests: acks still missing at the timeout are reported as partial") {
   sio::test::redis_server redis;
-  responder one(redis, [](const sio::value& request) {
+  sio::test::scripted_server one(redis, answering([](const sio::value& request) {
     // 2 sockets written to, one acks.
     return std::vector<std::pair<std::string, std::string>>{
         {shared_channel, R"({"type":8,"requestId":)" + quoted(id_of(request)) + R"(,"clientCount":2})"},
         {shared_channel, ack_message(id_of(request), "first")}};
-  });
+  }));
   const auto delivery = emitter_for(redis.url()).to("user:42").timeout(300ms).emitWithAck("n");
   CHECK(delivery.answered == 1);
   CHECK(delivery.clients == 2);
@@ -251,9 +207,9 @@ TEST_CASE("requests: fetchSockets and allSockets gather every server's sockets")
       return std::vector<std::pair<std::string, std::string>>{{shared_channel, body}};
     };
   };
-  responder a(redis, sockets_of({"aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb"}));
-  responder b(redis, sockets_of({}));
-  responder c(redis, sockets_of({"cccccccccccccccccccc"}));
+  sio::test::scripted_server a(redis, answering(sockets_of({"aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb"})));
+  sio::test::scripted_server b(redis, answering(sockets_of({})));
+  sio::test::scripted_server c(redis, answering(sockets_of({"cccccccccccccccccccc"})));
   const auto io = emitter_for(redis.url());
 
   const auto fetched = io.in("user:42").fetchSockets();
@@ -273,10 +229,11 @@ TEST_CASE("requests: fetchSockets and allSockets gather every server's sockets")
   const auto all = io.in("user:42").allSockets();
   CHECK(all.answered == 3);
   CHECK(all.ids.size() == 3);
-  const auto seen = a.seen();
+  const auto seen = a.requests();
   REQUIRE(seen.size() == 2);
-  CHECK(sio::to_json(seen[1]) == R"({"uid":)" + quoted(uid_of(seen[1])) + R"(,"requestId":)" +
-                                     quoted(id_of(seen[1])) + R"(,"type":0,"rooms":["user:42"]})");
+  const auto all_request = sio::json(seen[1]);
+  CHECK(seen[1] == R"({"uid":)" + quoted(uid_of(all_request)) + R"(,"requestId":)" + quoted(id_of(all_request)) +
+                       R"(,"type":0,"rooms":["user:42"]})");
 }
 
 TEST_CASE("requests: serverSideEmitWithAck collects one value per server") {
@@ -289,8 +246,8 @@ TEST_CASE("requests: serverSideEmitWithAck collects one value per server") {
       return std::vector<std::pair<std::string, std::string>>{{shared_channel, body + "}"}};
     };
   };
-  responder node(redis, acks_with(R"("pong")"));
-  responder gateway(redis, acks_with(""));  // sio-gateway answers without a value
+  sio::test::scripted_server node(redis, answering(acks_with(R"("pong")")));
+  sio::test::scripted_server gateway(redis, answering(acks_with("")));  // sio-gateway answers without a value
   const auto acks = emitter_for(redis.url()).serverSideEmitWithAck("ping", sio::json(R"({"a":1})"));
   CHECK(acks.servers == 2);
   CHECK(acks.answered == 2);
