@@ -28,7 +28,7 @@ from typing import Any, Iterable, Optional
 __all__ = ["Emitter", "SioError", "DataError", "RedisError", "Status", "load_library", "library_version"]
 
 # The C API version these bindings were written for; the library must have the same MAJOR.MINOR.
-_API_MAJOR, _API_MINOR = 0, 2
+_API_MAJOR, _API_MINOR = 0, 3
 
 
 class Status(enum.IntEnum):
@@ -96,6 +96,7 @@ class _Options(ctypes.Structure):
         ("username", ctypes.c_char_p),
         ("password", ctypes.c_char_p),
         ("dry_run", ctypes.c_int),
+        ("request_timeout_ms", ctypes.c_long),
     ]
 
 

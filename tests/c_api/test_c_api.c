@@ -2,7 +2,7 @@
  * loopback ports. A raw hiredis subscriber, independent of the code under test, checks the exact bytes published.
  *
  * Usage: sio-c-api-tests [path/to/redis-server]   (default: $SIO_REDIS_SERVER, else redis-server on PATH) */
-#define _GNU_SOURCE /* fork/exec, mkdtemp, prctl, nanosleep, clock_gettime under -std=c99 */
+#define _GNU_SOURCE /* fork/exec, mkdtemp, prctl, nanosleep, clock_gettime, memmem under -std=c99 */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -361,6 +361,7 @@ static void test_options_and_emitter_new(void) {
   CHECK(o.username == NULL);
   CHECK(o.password == NULL);
   CHECK_INT_EQ(o.dry_run, 0);
+  CHECK_INT_EQ(o.request_timeout_ms, 5000);
   sio_options_init(NULL); /* accepted, does nothing */
 
   CHECK_FAILS(sio_emitter_new("redis://127.0.0.1:6379", NULL, NULL, &err), SIO_E_INVALID_ARGUMENT, "out is NULL");
@@ -457,6 +458,67 @@ static void test_null_arguments(void) {
               "event is NULL");
   CHECK_INT_EQ(receivers, 12345); /* untouched by failures */
 
+  /* Requests: NULL arguments, and every result zeroed (NULL) on failure. */
+  {
+    sio_delivery delivery;
+    sio_replies replies;
+    char *json = (char *)&delivery; /* a non-NULL sentinel that a failure must overwrite */
+    size_t count = 7;
+    long long servers = 7;
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_FAILS(sio_emit_confirmed_json(NULL, t, "e", "[]", 0, 0, &delivery, &json, &err), SIO_E_INVALID_ARGUMENT,
+                "emitter is NULL");
+    CHECK(json == NULL);
+    CHECK(delivery.replies.servers == 0 && delivery.replies.answered == 0 && delivery.replies.timed_out == 0);
+    CHECK(delivery.clients == 0 && delivery.acks == 0);
+    json = (char *)&delivery;
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_FAILS(sio_emit_confirmed_json(em, t, NULL, "[]", 0, 1, &delivery, &json, &err), SIO_E_INVALID_ARGUMENT,
+                "event is NULL");
+    CHECK_STR_EQ(err.message, "event is NULL");
+    CHECK(json == NULL);
+    CHECK(delivery.replies.servers == 0 && delivery.clients == 0 && delivery.acks == 0);
+
+    json = (char *)&delivery;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_FAILS(sio_fetch_sockets_json(NULL, t, 0, &replies, &json, &count, &err), SIO_E_INVALID_ARGUMENT,
+                "emitter is NULL");
+    CHECK(json == NULL);
+    CHECK_INT_EQ(count, 0);
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+
+    json = (char *)&delivery;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_FAILS(sio_server_side_emit_with_ack_json(NULL, NULL, "e", NULL, 0, &replies, &json, &err),
+                SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+    CHECK(json == NULL);
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    json = (char *)&delivery;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_FAILS(sio_server_side_emit_with_ack_json(em, NULL, NULL, NULL, 0, &replies, &json, &err),
+                SIO_E_INVALID_ARGUMENT, "event is NULL");
+    CHECK(json == NULL);
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+
+    CHECK_FAILS(sio_server_count(NULL, NULL, &servers, &err), SIO_E_INVALID_ARGUMENT, "emitter is NULL");
+    CHECK_INT_EQ(servers, 0);
+    servers = 7;
+    CHECK_FAILS(sio_server_count(em, "/\xff", &servers, &err), SIO_E_INVALID_UTF8, "namespace");
+    CHECK_INT_EQ(servers, 0);
+
+    /* err and every result pointer may be NULL. */
+    CHECK_STATUS(sio_emit_confirmed_json(NULL, t, "e", NULL, 0, 0, NULL, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+    CHECK_STATUS(sio_fetch_sockets_json(NULL, t, 0, NULL, NULL, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+    CHECK_STATUS(sio_server_side_emit_with_ack_json(em, NULL, "connect", NULL, 0, NULL, NULL, NULL),
+                 SIO_E_RESERVED_EVENT);
+    CHECK_STATUS(sio_server_count(NULL, NULL, NULL, NULL), SIO_E_INVALID_ARGUMENT);
+    CHECK_STATUS(sio_emit_confirmed_json(em, t, "e", NULL, 0, 1, NULL, NULL, NULL), SIO_OK);
+    CHECK_STATUS(sio_fetch_sockets_json(em, t, 0, NULL, NULL, NULL, NULL), SIO_OK);
+    CHECK_STATUS(sio_server_side_emit_with_ack_json(em, NULL, "e", NULL, 0, NULL, NULL, NULL), SIO_OK);
+    CHECK_STATUS(sio_server_count(em, NULL, NULL, NULL), SIO_OK);
+    sio_free(NULL);
+  }
+
   /* A C++ exception that is no sio::error becomes SIO_E_INTERNAL: a size larger than any std::vector may hold
    * (std::length_error, thrown before a byte is read or allocated). SIO_E_NO_MEMORY is not provoked here:
    * valgrind cannot make operator new throw, and ASan aborts on such requests. */
@@ -543,6 +605,34 @@ static void test_bad_data(sio_emitter *em, redisContext *sub) {
   CHECK_FAILS(sio_server_side_emit_json(em, "/admin", "new_namespace", NULL, NULL, &err), SIO_E_RESERVED_EVENT,
               "reserved");
 
+  /* Requests refuse the same input, before counting the servers or publishing. */
+  {
+    sio_delivery delivery;
+    sio_replies replies;
+    char *json = (char *)&delivery;
+    CHECK_FAILS(sio_emit_confirmed_json(em, NULL, "e", "[1,", 100, 0, &delivery, &json, &err), SIO_E_INVALID_JSON,
+                "line 1, column");
+    CHECK(json == NULL);
+    CHECK_FAILS(sio_emit_confirmed_json(em, NULL, "e", "{}", 100, 1, &delivery, NULL, &err), SIO_E_INVALID_JSON,
+                "array");
+    CHECK_FAILS(sio_emit_confirmed_json(em, NULL, "e", "[\"\xff\"]", 100, 0, NULL, NULL, &err), SIO_E_INVALID_UTF8,
+                "UTF-8");
+    CHECK_FAILS(sio_emit_confirmed_json(em, NULL, "", NULL, 100, 0, &delivery, NULL, &err), SIO_E_INVALID_ARGUMENT,
+                "empty");
+    CHECK_FAILS(sio_emit_confirmed_json(em, NULL, "disconnect", NULL, 100, 0, &delivery, NULL, &err),
+                SIO_E_RESERVED_EVENT, "reserved");
+    CHECK(delivery.replies.servers == 0 && delivery.clients == 0);
+    json = (char *)&delivery;
+    CHECK_FAILS(sio_server_side_emit_with_ack_json(em, NULL, "e", "[1", 100, &replies, &json, &err),
+                SIO_E_INVALID_JSON, "line 1, column");
+    CHECK(json == NULL);
+    CHECK_FAILS(sio_server_side_emit_with_ack_json(em, NULL, "connection", NULL, 100, &replies, NULL, &err),
+                SIO_E_RESERVED_EVENT, "reserved");
+    CHECK_FAILS(sio_server_side_emit_with_ack_json(em, "/\xff", "e", NULL, 100, &replies, NULL, &err),
+                SIO_E_INVALID_UTF8, "namespace");
+    CHECK_FAILS(sio_server_count(em, "/\xff", NULL, &err), SIO_E_INVALID_UTF8, "namespace");
+  }
+
   if (sub != NULL) CHECK_NOTHING_PUBLISHED(sub);
 
   /* The failed sets left the target as it was: "/", no room. */
@@ -588,6 +678,37 @@ static void test_dry_run(const char *url_of_live_redis, redisContext *sub) {
   receivers = 0;
   CHECK_OK(sio_server_side_emit_json(em, NULL, "ping", NULL, &receivers, &err));
   CHECK_INT_EQ(receivers, -1);
+  /* Requests publish nothing and wait for nobody: no servers, empty results. */
+  {
+    sio_delivery delivery;
+    sio_replies replies;
+    char *json = NULL;
+    size_t count = 7;
+    long long servers = 7;
+    long long started = now_ms();
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_OK(sio_emit_confirmed_json(em, t, "e", "[1]", 0, 1, &delivery, &json, &err));
+    CHECK(delivery.replies.servers == 0 && delivery.replies.answered == 0 && delivery.replies.timed_out == 0);
+    CHECK(delivery.clients == 0 && delivery.acks == 0);
+    CHECK_STR_EQ(json, "[]");
+    sio_free(json);
+    json = NULL;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_OK(sio_fetch_sockets_json(em, t, 0, &replies, &json, &count, &err));
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    CHECK_STR_EQ(json, "[]");
+    CHECK_INT_EQ(count, 0);
+    sio_free(json);
+    json = NULL;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_OK(sio_server_side_emit_with_ack_json(em, NULL, "ping", "[1]", 0, &replies, &json, &err));
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    CHECK_STR_EQ(json, "[]");
+    sio_free(json);
+    CHECK_OK(sio_server_count(em, NULL, &servers, &err));
+    CHECK_INT_EQ(servers, 0);
+    CHECK(now_ms() - started < 1000); /* nothing waited for the 5 s request timeout */
+  }
   CHECK_OK(sio_emitter_flush(em, 0, &err));
   CHECK_NOTHING_PUBLISHED(sub);
 
@@ -793,6 +914,360 @@ static void test_key_option(const char *url, redisContext *sub) {
   sio_target_free(t);
 }
 
+/* ---- Requests: a raw subscriber of the request channel plays a Socket.IO server ----------------------------------
+ * Subscribed to socket.io-request#/#, a plain hiredis connection counts as a server (PUBSUB NUMSUB). Silent, it makes
+ * every request time out; answering (a thread publishing on socket.io-response#/#), it lets one complete. */
+
+#define REQUEST_CHANNEL "socket.io-request#/#"
+#define RESPONSE_CHANNEL "socket.io-response#/#"
+
+/* The next ["message", channel, payload] a SUBSCRIBE connection got, waiting at most 2 s. */
+static int next_subscribed(redisContext *c, message *out) {
+  redisReply *r = NULL;
+  int ok = 0;
+  memset(out, 0, sizeof *out);
+  if (redisGetReply(c, (void **)&r) != REDIS_OK || r == NULL) return 0;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 && r->element[1]->len < sizeof out->channel &&
+      r->element[2]->len < sizeof out->payload) { /* < : the payload stays NUL-terminated */
+    memcpy(out->channel, r->element[1]->str, r->element[1]->len);
+    memcpy(out->payload, r->element[2]->str, r->element[2]->len);
+    out->size = r->element[2]->len;
+    ok = 1;
+  }
+  freeReplyObject(r);
+  return ok;
+}
+
+static redisContext *subscribe_requests(int port) {
+  redisContext *c = connect_port(port, 2000);
+  redisReply *r;
+  if (c == NULL) return NULL;
+  r = redisCommand(c, "SUBSCRIBE %s", REQUEST_CHANNEL);
+  if (r == NULL) {
+    redisFree(c);
+    return NULL;
+  }
+  freeReplyObject(r);
+  return c;
+}
+
+/* Reads the PSUBSCRIBE * subscriber up to a marker published now: how many messages it got on `channel` (and
+ * that it got nothing else). */
+static int count_until_marker(redisContext *sub, const char *channel) {
+  message m;
+  int count = 0;
+  redisReply *r = redisCommand(publisher, "PUBLISH marker m");
+  if (r != NULL) freeReplyObject(r);
+  while (next_message(sub, &m) && strcmp(m.channel, "marker") != 0) {
+    if (strcmp(m.channel, channel) == 0)
+      ++count;
+    else
+      CHECK_STR_EQ(m.channel, channel);
+  }
+  return count;
+}
+
+static int starts_with(const char *text, const char *prefix) { return strncmp(text, prefix, strlen(prefix)) == 0; }
+
+static int ends_with(const char *text, const char *suffix) {
+  size_t n = strlen(text), k = strlen(suffix);
+  return n >= k && strcmp(text + n - k, suffix) == 0;
+}
+
+/* The requestId of a request: JSON ("requestId":"...") or msgpack (a9 "requestId" then a str). 0 if none. */
+static int request_id_of(const message *m, char *id, size_t size) {
+  static const char json_key[] = "\"requestId\":\"";
+  static const char msgpack_key[] = "\xa9requestId";
+  const char *start;
+  size_t len;
+  if (m->size > 0 && m->payload[0] == '{') {
+    const char *end;
+    start = strstr((const char *)m->payload, json_key);
+    if (start == NULL) return 0;
+    start += sizeof json_key - 1;
+    end = strchr(start, '"');
+    if (end == NULL) return 0;
+    len = (size_t)(end - start);
+  } else {
+    const unsigned char *p = NULL;
+    size_t i;
+    for (i = 0; i + sizeof msgpack_key <= m->size; ++i) {
+      if (memcmp(m->payload + i, msgpack_key, sizeof msgpack_key - 1) == 0) {
+        p = m->payload + i + sizeof msgpack_key - 1;
+        break;
+      }
+    }
+    if (p == NULL) return 0;
+    if ((*p & 0xe0) == 0xa0) {
+      len = *p & 0x1f;
+      start = (const char *)p + 1;
+    } else if (*p == 0xd9) {
+      len = p[1];
+      start = (const char *)p + 2;
+    } else {
+      return 0;
+    }
+    if ((const unsigned char *)start + len > m->payload + m->size) return 0;
+  }
+  if (len == 0 || len >= size) return 0;
+  memcpy(id, start, len);
+  id[len] = '\0';
+  return 1;
+}
+
+typedef struct responder {
+  redisContext *requests; /* subscribed to REQUEST_CHANNEL */
+  redisContext *answers;  /* publishes the answers */
+  int handled;            /* requests answered */
+  int failed;             /* a request it could not read or answer */
+  unsigned char first_byte[3];
+} responder;
+
+static void answer(responder *r, const char *json) {
+  redisReply *reply = redisCommand(r->answers, "PUBLISH %s %s", RESPONSE_CHANNEL, json);
+  if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) ++r->failed;
+  if (reply != NULL) freeReplyObject(reply);
+}
+
+/* Answers three requests, as one Socket.IO server would: a broadcast with ack written to two sockets that both
+ * acknowledge (type 7 -> 8, 9, 9), a fetchSockets (5) and a serverSideEmitWithAck (6). */
+static void *respond_3(void *arg) {
+  responder *r = (responder *)arg;
+  int i;
+  for (i = 0; i < 3; ++i) {
+    message m;
+    char id[128];
+    char json[1024];
+    if (!next_subscribed(r->requests, &m) || !request_id_of(&m, id, sizeof id)) {
+      ++r->failed;
+      return NULL;
+    }
+    r->first_byte[i] = m.payload[0];
+    if (m.payload[0] != '{') { /* msgpack: the broadcast with ack */
+      snprintf(json, sizeof json, "{\"type\":8,\"requestId\":\"%s\",\"clientCount\":2}", id);
+      answer(r, json);
+      snprintf(json, sizeof json, "{\"type\":9,\"requestId\":\"%s\",\"packet\":{\"ok\":1}}", id);
+      answer(r, json);
+      snprintf(json, sizeof json, "{\"type\":9,\"requestId\":\"%s\"}", id); /* ack() without a value */
+      answer(r, json);
+    } else if (strstr((const char *)m.payload, "\"type\":5") != NULL) {
+      snprintf(json, sizeof json,
+               "{\"requestId\":\"%s\",\"sockets\":[{\"id\":\"abc\",\"handshake\":{\"address\":\"::1\",\"query\":{}},"
+               "\"rooms\":[\"abc\",\"user:42\"],\"data\":{\"n\":1}},{\"id\":\"def\",\"rooms\":[\"def\"]}]}",
+               id);
+      answer(r, json);
+    } else {
+      snprintf(json, sizeof json, "{\"type\":6,\"requestId\":\"%s\",\"data\":\"pong\"}", id);
+      answer(r, json);
+    }
+    ++r->handled;
+  }
+  return NULL;
+}
+
+static void test_server_requests(const redis_proc *server, redisContext *sub) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  sio_target *user42 = sio_target_new();
+  redisContext *fake;
+  sio_delivery delivery;
+  sio_replies replies;
+  char *json = NULL;
+  size_t count = 7;
+  long long servers = 7;
+  long long started, elapsed;
+  message m;
+  REQUIRE(user42 != NULL);
+  CHECK_OK(sio_target_to(user42, "user:42", &err));
+  em = new_emitter(server->url, &o);
+
+  /* No Socket.IO server: nobody to wait for, the request is still published (the PSUBSCRIBE * sees it). */
+  CHECK_OK(sio_server_count(em, NULL, &servers, &err));
+  CHECK_INT_EQ(servers, 0);
+  started = now_ms();
+  memset(&delivery, 0x5a, sizeof delivery);
+  CHECK_OK(sio_emit_confirmed_json(em, user42, "notification", "[{\"type\":\"X\"}]", 0, 0, &delivery, &json, &err));
+  CHECK_INT_EQ(delivery.replies.servers, 0);
+  CHECK_INT_EQ(delivery.replies.answered, 0);
+  CHECK_INT_EQ(delivery.replies.timed_out, 0);
+  CHECK_INT_EQ(delivery.clients, 0);
+  CHECK_INT_EQ(delivery.acks, 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  CHECK(next_message(sub, &m));
+  CHECK_STR_EQ(m.channel, REQUEST_CHANNEL);
+  CHECK_INT_EQ(m.payload[0], 0x85); /* msgpack map of 5: uid, requestId, type, packet, opts */
+  memset(&replies, 0x5a, sizeof replies);
+  CHECK_OK(sio_fetch_sockets_json(em, user42, 0, &replies, &json, &count, &err));
+  CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+  CHECK_INT_EQ(count, 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  memset(&replies, 0x5a, sizeof replies);
+  CHECK_OK(sio_server_side_emit_with_ack_json(em, NULL, "ping", NULL, 0, &replies, &json, &err));
+  CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  CHECK(now_ms() - started < 1500); /* no 5 s default wait */
+  CHECK_INT_EQ(count_until_marker(sub, REQUEST_CHANNEL), 2);
+
+  /* A server that never answers: each request waits its timeout and returns a partial result, not an error. */
+  fake = subscribe_requests(server->port);
+  REQUIRE(fake != NULL);
+  CHECK_OK(sio_server_count(em, NULL, &servers, &err));
+  CHECK_INT_EQ(servers, 1);
+  CHECK_OK(sio_server_count(em, "/admin", &servers, &err));
+  CHECK_INT_EQ(servers, 0);
+
+  started = now_ms();
+  memset(&delivery, 0x5a, sizeof delivery);
+  CHECK_OK(sio_emit_confirmed_json(em, user42, "notification", "[{\"type\":\"X\"}]", 200, 0, &delivery, &json, &err));
+  elapsed = now_ms() - started;
+  CHECK(elapsed >= 195 && elapsed < 1500);
+  CHECK_INT_EQ(delivery.replies.servers, 1);
+  CHECK_INT_EQ(delivery.replies.answered, 0);
+  CHECK(delivery.replies.timed_out != 0);
+  CHECK_INT_EQ(delivery.clients, 0);
+  CHECK_INT_EQ(delivery.acks, 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  CHECK(next_subscribed(fake, &m));
+  CHECK_STR_EQ(m.channel, REQUEST_CHANNEL);
+  CHECK_INT_EQ(m.payload[0], 0x85);
+  CHECK(memmem(m.payload, m.size, "\xa3uid", 4) == m.payload + 1);
+  CHECK(memmem(m.payload, m.size, "\xa9requestId", 10) != NULL);
+  CHECK(memmem(m.payload, m.size, "\xacnotification", 13) != NULL);
+  CHECK(memmem(m.payload, m.size, "\xa5rooms\x91\xa7user:42", 15) != NULL);
+
+  /* wait_for_acks, and the timeout from the options (timeout_ms <= 0). */
+  sio_emitter_free(em);
+  o.request_timeout_ms = 300;
+  em = new_emitter(server->url, &o);
+  started = now_ms();
+  memset(&delivery, 0x5a, sizeof delivery);
+  CHECK_OK(sio_emit_confirmed_json(em, NULL, "tick", NULL, -1, 1, &delivery, &json, &err));
+  elapsed = now_ms() - started;
+  CHECK(elapsed >= 295 && elapsed < 1600);
+  CHECK(delivery.replies.servers == 1 && delivery.replies.answered == 0 && delivery.replies.timed_out != 0);
+  CHECK(delivery.clients == 0 && delivery.acks == 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  CHECK(next_subscribed(fake, &m));
+  CHECK_INT_EQ(m.payload[0], 0x85);
+
+  started = now_ms();
+  memset(&replies, 0x5a, sizeof replies);
+  count = 7;
+  CHECK_OK(sio_fetch_sockets_json(em, user42, 200, &replies, &json, &count, &err));
+  elapsed = now_ms() - started;
+  CHECK(elapsed >= 195 && elapsed < 1500);
+  CHECK(replies.servers == 1 && replies.answered == 0 && replies.timed_out != 0);
+  CHECK_INT_EQ(count, 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  CHECK(next_subscribed(fake, &m));
+  CHECK_STR_EQ(m.channel, REQUEST_CHANNEL);
+  CHECK(starts_with((const char *)m.payload, "{\"uid\":\""));
+  CHECK_STR_CONTAINS((const char *)m.payload, "\",\"requestId\":\"");
+  if (!CHECK(ends_with((const char *)m.payload, "\",\"type\":5,\"opts\":{\"rooms\":[\"user:42\"],\"except\":[]}}")))
+    fprintf(stderr, "    got %s\n", (const char *)m.payload);
+
+  started = now_ms();
+  memset(&replies, 0x5a, sizeof replies);
+  CHECK_OK(sio_server_side_emit_with_ack_json(em, NULL, "ping", "[{\"a\":1}]", 200, &replies, &json, &err));
+  elapsed = now_ms() - started;
+  CHECK(elapsed >= 195 && elapsed < 1500);
+  CHECK(replies.servers == 1 && replies.answered == 0 && replies.timed_out != 0);
+  CHECK_STR_EQ(json, "[]");
+  sio_free(json);
+  json = NULL;
+  CHECK(next_subscribed(fake, &m));
+  CHECK(starts_with((const char *)m.payload, "{\"uid\":\""));
+  if (!CHECK(ends_with((const char *)m.payload, "\",\"type\":6,\"data\":[\"ping\",{\"a\":1}]}")))
+    fprintf(stderr, "    got %s\n", (const char *)m.payload);
+  CHECK_INT_EQ(count_until_marker(sub, REQUEST_CHANNEL), 4);
+
+  /* A server that answers: every answer arrives, nothing times out, the results are the servers' values. */
+  {
+    responder r;
+    pthread_t thread;
+    memset(&r, 0, sizeof r);
+    r.requests = fake;
+    r.answers = connect_port(server->port, 2000);
+    REQUIRE(r.answers != NULL);
+    REQUIRE(pthread_create(&thread, NULL, respond_3, &r) == 0);
+
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_OK(sio_emit_confirmed_json(em, user42, "q", "[1]", 3000, 1, &delivery, &json, &err));
+    CHECK(delivery.replies.servers == 1 && delivery.replies.answered == 1 && delivery.replies.timed_out == 0);
+    CHECK_INT_EQ(delivery.clients, 2);
+    CHECK_INT_EQ(delivery.acks, 2);
+    CHECK_STR_EQ(json, "[{\"ok\":1},null]");
+    sio_free(json);
+    json = NULL;
+
+    memset(&replies, 0x5a, sizeof replies);
+    count = 7;
+    CHECK_OK(sio_fetch_sockets_json(em, user42, 3000, &replies, &json, &count, &err));
+    CHECK(replies.servers == 1 && replies.answered == 1 && replies.timed_out == 0);
+    CHECK_INT_EQ(count, 2);
+    CHECK_STR_EQ(json, "[{\"id\":\"abc\",\"rooms\":[\"abc\",\"user:42\"],"
+                       "\"handshake\":{\"address\":\"::1\",\"query\":{}},\"data\":{\"n\":1}},"
+                       "{\"id\":\"def\",\"rooms\":[\"def\"],\"handshake\":null,\"data\":null}]");
+    sio_free(json);
+    json = NULL;
+
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_OK(sio_server_side_emit_with_ack_json(em, "/", "ping", NULL, 3000, &replies, &json, &err));
+    CHECK(replies.servers == 1 && replies.answered == 1 && replies.timed_out == 0);
+    CHECK_STR_EQ(json, "[\"pong\"]");
+    sio_free(json);
+    json = NULL;
+
+    pthread_join(thread, NULL);
+    CHECK_INT_EQ(r.handled, 3);
+    CHECK_INT_EQ(r.failed, 0);
+    CHECK_INT_EQ(r.first_byte[0], 0x85);
+    CHECK_INT_EQ(r.first_byte[1], '{');
+    CHECK_INT_EQ(r.first_byte[2], '{');
+    redisFree(r.answers);
+    /* The PSUBSCRIBE * saw the three requests and the five answers. */
+    {
+      int requests = 0, answers = 0;
+      redisReply *marker = redisCommand(publisher, "PUBLISH marker m");
+      if (marker != NULL) freeReplyObject(marker);
+      while (next_message(sub, &m) && strcmp(m.channel, "marker") != 0) {
+        if (strcmp(m.channel, REQUEST_CHANNEL) == 0) ++requests;
+        else if (strcmp(m.channel, RESPONSE_CHANNEL) == 0) ++answers;
+        else CHECK_STR_EQ(m.channel, "a request or an answer");
+      }
+      CHECK_INT_EQ(requests, 3);
+      CHECK_INT_EQ(answers, 5);
+    }
+  }
+
+  /* The server leaves: the count follows (Redis drops a closed client's subscriptions as it notices the close). */
+  redisFree(fake);
+  {
+    long long deadline = now_ms() + 2000;
+    do {
+      CHECK_OK(sio_server_count(em, NULL, &servers, &err));
+      if (servers == 0) break;
+      sleep_ms(10);
+    } while (now_ms() < deadline);
+    CHECK_INT_EQ(servers, 0);
+  }
+
+  sio_emitter_free(em);
+  sio_target_free(user42);
+}
+
 typedef struct thread_job {
   sio_emitter *em;
   const sio_target *target;
@@ -857,6 +1332,33 @@ static void test_unreachable(void) {
   CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, &receivers, &err), SIO_E_CONNECTION, "127.0.0.1");
   CHECK_INT_EQ(receivers, 77);
   CHECK_STATUS(sio_disconnect_sockets(em, NULL, 0, NULL, NULL), SIO_E_CONNECTION);
+  {
+    sio_delivery delivery;
+    sio_replies replies;
+    char *json = (char *)&delivery;
+    size_t count = 7;
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_FAILS(sio_emit_confirmed_json(em, NULL, "e", "[1]", 200, 1, &delivery, &json, &err), SIO_E_CONNECTION,
+                "127.0.0.1");
+    CHECK(json == NULL);
+    CHECK(delivery.replies.servers == 0 && delivery.replies.answered == 0 && delivery.replies.timed_out == 0);
+    CHECK(delivery.clients == 0 && delivery.acks == 0);
+    json = (char *)&delivery;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_FAILS(sio_fetch_sockets_json(em, NULL, 200, &replies, &json, &count, &err), SIO_E_CONNECTION, "127.0.0.1");
+    CHECK(json == NULL);
+    CHECK_INT_EQ(count, 0);
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    json = (char *)&delivery;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_FAILS(sio_server_side_emit_with_ack_json(em, NULL, "e", NULL, 200, &replies, &json, &err), SIO_E_CONNECTION,
+                "127.0.0.1");
+    CHECK(json == NULL);
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    receivers = 77;
+    CHECK_FAILS(sio_server_count(em, NULL, &receivers, &err), SIO_E_CONNECTION, "127.0.0.1");
+    CHECK_INT_EQ(receivers, 0);
+  }
   sio_emitter_free(em);
 }
 
@@ -995,6 +1497,7 @@ int main(int argc, char **argv) {
   test_requests(em, sub);
   test_bad_data(em, sub);
   test_key_option(server.url, sub);
+  test_server_requests(&server, sub);
   test_threads(em, sub);
   CHECK_NOTHING_PUBLISHED(sub);
   sio_emitter_free(em);

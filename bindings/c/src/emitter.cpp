@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -198,6 +199,45 @@ sio_status membership(sio_emitter* emitter, const sio_target* target, const char
   });
 }
 
+// A request's wait: the caller's when positive, else the emitter's request timeout (Options::request_timeout).
+std::chrono::milliseconds request_wait(const sio::Emitter& emitter, long timeout_ms) {
+  return timeout_ms > 0 ? std::chrono::milliseconds(timeout_ms) : emitter.options().request_timeout;
+}
+
+// A malloc'd copy of `text` for the caller to sio_free. JSON never contains a NUL byte (to_json escapes it).
+char* malloc_copy(const std::string& text) {
+  auto* copy = static_cast<char*>(std::malloc(text.size() + 1));
+  if (copy == nullptr) throw std::bad_alloc();
+  std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
+}
+
+// A JSON array of values, as JSON.stringify writes one (undefined -> null).
+std::string json_array(const std::vector<sio::value>& values) { return sio::to_json(sio::value(values)); }
+
+// An absent member (undefined) is shown as null, so every socket has the same keys.
+sio::value defined_or_null(const sio::value& v) { return v.is_undefined() ? sio::value(nullptr) : v; }
+
+std::string sockets_to_json(const std::vector<sio::RemoteSocket>& sockets) {
+  std::vector<sio::value> items;
+  items.reserve(sockets.size());
+  for (const auto& s : sockets) {
+    items.push_back(sio::value::object({{"id", sio::value(s.id)},
+                                        {"rooms", sio::value(s.rooms)},
+                                        {"handshake", defined_or_null(s.handshake)},
+                                        {"data", defined_or_null(s.data)}}));
+  }
+  return json_array(items);
+}
+
+sio_replies to_replies(const sio::ServerReplies& r) noexcept {
+  sio_replies out{};
+  out.servers = r.servers;
+  out.answered = r.answered;
+  out.timed_out = r.timed_out ? 1 : 0;
+  return out;
+}
+
 unsigned parse_version_number(const char* text) noexcept {
   unsigned parts[3] = {0, 0, 0};
   std::size_t part = 0;
@@ -250,6 +290,7 @@ SIO_C_API void sio_options_init(sio_options* options) {
   options->username = nullptr;
   options->password = nullptr;
   options->dry_run = 0;
+  options->request_timeout_ms = default_timeout_ms;
 }
 
 SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* options, sio_emitter** out,
@@ -268,6 +309,8 @@ SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* o
       if (options->username != nullptr) cpp.username = options->username;
       if (options->password != nullptr) cpp.password = options->password;
       cpp.dry_run = options->dry_run != 0;
+      cpp.request_timeout = std::chrono::milliseconds(
+          options->request_timeout_ms > 0 ? options->request_timeout_ms : default_timeout_ms);
     }
     *out = new sio_emitter{sio::Emitter(std::move(cpp))};
   });
@@ -417,5 +460,71 @@ SIO_C_API sio_status sio_server_side_emit_json(sio_emitter* emitter, const char*
     report(emitter->emitter.of(nsp != nullptr ? nsp : "/").serverSideEmit_args(event, std::move(args)), receivers);
   });
 }
+
+SIO_C_API sio_status sio_emit_confirmed_json(sio_emitter* emitter, const sio_target* target, const char* event,
+                                             const char* json_args, long timeout_ms, int wait_for_acks,
+                                             sio_delivery* out, char** acks_json, sio_error* err) {
+  if (out != nullptr) *out = sio_delivery{};
+  if (acks_json != nullptr) *acks_json = nullptr;
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    require(event != nullptr, "event is NULL");
+    const auto args = parse_json_args(json_args);
+    const auto op = apply(emitter->emitter, target).timeout(request_wait(emitter->emitter, timeout_ms));
+    const auto delivery = op.emit_confirmed_args(event, args, wait_for_acks != 0);
+    // The only step left that can fail (memory) comes before any result is stored.
+    char* acks = acks_json != nullptr ? malloc_copy(json_array(delivery.acks)) : nullptr;
+    if (acks_json != nullptr) *acks_json = acks;
+    if (out != nullptr) {
+      out->replies = to_replies(delivery);
+      out->clients = delivery.clients;
+      out->acks = delivery.acks.size();
+    }
+  });
+}
+
+SIO_C_API sio_status sio_fetch_sockets_json(sio_emitter* emitter, const sio_target* target, long timeout_ms,
+                                            sio_replies* out, char** sockets_json, size_t* count, sio_error* err) {
+  if (out != nullptr) *out = sio_replies{};
+  if (sockets_json != nullptr) *sockets_json = nullptr;
+  if (count != nullptr) *count = 0;
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    const auto op = apply(emitter->emitter, target).timeout(request_wait(emitter->emitter, timeout_ms));
+    const auto list = op.fetchSockets();
+    char* sockets = sockets_json != nullptr ? malloc_copy(sockets_to_json(list.sockets)) : nullptr;
+    if (sockets_json != nullptr) *sockets_json = sockets;
+    if (out != nullptr) *out = to_replies(list);
+    if (count != nullptr) *count = list.sockets.size();
+  });
+}
+
+SIO_C_API sio_status sio_server_side_emit_with_ack_json(sio_emitter* emitter, const char* nsp, const char* event,
+                                                        const char* json_args, long timeout_ms, sio_replies* out,
+                                                        char** responses_json, sio_error* err) {
+  if (out != nullptr) *out = sio_replies{};
+  if (responses_json != nullptr) *responses_json = nullptr;
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    require(event != nullptr, "event is NULL");
+    const auto args = parse_json_args(json_args);
+    const auto io = emitter->emitter.of(nsp != nullptr ? nsp : "/");
+    const auto acks = io.serverSideEmitWithAck_args(event, args, request_wait(io, timeout_ms));
+    char* responses = responses_json != nullptr ? malloc_copy(json_array(acks.responses)) : nullptr;
+    if (responses_json != nullptr) *responses_json = responses;
+    if (out != nullptr) *out = to_replies(acks);
+  });
+}
+
+SIO_C_API sio_status sio_server_count(sio_emitter* emitter, const char* nsp, long long* count, sio_error* err) {
+  if (count != nullptr) *count = 0;
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    const auto servers = emitter->emitter.of(nsp != nullptr ? nsp : "/").serverCount();
+    if (count != nullptr) *count = static_cast<long long>(servers);
+  });
+}
+
+SIO_C_API void sio_free(void* p) { std::free(p); }
 
 }  // extern "C"

@@ -25,7 +25,10 @@
  * - Waiting: sio_emit and sio_emit_json with `receivers` NULL only queue the PUBLISH and return (pipelined, the fast
  *   path); a failure after that is reported by the next sio_emitter_flush, never dropped. With `receivers` non-NULL
  *   they wait for Redis' reply and store the number of subscriptions that received it. The other publishing calls
- *   always wait. Commands reach Redis in the order they were queued.
+ *   always wait. Commands reach Redis in the order they were queued. Requests (delivery confirmation, presence,
+ *   server acknowledgements) also wait for the Socket.IO servers' answers, at most their timeout.
+ * - Strings the library returns (the `char **` results of requests) are malloc'd, NUL-terminated JSON owned by the
+ *   caller: release them with sio_free.
  */
 #ifndef SIO_EMITTER_H
 #define SIO_EMITTER_H
@@ -97,6 +100,7 @@ typedef struct sio_options {
   const char *username;     /* NULL = from the URL */
   const char *password;     /* NULL = from the URL */
   int dry_run;              /* non-zero: validate and encode, never connect; receivers are reported as -1 */
+  long request_timeout_ms;  /* how long requests wait for the servers' answers (see Requests); <= 0 = 5000 */
 } sio_options;
 
 /* Fills `options` with the defaults. */
@@ -172,6 +176,66 @@ SIO_C_API sio_status sio_disconnect_sockets(sio_emitter *emitter, const sio_targ
 /* Emits to the server-side listeners of namespace `nsp` (NULL = "/") on every server; arguments as sio_emit_json. */
 SIO_C_API sio_status sio_server_side_emit_json(sio_emitter *emitter, const char *nsp, const char *event,
                                                const char *json_args, long long *receivers, sio_error *err);
+
+/* ---- Requests: asking the Socket.IO servers ----------------------------------------------------------------------
+ * A request is published on <key>-request#<nsp># and every server of the namespace answers it (the Redis adapter's
+ * request/response protocol, as Node servers use among themselves). The call counts the servers first (the
+ * subscribers of that channel, as in sio_server_count), then waits until each answered or the timeout passed:
+ * `timeout_ms` > 0, or <= 0 for the options' request_timeout_ms. A timeout is not an error: the call returns SIO_OK
+ * with replies.timed_out set and what arrived in time (answered < servers says how partial it is). Redis failures
+ * and bad input are statuses as for the other calls; bad input publishes nothing. In dry-run mode a request
+ * validates and encodes but publishes nothing and waits for nobody: servers 0, answered 0, empty results.
+ *
+ * Every result pointer (out, the `char **` JSON results, count) may be NULL when not wanted. On failure each
+ * non-NULL one is set to zero / NULL; on success each `char **` receives a malloc'd JSON string to release with
+ * sio_free. Each request uses a short-lived connection of its own, so requests from several threads do not wait
+ * for each other or for queued emits. */
+
+/* What the servers answered to a request (delivery confirmation, presence, acknowledgements). */
+typedef struct sio_replies {
+  size_t servers;  /* answers expected: servers subscribed to the request channel */
+  size_t answered; /* answers received in time */
+  int timed_out;   /* non-zero: the timeout came first and the result is partial */
+} sio_replies;
+
+/* What a confirmed emit reached. */
+typedef struct sio_delivery {
+  sio_replies replies;
+  size_t clients; /* sockets the event was written to, summed over the servers that answered */
+  size_t acks;    /* client acknowledgements received (wait_for_acks only) */
+} sio_delivery;
+
+/* Emits `event` (arguments as sio_emit_json) with delivery confirmation: each server writes it to its targeted
+ * sockets and reports how many (out->clients). The clients receive it with an ack id, so a listener may answer
+ * (socket.on("notification", (n, ack) => ack(...))). wait_for_acks non-zero also waits, within the same timeout, for
+ * the acknowledgement of every socket it was written to (Node's emitWithAck); `acks_json`, when not NULL, receives
+ * a JSON array of the first argument of each client ack, in arrival order ("[]" without wait_for_acks). A timeout
+ * is SIO_OK with out->replies.timed_out set (partial result), never an error. */
+SIO_C_API sio_status sio_emit_confirmed_json(sio_emitter *emitter, const sio_target *target, const char *event,
+                                             const char *json_args, long timeout_ms, int wait_for_acks,
+                                             sio_delivery *out, char **acks_json, sio_error *err);
+
+/* Presence (fetchSockets): the targeted sockets on every server. `sockets_json` receives a JSON array of
+ * {"id":..,"rooms":[..],"handshake":{..},"data":..} (rooms include the socket's own id; handshake as Socket.IO
+ * describes it: headers, time, address, xdomain, secure, issued, url, query, auth; data is socket.data; a member a
+ * server left out is null); `count` the number of sockets in it. */
+SIO_C_API sio_status sio_fetch_sockets_json(sio_emitter *emitter, const sio_target *target, long timeout_ms,
+                                            sio_replies *out, char **sockets_json, size_t *count, sio_error *err);
+
+/* serverSideEmitWithAck: emits to the server-side listeners of namespace `nsp` (NULL = "/"), arguments as
+ * sio_emit_json, and collects each server's acknowledgement (Node servers answer when a listener calls its last
+ * argument, a callback). `responses_json` receives a JSON array of the value each answering server acknowledged
+ * with, in arrival order (undefined -> null). */
+SIO_C_API sio_status sio_server_side_emit_with_ack_json(sio_emitter *emitter, const char *nsp, const char *event,
+                                                        const char *json_args, long timeout_ms, sio_replies *out,
+                                                        char **responses_json, sio_error *err);
+
+/* The servers of namespace `nsp` (NULL = "/"): PUBSUB NUMSUB of its request channel, the number of answers a
+ * request expects. 0 in dry-run mode. */
+SIO_C_API sio_status sio_server_count(sio_emitter *emitter, const char *nsp, long long *count, sio_error *err);
+
+/* Frees a string the library allocated (NULL allowed). */
+SIO_C_API void sio_free(void *p);
 
 #ifdef __cplusplus
 }
