@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -364,6 +365,8 @@ class batch_run {
         case command::server_emit:
           published = target.emitter.serverSideEmit_args(op_.event, op_.args);
           break;
+        case command::sockets:
+          throw std::logic_error("sockets in batch mode: the command line refuses it");
       }
     } catch (const sio::data_error& e) {
       report_.invalid(line, e.what());

@@ -385,6 +385,8 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
     case command::disconnect:
       out.close = f.close != nullptr ? bool_field("close", *f.close) : d.close;
       break;
+    case command::sockets:
+      break;  // never a line's operation: no "op" names it and the command line refuses --stdin sockets
   }
 }
 

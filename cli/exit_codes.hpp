@@ -18,6 +18,8 @@ enum class exit_code : int {
   timeout = 6,
   no_receivers = 7,
   some_lines_failed = 8,
+  nobody_reached = 9,
+  fallback_failed = 10,
 };
 
 struct exit_code_description {
@@ -26,7 +28,7 @@ struct exit_code_description {
 };
 
 // The text of the exit-code table in --help; kept next to the enum so the two cannot drift apart.
-inline constexpr std::array<exit_code_description, 9> exit_code_descriptions{{
+inline constexpr std::array<exit_code_description, 11> exit_code_descriptions{{
     {exit_code::success, "success"},
     {exit_code::internal_error, "internal error (unexpected)"},
     {exit_code::usage_error, "usage error (unknown or conflicting options, bad duration, invalid Redis URL)"},
@@ -35,10 +37,12 @@ inline constexpr std::array<exit_code_description, 9> exit_code_descriptions{{
      "nothing published"},
     {exit_code::redis_unreachable, "Redis unreachable (connection refused or closed, unknown host)"},
     {exit_code::redis_refused, "Redis refused (authentication failed, ACL denied, error reply)"},
-    {exit_code::timeout, "timeout (connect or command)"},
+    {exit_code::timeout, "timeout (connect or command; or servers not answering in time: see Requests below)"},
     {exit_code::no_receivers, "no receivers (only with --require-receivers)"},
     {exit_code::some_lines_failed,
      "--stdin: some lines failed (bad line, or Redis failed that publish); the other lines were published"},
+    {exit_code::nobody_reached, "--confirm: delivered to no socket (sockets: none found); every server answered"},
+    {exit_code::fallback_failed, "--fallback: the command failed (non-zero exit, killed by a signal, cannot run)"},
 }};
 
 constexpr int to_int(exit_code code) noexcept { return static_cast<int>(code); }

@@ -1,14 +1,17 @@
-// notify: publish one Socket.IO notification through Redis (or, with --stdin, one per line of standard input).
-// Turns every outcome into one exit code.
+// notify: publish one Socket.IO notification through Redis (or, with --stdin, one per line of standard input),
+// or ask the servers (delivery confirmation, presence, server acks). Turns every outcome into one exit code.
 #include <exception>
 #include <string>
 #include <string_view>
 
 #include "batch.hpp"
+#include "confirm.hpp"
 #include "exit_codes.hpp"
 #include "operation_builder.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "presence.hpp"
+#include "server_acks.hpp"
 #include "sio/emitter.hpp"
 
 namespace notify {
@@ -66,6 +69,11 @@ exit_code run(int argc, const char* const* argv) {
   if (options.stdin_batch) return notify::run_batch(options);
 
   const sio::Emitter emitter = notify::make_emitter(options);
+  // Requests wait for the servers' answers and report them their own way.
+  if (options.cmd == notify::command::sockets) return notify::run_presence(emitter, options);
+  if (options.confirm) return notify::run_confirmed_emit(emitter, options);
+  if (options.cmd == notify::command::server_emit && options.acks) return notify::run_server_acks(emitter, options);
+
   const sio::Published published = notify::run_operation(emitter, options);
 
   const bool nobody_listens = published.receivers && *published.receivers == 0;

@@ -14,9 +14,12 @@ sio::Options emitter_options(const cli_options& o) {
   options.key = o.key;
   options.connect_timeout = o.timeout;
   options.command_timeout = o.timeout;
+  options.request_timeout = o.timeout;  // one --timeout bounds every wait, the servers' answers included
   options.dry_run = o.dry_run;
   return options;
 }
+
+}  // namespace
 
 std::vector<std::string> target_rooms(const cli_options& o) {
   std::vector<std::string> rooms;
@@ -40,7 +43,6 @@ std::vector<sio::value> event_arguments(const cli_options& o) {
   return arguments;
 }
 
-// Applies --user/--room/--except (and the emit flags) the way io.to(...).except(...) would.
 sio::BroadcastOperator targeted(const sio::Emitter& namespace_emitter, const cli_options& o) {
   sio::BroadcastOperator op = namespace_emitter.except(sio::rooms(o.except));
   const auto rooms = target_rooms(o);
@@ -50,8 +52,6 @@ sio::BroadcastOperator targeted(const sio::Emitter& namespace_emitter, const cli
   if (o.no_compress) op = op.compress(false);
   return op;
 }
-
-}  // namespace
 
 std::int64_t now_ms_since_epoch() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -93,6 +93,8 @@ sio::Published run_operation(const sio::Emitter& namespace_emitter, const cli_op
       return targeted(namespace_emitter, o).disconnectSockets(o.close);
     case command::server_emit:
       return namespace_emitter.serverSideEmit_args(o.event.value_or(""), event_arguments(o));
+    case command::sockets:
+      break;  // a request, not a publish: presence.cpp runs it
   }
   throw std::logic_error("unhandled command");
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,8 @@ constexpr std::string_view examples =
     "  notify --room vip disconnect --close\n"
     "  notify server-emit reload-config --args '[{\"force\":true}]'\n"
     "  notify --dry-run --user 42 --type PING --timestamp 1700000000000\n"
+    "  notify --user 42 --type ORDER_UPDATED --fallback 'mail -s \"order update\" ops@example.com'\n"
+    "  notify sockets --user 42\n"
     "  notify --stdin --type ORDER_UPDATED < orders.ndjson   # lines like {\"user\":42,\"payload\":{\"orderId\":7}}\n";
 
 constexpr std::string_view batch_help =
@@ -49,11 +52,29 @@ constexpr std::string_view batch_help =
     "  to stdout as JSON with --json. --require-receivers makes a line with 0 receivers an error (exit 7 if\n"
     "  nothing else failed). Redis unreachable at the start, or again later, stops the run (exit 4, 5 or 6).\n";
 
+constexpr std::string_view requests_help =
+    "Requests (--confirm, --acks, --fallback, sockets) ask every Socket.IO server of the namespace and wait up\n"
+    "  to --timeout for all the answers; \"K of M servers answered\" counts them.\n"
+    "  --confirm prints \"delivered to N socket(s) (K of M servers answered)\": exit 0 when N > 0 (a warning\n"
+    "  when K < M), 9 when N is 0 and every server answered, 6 when N is 0 and some did not answer in time.\n"
+    "  --acks (implies --confirm) adds \"acknowledged by A of N\" and each client's acknowledgement as JSON, one\n"
+    "  per line (a warning when A < N). server-emit --acks prints \"answered by K of M servers\" and each\n"
+    "  server's acknowledgement as JSON; exit 6 when some server did not answer in time.\n"
+    "  --fallback CMD (implies --confirm) runs /bin/sh -c CMD when no socket got the notification (N is 0;\n"
+    "  never with --dry-run). Its standard input is one line, the notification's JSON (the event's only\n"
+    "  argument, else the array of its arguments); its environment adds SIO_EVENT, SIO_NSP, SIO_ROOMS (one per\n"
+    "  line), SIO_NOTIFICATION (as stdin, when under 128 KiB) and, with --user, SIO_USER. Exit 0 when it\n"
+    "  succeeds, 10 when not.\n"
+    "  sockets prints one line per socket, \"<id><TAB><rooms, comma-separated>\" (--ids: the ids only); exit 9\n"
+    "  when none was found. --json prints one object: servers, answered, timed_out and the results.\n";
+
 std::string help_footer() {
   std::string footer = "Exit codes:\n";
   for (const auto& [code, meaning] : exit_code_descriptions) {
-    footer += fmt::format("  {}  {}\n", to_int(code), meaning);
+    footer += fmt::format("  {:<2} {}\n", to_int(code), meaning);
   }
+  footer += "\n";
+  footer += requests_help;
   footer += "\n";
   footer += batch_help;
   footer += "\n";
@@ -78,6 +99,7 @@ class command_line {
     add_connection_options();
     add_target_options();
     add_emit_options();
+    add_request_options();
     add_output_options();
     add_batch_options();
     add_subcommands();
@@ -112,7 +134,7 @@ class command_line {
         ->envname("SIO_KEY")
         ->capture_default_str()
         ->group("Connection");
-    app_.add_option("--timeout", timeout_text_, "Connect and command timeout: 500ms, 2s, 1.5 (seconds)")
+    app_.add_option("--timeout", timeout_text_, "Connect, command and answers timeout: 500ms, 2s, 1.5 (seconds)")
         ->type_name("DURATION")
         ->capture_default_str()
         ->group("Connection");
@@ -168,6 +190,18 @@ class command_line {
     emit_only_ = {type_, payload_, timestamp_, event_, arg_, args_, volatile_flag, no_compress};
   }
 
+  void add_request_options() {
+    confirm_ =
+        app_.add_flag("--confirm", options_.confirm, "Wait for the servers and print how many sockets got the event")
+            ->group("Delivery");
+    acks_ = app_.add_flag("--acks", options_.acks, "Also wait for each client's ack (server-emit: each server's)")
+                ->group("Delivery");
+    fallback_ = app_.add_option("--fallback", fallback_text_, "Run /bin/sh -c CMD when no socket got the event")
+                    ->type_name("CMD")
+                    ->group("Delivery");
+    request_only_ = {confirm_, acks_, fallback_};
+  }
+
   void add_output_options() {
     app_.add_flag("--dry-run", options_.dry_run, "Validate and encode, print what would be published, never connect")
         ->group("Output");
@@ -198,10 +232,14 @@ class command_line {
     auto* server_emit =
         app_.add_subcommand("server-emit", "Emit EVENT to the servers' own listeners (serverSideEmit)")->fallthrough();
     server_emit->add_option("EVENT", event_text_, "Event name")->required();
+    auto* sockets =
+        app_.add_subcommand("sockets", "List the targeted sockets: id and rooms (fetchSockets) [--ids]")->fallthrough();
+    sockets->add_flag("--ids", options_.ids_only, "Only their ids (allSockets: cheaper; not with --except)");
     join_ = join;
     leave_ = leave;
     disconnect_ = disconnect;
     server_emit_ = server_emit;
+    sockets_ = sockets;
   }
 
   command parsed_command() const {
@@ -209,11 +247,13 @@ class command_line {
     if (leave_->parsed()) return command::leave;
     if (disconnect_->parsed()) return command::disconnect;
     if (server_emit_->parsed()) return command::server_emit;
+    if (sockets_->parsed()) return command::sockets;
     return command::emit;
   }
 
   void check_combinations() const {
     if (given(arg_) && given(args_)) throw usage_error("--arg and --args cannot be combined");
+    check_request_combinations();
     const command cmd = options_.cmd;
     if (cmd == command::emit) {
       if (given(type_) && (given(arg_) || given(args_))) {
@@ -244,6 +284,50 @@ class command_line {
     }
   }
 
+  // The options that wait for the servers' answers: one operation at a time, and not every operation asks.
+  void check_request_combinations() const {
+    const command cmd = options_.cmd;
+    for (const CLI::Option* option : request_only_) {
+      if (!given(option)) continue;
+      if (options_.stdin_batch) {
+        throw usage_error(fmt::format("{} cannot be used with --stdin: batch lines are pipelined, not confirmed",
+                                      option->get_name()));
+      }
+      if (cmd == command::server_emit && option != acks_) {
+        throw usage_error(fmt::format("{} cannot be used with server-emit: use --acks to collect the servers' answers",
+                                      option->get_name()));
+      }
+      if (cmd != command::emit && cmd != command::server_emit) {
+        throw usage_error(fmt::format("{} cannot be used with {}", option->get_name(), command_name(cmd)));
+      }
+    }
+    if (cmd == command::sockets) {
+      if (options_.stdin_batch) throw usage_error("sockets cannot be used with --stdin");
+      if (options_.ids_only && !options_.except.empty()) {
+        throw usage_error(
+            "--ids cannot be combined with --except: the servers' id request has no except rooms "
+            "(list the sockets without --ids)");
+      }
+    }
+    // Requests count what the servers answer, not the subscriptions their PUBLISH reached.
+    if (!options_.require_receivers) return;
+    if (cmd == command::sockets) {
+      throw usage_error(
+          "--require-receivers cannot be used with sockets: it fails by itself (exit 9) when none is found");
+    }
+    const auto request = std::find_if(request_only_.begin(), request_only_.end(), given);
+    if (request == request_only_.end()) return;
+    if (cmd == command::server_emit) {
+      throw usage_error(
+          "--require-receivers cannot be combined with --acks: server-emit --acks reports the servers "
+          "that answered");
+    }
+    throw usage_error(
+        fmt::format("--require-receivers cannot be combined with {}: a confirmed emit fails by itself "
+                    "(exit 9) when no socket gets it",
+                    (*request)->get_name()));
+  }
+
   // Moves the values CLI11 filled into the plain struct; "not given" becomes an empty optional.
   cli_options finish() {
     const auto timeout = parse_duration(timeout_text_);
@@ -258,6 +342,12 @@ class command_line {
     if (given(timestamp_)) options_.timestamp_ms = timestamp_value_;
     if (given(event_) || options_.cmd == command::server_emit) options_.event = event_text_;
     if (given(args_)) options_.args_json_array = args_text_;
+    if (given(fallback_)) {
+      if (fallback_text_.empty()) throw usage_error("--fallback needs a command (run with /bin/sh -c)");
+      options_.fallback = fallback_text_;
+    }
+    // --acks and --fallback need the confirmation, so they imply it.
+    options_.confirm = options_.cmd == command::emit && (options_.confirm || options_.acks || options_.fallback);
     return std::move(options_);
   }
 
@@ -272,6 +362,7 @@ class command_line {
   std::int64_t timestamp_value_ = 0;
   std::string event_text_;  // --event, or the EVENT of server-emit
   std::string args_text_;
+  std::string fallback_text_;
 
   const CLI::Option* user_ = nullptr;
   const CLI::Option* type_ = nullptr;
@@ -280,13 +371,18 @@ class command_line {
   const CLI::Option* event_ = nullptr;
   const CLI::Option* arg_ = nullptr;
   const CLI::Option* args_ = nullptr;
-  std::vector<const CLI::Option*> emit_only_;    // meaningless unless an event is emitted
-  std::vector<const CLI::Option*> target_only_;  // server-emit reaches every server, never selected sockets
+  const CLI::Option* confirm_ = nullptr;
+  const CLI::Option* acks_ = nullptr;
+  const CLI::Option* fallback_ = nullptr;
+  std::vector<const CLI::Option*> emit_only_;     // meaningless unless an event is emitted
+  std::vector<const CLI::Option*> target_only_;   // server-emit reaches every server, never selected sockets
+  std::vector<const CLI::Option*> request_only_;  // --confirm, --acks, --fallback
 
   const CLI::App* join_ = nullptr;
   const CLI::App* leave_ = nullptr;
   const CLI::App* disconnect_ = nullptr;
   const CLI::App* server_emit_ = nullptr;
+  const CLI::App* sockets_ = nullptr;
 };
 
 }  // namespace
@@ -303,6 +399,8 @@ std::string_view command_name(command cmd) {
       return "disconnect";
     case command::server_emit:
       return "server-emit";
+    case command::sockets:
+      return "sockets";
   }
   return "?";
 }

@@ -11,7 +11,7 @@
 
 namespace notify {
 
-enum class command { emit, join, leave, disconnect, server_emit };
+enum class command { emit, join, leave, disconnect, server_emit, sockets };
 
 struct cli_options {
   command cmd = command::emit;
@@ -42,6 +42,12 @@ struct cli_options {
   std::vector<std::string> rooms_to_change;
   bool close = false;
 
+  // Requests that wait (up to `timeout`) for every server's answer.
+  bool confirm = false;                 // emit: report how many sockets got it (set by --acks and --fallback too)
+  bool acks = false;                    // emit: also collect the clients' acks; server-emit: the servers' acks
+  std::optional<std::string> fallback;  // emit: shell command run when no socket got it
+  bool ids_only = false;                // sockets --ids: allSockets() instead of fetchSockets()
+
   // Batch: one operation per line of standard input (NDJSON); the flags above are the lines' defaults.
   bool stdin_batch = false;
 
@@ -64,7 +70,7 @@ struct parse_outcome {
   int exit_status = 0;
 };
 
-// The subcommand's name on the command line ("emit", "join", ..., "server-emit").
+// The subcommand's name on the command line ("emit", "join", ..., "server-emit", "sockets").
 std::string_view command_name(command cmd);
 
 // Throws usage_error. Prints --help and --version output itself.

@@ -32,13 +32,6 @@ void print_json_line(const sio::Published& p) {
   fmt::print("{}\n", line);
 }
 
-void print_verbose(const sio::Published& p) {
-  if (!p.receivers) return;  // a dry run published nothing; its output already says what would be sent
-  const long long receivers = *p.receivers;
-  fmt::print(stderr, "notify: published {} bytes on {} ({}): {} {}\n", p.payload.size(), p.channel, p.command,
-             receivers, receivers == 1 ? "receiver" : "receivers");
-}
-
 }  // namespace
 
 std::string to_hex(std::string_view bytes) {
@@ -58,16 +51,25 @@ std::string no_receivers_message(const sio::Published& p, const std::string& key
                      p.channel, key, nsp);
 }
 
+void print_published_verbose(const sio::Published& p) {
+  if (!p.receivers) return;  // a dry run published nothing; its output already says what would be sent
+  const long long receivers = *p.receivers;
+  fmt::print(stderr, "notify: published {} bytes on {} ({}): {} {}\n", p.payload.size(), p.channel, p.command,
+             receivers, receivers == 1 ? "receiver" : "receivers");
+}
+
 void print_published(const sio::Published& p, const cli_options& options) {
   if (options.json_output) {
     print_json_line(p);
   } else if (options.dry_run) {
     print_dry_run_text(p);
   }
-  if (options.verbose) print_verbose(p);
+  if (options.verbose) print_published_verbose(p);
 }
 
 bool flush_stdout() { return std::fflush(stdout) == 0 && std::ferror(stdout) == 0; }
+
+void print_note(std::string_view message) { fmt::print(stderr, "notify: {}\n", message); }
 
 void print_warning(std::string_view message) { fmt::print(stderr, "notify: warning: {}\n", message); }
 

@@ -1,0 +1,15 @@
+// presence.hpp: `notify sockets`: which sockets the target selects, as their servers describe them
+// (fetchSockets), or only their ids (--ids: allSockets).
+#pragma once
+
+#include "exit_codes.hpp"
+#include "options.hpp"
+#include "sio/emitter.hpp"
+
+namespace notify {
+
+// Prints the sockets (stdout: one line each, or --json; stderr: warnings, errors, -v) and returns the exit code:
+// 0 when some were found, 9 when none and every server answered, 6 when none and some server did not.
+exit_code run_presence(const sio::Emitter& namespace_emitter, const cli_options& options);
+
+}  // namespace notify
