@@ -5,7 +5,8 @@
 //
 // Namespaces "/" and "/admin"; each connecting socket joins `user:<handshake.auth.userId>`. Server-side events
 // (serverSideEmit from the emitter or a peer) named in SIO_SERVER_EVENTS (comma-separated; default ping,sse,hello)
-// are logged, and acknowledged with "ack from NAME" when the sender asked for an ack. stdin takes control commands,
+// are logged, and acknowledged with "ack from NAME" when the sender asked for an ack (with SIO_SERVER_ACK=echo:
+// with {"server":NAME,"event":EVENT,"args":[...the event's arguments]} instead). stdin takes control commands,
 // one JSON object per line, so a test can drive the adapter's cluster operations in a fleet (e.g. with sio-gateway):
 //   {"id":1,"cmd":"fetchSockets","nsp":"/","rooms":["user:42"]}
 //   {"id":2,"cmd":"serverSideEmit","event":"hello","args":[1]}          (no ack: fire and forget)
@@ -34,6 +35,7 @@ if (!redisUrl) {
   process.exit(2);
 }
 const events = (process.env.SIO_SERVER_EVENTS ?? "ping,sse,hello").split(",").filter(Boolean);
+const echoAcks = process.env.SIO_SERVER_ACK === "echo";
 const log = (obj) => process.stdout.write(JSON.stringify({ ...obj, name }) + "\n");
 
 const pub = createClient({ url: redisUrl });
@@ -55,7 +57,7 @@ for (const nsp of [io.of("/"), io.of("/admin")]) {
     nsp.on(ev, (...args) => {
       const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
       log({ serverSideEmit: ev, nsp: nsp.name, args });
-      if (ack) ack(`ack from ${name}`);
+      if (ack) ack(echoAcks ? { server: name, event: ev, args } : `ack from ${name}`);
     });
   }
 }

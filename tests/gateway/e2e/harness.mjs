@@ -168,7 +168,11 @@ export class Harness {
 
   // A real socket.io-client socket. Resolves once connected (and, with `upgraded`, once on WebSocket).
   // The record collects { event, args, at } in `received`, { reason, description } in `disconnects`.
-  async connect(port, { userId, auth, nsp = "/", transports, reconnection = false, upgraded = false, label, options = {} } = {}) {
+  // An event the server sent with an ack id (emitWithAck, notify --confirm) arrives with socket.io-client's ack
+  // function as the listener's last argument: it is kept out of `args` (the record gets `ackRequested: true`).
+  // `ackWith(args, event)`, when given, answers every such event with its result (recorded as `acked`); without it
+  // the client never acknowledges.
+  async connect(port, { userId, auth, nsp = "/", transports, reconnection = false, upgraded = false, label, options = {}, ackWith } = {}) {
     const ioClient = load("socket.io-client").io;
     label ??= `user ${userId ?? "?"}${nsp} on :${port}${transports ? ` [${transports}]` : ""}`;
     const socket = ioClient(`http://127.0.0.1:${port}${nsp === "/" ? "" : nsp}`, {
@@ -182,7 +186,7 @@ export class Harness {
       ...options,
     });
     const c = { label, socket, received: [], disconnects: [], errors: [], connects: 0, transports: [] };
-    socket.onAny((event, ...args) => c.received.push({ event, args, at: Date.now() }));
+    socket.onAny(recorder(c, ackWith));
     socket.on("disconnect", (reason, description) => c.disconnects.push({ reason, description }));
     socket.on("connect_error", (e) => c.errors.push(e));
     socket.on("connect", () => c.connects++);
@@ -226,7 +230,7 @@ export class Harness {
       ...(transports ? { transports } : {}),
     });
     const c = { label: `refused ${JSON.stringify(auth)}${nsp}`, socket, received: [], disconnects: [], errors: [] };
-    socket.onAny((event, ...args) => c.received.push({ event, args, at: Date.now() }));
+    socket.onAny(recorder(c));
     this.clients.push(c);
     try {
       return await new Promise((resolve, reject) => {
@@ -276,15 +280,44 @@ export class Harness {
     }
   }
 
-  // Runs the real `notify` (SIO_NOTIFY) against the private Redis; asserts the exit code.
-  async notify(args, { expectCode = 0 } = {}) {
+  // Runs the real `notify` (SIO_NOTIFY) against the private Redis; asserts the exit code. The result also has
+  // `ms` (wall time from spawn to exit) and `shown` (the command line, for messages).
+  async notify(args, { expectCode = 0, timeoutMs = 10000, env = {} } = {}) {
     const path = binaryFromEnv("SIO_NOTIFY", "notify");
     const full = [...args, "--redis", this.redis.url];
-    const r = await run(path, full, { timeoutMs: 10000, env: cleanEnv() });
+    const started = Date.now();
+    const r = await run(path, full, { timeoutMs, env: cleanEnv(env) });
+    r.ms = Date.now() - started;
     const shown = `notify ${full.map((a) => JSON.stringify(a)).join(" ")}`;
+    r.shown = shown;
     assert.equal(r.timedOut, false, `${shown}: timed out`);
     assert.equal(r.code, expectCode, `${shown}: exit ${r.code}, expected ${expectCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     return r;
+  }
+
+  // PUBSUB NUMSUB <key>-request#<nsp>#: what a Node server's serverCount() reports (PROTOCOL.md §8.2).
+  async requestSubscribers(nsp = "/", key = "socket.io") {
+    const reply = await this.admin.sendCommand(["PUBSUB", "NUMSUB", `${key}-request#${nsp}#`]);
+    return Number(reply[1]);
+  }
+
+  // A "server" that never answers: a node-redis connection that only SUBSCRIBEs <key>-request#<nsp># (so every
+  // requester counts it) and ignores what arrives. Resolves once subscribed; close() unsubscribes and disconnects
+  // (also done by close()). `received` counts the requests it saw.
+  async silentRequestSubscriber(nsp = "/", key = "socket.io") {
+    const { createClient } = load("redis");
+    const client = createClient({ url: this.redis.url });
+    client.on("error", () => {});
+    await client.connect();
+    const s = { received: 0, closed: false };
+    await client.subscribe(`${key}-request#${nsp}#`, () => s.received++, true);
+    s.close = async () => {
+      if (s.closed) return;
+      s.closed = true;
+      await client.disconnect().catch(() => {});
+    };
+    this.closers.push(s.close);
+    return s;
   }
 
   // The real Node emitter (@socket.io/redis-emitter 5.1.0) on its own node-redis client.
@@ -313,6 +346,23 @@ export class Harness {
     if (this.admin) await this.admin.disconnect().catch(() => {});
     if (this.redis) await this.redis.stop();
   }
+}
+
+// The onAny listener of a client record: an ack function (socket.io-client appends one to events sent with an ack
+// id) never ends up in `args`; `ackWith` answers it.
+function recorder(c, ackWith) {
+  return (event, ...args) => {
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    const rec = { event, args, at: Date.now() };
+    if (ack) {
+      rec.ackRequested = true;
+      if (ackWith) {
+        rec.acked = ackWith(args, event);
+        ack(rec.acked);
+      }
+    }
+    c.received.push(rec);
+  };
 }
 
 // SIGKILL by PID, resolved once the process is gone.
