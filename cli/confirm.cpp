@@ -118,6 +118,7 @@ exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const cli_op
   const bool reached = delivery.clients > 0;
   const bool silent = some_server_silent(delivery);
   if (!o.json_output) print_text(delivery, o.acks);
+  flush_stdout();  // the summary before any warning, even when both go to one pipe
   // A silent server may have sockets too: the count is a floor. With nobody reached and no fallback to take
   // over, that is the timeout error below instead.
   if (silent && (reached || o.fallback)) {

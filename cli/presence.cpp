@@ -57,6 +57,7 @@ void print_ids(const sio::SocketIds& list, bool json) {
 // Everything after the request, the same for both forms: -v, then the exit code and its message.
 exit_code report(const sio::ServerReplies& replies, std::size_t found, const stopwatch& clock,
                  const sio::Emitter& namespace_emitter, const cli_options& o) {
+  flush_stdout();  // the list before what goes to stderr, even when both go to one pipe
   if (o.verbose) {
     print_published_verbose(replies.request);
     print_answers_verbose(replies, clock.elapsed(), o.timeout, counted(found, "socket", "sockets"));

@@ -18,9 +18,9 @@
 // Requests ask the servers and wait for their answers (sio/replies.hpp): emit_confirmed() and emitWithAck()
 // (how many sockets got an event, and their acknowledgements), fetchSockets() and allSockets() (presence),
 // serverSideEmitWithAck() and serverCount(). Each opens its own short-lived connection to receive the answers, so
-// requests from several threads do not wait for each other. They wait at most the request timeout (
-// Options::request_timeout, or timeout() on the operator) and return partial results rather than throw when it
-// passes; Redis failures throw sio::redis_error.
+// requests from several threads do not wait for each other. Once published, they wait for answers at most the
+// request timeout (Options::request_timeout, or timeout() on the operator) and return partial results rather
+// than throw when it passes; Redis failures throw sio::redis_error.
 //
 // An Emitter is a cheap handle: copies, of() and the BroadcastOperators made from it share one Redis connection,
 // opened on first use, reopened after a failure, and served by one I/O thread. All of them may be used from
