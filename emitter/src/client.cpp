@@ -31,11 +31,17 @@ client::client(Options options) : options_(std::move(options)), endpoint_(parse_
   if (options_.connect_timeout.count() <= 0 || options_.command_timeout.count() <= 0 ||
       options_.request_timeout.count() <= 0)
     throw data_error(errc::invalid_argument, "timeouts must be positive");
+  if (options_.reconnect_delay.count() <= 0 || options_.max_reconnect_delay < options_.reconnect_delay)
+    throw data_error(errc::invalid_argument, "reconnect delays must be positive, the maximum at least the first");
   if (options_.username) endpoint_.username = options_.username;
   if (options_.password) endpoint_.password = options_.password;
   uid_ = options_.dry_run ? "sio-dry-run" : random_uid();
   if (!options_.dry_run)
-    pipeline_ = std::make_unique<redis_pipeline>(endpoint_, options_.connect_timeout, options_.command_timeout);
+    pipeline_ = std::make_unique<redis_pipeline>(
+        endpoint_, options_.connect_timeout, options_.command_timeout,
+        reconnect_policy{options_.max_buffered_messages, options_.max_buffered_bytes,
+                         options_.overflow == Options::overflow_policy::drop_oldest, options_.reconnect_delay,
+                         options_.max_reconnect_delay});
 }
 
 std::string client::next_request_id() {
@@ -49,10 +55,11 @@ void client::connect() {
 
 void client::publish_async(const command& cmd, Completion done) {
   if (!pipeline_) return;
+  // Queued emits ride out an outage in the buffer; callers waiting for a reply (publish below) do not.
   if (done)
-    pipeline_->enqueue_for_outcome(cmd.verb, cmd.channel, cmd.payload, std::move(done));
+    pipeline_->enqueue_for_outcome(cmd.verb, cmd.channel, cmd.payload, std::move(done), true);
   else
-    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload);
+    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, {}, true);
 }
 
 long long client::publish(const command& cmd) {

@@ -281,7 +281,7 @@ void Emitter::flush(std::chrono::milliseconds timeout) const { client_->flush(ti
 
 Stats Emitter::stats() const {
   const auto c = client_->counters();
-  return {c.queued, c.acknowledged, c.failed, c.in_flight};
+  return {c.queued, c.acknowledged, c.failed, c.in_flight, c.reconnects};
 }
 
 }  // namespace sio

@@ -142,7 +142,7 @@ redis_server::redis_server(redis_server_options options) {
   for (int attempt = 0; attempt < start_attempts; ++attempt) {
     if (try_start(binary, options, failure)) return;
     // Only a lost race for the port is worth another try; anything else would fail the same way again.
-    if (log_tail().find("Address already in use") == std::string::npos) break;
+    if (options.port != 0 || log_tail().find("Address already in use") == std::string::npos) break;
   }
   const auto tail = log_tail();
   std::error_code ignored;
@@ -151,7 +151,7 @@ redis_server::redis_server(redis_server_options options) {
 }
 
 bool redis_server::try_start(const std::string& binary, const redis_server_options& options, std::string& failure) {
-  port_ = free_loopback_port();
+  port_ = options.port != 0 ? options.port : free_loopback_port();
   std::vector<std::string> args{binary,         "--port",        std::to_string(port_), "--bind", "127.0.0.1",
                                 "--save",       "",              "--appendonly",        "no",     "--daemonize",
                                 "no",           "--dir",         temp_dir_};
@@ -227,6 +227,15 @@ void redis_server::stop() noexcept {
     }
     std::this_thread::sleep_for(5ms);
   }
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+void redis_server::kill() noexcept {
+  if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {

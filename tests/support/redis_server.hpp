@@ -16,6 +16,8 @@ struct redis_server_options {
   std::vector<std::string> extra_args;
   // Also listen on <temp dir>/redis.sock with --unixsocketperm 700.
   bool unix_socket = false;
+  // Listen on this loopback port (to restart a server where clients expect it) instead of a free one.
+  int port = 0;
 };
 
 class redis_server {
@@ -44,6 +46,8 @@ class redis_server {
 
   // SIGTERM, then SIGKILL after 3 s; reaps the child. Idempotent.
   void stop() noexcept;
+  // SIGKILL at once (a crash: nothing flushed, connections reset); reaps the child. Idempotent.
+  void kill() noexcept;
 
   std::string log_tail(std::size_t max_lines = 20) const;
 

@@ -23,7 +23,7 @@
 // than throw when it passes; Redis failures throw sio::redis_error.
 //
 // An Emitter is a cheap handle: copies, of() and the BroadcastOperators made from it share one Redis connection,
-// opened on first use, reopened after a failure, and served by one I/O thread. All of them may be used from
+// opened on first use, reopened in the background with backoff after a failure, and served by one I/O thread. All of them may be used from
 // several threads at once. Destroying the last handle waits up to the command timeout for queued commands to be
 // answered. BroadcastOperators are immutable: to()/except()/... return new ones.
 #pragma once
@@ -63,7 +63,8 @@ struct Stats {
   std::uint64_t queued = 0;        // commands queued since the Emitter was made
   std::uint64_t acknowledged = 0;  // answered by Redis
   std::uint64_t failed = 0;        // error reply, lost connection or no reply within the command timeout
-  std::size_t in_flight = 0;       // queued, not answered yet
+  std::size_t in_flight = 0;       // queued, not answered yet (buffered ones included while Redis is away)
+  std::uint64_t reconnects = 0;    // connections opened again after one broke
 };
 
 // One room name or several: to("a"), to({"a", "b"}), to(std::vector<std::string>{...}).
@@ -94,8 +95,10 @@ class SIO_API BroadcastOperator {
   BroadcastOperator timeout(std::chrono::milliseconds wait) const;
 
   // emit("notification", 1, "two", sio::json("{\"three\":3}"), std::vector<int>{4}) — any sio::value.
-  // Queues the publish and returns at once (see the top of this file); throws sio::redis_error only when no
-  // connection is open and none can be made (nothing was queued then).
+  // Queues the publish and returns at once (see the top of this file). While Redis is unreachable it waits in a
+  // bounded buffer and goes out when the emitter has reconnected (Options::max_buffered_messages); throws
+  // sio::redis_error only when it cannot be kept: the buffer is full (overflow_policy::fail_new), buffering is
+  // off and no connection can be made, or Redis refused the connection (AUTH). Nothing was queued then.
   template <class... Args>
   void emit(std::string_view event, Args&&... args) const {
     const std::array<value, sizeof...(Args)> values{value(std::forward<Args>(args))...};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,23 @@ struct Options {
   // authenticates as the default user.
   std::optional<std::string> username{};
   std::optional<std::string> password{};
+
+  // While Redis is unreachable, emit() (the queued form) keeps up to these many messages and bytes and the emitter
+  // reconnects in the background, with exponential backoff and full jitter (a random delay up to
+  // min(max_reconnect_delay, reconnect_delay * 2^attempt), so that many processes do not all come back at once).
+  // Once connected again the buffered messages go out in order. Publishes that were already sent when the
+  // connection broke may or may not have reached Redis: they are reported failed, never sent twice. Waiting calls
+  // (emit_sync, socketsJoin, requests, ...) do not buffer: they connect themselves or throw. 0 messages: no
+  // buffering, emit() throws sio::connection_error while Redis is unreachable.
+  std::size_t max_buffered_messages = 100000;
+  std::size_t max_buffered_bytes = 64u << 20;
+  enum class overflow_policy {
+    fail_new,     // emit() throws sio::connection_error and the message is not kept
+    drop_oldest,  // the oldest buffered message is dropped and reported failed (its Completion, or flush())
+  };
+  overflow_policy overflow = overflow_policy::fail_new;
+  std::chrono::milliseconds reconnect_delay{100};
+  std::chrono::milliseconds max_reconnect_delay{5000};
 
   // Encode and validate every call but never connect: results carry the channel and payload, no receivers.
   bool dry_run = false;

@@ -8,10 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,6 +36,24 @@ void append_bulk(std::string& out, std::string_view arg) {
   out += "\r\n";
 }
 
+// The RESP size of *3 verb channel payload, as append_bulk writes it.
+std::size_t resp_size(std::string_view verb, std::string_view channel, std::string_view payload) {
+  const auto bulk = [](std::size_t n) { return 1 + std::to_string(n).size() + 2 + n + 2; };
+  return 4 + bulk(verb.size()) + bulk(channel.size()) + bulk(payload.size());
+}
+
+// Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): a uniform delay up to the exponential
+// bound, so that processes that lost Redis together do not all come back at the same instant.
+std::chrono::milliseconds backoff_delay(const reconnect_policy& policy, unsigned attempt) {
+  const auto cap = std::max(policy.max_delay, std::chrono::milliseconds(1));
+  auto bound = std::max(policy.base_delay, std::chrono::milliseconds(1));
+  for (unsigned i = 0; i < attempt && bound < cap; ++i) bound *= 2;
+  bound = std::min(bound, cap);
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::uniform_int_distribution<long long> pick(0, bound.count());
+  return std::chrono::milliseconds(pick(random));
+}
+
 struct reader_deleter {
   void operator()(redisReader* reader) const noexcept { redisReaderFree(reader); }
 };
@@ -41,10 +62,12 @@ using reader_ptr = std::unique_ptr<redisReader, reader_deleter>;
 }  // namespace
 
 redis_pipeline::redis_pipeline(redis_endpoint endpoint, std::chrono::milliseconds connect_timeout,
-                               std::chrono::milliseconds command_timeout, pipeline_limits limits)
+                               std::chrono::milliseconds command_timeout, reconnect_policy reconnect,
+                               pipeline_limits limits)
     : endpoint_(std::move(endpoint)),
       connect_timeout_(connect_timeout),
       command_timeout_(command_timeout),
+      reconnect_(reconnect),
       limits_(limits) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw redis_error(errc::connection, fmt::format("eventfd: {}", std::strerror(errno)));
@@ -92,6 +115,9 @@ void redis_pipeline::open_connection() {
     std::lock_guard lock(mutex_);
     connection_ = std::move(connection);
     connected_ = true;
+    if (ever_connected_) ++reconnects_total_;
+    ever_connected_ = true;
+    reconnecting_ = false;
   }
   wake_io_thread();
 }
@@ -114,33 +140,96 @@ void redis_pipeline::pending_command::complete(errc code, std::string message, r
 }
 
 void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
-                             command_completion done) {
-  enqueue_command(verb, channel, payload, pending_command{std::move(done), {}, {}});
+                             command_completion done, bool may_buffer) {
+  enqueue_command(verb, channel, payload, pending_command{std::move(done), {}, {}, 0}, may_buffer);
 }
 
 void redis_pipeline::enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
-                                         Completion done) {
-  enqueue_command(verb, channel, payload, pending_command{{}, std::move(done), {}});
+                                         Completion done, bool may_buffer) {
+  enqueue_command(verb, channel, payload, pending_command{{}, std::move(done), {}, 0}, may_buffer);
+}
+
+bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped) {
+  // Disconnected, everything unanswered is unsent and queued_ holds exactly its bytes.
+  std::size_t drop_count = 0;
+  std::size_t drop_bytes = 0;
+  const auto fits = [&] {
+    return unanswered_.size() - drop_count < reconnect_.max_buffered_messages &&
+           queued_.size() - drop_bytes + bytes <= reconnect_.max_buffered_bytes;
+  };
+  if (fits()) return true;
+  if (!reconnect_.drop_oldest || bytes > reconnect_.max_buffered_bytes) return false;
+  while (drop_count < unanswered_.size() && !fits()) drop_bytes += unanswered_[drop_count++].bytes;
+  for (std::size_t i = 0; i < drop_count; ++i) {
+    dropped.push_back(std::move(unanswered_.front()));
+    unanswered_.pop_front();
+  }
+  queued_.erase(0, drop_bytes);
+  const auto message = fmt::format("dropped from the buffer, which was full ({} messages, {} bytes at most), while "
+                                   "Redis at {} was unreachable ({})",
+                                   reconnect_.max_buffered_messages, reconnect_.max_buffered_bytes,
+                                   endpoint_.describe(), last_connect_error_);
+  failed_total_ += dropped.size();
+  for (const auto& command : dropped)
+    if (!command.reported()) record_failure(errc::connection, message);
+  return true;
+}
+
+void redis_pipeline::fail_dropped(std::deque<pending_command>& dropped) {
+  if (dropped.empty()) return;
+  const auto message = fmt::format("dropped from the buffer, which was full, while Redis at {} was unreachable",
+                                   endpoint_.describe());
+  for (auto& command : dropped)
+    if (command.reported()) command.complete(errc::connection, message, {});
+  settle(dropped.size());
 }
 
 void redis_pipeline::enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
-                                     pending_command command) {
+                                     pending_command command, bool may_buffer) {
+  const bool buffering = may_buffer && reconnect_.max_buffered_messages > 0;
+  command.bytes = resp_size(verb, channel, payload);
+  std::deque<pending_command> dropped;
+  bool start_reconnecting = false;
   std::unique_lock lock(mutex_);
   for (;;) {
-    while (!connected_) {
+    if (!connected_) {
+      if (buffering && reconnecting_) {
+        if (make_buffer_room(command.bytes, dropped)) break;
+        const auto refused = fmt::format(
+            "Redis at {} is unreachable ({}) and the buffer is full ({} messages, {} bytes): not queued",
+            endpoint_.describe(), last_connect_error_, unanswered_.size(), queued_.size());
+        lock.unlock();
+        fail_dropped(dropped);
+        throw connection_error(refused);
+      }
       lock.unlock();
-      open_connection();  // throws: nothing was queued
+      try {
+        open_connection();
+      } catch (const redis_error& e) {
+        // Nothing was queued. Only an unreachable Redis is worth waiting for: a refused AUTH is the caller's to fix.
+        if (!buffering || (e.code() != errc::connection && e.code() != errc::timeout)) throw;
+        lock.lock();
+        // Unreachable from the start (or again): from now on the I/O thread reconnects and this buffers.
+        if (!connected_ && !reconnecting_) {
+          reconnecting_ = true;
+          last_connect_error_ = e.what();
+          disconnected_since_ = clock::now();
+          start_reconnecting = true;
+        }
+        continue;
+      }
       lock.lock();
+      continue;
     }
     if (queued_.size() < limits_.max_queued_bytes && unanswered_.size() < limits_.max_unanswered) break;
     ++producers_waiting_;
-    space_cv_.wait(lock);  // the I/O thread makes room, or fails everything (then reconnect above)
+    space_cv_.wait(lock);  // the I/O thread makes room, or the connection breaks (then buffer or reconnect above)
     --producers_waiting_;
   }
   // An idle pipeline (nothing queued, unsent or unanswered) sends from this thread at once: a lone notification
   // then costs no hand-off to the I/O thread, which only reads the reply. Under load commands are always in
   // flight, so they queue and go out in the I/O thread's batches.
-  const bool idle = unanswered_.empty() && queued_.empty() && !io_unsent_;
+  const bool idle = connected_ && unanswered_.empty() && queued_.empty() && !io_unsent_;
   queued_ += "*3\r\n";
   append_bulk(queued_, verb);
   append_bulk(queued_, channel);
@@ -155,18 +244,26 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   // A sleeping I/O thread that still awaits replies wakes up when they come and then sends this too: waking it
   // now would cost a syscall and a context switch per emit and shrink its batches. Only an I/O thread with
   // nothing else to wake it needs the eventfd.
-  const bool wake = io_waiting_ && unanswered_.size() == 1;
+  const bool wake = (io_waiting_ && unanswered_.size() == 1) || start_reconnecting;
   if (wake) io_waiting_ = false;
   lock.unlock();
+  fail_dropped(dropped);
   if (wake) wake_io_thread();
 }
 
 void redis_pipeline::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const auto target = queued_total_;
-  if (!settled_cv_.wait_for(lock, timeout, [&] { return settled_total_ >= target; }))
-    throw timeout_error(fmt::format("flush: {} command(s) to Redis at {} still unanswered after {} ms",
-                                    target - settled_total_, endpoint_.describe(), timeout.count()));
+  if (!settled_cv_.wait_for(lock, timeout, [&] { return settled_total_ >= target; })) {
+    const auto why = connected_ || !reconnecting_
+                         ? std::string()
+                         : fmt::format(" (Redis has been unreachable for {} ms: {})",
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           clock::now() - disconnected_since_).count(),
+                                       last_connect_error_);
+    throw timeout_error(fmt::format("flush: {} command(s) to Redis at {} still unanswered after {} ms{}",
+                                    target - settled_total_, endpoint_.describe(), timeout.count(), why));
+  }
   if (unreported_failures_ == 0) return;
   const auto failures = std::exchange(unreported_failures_, 0);
   const auto [code, message] = *std::exchange(first_unreported_failure_, std::nullopt);
@@ -178,7 +275,8 @@ void redis_pipeline::flush(std::chrono::milliseconds timeout) {
 
 pipeline_counters redis_pipeline::counters() const {
   std::lock_guard lock(mutex_);
-  return {queued_total_, acknowledged_total_, failed_total_, static_cast<std::size_t>(queued_total_ - settled_total_)};
+  return {queued_total_, acknowledged_total_, failed_total_, static_cast<std::size_t>(queued_total_ - settled_total_),
+          reconnects_total_};
 }
 
 void redis_pipeline::record_failure(errc code, const std::string& message) {
@@ -206,6 +304,92 @@ void redis_pipeline::fail_everything(errc code, const std::string& message) {
   settle(failed.size());
 }
 
+void redis_pipeline::connection_lost(errc code, const std::string& message, std::string_view unsent) {
+  if (reconnect_.max_buffered_messages == 0) {
+    fail_everything(code, message);
+    return;
+  }
+  std::deque<pending_command> failed;
+  std::unique_ptr<redis_connection> closing;
+  {
+    std::lock_guard lock(mutex_);
+    // The newest commands whose bytes were all still unsent stay, in order, for the next connection; the others
+    // were sent, wholly or partly, and Redis may have run them: they fail rather than risk running twice.
+    const std::size_t unsent_total = unsent.size() + queued_.size();
+    std::size_t kept = 0;
+    std::size_t kept_bytes = 0;
+    for (auto it = unanswered_.rbegin(); it != unanswered_.rend() && kept_bytes + it->bytes <= unsent_total; ++it) {
+      kept_bytes += it->bytes;
+      ++kept;
+    }
+    std::string all_unsent;
+    all_unsent.reserve(unsent_total);
+    all_unsent.append(unsent).append(queued_);
+    queued_.assign(all_unsent, unsent_total - kept_bytes, kept_bytes);
+    while (unanswered_.size() > kept) {
+      failed.push_back(std::move(unanswered_.front()));
+      unanswered_.pop_front();
+    }
+    closing = std::move(connection_);
+    connected_ = false;
+    reconnecting_ = true;
+    last_connect_error_ = message;
+    disconnected_since_ = clock::now();
+    failed_total_ += failed.size();
+    for (const auto& command : failed)
+      if (!command.reported()) record_failure(code, message);
+  }
+  space_cv_.notify_all();
+  closing.reset();
+  for (auto& command : failed)
+    if (command.reported()) command.complete(code, message, {});
+  settle(failed.size());
+}
+
+bool redis_pipeline::reconnect_step(unsigned& attempt, std::optional<clock::time_point>& give_up_at) {
+  auto delay = backoff_delay(reconnect_, attempt);
+  if (give_up_at)
+    delay = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*give_up_at - clock::now()),
+                       std::chrono::milliseconds(0), delay);
+  pollfd wake{wake_fd_, POLLIN, 0};
+  if (::poll(&wake, 1, static_cast<int>(delay.count())) > 0) {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const auto n = ::read(wake_fd_, &count, sizeof count);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (connected_) {  // a caller connected meanwhile
+      attempt = 0;
+      return true;
+    }
+    if (stopping_) {
+      if (unanswered_.empty()) return false;
+      // Destroyed while Redis is away: the buffered commands get the command timeout to go out, then fail.
+      if (!give_up_at) give_up_at = clock::now() + command_timeout_;
+    }
+  }
+  if (give_up_at && clock::now() >= *give_up_at) {
+    std::string why;
+    {
+      std::lock_guard lock(mutex_);
+      why = last_connect_error_;
+    }
+    fail_everything(errc::connection,
+                    fmt::format("the emitter was destroyed while Redis at {} was unreachable ({})",
+                                endpoint_.describe(), why));
+    return false;
+  }
+  try {
+    open_connection();
+    attempt = 0;
+  } catch (const redis_error& e) {
+    std::lock_guard lock(mutex_);
+    last_connect_error_ = e.what();
+    ++attempt;
+  }
+  return true;
+}
+
 void redis_pipeline::settle(std::size_t count) {
   // Counted only after the completions ran, so that a flush() that returns has seen every one of them.
   {
@@ -227,12 +411,25 @@ void redis_pipeline::run() {
   auto last_progress = clock::now();
 
   const auto lost = [&](errc code, const std::string& message) {
-    fail_everything(code, message);
+    connection_lost(code, message, std::string_view(writing).substr(written));
     writing.clear();
     written = 0;
   };
+  unsigned reconnect_attempt = 0;
+  std::optional<clock::time_point> give_up_at;
 
   for (;;) {
+    bool must_reconnect = false;
+    {
+      std::lock_guard lock(mutex_);
+      must_reconnect = !connected_ && reconnecting_;
+      if (must_reconnect && stopping_ && unanswered_.empty()) return;
+    }
+    if (must_reconnect) {
+      if (!reconnect_step(reconnect_attempt, give_up_at)) return;
+      continue;
+    }
+
     bool unanswered = false;
     {
       std::lock_guard lock(mutex_);

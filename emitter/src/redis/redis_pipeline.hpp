@@ -8,7 +8,10 @@
 // reported by the next flush(), never dropped silently.
 //
 // The connection is opened by the first caller that needs it (in that caller's thread, so connect errors are
-// thrown to it); after a failure the next caller opens a new one.
+// thrown to it). When it breaks, commands already sent fail (Redis may or may not have them); commands not yet
+// sent stay queued, and, if buffering is on, the I/O thread reconnects with exponential backoff and full jitter
+// while queued emits keep being buffered up to the bounds (then the overflow policy applies). Callers that wait
+// for a reply never buffer: they connect themselves or throw.
 #pragma once
 
 #include <array>
@@ -47,17 +50,27 @@ struct pipeline_limits {
   std::size_t max_unanswered = 1u << 18;    // queued or sent, reply not yet read
 };
 
+struct reconnect_policy {
+  std::size_t max_buffered_messages = 0;  // 0: no buffering, a queued command while disconnected connects or throws
+  std::size_t max_buffered_bytes = 0;
+  bool drop_oldest = false;  // on overflow: drop the oldest buffered command, else refuse the new one
+  std::chrono::milliseconds base_delay{100};
+  std::chrono::milliseconds max_delay{5000};
+};
+
 struct pipeline_counters {
   std::uint64_t queued = 0;        // commands accepted since the pipeline was made
   std::uint64_t acknowledged = 0;  // answered by Redis (error replies count as failed, not here)
   std::uint64_t failed = 0;        // error reply, lost connection or timeout
   std::size_t in_flight = 0;       // queued and not ended yet (completion not yet returned)
+  std::uint64_t reconnects = 0;    // connections opened again after one broke
 };
 
 class redis_pipeline {
  public:
   redis_pipeline(redis_endpoint endpoint, std::chrono::milliseconds connect_timeout,
-                 std::chrono::milliseconds command_timeout, pipeline_limits limits = {});
+                 std::chrono::milliseconds command_timeout, reconnect_policy reconnect = {},
+                 pipeline_limits limits = {});
   // Waits up to the command timeout for queued commands to be answered, then closes the connection.
   ~redis_pipeline();
   redis_pipeline(const redis_pipeline&) = delete;
@@ -69,12 +82,14 @@ class redis_pipeline {
   // Queues `verb channel payload` (binary-safe). `done`, when given, is called exactly once on the I/O thread
   // (it must not call back into this pipeline). Throws what connect() throws when no connection is open and
   // none can be made; the command is then not queued.
+  // `may_buffer`: while Redis is unreachable the command waits in the buffer (if the policy has one) instead of
+  // connecting in this thread; for callers that do not wait for its reply.
   void enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
-               command_completion done = {});
+               command_completion done = {}, bool may_buffer = false);
   // The same for a command whose integer reply is what the caller wants (PUBLISH's receivers): `done` gets an
   // sio::Outcome directly, without a second wrapper per command.
   void enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
-                           Completion done);
+                           Completion done, bool may_buffer = false);
 
   // Waits until every command queued before the call has ended (and its completion, if any, has returned). Throws sio::timeout_error if some have not
   // within `timeout`, else the first failure (code and message, with how many failed) among commands queued
@@ -89,6 +104,7 @@ class redis_pipeline {
     command_completion done;
     Completion on_outcome;
     std::array<char, 16> verb{};  // for messages ("PUBLISH failed: ..."), copied: callers' buffers are reused
+    std::size_t bytes = 0;        // its RESP size: what stays unsent when a connection breaks is known by bytes
 
     std::string_view verb_name() const noexcept { return verb.data(); }
     bool reported() const noexcept { return done || on_outcome; }
@@ -96,20 +112,31 @@ class redis_pipeline {
   };
 
   void enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
-                       pending_command command);
+                       pending_command command, bool may_buffer);
+  // mutex_ held, disconnected: makes room for `bytes` more in the buffer per the overflow policy, moving dropped
+  // commands to `dropped`; false when the command must be refused.
+  bool make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped);
+  void fail_dropped(std::deque<pending_command>& dropped);
 
-  void open_connection();                        // connect_mutex_ held
+  void open_connection();                        // takes connect_mutex_
+  // The I/O thread while reconnecting: one backoff sleep and one attempt. False when it must stop (destroyed,
+  // and the buffer given up after the command timeout).
+  bool reconnect_step(unsigned& attempt, std::optional<std::chrono::steady_clock::time_point>& give_up_at);
   void run();                                    // the I/O thread
   bool write_some(std::string& out, std::size_t& written);
   bool read_some();
   void settle(std::size_t count);  // `count` more commands ended and their completions ran
   void fail_everything(errc code, const std::string& message);
+  // The connection broke: commands sent (wholly or partly) fail; with buffering, those still in `unsent` (the
+  // I/O thread's unsent bytes) and queued_ are kept for the next connection.
+  void connection_lost(errc code, const std::string& message, std::string_view unsent);
   void record_failure(errc code, const std::string& message);  // mutex_ held
   void wake_io_thread();
 
   const redis_endpoint endpoint_;
   const std::chrono::milliseconds connect_timeout_;
   const std::chrono::milliseconds command_timeout_;
+  const reconnect_policy reconnect_;
   const pipeline_limits limits_;
 
   std::mutex connect_mutex_;  // one caller connects at a time; taken before mutex_
@@ -119,6 +146,11 @@ class redis_pipeline {
   std::condition_variable settled_cv_;  // flush() waiting for replies
   std::unique_ptr<redis_connection> connection_;  // set by callers, reset by the I/O thread on failure
   bool connected_ = false;
+  bool ever_connected_ = false;
+  bool reconnecting_ = false;        // the I/O thread reconnects: queued commands buffer instead of connecting
+  std::string last_connect_error_;   // why the last (re)connect failed, for messages
+  std::chrono::steady_clock::time_point disconnected_since_{};
+  std::uint64_t reconnects_total_ = 0;
   bool io_waiting_ = false;  // the I/O thread sleeps in poll(): a producer must wake it
   bool stopping_ = false;
   bool io_unsent_ = false;   // the I/O thread holds bytes it has not sent: callers must not send around it

@@ -23,7 +23,9 @@
  *   and served by an I/O thread). An sio_target is a plain value: mutate it from one thread; once built, any number
  *   of threads may pass it (const) to emits at the same time.
  * - Waiting: sio_emit and sio_emit_json with `receivers` NULL only queue the PUBLISH and return (pipelined, the fast
- *   path); a failure after that is reported by the next sio_emitter_flush, never dropped. With `receivers` non-NULL
+ *   path); a failure after that is reported by the next sio_emitter_flush, never dropped. While Redis is unreachable
+ *   they are buffered (up to 100000 messages / 64 MiB, then SIO_E_CONNECTION at the call) and sent, in order, once
+ *   the emitter has reconnected in the background (exponential backoff with jitter). With `receivers` non-NULL
  *   they wait for Redis' reply and store the number of subscriptions that received it. The other publishing calls
  *   always wait. Commands reach Redis in the order they were queued. Requests (delivery confirmation, presence,
  *   server acknowledgements) also wait for the Socket.IO servers' answers, at most their timeout.
