@@ -21,6 +21,7 @@
 #include "line_reader.hpp"
 #include "operation_builder.hpp"
 #include "output.hpp"
+#include "retry.hpp"
 #include "sio/emitter.hpp"
 
 namespace notify {
@@ -454,6 +455,22 @@ void print_summary(const batch_counts& c, const std::optional<stop>& stopped, bo
   }
 }
 
+// Fails fast, before reading anything, as the one-shot does. With --retry, until Redis answers: each attempt is a
+// probe connection whose timeouts are cut to the deadline; the run's own connection keeps --timeout for every
+// line, and is opened once a probe got through.
+void connect_first(const sio::Emitter& emitter, const cli_options& options) {
+  const retry_policy policy = retry_policy::from(options);
+  if (policy.active()) {
+    run_with_retry(policy, retry_world::real(options.verbose), [&options](std::chrono::milliseconds timeout) {
+      cli_options probe = options;
+      probe.timeout = timeout;
+      make_emitter(probe).connect();
+      return exit_code::success;
+    });
+  }
+  emitter.connect();
+}
+
 }  // namespace
 
 exit_code run_batch(const cli_options& options) {
@@ -465,7 +482,7 @@ exit_code run_batch(const cli_options& options) {
   // that report into it.
   batch_report report(options, options.key);
   const sio::Emitter emitter = make_emitter(options);
-  if (!options.dry_run) emitter.connect();  // fail fast, before reading anything, as the one-shot does
+  if (!options.dry_run) connect_first(emitter, options);
 
   line_reader reader(STDIN_FILENO);
   batch_run run(options, defaults, report, emitter);

@@ -12,7 +12,8 @@ namespace notify {
 // Redis becoming unreachable stops it. Prints the summary (stderr with -v or on failure, stdout with --json).
 //
 // Throws, as the one-shot does, what fails before the first line is read: invalid default flags
-// (sio::data_error), Redis unreachable at the start (sio::redis_error).
+// (sio::data_error), Redis unreachable at the start (sio::redis_error; with --retry, once the retries are
+// exhausted).
 exit_code run_batch(const cli_options& options);
 
 }  // namespace notify

@@ -1,4 +1,5 @@
-// duration.hpp: the --timeout syntax: "250ms", "2s", "1.5s" or a bare number of seconds ("1.5").
+// duration.hpp: the syntax of --timeout, --retry-delay and --deadline: "250ms", "2s", "1.5s" or a bare number of
+// seconds ("1.5").
 #pragma once
 
 #include <chrono>

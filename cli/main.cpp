@@ -1,5 +1,6 @@
 // notify: publish one Socket.IO notification through Redis (or, with --stdin, one per line of standard input),
 // or ask the servers (delivery confirmation, presence, server acks). Turns every outcome into one exit code.
+#include <chrono>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "options.hpp"
 #include "output.hpp"
 #include "presence.hpp"
+#include "retry.hpp"
 #include "server_acks.hpp"
 #include "sio/emitter.hpp"
 
@@ -57,17 +59,8 @@ bool library_matches_headers() {
   return major_minor(sio::version()) == major_minor(SIO_VERSION_STRING);
 }
 
-exit_code run(int argc, const char* const* argv) {
-  if (!library_matches_headers()) {
-    notify::print_error(std::string("libsio-emitter ") + sio::version() + " does not match notify's " +
-                        SIO_VERSION_STRING + ": reinstall sio");
-    return exit_code::internal_error;
-  }
-  const auto outcome = notify::parse_command_line(argc, argv);
-  if (!outcome.options) return static_cast<exit_code>(outcome.exit_status);
-  const notify::cli_options& options = *outcome.options;
-  if (options.stdin_batch) return notify::run_batch(options);
-
+// One attempt of a one-shot command, on its own connection (so each attempt gets its own timeouts).
+exit_code run_once(const notify::cli_options& options) {
   const sio::Emitter emitter = notify::make_emitter(options);
   // Requests wait for the servers' answers and report them their own way.
   if (options.cmd == notify::command::sockets) return notify::run_presence(emitter, options);
@@ -86,6 +79,29 @@ exit_code run(int argc, const char* const* argv) {
     notify::print_warning(notify::no_receivers_message(published, emitter.options().key, emitter.nsp()));
   }
   return exit_code::success;
+}
+
+exit_code run(int argc, const char* const* argv) {
+  if (!library_matches_headers()) {
+    notify::print_error(std::string("libsio-emitter ") + sio::version() + " does not match notify's " +
+                        SIO_VERSION_STRING + ": reinstall sio");
+    return exit_code::internal_error;
+  }
+  const auto outcome = notify::parse_command_line(argc, argv);
+  if (!outcome.options) return static_cast<exit_code>(outcome.exit_status);
+  notify::cli_options options = *outcome.options;
+  if (options.stdin_batch) return notify::run_batch(options);
+
+  const auto policy = notify::retry_policy::from(options);
+  if (options.dry_run || !policy.active()) return run_once(options);
+  // Every attempt publishes the same bytes, so a consumer can recognise the duplicate a retry may cause.
+  if (options.type && !options.timestamp_ms) options.timestamp_ms = notify::now_ms_since_epoch();
+  return notify::run_with_retry(policy, notify::retry_world::real(options.verbose),
+                                [&options](std::chrono::milliseconds timeout) {
+                                  notify::cli_options attempt = options;
+                                  attempt.timeout = timeout;
+                                  return run_once(attempt);
+                                });
 }
 
 }  // namespace

@@ -16,6 +16,9 @@ sio::Options emitter_options(const cli_options& o) {
   options.command_timeout = o.timeout;
   options.request_timeout = o.timeout;  // one --timeout bounds every wait, the servers' answers included
   options.dry_run = o.dry_run;
+  // notify reports each failure where it happens (--stdin: per line) and retries only when asked (--retry):
+  // a short-lived process must not sit on a buffer waiting for Redis to return.
+  options.max_buffered_messages = 0;
   return options;
 }
 

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -52,6 +54,18 @@ constexpr std::string_view batch_help =
     "  to stdout as JSON with --json. --require-receivers makes a line with 0 receivers an error (exit 7 if\n"
     "  nothing else failed). Redis unreachable at the start, or again later, stops the run (exit 4, 5 or 6).\n";
 
+constexpr std::string_view retries_help =
+    "Retries (--retry N): when Redis is unreachable (4) or does not answer in time (6), the whole command runs\n"
+    "  again, up to N more times, each after a random delay of up to --retry-delay, a bound that doubles with\n"
+    "  each retry up to 2s; -v says \"attempt A failed: ...; retrying in D ms\". Bad input (2, 3), a refusal (5)\n"
+    "  and the servers' answers (7, 9, or 6 when servers were slow to answer) are final: never retried.\n"
+    "  A publish that timed out may have reached Redis: retried, it may arrive twice (at least once, not lost).\n"
+    "  --deadline DURATION bounds the whole run: each attempt's --timeout is cut to the time left, a backoff\n"
+    "  ends at the deadline and no attempt starts after it. Giving up (retries exhausted or deadline passed)\n"
+    "  says \"gave up after A attempts in T ms: <last error>\" and exits with that error's code, 4 or 6.\n"
+    "  --stdin retries only the first connection, before any line is read (--deadline bounds those attempts);\n"
+    "  a failure later in the run is reported per line, as without --retry.\n";
+
 constexpr std::string_view requests_help =
     "Requests (--confirm, --acks, --fallback, sockets) ask every Socket.IO server of the namespace and wait up\n"
     "  to --timeout for all the answers; \"K of M servers answered\" counts them.\n"
@@ -73,6 +87,8 @@ std::string help_footer() {
   for (const auto& [code, meaning] : exit_code_descriptions) {
     footer += fmt::format("  {:<2} {}\n", to_int(code), meaning);
   }
+  footer += "\n";
+  footer += retries_help;
   footer += "\n";
   footer += requests_help;
   footer += "\n";
@@ -138,6 +154,17 @@ class command_line {
         ->type_name("DURATION")
         ->capture_default_str()
         ->group("Connection");
+    app_.add_option("--retry", retry_text_, "Redis unreachable or timed out: try N more times (see Retries)")
+        ->type_name("N")
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--retry-delay", retry_delay_text_, "Bound of the first random backoff; doubles per retry up to 2s")
+        ->type_name("DURATION")
+        ->capture_default_str()
+        ->group("Connection");
+    deadline_ = app_.add_option("--deadline", deadline_text_, "Bound on the whole run, retries and backoff included")
+                    ->type_name("DURATION")
+                    ->group("Connection");
   }
 
   void add_target_options() {
@@ -330,12 +357,10 @@ class command_line {
 
   // Moves the values CLI11 filled into the plain struct; "not given" becomes an empty optional.
   cli_options finish() {
-    const auto timeout = parse_duration(timeout_text_);
-    if (!timeout) {
-      throw usage_error(
-          fmt::format("invalid duration \"{}\" for --timeout: use e.g. 500ms, 2s or 1.5 (seconds)", timeout_text_));
-    }
-    options_.timeout = *timeout;
+    options_.timeout = duration_of("--timeout", timeout_text_);
+    options_.retries = retry_count(retry_text_);
+    options_.retry_delay = duration_of("--retry-delay", retry_delay_text_);
+    if (given(deadline_)) options_.deadline = duration_of("--deadline", deadline_text_);
     if (given(user_)) options_.user = user_text_;
     if (given(type_)) options_.type = type_text_;
     if (given(payload_)) options_.payload_json = payload_text_;
@@ -351,11 +376,34 @@ class command_line {
     return std::move(options_);
   }
 
+  static std::chrono::milliseconds duration_of(std::string_view option, const std::string& text) {
+    const auto duration = parse_duration(text);
+    if (!duration) {
+      throw usage_error(
+          fmt::format("invalid duration \"{}\" for {}: use e.g. 500ms, 2s or 1.5 (seconds)", text, option));
+    }
+    return *duration;
+  }
+
+  // Digits only: CLI11's own integer check would take "1e3" and "+2", and name a range nobody asked about.
+  static int retry_count(const std::string& text) {
+    constexpr std::size_t max_digits = 9;  // fits an int; at 2s per retry, decades
+    const bool digits = !text.empty() && text.size() <= max_digits &&
+                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) {
+      throw usage_error(fmt::format("invalid count \"{}\" for --retry: use a whole number, 0 or more", text));
+    }
+    return std::stoi(text);
+  }
+
   CLI::App app_;
   cli_options options_;
 
   // Values whose absence matters, read through their Option's count().
   std::string timeout_text_ = "5s";
+  std::string retry_text_ = "0";
+  std::string retry_delay_text_ = "100ms";
+  std::string deadline_text_;
   std::string user_text_;
   std::string type_text_;
   std::string payload_text_;
@@ -364,6 +412,7 @@ class command_line {
   std::string args_text_;
   std::string fallback_text_;
 
+  const CLI::Option* deadline_ = nullptr;
   const CLI::Option* user_ = nullptr;
   const CLI::Option* type_ = nullptr;
   const CLI::Option* payload_ = nullptr;

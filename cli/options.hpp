@@ -21,6 +21,11 @@ struct cli_options {
   std::string key = "socket.io";
   std::chrono::milliseconds timeout{5000};
 
+  // Transient failures (Redis unreachable, timeout) run the operation again (retry.hpp).
+  int retries = 0;
+  std::chrono::milliseconds retry_delay{100};
+  std::optional<std::chrono::milliseconds> deadline;
+
   // Target: which sockets an emit, join, leave or disconnect addresses.
   std::string nsp = "/";
   std::optional<std::string> user;

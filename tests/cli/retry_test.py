@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""notify --retry and --deadline against Redis down, and against Redis coming back.
+
+Usage: retry_test.py NOTIFY_BINARY
+
+1. Deadline: `--retry 100 --deadline 1s` against a port nobody listens on gives up with exit 4 (Redis
+   unreachable) after 1.0 to 2.0 s: the deadline, not the 100 retries, ends the run.
+2. Redis comes back: `--retry 20 --retry-delay 50ms` started while nothing listens on the port; a real
+   redis-server starts there ~400 ms later. notify must retry (-v says so), exit 0, and Redis must have
+   received exactly one PUBLISH (its own command statistics: no subscriber can race the publish).
+3. The same for `--stdin`: the first connection is retried, then every line is published once.
+Prints what failed and exits non-zero on any failure.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from redis_testing import RedisServer, Resp, free_port  # noqa: E402
+
+RUN_TIMEOUT_S = 10
+REDIS_DELAY_S = 0.4
+
+
+def publish_calls(redis):
+    """How many PUBLISH commands Redis has executed since it started."""
+    conn = Resp(redis.port, 5)
+    try:
+        conn.send("INFO", "commandstats")
+        info = conn.read()
+    finally:
+        conn.close()
+    match = re.search(rb"^cmdstat_publish:calls=([0-9]+)", info, re.M)
+    return int(match.group(1)) if match else 0
+
+
+def check_deadline(notify, workdir, failures):
+    url = "redis://127.0.0.1:%d" % free_port()
+    started = time.monotonic()
+    result = subprocess.run([notify, "--redis", url, "--retry", "100", "--deadline", "1s", "--event", "e"],
+                            stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT_S)
+    elapsed = time.monotonic() - started
+    if result.returncode != 4:
+        failures.append("deadline: exit %d, expected 4; stderr %r" % (result.returncode, result.stderr))
+    if not 1.0 <= elapsed <= 2.0:
+        failures.append("deadline: took %.3f s, expected 1.0 to 2.0 s" % elapsed)
+    if not re.match(rb"notify: error: gave up after [0-9]+ attempts in [0-9]+ ms: cannot connect", result.stderr):
+        failures.append("deadline: unexpected stderr %r" % result.stderr)
+
+
+def run_while_redis_starts(notify, workdir, name, args, stdin_data):
+    """Starts notify against a port where Redis starts REDIS_DELAY_S later; (result, redis publish calls)."""
+    redis_dir = os.path.join(workdir, name)
+    os.mkdir(redis_dir)
+    redis = RedisServer(redis_dir)  # picks its free port; nothing listens there until start()
+    stdin_path = os.path.join(workdir, name + ".stdin")
+    with open(stdin_path, "wb") as f:
+        f.write(stdin_data)
+    try:
+        with open(stdin_path, "rb") as stdin:
+            process = subprocess.Popen([notify, "--redis", redis.url] + args, stdin=stdin,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            time.sleep(REDIS_DELAY_S)
+            redis.start()
+            stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S)
+        finally:
+            if process.poll() is None:  # only the process started here, by its handle
+                process.kill()
+                process.wait(timeout=5)
+        return process.returncode, stdout, stderr, publish_calls(redis)
+    finally:
+        redis.stop()
+
+
+def check_redis_comes_back(notify, workdir, failures):
+    code, _, stderr, calls = run_while_redis_starts(
+        notify, workdir, "one-shot",
+        ["--retry", "20", "--retry-delay", "50ms", "-v", "--user", "42", "--type", "ORDER_UPDATED"], b"")
+    if code != 0:
+        failures.append("comes back: exit %d, expected 0; stderr %r" % (code, stderr))
+    if not re.search(rb"^notify: attempt 1 failed: cannot connect .*; retrying in [0-9]+ ms$", stderr, re.M):
+        failures.append("comes back: no retry reported; stderr %r" % stderr)
+    if b"published" not in stderr:
+        failures.append("comes back: -v did not report the publish; stderr %r" % stderr)
+    if calls != 1:
+        failures.append("comes back: Redis executed %d PUBLISH, expected 1" % calls)
+
+
+def check_stdin_redis_comes_back(notify, workdir, failures):
+    lines = b"".join(b'{"user":"%d","type":"T"}\n' % i for i in range(3))
+    code, _, stderr, calls = run_while_redis_starts(
+        notify, workdir, "stdin", ["--stdin", "--retry", "20", "--retry-delay", "50ms", "-v"], lines)
+    if code != 0:
+        failures.append("stdin comes back: exit %d, expected 0; stderr %r" % (code, stderr))
+    if not re.search(rb"^notify: attempt 1 failed: cannot connect .*; retrying in [0-9]+ ms$", stderr, re.M):
+        failures.append("stdin comes back: no retry reported; stderr %r" % stderr)
+    if b"3 lines: 3 sent" not in stderr:
+        failures.append("stdin comes back: unexpected summary; stderr %r" % stderr)
+    if calls != 3:
+        failures.append("stdin comes back: Redis executed %d PUBLISH, expected 3" % calls)
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    notify = os.path.abspath(argv[1])
+    if shutil.which("redis-server") is None:
+        print("retry_test.py: redis-server is not on PATH", file=sys.stderr)
+        return 2
+    workdir = tempfile.mkdtemp(prefix="sio-retry-")
+    failures = []
+    try:
+        for check in (check_deadline, check_redis_comes_back, check_stdin_redis_comes_back):
+            before = len(failures)
+            check(notify, workdir, failures)
+            print("%s %s" % ("ok  " if len(failures) == before else "FAIL", check.__name__))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for failure in failures:
+        print(failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
