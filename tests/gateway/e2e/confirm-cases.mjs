@@ -13,7 +13,7 @@ import { Harness, sleep, QUIET_MS, assertNotification } from "./harness.mjs";
 
 const FAST_MS = 2000; // a Node server's own cluster requests must stay "well under" requestsTimeout (5 s)
 const TIMEOUT = ["--timeout", "2s"]; // answered requests return at once; this only bounds a broken run
-const NOTIFY_RUNS = 20; // parallel --confirm runs of the regression test
+const NOTIFY_RUNS = 20; // --confirm runs of the regression test: this many in parallel, then as many in a row
 
 const lines = (text) => text.split("\n").filter((l) => l !== "");
 const sortedJson = (values) => values.map((v) => JSON.stringify(v)).sort();
@@ -300,7 +300,7 @@ export function confirmSuite(fleet, kinds) {
     }
   });
 
-  test(`${fleet}: ${NOTIFY_RUNS} parallel --confirm runs: every count right; NUMSUB stays 2; the Node servers' fetchSockets, serverSideEmitWithAck and serverCount stay fast and exact`, async () => {
+  test(`${fleet}: ${NOTIFY_RUNS} parallel then ${NOTIFY_RUNS} sequential --confirm runs: every count right; NUMSUB stays 2; the Node servers' fetchSockets, serverSideEmitWithAck and serverCount stay fast and exact`, async () => {
     const nodes = [A, B].filter((s) => s.kind === "node");
     const allIds = h.clients.map((c) => c.socket.id).sort();
     const samples = [];
@@ -323,8 +323,12 @@ export function confirmSuite(fleet, kinds) {
     const m = h.mark();
     let results;
     try {
+      // In parallel, then one after the other, while the Node servers run their own requests.
       results = await Promise.all(Array.from({ length: NOTIFY_RUNS }, (_, i) =>
         h.notify(["--user", "42", "--type", `LOAD_${i}`, "--confirm", ...TIMEOUT])));
+      for (let i = NOTIFY_RUNS; i < 2 * NOTIFY_RUNS; i++) {
+        results.push(await h.notify(["--user", "42", "--type", `LOAD_${i}`, "--confirm", ...TIMEOUT]));
+      }
     } finally {
       running = false;
       await Promise.all([sampler, ...drivers]);
@@ -332,9 +336,9 @@ export function confirmSuite(fleet, kinds) {
     for (const r of results) assert.equal(r.stdout, "delivered to 3 sockets (2 of 2 servers answered)\n", `${r.shown}\nstderr: ${r.stderr}`);
     assert.ok(samples.length > 0 && samples.every((n) => n === 2), `NUMSUB socket.io-request#/# during the runs: ${samples}`);
 
-    await h.waitReceived(m, users42, NOTIFY_RUNS, `${NOTIFY_RUNS} notifications on each of user 42's sockets`);
+    await h.waitReceived(m, users42, 2 * NOTIFY_RUNS, `${2 * NOTIFY_RUNS} notifications on each of user 42's sockets`);
     await sleep(QUIET_MS);
-    const types = Array.from({ length: NOTIFY_RUNS }, (_, i) => `LOAD_${i}`).sort();
+    const types = Array.from({ length: 2 * NOTIFY_RUNS }, (_, i) => `LOAD_${i}`).sort();
     for (const c of users42) {
       assert.deepEqual(m.received(c).filter((e) => e.event === "notification").map((e) => e.args[0].type).sort(), types, c.label);
     }
