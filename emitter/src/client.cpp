@@ -84,7 +84,7 @@ long long client::publish(const command& cmd) {
   if (w.outcome.code != errc::ok) {
     // Reply errors name the command and channel; connection errors already name the endpoint.
     if (w.outcome.code == errc::auth || w.outcome.code == errc::reply)
-      throw_redis_error(w.outcome.code, fmt::format("{} failed: {}", context, w.outcome.reply.text));
+      throw_redis_error(w.outcome.code, error_reply_message(context, w.outcome.reply.text, acl_user_of(endpoint_)));
     throw_redis_error(w.outcome.code, w.outcome.message);
   }
   if (w.outcome.reply.kind != redis_reply::type::integer)

@@ -120,14 +120,30 @@ TEST_CASE("emitter: password and ACL credentials") {
   } catch (const sio::auth_error& e) {
     CHECK(std::string(e.what()).find("NOPERM") != std::string::npos);
     CHECK(std::string(e.what()).find("PUBLISH elsewhere#/#") != std::string::npos);
+    // Redis names neither the user nor the channel pattern: the message says which permission to grant.
+    CHECK(std::string(e.what()).ends_with(
+        "(the ACL user \"notifier\" may not use this channel: ACL SETUSER notifier &elsewhere*)"));
   }
   try {
     emitter_for("redis://reader:pw@127.0.0.1:" + port).emit_sync("e");
     FAIL("expected an auth_error");
   } catch (const sio::auth_error& e) {
     CHECK(std::string(e.what()).find("NOPERM") != std::string::npos);
-    CHECK(std::string(e.what()).find("publish") != std::string::npos);
+    CHECK(std::string(e.what()).ends_with("(the ACL user \"reader\" lacks +publish: ACL SETUSER reader +publish)"));
   }
+  // Credentials: an unknown user and a wrong password name the user, never the password.
+  const auto refused = [&](const std::string& url) {
+    try {
+      emitter_for(url).emit_sync("e");
+    } catch (const sio::auth_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no auth_error)");
+  };
+  CHECK(refused("redis://nobody:pw@127.0.0.1:" + port) ==
+        "Redis at redis://127.0.0.1:" + port + "/0 refused AUTH as user \"nobody\": WRONGPASS invalid username-password "
+        "pair or user is disabled.");
+  CHECK(refused("redis://notifier:hunter2@127.0.0.1:" + port).find("hunter2") == std::string::npos);
 }
 
 TEST_CASE("emitter: Redis unreachable is a connection_error; connect() fails fast") {

@@ -279,9 +279,37 @@ void throw_redis_error(errc code, const std::string& message) {
   }
 }
 
-void throw_if_error(const redis_reply& reply, std::string_view context) {
+void throw_if_error(const redis_reply& reply, std::string_view context, std::string_view acl_user) {
   if (reply.kind != redis_reply::type::error) return;
-  throw_redis_error(classify_error_reply(reply.text), fmt::format("{} failed: {}", context, reply.text));
+  throw_redis_error(classify_error_reply(reply.text), error_reply_message(context, reply.text, acl_user));
+}
+
+std::string error_reply_message(std::string_view context, std::string_view text, std::string_view acl_user) {
+  std::string message = fmt::format("{} failed: {}", context, text);
+  if (!has_prefix_word(text, "NOPERM") || acl_user.empty()) return message;
+  // Redis 7: "... no permissions to run the 'publish' command" / "... to access one of the channels ...".
+  const auto quoted = text.find("command") != std::string_view::npos ? text.find('\'') : std::string_view::npos;
+  const auto closing = quoted == std::string_view::npos ? quoted : text.find('\'', quoted + 1);
+  if (closing != std::string_view::npos) {
+    const auto command = text.substr(quoted + 1, closing - quoted - 1);
+    return message + fmt::format(" (the ACL user \"{}\" lacks +{}: ACL SETUSER {} +{})", acl_user, command, acl_user,
+                                 command);
+  }
+  if (text.find("channel") != std::string_view::npos) {
+    // The adapter's channels all start with its key ("socket.io#/#", "socket.io-request#/#"): grant "<key>*".
+    const auto space = context.find(' ');
+    auto pattern = space == std::string_view::npos ? std::string_view{} : context.substr(space + 1);
+    pattern = pattern.substr(0, pattern.find('#'));
+    for (const std::string_view suffix : {"-request", "-response"})
+      if (pattern.ends_with(suffix)) pattern.remove_suffix(suffix.size());
+    return message + fmt::format(" (the ACL user \"{}\" may not use this channel: ACL SETUSER {} &{}*)", acl_user,
+                                 acl_user, pattern.empty() ? "<key>" : pattern);
+  }
+  return message;
+}
+
+std::string acl_user_of(const redis_endpoint& endpoint) {
+  return endpoint.username && !endpoint.username->empty() ? *endpoint.username : "default";
 }
 
 }  // namespace sio::detail

@@ -63,8 +63,15 @@ class redis_connection {
 };
 
 // Throws for an error reply: sio::auth_error for NOAUTH, WRONGPASS and NOPERM (ACL), else sio::reply_error.
-// `context` says what was being done ("PUBLISH socket.io#/#").
-void throw_if_error(const redis_reply& reply, std::string_view context);
+// `context` says what was being done ("PUBLISH socket.io#/#"); `acl_user`, when known, names the ACL user.
+void throw_if_error(const redis_reply& reply, std::string_view context, std::string_view acl_user = {});
+
+// "<context> failed: <error reply>", and for an ACL refusal (NOPERM) which permission `acl_user` lacks and how
+// to grant it, since Redis' own text names neither the user nor, for channels, the pattern.
+std::string error_reply_message(std::string_view context, std::string_view text, std::string_view acl_user);
+
+// The ACL user a connection to `endpoint` authenticates as.
+std::string acl_user_of(const redis_endpoint& endpoint);
 
 // hiredis' reply as a value. Throws sio::redis_error(errc::protocol) for a reply type it does not know.
 redis_reply to_redis_reply(const redisReply& reply);

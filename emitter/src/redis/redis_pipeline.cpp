@@ -533,7 +533,7 @@ void redis_pipeline::run() {
                 ++failed_total_;
                 if (!answered.back().reported())
                   record_failure(classify_error_reply(reply.text),
-                                 fmt::format("{} failed: {}", answered.back().verb_name(), reply.text));
+                                 error_reply_message(answered.back().verb_name(), reply.text, acl_user_of(endpoint_)));
               }
               if (producers_waiting_ != 0) space_cv_.notify_all();
             }
@@ -546,7 +546,7 @@ void redis_pipeline::run() {
             if (!answered[i].reported()) continue;
             if (replies[i].kind == redis_reply::type::error) {
               const errc code = classify_error_reply(replies[i].text);
-              auto message = fmt::format("{} failed: {}", answered[i].verb_name(), replies[i].text);
+              auto message = error_reply_message(answered[i].verb_name(), replies[i].text, acl_user_of(endpoint_));
               answered[i].complete(code, std::move(message), std::move(replies[i]));
             } else {
               answered[i].complete(errc::ok, {}, std::move(replies[i]));

@@ -18,8 +18,8 @@ redis_connection open_connection(const client& c) {
   return redis_connection(c.endpoint(), c.options().connect_timeout, c.options().command_timeout);
 }
 
-std::size_t numsub_count(const redis_reply& reply, std::string_view channel) {
-  throw_if_error(reply, fmt::format("PUBSUB NUMSUB {}", channel));
+std::size_t numsub_count(const redis_reply& reply, std::string_view channel, std::string_view acl_user) {
+  throw_if_error(reply, fmt::format("PUBSUB NUMSUB {}", channel), acl_user);
   if (reply.kind != redis_reply::type::array || reply.elements.size() != 2 ||
       reply.elements[1].kind != redis_reply::type::integer || reply.elements[1].integer < 0)
     throw redis_error(errc::protocol, fmt::format("PUBSUB NUMSUB {}: unexpected reply", channel));
@@ -51,9 +51,10 @@ void run_request(client& c, const request_spec& spec, ServerReplies& out) {
   const std::array<redis_command, 3> setup{redis_command{"PUBSUB", "NUMSUB", requests},
                                            redis_command{"SUBSCRIBE", shared}, redis_command{"SUBSCRIBE", own}};
   const auto replies = answers.pipeline(setup);
-  const std::size_t subscribed = numsub_count(replies[0], requests);
-  throw_if_error(replies[1], fmt::format("SUBSCRIBE {}", shared));
-  throw_if_error(replies[2], fmt::format("SUBSCRIBE {}", own));
+  const auto user = acl_user_of(c.endpoint());
+  const std::size_t subscribed = numsub_count(replies[0], requests, user);
+  throw_if_error(replies[1], fmt::format("SUBSCRIBE {}", shared), user);
+  throw_if_error(replies[2], fmt::format("SUBSCRIBE {}", own), user);
 
   const long long receivers = c.publish(spec.publish);
   out.request.receivers = receivers;
@@ -83,7 +84,7 @@ std::size_t count_servers(client& c, std::string_view nsp) {
   const auto channel = request_channel(c.options().key, nsp);
   auto connection = open_connection(c);
   const std::array<redis_command, 1> numsub{redis_command{"PUBSUB", "NUMSUB", channel}};
-  return numsub_count(connection.pipeline(numsub).front(), channel);
+  return numsub_count(connection.pipeline(numsub).front(), channel, acl_user_of(c.endpoint()));
 }
 
 }  // namespace sio::detail
