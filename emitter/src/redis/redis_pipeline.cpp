@@ -188,6 +188,7 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
                                      pending_command command, bool may_buffer) {
   const bool buffering = may_buffer && reconnect_.max_buffered_messages > 0;
   command.bytes = resp_size(verb, channel, payload);
+  command.may_buffer = buffering;
   std::deque<pending_command> dropped;
   bool start_reconnecting = false;
   std::unique_lock lock(mutex_);
@@ -325,11 +326,26 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
     std::string all_unsent;
     all_unsent.reserve(unsent_total);
     all_unsent.append(unsent).append(queued_);
-    queued_.assign(all_unsent, unsent_total - kept_bytes, kept_bytes);
     while (unanswered_.size() > kept) {
       failed.push_back(std::move(unanswered_.front()));
       unanswered_.pop_front();
     }
+    // A kept command whose caller waits for its reply (emit_sync, a request) fails too: it must not wait for
+    // Redis to come back. The others keep their bytes, in order.
+    queued_.clear();
+    std::size_t offset = unsent_total - kept_bytes;
+    std::deque<pending_command> buffered;
+    for (auto& command : unanswered_) {
+      const std::size_t bytes = command.bytes;
+      if (command.may_buffer) {
+        queued_.append(all_unsent, offset, bytes);
+        buffered.push_back(std::move(command));
+      } else {
+        failed.push_back(std::move(command));
+      }
+      offset += bytes;
+    }
+    unanswered_.swap(buffered);
     closing = std::move(connection_);
     connected_ = false;
     reconnecting_ = true;

@@ -105,6 +105,7 @@ class redis_pipeline {
     Completion on_outcome;
     std::array<char, 16> verb{};  // for messages ("PUBLISH failed: ..."), copied: callers' buffers are reused
     std::size_t bytes = 0;        // its RESP size: what stays unsent when a connection breaks is known by bytes
+    bool may_buffer = false;      // may wait for a reconnect; a caller waiting for the reply must not
 
     std::string_view verb_name() const noexcept { return verb.data(); }
     bool reported() const noexcept { return done || on_outcome; }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,8 @@ int vacated_port() {
   probe.stop();
   return port;
 }
+
+int options_port(const sio::Options& options) { return std::stoi(options.redis_url.substr(options.redis_url.rfind(':') + 1)); }
 
 sio::test::redis_server_options on_port(int port) {
   sio::test::redis_server_options options;
@@ -273,4 +276,31 @@ TEST_CASE("reconnect: a stalled Redis (DEBUG SLEEP) times out what is in flight,
   io.flush(5s);
   CHECK(results.receivers[1] >= 0);
   CHECK(io.stats().reconnects >= 1);
+}
+
+TEST_CASE("reconnect: a waiting call caught behind buffered emits when Redis dies fails; it does not wait for Redis") {
+  auto redis = std::make_unique<sio::test::redis_server>();
+  auto options = fault_options(redis->port());
+  options.command_timeout = 5000ms;
+  const sio::Emitter io{options};
+  io.to("user:1").emit_sync("n", 0);  // connected
+  // Stopped, Redis reads nothing: once the socket buffers are full, the emits and the waiting call stay unsent.
+  ::kill(redis->pid(), SIGSTOP);
+  const std::string kilobyte(1024, 'x');
+  for (int i = 0; i < 20000; ++i) io.to("user:1").emit("n", i, kilobyte);
+  std::atomic<bool> returned{false};
+  std::string error;
+  std::thread waiting([&] {
+    error = error_message_of([&] { io.to("user:1").emit_sync("n", -1); });
+    returned = true;
+  });
+  std::this_thread::sleep_for(200ms);
+  redis->kill();  // and it stays down
+  const auto started = clock_type::now();
+  while (!returned && clock_type::now() - started < 3s) std::this_thread::sleep_for(5ms);
+  CHECK(returned);  // failed with the connection, not parked until Redis returns
+  std::unique_ptr<sio::test::redis_server> back;
+  if (!returned) back = std::make_unique<sio::test::redis_server>(on_port(options_port(options)));  // to end it
+  waiting.join();
+  CHECK(error.find("lost the connection to Redis") != std::string::npos);
 }
