@@ -430,6 +430,10 @@ void redis_pipeline::run() {
     connection_lost(code, message, std::string_view(writing).substr(written));
     writing.clear();
     written = 0;
+    // Forget the connection here: the next one may be allocated at the same address (and get the same fd), and
+    // must still get a fresh reply reader, not the broken connection's half-read reply.
+    current = nullptr;
+    fd = -1;
   };
   unsigned reconnect_attempt = 0;
   std::optional<clock::time_point> give_up_at;
