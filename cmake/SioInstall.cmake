@@ -34,7 +34,7 @@ install(EXPORT sioStaticTargets NAMESPACE sio:: DESTINATION ${SIO_INSTALL_CMAKED
 
 configure_package_config_file(cmake/sioConfig.cmake.in ${PROJECT_BINARY_DIR}/sioConfig.cmake
   INSTALL_DESTINATION ${SIO_INSTALL_CMAKEDIR})
-# Before 1.0 a minor release may break the ABI (notify checks MAJOR.MINOR too): 0.3.x satisfies only 0.3 requests.
+# Before 1.0 a minor release may break the ABI (notify checks MAJOR.MINOR too): 0.4.x satisfies only 0.4 requests.
 if(PROJECT_VERSION_MAJOR EQUAL 0)
   set(_sio_compatibility SameMinorVersion)
 else()
@@ -72,7 +72,7 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sio maintainers")
 set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # sio_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libsio-emitter.so.0.3 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
+# libsio-emitter.so.0.4 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/emitter)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_GENERATOR DEB)

@@ -97,6 +97,11 @@ class _Options(ctypes.Structure):
         ("password", ctypes.c_char_p),
         ("dry_run", ctypes.c_int),
         ("request_timeout_ms", ctypes.c_long),
+        ("max_buffered_messages", ctypes.c_long),
+        ("max_buffered_bytes", ctypes.c_longlong),
+        ("overflow", ctypes.c_int),
+        ("reconnect_delay_ms", ctypes.c_long),
+        ("max_reconnect_delay_ms", ctypes.c_long),
     ]
 
 

@@ -131,8 +131,9 @@ reaped:
   rmdir(r->dir);
 }
 
-/* Starts redis-server on a free loopback port (a few tries, in case another process takes the port first). */
-static int redis_start(redis_proc *r, const char *binary, const char *password) {
+/* Starts redis-server on `port`, or with port 0 on a free loopback port (a few tries, in case another process takes
+ * the port first). */
+static int redis_start(redis_proc *r, const char *binary, const char *password, int port) {
   int attempt;
   memset(r, 0, sizeof *r);
   r->pid = -1;
@@ -146,7 +147,7 @@ static int redis_start(redis_proc *r, const char *binary, const char *password) 
     long long deadline;
     pid_t parent = getpid();
     pid_t child;
-    r->port = free_port();
+    r->port = port > 0 ? port : free_port();
     if (r->port <= 0) continue;
     snprintf(port_text, sizeof port_text, "%d", r->port);
     args[n++] = binary;
@@ -362,6 +363,11 @@ static void test_options_and_emitter_new(void) {
   CHECK(o.password == NULL);
   CHECK_INT_EQ(o.dry_run, 0);
   CHECK_INT_EQ(o.request_timeout_ms, 5000);
+  CHECK_INT_EQ(o.max_buffered_messages, 100000);
+  CHECK_INT_EQ(o.max_buffered_bytes, 64 << 20);
+  CHECK_INT_EQ(o.overflow, SIO_OVERFLOW_FAIL_NEW);
+  CHECK_INT_EQ(o.reconnect_delay_ms, 100);
+  CHECK_INT_EQ(o.max_reconnect_delay_ms, 5000);
   sio_options_init(NULL); /* accepted, does nothing */
 
   CHECK_FAILS(sio_emitter_new("redis://127.0.0.1:6379", NULL, NULL, &err), SIO_E_INVALID_ARGUMENT, "out is NULL");
@@ -1459,6 +1465,63 @@ static void test_timeout_client_pause(const redis_proc *server) {
   sleep_ms(1300); /* let the pause end before the server is stopped */
 }
 
+/* The outage buffer: queued emits made while Redis is down are kept up to the bound (the next one refused, or the
+ * oldest dropped and reported by the flush), or refused at once with no buffer, and go out once Redis is up. */
+static void test_outage_buffer(const char *binary) {
+  sio_options o = quick_options();
+  sio_emitter *none, *fail_new, *drop_oldest;
+  redis_proc late;
+  redisContext *admin;
+  redisReply *r;
+  char url[64];
+  const int port = free_port();
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", port);
+
+  o.max_buffered_messages = -1;
+  none = new_emitter(url, &o);
+  CHECK_FAILS(sio_emit_json(none, NULL, "e", "[0]", NULL, &err), SIO_E_CONNECTION, "127.0.0.1");
+
+  o.max_buffered_messages = 2;
+  o.reconnect_delay_ms = 20;
+  o.max_reconnect_delay_ms = 50;
+  fail_new = new_emitter(url, &o);
+  CHECK_OK(sio_emit_json(fail_new, NULL, "e", "[1]", NULL, &err));
+  CHECK_OK(sio_emit_json(fail_new, NULL, "e", "[2]", NULL, &err));
+  CHECK_FAILS(sio_emit_json(fail_new, NULL, "e", "[3]", NULL, &err), SIO_E_CONNECTION,
+              "the buffer is full (2 messages");
+  CHECK_FAILS(sio_emitter_flush(fail_new, 200, &err), SIO_E_TIMEOUT, "unreachable");
+
+  o.overflow = SIO_OVERFLOW_DROP_OLDEST;
+  drop_oldest = new_emitter(url, &o);
+  CHECK_OK(sio_emit_json(drop_oldest, NULL, "e", "[1]", NULL, &err));
+  CHECK_OK(sio_emit_json(drop_oldest, NULL, "e", "[2]", NULL, &err));
+  CHECK_OK(sio_emit_json(drop_oldest, NULL, "e", "[3]", NULL, &err));
+
+  o.overflow = (sio_overflow_policy)7;
+  {
+    sio_emitter *bad = (sio_emitter *)&o;
+    CHECK_FAILS(sio_emitter_new(url, &o, &bad, &err), SIO_E_INVALID_ARGUMENT, "options->overflow");
+    CHECK(bad == NULL);
+  }
+
+  /* Redis comes up where the emitters expect it: they reconnect on their own and send what they kept. */
+  REQUIRE(redis_start(&late, binary, NULL, port));
+  CHECK_OK(sio_emitter_flush(fail_new, 5000, &err));
+  CHECK_FAILS(sio_emitter_flush(drop_oldest, 5000, &err), SIO_E_CONNECTION, "dropped from the buffer");
+  CHECK_OK(sio_emitter_flush(drop_oldest, 5000, &err)); /* reported once */
+  admin = connect_port(port, 2000);
+  REQUIRE(admin != NULL);
+  r = redisCommand(admin, "INFO commandstats");
+  REQUIRE(r != NULL && r->type == REDIS_REPLY_STRING);
+  CHECK(strstr(r->str, "cmdstat_publish:calls=4,") != NULL); /* 2 kept by each; none from `none` */
+  freeReplyObject(r);
+  redisFree(admin);
+  sio_emitter_free(none);
+  sio_emitter_free(fail_new);
+  sio_emitter_free(drop_oldest);
+  redis_stop(&late);
+}
+
 int main(int argc, char **argv) {
   const char *binary = find_redis_server(argc, argv);
   redis_proc server, secured;
@@ -1475,8 +1538,8 @@ int main(int argc, char **argv) {
     check_record(0, __FILE__, __LINE__, "redis-server found", NULL);
     return check_summary();
   }
-  REQUIRE(redis_start(&server, binary, NULL));
-  if (!redis_start(&secured, binary, "s3cret")) {
+  REQUIRE(redis_start(&server, binary, NULL, 0));
+  if (!redis_start(&secured, binary, "s3cret", 0)) {
     redis_stop(&server);
     REQUIRE(!"second redis-server started");
   }
@@ -1503,6 +1566,7 @@ int main(int argc, char **argv) {
   sio_emitter_free(em);
 
   test_unreachable();
+  test_outage_buffer(binary);
   test_auth(&secured);
   test_timeout_silent_listener();
   test_timeout_client_pause(&server);

@@ -282,6 +282,26 @@ SIO_C_API unsigned sio_version_number(void) {
   return number;
 }
 
+namespace {
+
+// The outage buffer's fields, where 0 (a zeroed struct) means the default, as for the timeouts.
+void apply_outage_options(const sio_options& options, sio::Options& cpp) {
+  if (options.max_buffered_messages < 0) cpp.max_buffered_messages = 0;
+  if (options.max_buffered_messages > 0)
+    cpp.max_buffered_messages = static_cast<std::size_t>(options.max_buffered_messages);
+  if (options.max_buffered_bytes > 0) cpp.max_buffered_bytes = static_cast<std::size_t>(options.max_buffered_bytes);
+  switch (options.overflow) {
+    case SIO_OVERFLOW_FAIL_NEW: cpp.overflow = sio::Options::overflow_policy::fail_new; break;
+    case SIO_OVERFLOW_DROP_OLDEST: cpp.overflow = sio::Options::overflow_policy::drop_oldest; break;
+    default: require(false, "options->overflow is neither SIO_OVERFLOW_FAIL_NEW nor SIO_OVERFLOW_DROP_OLDEST");
+  }
+  if (options.reconnect_delay_ms > 0) cpp.reconnect_delay = std::chrono::milliseconds(options.reconnect_delay_ms);
+  if (options.max_reconnect_delay_ms > 0)
+    cpp.max_reconnect_delay = std::chrono::milliseconds(options.max_reconnect_delay_ms);
+}
+
+}  // namespace
+
 SIO_C_API void sio_options_init(sio_options* options) {
   if (options == nullptr) return;
   options->key = nullptr;
@@ -291,6 +311,12 @@ SIO_C_API void sio_options_init(sio_options* options) {
   options->password = nullptr;
   options->dry_run = 0;
   options->request_timeout_ms = default_timeout_ms;
+  const sio::Options defaults;
+  options->max_buffered_messages = static_cast<long>(defaults.max_buffered_messages);
+  options->max_buffered_bytes = static_cast<long long>(defaults.max_buffered_bytes);
+  options->overflow = SIO_OVERFLOW_FAIL_NEW;
+  options->reconnect_delay_ms = static_cast<long>(defaults.reconnect_delay.count());
+  options->max_reconnect_delay_ms = static_cast<long>(defaults.max_reconnect_delay.count());
 }
 
 SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* options, sio_emitter** out,
@@ -311,6 +337,7 @@ SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* o
       cpp.dry_run = options->dry_run != 0;
       cpp.request_timeout = std::chrono::milliseconds(
           options->request_timeout_ms > 0 ? options->request_timeout_ms : default_timeout_ms);
+      apply_outage_options(*options, cpp);
     }
     *out = new sio_emitter{sio::Emitter(std::move(cpp))};
   });

@@ -24,8 +24,9 @@
  *   of threads may pass it (const) to emits at the same time.
  * - Waiting: sio_emit and sio_emit_json with `receivers` NULL only queue the PUBLISH and return (pipelined, the fast
  *   path); a failure after that is reported by the next sio_emitter_flush, never dropped. While Redis is unreachable
- *   they are buffered (up to 100000 messages / 64 MiB, then SIO_E_CONNECTION at the call) and sent, in order, once
- *   the emitter has reconnected in the background (exponential backoff with jitter). With `receivers` non-NULL
+ *   they are buffered (by default up to 100000 messages / 64 MiB, then SIO_E_CONNECTION at the call: see
+ *   sio_options) and sent, in order, once the emitter has reconnected in the background (exponential backoff with
+ *   jitter). With `receivers` non-NULL
  *   they wait for Redis' reply and store the number of subscriptions that received it. The other publishing calls
  *   always wait. Commands reach Redis in the order they were queued. Requests (delivery confirmation, presence,
  *   server acknowledgements) also wait for the Socket.IO servers' answers, at most their timeout.
@@ -95,6 +96,12 @@ SIO_C_API unsigned sio_version_number(void);
 
 typedef struct sio_emitter sio_emitter;
 
+/* What a queued emit does while Redis is unreachable and the outage buffer is full. */
+typedef enum sio_overflow_policy {
+  SIO_OVERFLOW_FAIL_NEW = 0,   /* the new emit fails with SIO_E_CONNECTION and is not kept */
+  SIO_OVERFLOW_DROP_OLDEST = 1 /* the oldest buffered emit is dropped; the next sio_emitter_flush reports it */
+} sio_overflow_policy;
+
 typedef struct sio_options {
   const char *key;          /* channel prefix, the servers' createAdapter() key; NULL = "socket.io" */
   long connect_timeout_ms;  /* <= 0 = 5000 */
@@ -103,6 +110,13 @@ typedef struct sio_options {
   const char *password;     /* NULL = from the URL */
   int dry_run;              /* non-zero: validate and encode, never connect; receivers are reported as -1 */
   long request_timeout_ms;  /* how long requests wait for the servers' answers (see Requests); <= 0 = 5000 */
+  /* While Redis is unreachable (see "Waiting" above): how many queued emits are kept for when it is back, and what
+   * happens to the next one once that bound is reached. A zeroed struct gets the defaults. */
+  long max_buffered_messages;         /* 0 = 100000; < 0 = none: queued emits fail at once with SIO_E_CONNECTION */
+  long long max_buffered_bytes;       /* <= 0 = 64 MiB (payload bytes plus a few of framing per message) */
+  sio_overflow_policy overflow;       /* SIO_OVERFLOW_FAIL_NEW (0, the default) or SIO_OVERFLOW_DROP_OLDEST */
+  long reconnect_delay_ms;            /* first background reconnect delay, doubling per attempt; <= 0 = 100 */
+  long max_reconnect_delay_ms;        /* the delay's cap (each is random up to it: full jitter); <= 0 = 5000 */
 } sio_options;
 
 /* Fills `options` with the defaults. */
