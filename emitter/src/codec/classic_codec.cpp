@@ -4,6 +4,7 @@
 #include <string_view>
 #include <fmt/format.h>
 
+#include "codec/packet_data.hpp"
 #include "value/json_writer.hpp"
 #include "value/notepack_writer.hpp"
 
@@ -13,10 +14,6 @@ namespace {
 
 // Adapter RequestType values (socket.io-redis-adapter) for the requests the emitter sends.
 enum class request_type : int { remote_join = 2, remote_leave = 3, remote_disconnect = 4, server_side_emit = 6 };
-
-// Socket.IO packet type EVENT. Always 2, even with binary arguments: the receiving server's parser turns it
-// into BINARY_EVENT itself, and publishing 5 breaks every client of that server (PROTOCOL.md §1.5).
-constexpr std::uint32_t packet_type_event = 2;
 
 std::uint32_t count(std::size_t n) {
   // msgpack containers hold at most 2^32-1 elements; nothing near that fits in one Redis message anyway.
@@ -32,12 +29,6 @@ void broadcast_channel(std::string& out, std::string_view key, const target& to)
 
 void request_channel(std::string& out, std::string_view key, const target& to) {
   out.append(key).append("-request#").append(to.nsp).append("#");
-}
-
-// Everything but the arguments is a literal or was checked by validate(): written without a second UTF-8 check.
-void write_string_array(notepack_writer& w, const std::vector<std::string>& names) {
-  w.array_header(count(names.size()));
-  for (const auto& name : names) w.checked_string(name);
 }
 
 // The constant parts of a broadcast, pre-encoded (checked against PROTOCOL.md's vectors by the unit tests). The
@@ -56,14 +47,12 @@ constexpr auto except_key = "\xa6" "except"sv;
 void encode_broadcast(std::string& out, const operation& op) {
   notepack_writer w(out);
   w.raw(broadcast_head);
-  w.array_header(count(1 + op.args.size()));
-  w.checked_string(op.event);
-  for (const auto& arg : op.args) w.value(arg);
+  write_event_data(w, op.event, op.args);
   w.raw(nsp_key);
   w.checked_string(op.to->nsp);
 
   w.raw(opts_head);
-  write_string_array(w, op.to->rooms);
+  write_names(w, op.to->rooms);
   w.raw(flags_key);
   w.map_header(count(op.to->flags.size()));
   for (const auto& setting : op.to->flags) {
@@ -71,24 +60,15 @@ void encode_broadcast(std::string& out, const operation& op) {
     w.boolean(setting.enabled);
   }
   w.raw(except_key);
-  write_string_array(w, op.to->except);
-}
-
-void append_json_string_array(std::string& out, std::span<const std::string> names) {
-  out += '[';
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i != 0) out += ',';
-    write_json_string(out, names[i]);
-  }
-  out += ']';
+  write_names(w, op.to->except);
 }
 
 // {"type":N,"opts":{"rooms":[...],"except":[...]}, then the request's own fields.
 void append_request_head(std::string& out, request_type type, const target& to) {
   out += fmt::format("{{\"type\":{},\"opts\":{{\"rooms\":", static_cast<int>(type));
-  append_json_string_array(out, to.rooms);
+  write_json_names(out, to.rooms);
   out += ",\"except\":";
-  append_json_string_array(out, to.except);
+  write_json_names(out, to.except);
   out += "}";
 }
 
@@ -100,7 +80,7 @@ void encode_request(std::string& out, const operation& op) {
                                                                        : request_type::remote_leave,
                           *op.to);
       out += ",\"rooms\":";
-      append_json_string_array(out, op.rooms);
+      write_json_names(out, op.rooms);
       out += '}';
       break;
     case operation_kind::disconnect_sockets:
@@ -109,14 +89,10 @@ void encode_request(std::string& out, const operation& op) {
       break;
     case operation_kind::server_side_emit:
       // Not scoped by rooms: it reaches every server's namespace listeners.
-      out += fmt::format("{{\"uid\":\"{}\",\"type\":{},\"data\":[", emitter_uid,
+      out += fmt::format("{{\"uid\":\"{}\",\"type\":{},\"data\":", emitter_uid,
                          static_cast<int>(request_type::server_side_emit));
-      write_json_string(out, op.event);
-      for (const auto& arg : op.args) {
-        out += ',';
-        write_json(out, arg);
-      }
-      out += "]}";
+      write_json_event_data(out, op.event, op.args);
+      out += '}';
       break;
     case operation_kind::broadcast:
       break;  // not a request

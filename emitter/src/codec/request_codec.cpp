@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "codec/packet_data.hpp"
 #include "sio/error.hpp"
 #include "value/json_writer.hpp"
 #include "value/msgpack_reader.hpp"
@@ -13,17 +14,6 @@ namespace {
 
 // Adapter RequestType values (socket.io-redis-adapter).
 enum class request_type : int { sockets = 0, remote_fetch = 5, server_side_emit = 6, broadcast = 7 };
-
-constexpr std::uint32_t packet_type_event = 2;
-
-void append_string_array(std::string& out, std::span<const std::string> names) {
-  out += '[';
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i != 0) out += ',';
-    write_json_string(out, names[i]);
-  }
-  out += ']';
-}
 
 // {"uid":...,"requestId":...,"type":N — the head of every JSON request.
 std::string json_head(const request_ids& ids, request_type type) {
@@ -37,11 +27,6 @@ std::string json_head(const request_ids& ids, request_type type) {
 
 command publish_request(std::string_view key, std::string_view nsp, std::string payload) {
   return command{"PUBLISH", request_channel(key, nsp), std::move(payload)};
-}
-
-void write_names(notepack_writer& w, const std::vector<std::string>& names) {
-  w.array_header(static_cast<std::uint32_t>(names.size()));
-  for (const auto& name : names) w.checked_string(name);
 }
 
 }  // namespace
@@ -74,9 +59,7 @@ command encode_broadcast_with_ack(const operation& op, std::string_view key, con
   w.checked_string("type");
   w.unsigned_integer(packet_type_event);
   w.checked_string("data");
-  w.array_header(static_cast<std::uint32_t>(1 + op.args.size()));
-  w.checked_string(op.event);
-  for (const auto& arg : op.args) w.value(arg);
+  write_event_data(w, op.event, op.args);
   w.checked_string("nsp");
   w.checked_string(op.to->nsp);
   // The adapter's own key order: rooms, except, flags.
@@ -100,9 +83,9 @@ command encode_broadcast_with_ack(const operation& op, std::string_view key, con
 command encode_fetch_sockets(const target& to, std::string_view key, const request_ids& ids) {
   std::string out = json_head(ids, request_type::remote_fetch);
   out += ",\"opts\":{\"rooms\":";
-  append_string_array(out, to.rooms);
+  write_json_names(out, to.rooms);
   out += ",\"except\":";
-  append_string_array(out, to.except);
+  write_json_names(out, to.except);
   out += "}}";
   return publish_request(key, to.nsp, std::move(out));
 }
@@ -110,20 +93,16 @@ command encode_fetch_sockets(const target& to, std::string_view key, const reque
 command encode_all_sockets(const target& to, std::string_view key, const request_ids& ids) {
   std::string out = json_head(ids, request_type::sockets);
   out += ",\"rooms\":";
-  append_string_array(out, to.rooms);
+  write_json_names(out, to.rooms);
   out += '}';
   return publish_request(key, to.nsp, std::move(out));
 }
 
 command encode_server_side_emit_with_ack(const operation& op, std::string_view key, const request_ids& ids) {
   std::string out = json_head(ids, request_type::server_side_emit);
-  out += ",\"data\":[";
-  write_json_string(out, op.event);
-  for (const auto& arg : op.args) {
-    out += ',';
-    write_json(out, arg);
-  }
-  out += "]}";
+  out += ",\"data\":";
+  write_json_event_data(out, op.event, op.args);
+  out += '}';
   return publish_request(key, op.to->nsp, std::move(out));
 }
 

@@ -1,0 +1,28 @@
+// The pieces every codec writes the same way: a Socket.IO EVENT packet's data array, and room lists.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sio/value.hpp"
+#include "value/notepack_writer.hpp"
+
+namespace sio::detail {
+
+// Socket.IO packet type EVENT. Always 2, even with binary arguments: the receiving server's parser turns it
+// into BINARY_EVENT itself, and publishing 5 breaks every client of that server (PROTOCOL.md §1.5).
+constexpr std::uint32_t packet_type_event = 2;
+
+// JSON [event, ...args], as JSON.stringify writes a packet's data.
+void write_json_event_data(std::string& out, std::string_view event, std::span<const sio::value> args);
+// msgpack [event, ...args].
+void write_event_data(notepack_writer& w, std::string_view event, std::span<const sio::value> args);
+
+// JSON ["a","b"]; the names were checked by validate().
+void write_json_names(std::string& out, std::span<const std::string> names);
+// msgpack ["a","b"]; the names were checked by validate(), so not checked again.
+void write_names(notepack_writer& w, std::span<const std::string> names);
+
+}  // namespace sio::detail
