@@ -40,6 +40,12 @@ std::optional<std::string> decode_base64url(std::string_view text) {
 }
 
 // A JWT segment that is base64url of a JSON object.
+// The member `name` of a parsed JSON object, or nullptr. Not FindMember() != MemberEnd(): C++20's reversed
+// operators make that comparison of RapidJSON's iterators ambiguous (clang rejects it).
+const rapidjson::Value* json_member(const rapidjson::Value& object, const char* name) {
+  return object.HasMember(name) ? &object[name] : nullptr;
+}
+
 bool parse_segment(std::string_view segment, rapidjson::Document& out) {
   const auto json = decode_base64url(segment);
   if (!json) return false;
@@ -113,9 +119,9 @@ class jwt_authenticator final : public authenticator {
     if (!parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1), claims))
       return invalid("malformed claims");
 
-    const auto alg = header.FindMember("alg");
-    if (alg == header.MemberEnd() || !alg->value.IsString()) return invalid("malformed header (no alg)");
-    const std::string_view alg_name(alg->value.GetString(), alg->value.GetStringLength());
+    const auto* alg = json_member(header, "alg");
+    if (alg == nullptr || !alg->IsString()) return invalid("malformed header (no alg)");
+    const std::string_view alg_name(alg->GetString(), alg->GetStringLength());
     if (alg_name != "HS256") return invalid(fmt::format("wrong algorithm {} (only HS256 is accepted)", alg_name));
 
     jwt_t* raw = nullptr;
@@ -127,18 +133,18 @@ class jwt_authenticator final : public authenticator {
 
     const std::int64_t now = options_.now_seconds();
     const auto leeway = static_cast<double>(options_.leeway.count());
-    if (const auto exp = claims.FindMember("exp"); exp != claims.MemberEnd()) {
-      if (!exp->value.IsNumber()) return invalid("malformed claims (exp is not a number)");
-      if (static_cast<double>(now) >= exp->value.GetDouble() + leeway) return invalid("expired");
+    if (const auto* exp = json_member(claims, "exp"); exp != nullptr) {
+      if (!exp->IsNumber()) return invalid("malformed claims (exp is not a number)");
+      if (static_cast<double>(now) >= exp->GetDouble() + leeway) return invalid("expired");
     }
-    if (const auto nbf = claims.FindMember("nbf"); nbf != claims.MemberEnd()) {
-      if (!nbf->value.IsNumber()) return invalid("malformed claims (nbf is not a number)");
-      if (static_cast<double>(now) + leeway < nbf->value.GetDouble()) return invalid("not yet valid (nbf)");
+    if (const auto* nbf = json_member(claims, "nbf"); nbf != nullptr) {
+      if (!nbf->IsNumber()) return invalid("malformed claims (nbf is not a number)");
+      if (static_cast<double>(now) + leeway < nbf->GetDouble()) return invalid("not yet valid (nbf)");
     }
-    const auto sub = claims.FindMember("sub");
-    if (sub == claims.MemberEnd() || !sub->value.IsString() || sub->value.GetStringLength() == 0)
+    const auto* sub = json_member(claims, "sub");
+    if (sub == nullptr || !sub->IsString() || sub->GetStringLength() == 0)
       return invalid("no sub (a non-empty string user id is required)");
-    return accepted{std::string(sub->value.GetString(), sub->value.GetStringLength())};
+    return accepted{std::string(sub->GetString(), sub->GetStringLength())};
   }
 
   jwt_options options_;
