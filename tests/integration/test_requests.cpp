@@ -17,6 +17,7 @@
 #include "support/redis_server.hpp"
 #include "support/scripted_server.hpp"
 #include "support/subscriber.hpp"
+#include "support/test_values.hpp"
 #include "value/notepack_writer.hpp"
 
 using namespace std::chrono_literals;
@@ -24,16 +25,11 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+using sio::test::member;
+
 sio::Emitter emitter_for(const std::string& url, std::chrono::milliseconds wait = 2000ms) {
   return sio::Emitter(sio::Options{.redis_url = url, .connect_timeout = 2000ms, .command_timeout = 2000ms,
                                    .request_timeout = wait});
-}
-
-const sio::value& member(const sio::value& object, std::string_view key) {
-  static const sio::value undefined = sio::value::undefined();
-  for (const auto& [name, v] : object.as_object())
-    if (name == key) return v;
-  return undefined;
 }
 
 // What a responder sees of a request: its decoded body (JSON, or msgpack for broadcasts with ack).

@@ -12,17 +12,13 @@
 #include "sio/emitter.hpp"
 #include "support/redis_server.hpp"
 #include "support/scripted_server.hpp"
+#include "support/test_values.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-const sio::value& member(const sio::value& object, std::string_view key) {
-  static const sio::value undefined = sio::value::undefined();
-  for (const auto& [name, v] : object.as_object())
-    if (name == key) return v;
-  return undefined;
-}
+using sio::test::member;
 
 // Answers a broadcast with ack with a client count equal to the event's first argument, so each requester can
 // tell its own answer from the others'.

@@ -14,10 +14,13 @@
 #include "sio/emitter.hpp"
 #include "support/redis_server.hpp"
 #include "support/subscriber.hpp"
+#include "support/test_values.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
+
+using sio::test::error_message_of;
 
 sio::Options options_for(const std::string& url, std::chrono::milliseconds command_timeout = 5000ms) {
   return sio::Options{.redis_url = url, .connect_timeout = 2000ms, .command_timeout = command_timeout};
@@ -27,16 +30,6 @@ sio::Options options_for(const std::string& url, std::chrono::milliseconds comma
 std::string expected_payload(const std::string& room, int thread, int i) {
   static const sio::Emitter dry{sio::Options{.dry_run = true}};
   return dry.to(room).emit_sync("n", thread, i).payload;
-}
-
-template <class F>
-std::string error_message_of(F&& call) {
-  try {
-    call();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
 }
 
 }  // namespace

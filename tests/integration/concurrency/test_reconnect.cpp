@@ -16,11 +16,14 @@
 #include "sio/emitter.hpp"
 #include "support/redis_server.hpp"
 #include "support/subscriber.hpp"
+#include "support/test_values.hpp"
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+using sio::test::error_message_of;
 
 sio::Options fault_options(int port) {
   sio::Options options;
@@ -55,16 +58,6 @@ long index_of(const std::string& payload) {
   for (const auto& [key, v] : packet.as_object())
     if (key == "data") return static_cast<long>(v.as_array().at(1).as_number());
   return -1;
-}
-
-template <class F>
-std::string error_message_of(F&& call) {
-  try {
-    call();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
 }
 
 // Every emit's outcome, by index, filled by completions on the I/O thread.
