@@ -1,5 +1,6 @@
 #include "value/notepack_writer.hpp"
 
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -57,6 +58,13 @@ void write_non_negative(packer& pk, std::uint64_t n) {
     pk.pack_fix_uint64(n);
 }
 
+// Number.MAX_SAFE_INTEGER: the largest integer every smaller one of which a double holds exactly.
+constexpr std::int64_t max_safe_integer = (std::int64_t{1} << 53) - 1;
+
+bool is_safe_integer(double d) {
+  return d >= -static_cast<double>(max_safe_integer) && d <= static_cast<double>(max_safe_integer);
+}
+
 void write_negative(packer& pk, std::int64_t n) {
   if (n >= -32)
     pk.pack_int8(static_cast<std::int8_t>(n));  // negative fixint
@@ -89,14 +97,16 @@ void write_value(notepack_writer& w, const sio::value& v) {
       break;
     }
     case kind::object: {
-      // notepack drops members whose value is undefined, and the header counts only the written ones.
+      // notepack drops members whose value is undefined, and the header counts only the written ones;
+      // @msgpack/msgpack writes them as nil.
+      const bool drop_undefined = w.dialect() == msgpack_dialect::notepack;
       const auto& members = v.as_object();
       std::size_t written = 0;
       for (const auto& m : members)
-        if (!m.second.is_undefined()) ++written;
+        if (!drop_undefined || !m.second.is_undefined()) ++written;
       w.map_header(checked_size(written, "object"));
       for (const auto& [key, member] : members) {
-        if (member.is_undefined()) continue;
+        if (drop_undefined && member.is_undefined()) continue;
         w.string(key);
         write_value(w, member);
       }
@@ -157,6 +167,13 @@ void notepack_writer::number(double d) {
     pk.pack_double(std::isnan(d) ? std::numeric_limits<double>::quiet_NaN() : d);
     return;
   }
+  if (dialect_ == msgpack_dialect::msgpack_javascript && !is_safe_integer(d)) {
+    // An integral float64 by hand: msgpack-c's pack_double writes integral values as ints.
+    char bytes[9] = {'\xcb'};
+    store_big_endian(bytes + 1, std::bit_cast<std::uint64_t>(d), 8);
+    out_.append(bytes, sizeof bytes);
+    return;
+  }
   if (d >= 0) {  // -0 included, as in notepack
     if (d < 4294967296.0)
       write_non_negative(pk, static_cast<std::uint64_t>(d));
@@ -171,6 +188,10 @@ void notepack_writer::number(double d) {
 }
 
 void notepack_writer::integer(std::int64_t n) {
+  if (dialect_ == msgpack_dialect::msgpack_javascript && (n > max_safe_integer || n < -max_safe_integer)) {
+    number(static_cast<double>(n));  // what the JavaScript Number holding it is written as
+    return;
+  }
   if (n >= 0) {
     unsigned_integer(static_cast<std::uint64_t>(n));
     return;
@@ -181,6 +202,10 @@ void notepack_writer::integer(std::int64_t n) {
 }
 
 void notepack_writer::unsigned_integer(std::uint64_t n) {
+  if (dialect_ == msgpack_dialect::msgpack_javascript && n > static_cast<std::uint64_t>(max_safe_integer)) {
+    number(static_cast<double>(n));
+    return;
+  }
   string_sink sink{out_};
   packer pk(sink);
   write_non_negative(pk, n);

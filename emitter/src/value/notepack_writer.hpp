@@ -1,6 +1,7 @@
 // Writes msgpack exactly as notepack.io 3.0.1 (the codec of @socket.io/redis-emitter and the adapter) does:
 // integral doubles as the smallest int form (wrapping mod 2^64 beyond), float64 otherwise, never float32,
 // JavaScript key order, undefined dropped from objects, Dates as timestamp ext -1. Bytes go through msgpack-c.
+// With msgpack_dialect::msgpack_javascript, as @msgpack/msgpack 2.8 does instead (see the enum).
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,18 @@
 
 namespace sio::detail {
 
+// The two JavaScript msgpack encoders the adapters use differ only in integers beyond 2^53 and undefined members.
+enum class msgpack_dialect {
+  notepack,            // notepack.io 3: integral numbers as ints up to 2^64 (wrapping), undefined members dropped
+  msgpack_javascript,  // @msgpack/msgpack 2.8 (the streams adapter): only safe integers (|n| < 2^53) as ints,
+                       // the rest float64; undefined members written as nil
+};
+
 class notepack_writer {
  public:
-  explicit notepack_writer(std::string& out) : out_(out) {}
+  explicit notepack_writer(std::string& out, msgpack_dialect dialect = msgpack_dialect::notepack)
+      : out_(out), dialect_(dialect) {}
+  msgpack_dialect dialect() const noexcept { return dialect_; }
 
   void array_header(std::uint32_t size);
   void map_header(std::uint32_t size);
@@ -36,6 +46,7 @@ class notepack_writer {
 
  private:
   std::string& out_;
+  msgpack_dialect dialect_;
 };
 
 }  // namespace sio::detail

@@ -1,0 +1,211 @@
+#include "codec/streams_codec.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+
+#include <fmt/format.h>
+
+#include "codec/classic_codec.hpp"
+#include "codec/packet_data.hpp"
+#include "value/json_writer.hpp"
+#include "value/notepack_writer.hpp"
+
+namespace sio::detail {
+
+namespace {
+
+// socket.io-adapter's MessageType values, written as decimal strings in the entry's type field.
+int message_type(operation_kind kind) {
+  switch (kind) {
+    case operation_kind::broadcast: return 3;
+    case operation_kind::sockets_join: return 4;
+    case operation_kind::sockets_leave: return 5;
+    case operation_kind::disconnect_sockets: return 6;
+    case operation_kind::server_side_emit: return 9;
+  }
+  return 3;
+}
+
+bool has_binary(const sio::value& v) {
+  switch (v.type()) {
+    case sio::value::kind::binary: return true;
+    case sio::value::kind::array:
+      for (const auto& element : v.as_array())
+        if (has_binary(element)) return true;
+      return false;
+    case sio::value::kind::object:
+      for (const auto& [name, member] : v.as_object())
+        if (has_binary(member)) return true;
+      return false;
+    default: return false;
+  }
+}
+
+bool args_have_binary(const operation& op) {
+  for (const auto& arg : op.args)
+    if (has_binary(arg)) return true;
+  return false;
+}
+
+// JavaScript's "abc".charCodeAt() walk: the UTF-16 code units of a valid UTF-8 string.
+template <class F>
+void for_each_utf16_unit(std::string_view text, F&& unit) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    std::uint32_t cp = length == 1 ? lead : lead & (0x3fu >> (length - 1));
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
+    if (cp > 0xffff) {
+      cp -= 0x10000;
+      unit(0xd800 + (cp >> 10));
+      unit(0xdc00 + (cp & 0x3ff));
+    } else {
+      unit(cp);
+    }
+    i += length;
+  }
+}
+
+// The adapter's hashCode(): h = h * 31 + unit, wrapped to int32 at each step.
+std::int32_t java_hash_code(std::string_view text) {
+  std::uint32_t hash = 0;  // unsigned arithmetic wraps like `hash |= 0` does
+  for_each_utf16_unit(text, [&](std::uint32_t unit) { hash = hash * 31u + unit; });
+  return static_cast<std::int32_t>(hash);
+}
+
+void write_json_flags(std::string& out, const target& to) {
+  out += '{';
+  bool first = true;
+  for (const auto& setting : to.flags) {
+    if (!first) out += ',';
+    first = false;
+    out += setting.flag == broadcast_flag::volatile_ ? "\"volatile\":" : "\"compress\":";
+    out += setting.enabled ? "true" : "false";
+  }
+  out += '}';
+}
+
+// The streams emitter's data objects: broadcasts {packet: {type, data, nsp}, opts: {rooms, flags, except}};
+// socket management {opts: {rooms, except, flags: {}}, ...}; serverSideEmit {packet: [event, ...args]}.
+void write_json_data(std::string& out, const operation& op) {
+  const target& to = *op.to;
+  switch (op.kind) {
+    case operation_kind::broadcast:
+      out += fmt::format("{{\"packet\":{{\"type\":{},\"data\":", packet_type_event);
+      write_json_event_data(out, op.event, op.args);
+      out += ",\"nsp\":";
+      write_json_string(out, to.nsp);
+      out += "},\"opts\":{\"rooms\":";
+      write_json_names(out, to.rooms);
+      out += ",\"flags\":";
+      write_json_flags(out, to);
+      out += ",\"except\":";
+      write_json_names(out, to.except);
+      out += "}}";
+      return;
+    case operation_kind::sockets_join:
+    case operation_kind::sockets_leave:
+    case operation_kind::disconnect_sockets:
+      out += "{\"opts\":{\"rooms\":";
+      write_json_names(out, to.rooms);
+      out += ",\"except\":";
+      write_json_names(out, to.except);
+      out += ",\"flags\":{}}";
+      if (op.kind == operation_kind::disconnect_sockets) {
+        out += op.close ? ",\"close\":true}" : ",\"close\":false}";
+      } else {
+        out += ",\"rooms\":";
+        write_json_names(out, op.rooms);
+        out += '}';
+      }
+      return;
+    case operation_kind::server_side_emit:
+      out += "{\"packet\":";
+      write_json_event_data(out, op.event, op.args);
+      out += '}';
+      return;
+  }
+}
+
+// The same objects in @msgpack/msgpack's encoding; only broadcasts and server-side emits carry binary.
+void write_msgpack_data(notepack_writer& w, const operation& op) {
+  if (op.kind == operation_kind::server_side_emit) {
+    w.map_header(1);
+    w.checked_string("packet");
+    write_event_data(w, op.event, op.args);
+    return;
+  }
+  const target& to = *op.to;
+  w.map_header(2);
+  w.checked_string("packet");
+  w.map_header(3);
+  w.checked_string("type");
+  w.unsigned_integer(packet_type_event);
+  w.checked_string("data");
+  write_event_data(w, op.event, op.args);
+  w.checked_string("nsp");
+  w.checked_string(to.nsp);
+  w.checked_string("opts");
+  w.map_header(3);
+  w.checked_string("rooms");
+  write_names(w, to.rooms);
+  w.checked_string("flags");
+  w.map_header(static_cast<std::uint32_t>(to.flags.size()));
+  for (const auto& setting : to.flags) {
+    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
+    w.boolean(setting.enabled);
+  }
+  w.checked_string("except");
+  write_names(w, to.except);
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+}  // namespace
+
+std::string stream_name_for(std::string_view nsp, const stream_settings& settings) {
+  if (settings.stream_count <= 1) return std::string(settings.stream_name);
+  // C++ % truncates toward zero like JavaScript's, so a negative hash keeps its sign.
+  const auto index = static_cast<long long>(java_hash_code(nsp)) % static_cast<long long>(settings.stream_count);
+  return fmt::format("{}-{}", settings.stream_name, index);
+}
+
+std::string encode_stream_data(const operation& op) {
+  std::string data;
+  if ((op.kind == operation_kind::broadcast || op.kind == operation_kind::server_side_emit) && args_have_binary(op)) {
+    std::string packed;
+    notepack_writer w(packed, msgpack_dialect::msgpack_javascript);
+    write_msgpack_data(w, op);
+    return base64(packed);
+  }
+  write_json_data(data, op);
+  return data;
+}
+
+std::vector<std::string> encode_streams(const operation& op, const stream_settings& settings) {
+  return {"XADD",
+          stream_name_for(op.to->nsp, settings),
+          "MAXLEN",
+          "~",
+          std::to_string(settings.max_len),
+          "*",
+          "uid",
+          std::string(emitter_uid),
+          "nsp",
+          op.to->nsp,
+          "type",
+          std::to_string(message_type(op.kind)),
+          "data",
+          encode_stream_data(op)};
+}
+
+}  // namespace sio::detail

@@ -1,0 +1,33 @@
+// The streams adapter's encoding (@socket.io/redis-streams-adapter 0.3, PROTOCOL.md §5): one XADD entry per
+// message, with the fields the official streams emitter writes (uid "emitter", nsp, type, data), so receivers
+// deliver it and replay it to clients recovering their connection state.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/operation.hpp"
+
+namespace sio::detail {
+
+struct stream_settings {
+  std::string_view stream_name = "socket.io";  // the adapter's streamName option
+  std::size_t stream_count = 1;                // its streamCount option
+  std::size_t max_len = 10000;                 // its maxLen: the stream is trimmed to about this many entries
+};
+
+// The stream the adapter writes a namespace's messages to: streamName when streamCount is 1, else
+// streamName-<hashCode(nsp) % streamCount> with JavaScript's int32 hash and signed remainder (a negative
+// remainder names a stream the adapter's readers never poll; we write where its own publisher would).
+std::string stream_name_for(std::string_view nsp, const stream_settings& settings);
+
+// The data field: JSON.stringify(data), or base64(@msgpack/msgpack(data)) when an argument is binary.
+std::string encode_stream_data(const operation& op);
+
+// XADD <stream> MAXLEN ~ <maxLen> * uid emitter nsp <nsp> type <n> data <data>: the whole command, ready for
+// Redis. Throws sio::data_error for argument values that cannot be encoded (invalid UTF-8).
+std::vector<std::string> encode_streams(const operation& op, const stream_settings& settings);
+
+}  // namespace sio::detail
