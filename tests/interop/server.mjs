@@ -1,7 +1,10 @@
-// A real Socket.IO server on the classic Redis adapter, as a child process of the interop, example and gateway
-// tests.
+// A real Socket.IO server on a Redis adapter, as a child process of the interop, example and gateway tests.
 //
 //   node server.mjs REDIS_URL NAME
+//
+// SIO_ADAPTER picks the adapter: classic (createAdapter, the default), sharded (createShardedAdapter, with
+// SIO_SUBSCRIPTION_MODE dynamic|static|dynamic-private) or streams (@socket.io/redis-streams-adapter, with
+// SIO_STREAM_NAME and SIO_STREAM_COUNT); SIO_RECOVERY=1 turns on connection state recovery.
 //
 // Namespaces "/" and "/admin"; each connecting socket joins `user:<handshake.auth.userId>`. Server-side events
 // (serverSideEmit from the emitter or a peer) named in SIO_SERVER_EVENTS (comma-separated; default ping,sse,hello)
@@ -26,7 +29,7 @@ import { createInterface } from "node:readline";
 import { load } from "./lib/packages.mjs";
 
 const { Server } = load("socket.io");
-const { createAdapter } = load("@socket.io/redis-adapter");
+const { createAdapter, createShardedAdapter } = load("@socket.io/redis-adapter");
 const { createClient } = load("redis");
 
 const [redisUrl, name = "server"] = process.argv.slice(2);
@@ -43,8 +46,28 @@ const sub = pub.duplicate();
 for (const c of [pub, sub]) c.on("error", (e) => console.error(`${name}: redis: ${e.message}`));
 await Promise.all([pub.connect(), sub.connect()]);
 
+function adapter() {
+  switch (process.env.SIO_ADAPTER ?? "classic") {
+    case "classic":
+      return createAdapter(pub, sub);
+    case "sharded":
+      return createShardedAdapter(pub, sub, { subscriptionMode: process.env.SIO_SUBSCRIPTION_MODE ?? "dynamic" });
+    case "streams": {
+      const { createAdapter: createStreamsAdapter } = load("@socket.io/redis-streams-adapter");
+      return createStreamsAdapter(pub, {
+        streamName: process.env.SIO_STREAM_NAME ?? "socket.io",
+        streamCount: Number(process.env.SIO_STREAM_COUNT ?? 1),
+      });
+    }
+    default:
+      console.error(`${name}: unknown SIO_ADAPTER ${process.env.SIO_ADAPTER}`);
+      process.exit(2);
+  }
+}
+
 const http = createServer();
-const io = new Server(http, { adapter: createAdapter(pub, sub) });
+const recovery = process.env.SIO_RECOVERY === "1" ? { connectionStateRecovery: {} } : {};
+const io = new Server(http, { adapter: adapter(), ...recovery });
 
 for (const nsp of [io.of("/"), io.of("/admin")]) {
   nsp.on("connection", (socket) => {

@@ -8,7 +8,15 @@ import { dirname, join } from "node:path";
 export const INTEROP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(join(INTEROP_DIR, "package.json"));
 
-const NEEDED = ["@socket.io/redis-emitter", "@socket.io/redis-adapter", "socket.io", "socket.io-client", "notepack.io", "redis"];
+const NEEDED = [
+  "@socket.io/redis-emitter",
+  "@socket.io/redis-adapter",
+  "@socket.io/redis-streams-adapter",
+  "socket.io",
+  "socket.io-client",
+  "notepack.io",
+  "redis",
+];
 
 export function checkInstalled() {
   const missing = NEEDED.filter((p) => !existsSync(join(INTEROP_DIR, "node_modules", p, "package.json")));
