@@ -1,0 +1,103 @@
+#include "support/redis_cluster.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace sio::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// redis-cli from the same directory as the redis-server in use, else from PATH.
+std::string find_redis_cli() {
+  if (const char* server = std::getenv("SIO_REDIS_SERVER"); server != nullptr && *server) {
+    const auto beside = std::filesystem::path(server).parent_path() / "redis-cli";
+    if (::access(beside.c_str(), X_OK) == 0) return beside.string();
+  }
+  return "redis-cli";
+}
+
+// Runs argv (no shell), its output kept for the error message; true when it exits 0.
+bool run(const std::vector<std::string>& args, std::string& output) {
+  char log_template[] = "/tmp/sio-cluster-create-XXXXXX";
+  const int log_fd = ::mkstemp(log_template);
+  if (log_fd < 0) throw std::runtime_error("mkstemp failed");
+  std::vector<char*> argv;
+  std::vector<std::string> copy = args;
+  for (auto& arg : copy) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (child > 0) ::waitpid(child, &status, 0);
+  ::close(log_fd);
+  std::ifstream log(log_template);
+  std::stringstream text;
+  text << log.rdbuf();
+  output = text.str();
+  std::filesystem::remove(log_template);
+  return child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
+redis_cluster::redis_cluster(int masters) {
+  for (int i = 0; i < masters; ++i) {
+    // The cluster bus gets its own free port (cluster-port, Redis 7) rather than port + 10000, which may be taken
+    // or beyond 65535.
+    redis_server_options options;
+    options.extra_args = {"--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--cluster-port",
+                          std::to_string(free_loopback_port())};
+    nodes_.push_back(std::make_unique<redis_server>(options));
+  }
+  std::vector<std::string> create{find_redis_cli(), "--cluster", "create"};
+  for (const auto& node : nodes_) create.push_back("127.0.0.1:" + std::to_string(node->port()));
+  create.insert(create.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+  std::string output;
+  if (!run(create, output)) throw std::runtime_error("redis-cli --cluster create failed:\n" + output);
+  wait_until_ok();
+}
+
+std::string redis_cluster::seed_url() const { return nodes_.front()->url(); }
+
+int redis_cluster::index_of_port(int port) const noexcept {
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i]->port() == port) return static_cast<int>(i);
+  return -1;
+}
+
+void redis_cluster::wait_until_ok() const {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    bool ok = true;
+    std::string first_slots;
+    for (const auto& node : nodes_) {
+      const auto info = node->command({"CLUSTER", "INFO"});
+      const auto slots = node->command({"CLUSTER", "SLOTS"});
+      if (info.find("cluster_state:ok") == std::string::npos) ok = false;
+      if (first_slots.empty()) first_slots = slots;
+      // The rendering lists ranges in each node's own order; equal sizes are enough to see the views settle.
+      if (slots.size() != first_slots.size()) ok = false;
+    }
+    if (ok) return;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the cluster did not reach cluster_state:ok within 10 s");
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+}  // namespace sio::test
