@@ -1497,7 +1497,7 @@ static void test_outage_buffer(const char *binary) {
   CHECK_OK(sio_emit_json(drop_oldest, NULL, "e", "[2]", NULL, &err));
   CHECK_OK(sio_emit_json(drop_oldest, NULL, "e", "[3]", NULL, &err));
 
-  o.overflow = (sio_overflow_policy)7;
+  o.overflow = 7;
   {
     sio_emitter *bad = (sio_emitter *)&o;
     CHECK_FAILS(sio_emitter_new(url, &o, &bad, &err), SIO_E_INVALID_ARGUMENT, "options->overflow");

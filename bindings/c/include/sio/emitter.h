@@ -114,7 +114,7 @@ typedef struct sio_options {
    * happens to the next one once that bound is reached. A zeroed struct gets the defaults. */
   long max_buffered_messages;         /* 0 = 100000; < 0 = none: queued emits fail at once with SIO_E_CONNECTION */
   long long max_buffered_bytes;       /* <= 0 = 64 MiB (payload bytes plus a few of framing per message) */
-  sio_overflow_policy overflow;       /* SIO_OVERFLOW_FAIL_NEW (0, the default) or SIO_OVERFLOW_DROP_OLDEST */
+  int overflow;                       /* an sio_overflow_policy: SIO_OVERFLOW_FAIL_NEW (0, the default) or _DROP_OLDEST */
   long reconnect_delay_ms;            /* first background reconnect delay, doubling per attempt; <= 0 = 100 */
   long max_reconnect_delay_ms;        /* the delay's cap (each is random up to it: full jitter); <= 0 = 5000 */
 } sio_options;
