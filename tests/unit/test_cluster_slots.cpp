@@ -103,6 +103,8 @@ TEST_CASE("cluster: a CLUSTER SLOTS reply of another shape is a protocol error")
   CHECK(code_of(array({array({integer(0), integer(16384), node("h", 1, "x")})})) == sio::errc::protocol);
   CHECK(code_of(array({array({integer(5), integer(4), node("h", 1, "x")})})) == sio::errc::protocol);
   CHECK(code_of(array({array({integer(0), integer(1), array({integer(1), string("h")})})})) == sio::errc::protocol);
+  CHECK(code_of(array({array({integer(0), integer(100), node("h", 1, "x")}),
+                       array({integer(10), integer(20), node("h", 2, "y")})})) == sio::errc::protocol);
 }
 
 TEST_CASE("cluster: MOVED and ASK redirections") {

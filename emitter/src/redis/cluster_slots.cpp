@@ -71,6 +71,10 @@ cluster_topology cluster_topology::from_cluster_slots(const redis_reply& reply, 
   }
   std::sort(topology.ranges_.begin(), topology.ranges_.end(),
             [](const slot_range& a, const slot_range& b) { return a.first < b.first; });
+  for (std::size_t i = 1; i < topology.ranges_.size(); ++i)
+    if (topology.ranges_[i].first <= topology.ranges_[i - 1].last)
+      malformed(fmt::format("slots {}-{} and {}-{} overlap", topology.ranges_[i - 1].first,
+                            topology.ranges_[i - 1].last, topology.ranges_[i].first, topology.ranges_[i].last));
   return topology;
 }
 

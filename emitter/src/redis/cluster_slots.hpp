@@ -38,7 +38,7 @@ class cluster_topology {
  public:
   // From a CLUSTER SLOTS reply. A node whose address the reply leaves empty or "?" (a node that does not know its
   // own address) is reached at `seed_host`, the address the reply came from. Throws sio::redis_error
-  // (errc::protocol) for a reply of another shape.
+  // (errc::protocol) for a reply of another shape, or with overlapping ranges.
   static cluster_topology from_cluster_slots(const redis_reply& reply, std::string_view seed_host);
 
   // The master serving `slot`, or nullptr for a slot no range covers (a cluster still being set up).
