@@ -3,12 +3,11 @@
 // SSUBSCRIBE, its uid replaced by ours ("emitter").
 #include <doctest/doctest.h>
 
-#include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "codec/sharded_codec.hpp"
+#include "codec_test_support.hpp"
 #include "test_value_support.hpp"
 
 using sio::detail::command;
@@ -19,41 +18,18 @@ using sio::detail::target;
 
 namespace {
 
-target to_rooms(std::vector<std::string> rooms, std::vector<std::string> except = {}) {
-  target t;
-  for (const auto& r : rooms) t.add_room(r);
-  for (const auto& r : except) t.add_except(r);
-  return t;
-}
+using sio_test::bytes_of;
+using sio_test::make_operation;
+using sio_test::to_rooms;
 
 command encode(const operation& op, subscription_mode mode = subscription_mode::dynamic) {
   return sio::detail::encode_sharded(op, "socket.io", mode, "emitter");
 }
 
-operation make(operation_kind kind, const target& t) {
-  operation op;
-  op.kind = kind;
-  op.to = &t;
-  return op;
-}
-
-operation with_event(operation op, std::string_view event, const std::vector<sio::value>& args) {
-  op.event = event;
-  op.args = args;
-  return op;
-}
-
-operation with_rooms(operation op, const std::vector<std::string>& rooms) {
-  op.rooms = rooms;
-  return op;
-}
-
 command broadcast(const target& t, std::string_view event, const std::vector<sio::value>& args,
                   subscription_mode mode = subscription_mode::dynamic) {
-  return encode(with_event(make(operation_kind::broadcast, t), event, args), mode);
+  return encode(make_operation(operation_kind::broadcast, t, event, args), mode);
 }
-
-sio::value bytes_of(std::initializer_list<std::uint8_t> bytes) { return sio::binary(std::vector<std::uint8_t>(bytes)); }
 
 }  // namespace
 
@@ -130,29 +106,29 @@ TEST_CASE("sharded: dates are JSON strings (JSON.stringify calls toJSON)") {
 TEST_CASE("sharded: socketsJoin, socketsLeave, disconnectSockets and serverSideEmit") {
   const auto other = to_rooms({"other"});
   const std::vector<std::string> j{"j"};
-  CHECK(encode(with_rooms(make(operation_kind::sockets_join, other), j)).payload ==
+  CHECK(encode(make_operation(operation_kind::sockets_join, other, {}, {}, j)).payload ==
         R"({"type":4,"data":{"opts":{"rooms":["other"],"except":[],"flags":{}},"rooms":["j"]},"uid":"emitter","nsp":"/"})");
   const auto in_j = to_rooms({"j"}, {"k"});
   const std::vector<std::string> jm{"j", "m"};
-  const auto leave = encode(with_rooms(make(operation_kind::sockets_leave, in_j), jm));
+  const auto leave = encode(make_operation(operation_kind::sockets_leave, in_j, {}, {}, jm));
   CHECK(leave.channel == "socket.io#/#");  // only broadcasts use room channels
   CHECK(leave.payload ==
         R"({"type":5,"data":{"opts":{"rooms":["j"],"except":["k"],"flags":{}},"rooms":["j","m"]},"uid":"emitter","nsp":"/"})");
   const auto x = to_rooms({"x"});
-  auto close = make(operation_kind::disconnect_sockets, x);
+  auto close = make_operation(operation_kind::disconnect_sockets, x);
   close.close = true;
   CHECK(encode(close).payload ==
         R"({"type":6,"data":{"opts":{"rooms":["x"],"except":[],"flags":{}},"close":true},"uid":"emitter","nsp":"/"})");
   const target all;
-  CHECK(encode(make(operation_kind::disconnect_sockets, all)).payload ==
+  CHECK(encode(make_operation(operation_kind::disconnect_sockets, all)).payload ==
         R"({"type":6,"data":{"opts":{"rooms":[],"except":[],"flags":{}},"close":false},"uid":"emitter","nsp":"/"})");
 
   const std::vector<sio::value> args{sio::value(1), sio::json(R"({"a":"b"})")};
-  const auto sse = encode(with_event(make(operation_kind::server_side_emit, all), "sse", args));
+  const auto sse = encode(make_operation(operation_kind::server_side_emit, all, "sse", args));
   CHECK(sse.channel == "socket.io#/#");
   CHECK(sse.payload == R"({"type":9,"data":{"packet":["sse",1,{"a":"b"}]},"uid":"emitter","nsp":"/"})");
   const std::vector<sio::value> binary_args{bytes_of({9})};
-  CHECK(sio_test::to_hex(encode(with_event(make(operation_kind::server_side_emit, all), "ssebin", binary_args)).payload) ==
+  CHECK(sio_test::to_hex(encode(make_operation(operation_kind::server_side_emit, all, "ssebin", binary_args)).payload) ==
         sio_test::to_hex(sio_test::from_hex(
             "84a47479706509a46461746181a67061636b657492a673736562696ec40109a3756964a7656d6974746572a36e7370a12f")));
 }
@@ -160,7 +136,7 @@ TEST_CASE("sharded: socketsJoin, socketsLeave, disconnectSockets and serverSideE
 TEST_CASE("sharded: the namespace and prefix shape every channel, and nsp is always sent") {
   target admin = to_rooms({"r"});
   admin.nsp = "/admin";
-  const auto op = with_event(make(operation_kind::broadcast, admin), "e", {});
+  const auto op = make_operation(operation_kind::broadcast, admin, "e");
   const auto c = sio::detail::encode_sharded(op, "myapp", subscription_mode::dynamic, "sio-abc");
   CHECK(c.channel == "myapp#/admin#r#");
   CHECK(c.payload.ends_with(R"(,"uid":"sio-abc","nsp":"/admin"})"));

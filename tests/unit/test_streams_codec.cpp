@@ -2,12 +2,11 @@
 // (the streams adapter's encoder) for the same objects, and the stream names by the adapter's own hashCode().
 #include <doctest/doctest.h>
 
-#include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "codec/streams_codec.hpp"
+#include "codec_test_support.hpp"
 #include "test_value_support.hpp"
 
 using sio::detail::operation;
@@ -17,31 +16,16 @@ using sio::detail::target;
 
 namespace {
 
-target to_rooms(std::vector<std::string> rooms, std::vector<std::string> except = {}) {
-  target t;
-  for (const auto& r : rooms) t.add_room(r);
-  for (const auto& r : except) t.add_except(r);
-  return t;
-}
-
-operation make(operation_kind kind, const target& t, std::string_view event = {},
-               const std::vector<sio::value>& args = {}) {
-  operation op;
-  op.kind = kind;
-  op.to = &t;
-  op.event = event;
-  op.args = args;
-  return op;
-}
-
-sio::value bytes_of(std::initializer_list<std::uint8_t> bytes) { return sio::binary(std::vector<std::uint8_t>(bytes)); }
+using sio_test::bytes_of;
+using sio_test::to_rooms;
+using sio_test::make_operation;
 
 }  // namespace
 
 TEST_CASE("streams: a broadcast is one XADD entry with the streams emitter's fields") {
   const auto t = to_rooms({"user:42"});
   const std::vector<sio::value> args{sio::json(R"({"type":"ORDER_UPDATED","payload":{"id":1},"timestamp":1700000000000})")};
-  const auto command = sio::detail::encode_streams(make(operation_kind::broadcast, t, "notification", args), {});
+  const auto command = sio::detail::encode_streams(make_operation(operation_kind::broadcast, t, "notification", args), {});
   CHECK(command == std::vector<std::string>{
                        "XADD", "socket.io", "MAXLEN", "~", "10000", "*", "uid", "emitter", "nsp", "/", "type", "3",
                        "data",
@@ -50,7 +34,7 @@ TEST_CASE("streams: a broadcast is one XADD entry with the streams emitter's fie
   auto flagged = to_rooms({"a", "b"}, {"c"});
   flagged.set_flag(sio::detail::broadcast_flag::volatile_, true);
   flagged.nsp = "/admin";
-  const auto data = sio::detail::encode_stream_data(make(operation_kind::broadcast, flagged, "e"));
+  const auto data = sio::detail::encode_stream_data(make_operation(operation_kind::broadcast, flagged, "e"));
   CHECK(data == R"({"packet":{"type":2,"data":["e"],"nsp":"/admin"},"opts":{"rooms":["a","b"],)"
                 R"("flags":{"volatile":true},"except":["c"]}})");
 }
@@ -58,7 +42,7 @@ TEST_CASE("streams: a broadcast is one XADD entry with the streams emitter's fie
 TEST_CASE("streams: socket management and serverSideEmit") {
   const auto other = to_rooms({"other"}, {"k"});
   const std::vector<std::string> j{"j"};
-  auto join = make(operation_kind::sockets_join, other);
+  auto join = make_operation(operation_kind::sockets_join, other);
   join.rooms = j;
   const auto command = sio::detail::encode_streams(join, {});
   CHECK(command.at(11) == "4");
@@ -66,14 +50,14 @@ TEST_CASE("streams: socket management and serverSideEmit") {
   auto leave = join;
   leave.kind = operation_kind::sockets_leave;
   CHECK(sio::detail::encode_streams(leave, {}).at(11) == "5");
-  auto disconnect = make(operation_kind::disconnect_sockets, other);
+  auto disconnect = make_operation(operation_kind::disconnect_sockets, other);
   disconnect.close = true;
   CHECK(sio::detail::encode_streams(disconnect, {}).at(11) == "6");
   CHECK(sio::detail::encode_stream_data(disconnect) ==
         R"({"opts":{"rooms":["other"],"except":["k"],"flags":{}},"close":true})");
   const target all;
   const std::vector<sio::value> args{sio::value(1), sio::json(R"({"a":"b"})")};
-  const auto sse = make(operation_kind::server_side_emit, all, "sse", args);
+  const auto sse = make_operation(operation_kind::server_side_emit, all, "sse", args);
   CHECK(sio::detail::encode_streams(sse, {}).at(11) == "9");
   CHECK(sio::detail::encode_stream_data(sse) == R"({"packet":["sse",1,{"a":"b"}]})");
 }
@@ -81,7 +65,7 @@ TEST_CASE("streams: socket management and serverSideEmit") {
 TEST_CASE("streams: binary data is base64 of @msgpack/msgpack, with its number rules") {
   const auto t = to_rooms({"user:42"});
   const std::vector<sio::value> bin{bytes_of({1, 2, 3})};
-  CHECK(sio::detail::encode_stream_data(make(operation_kind::broadcast, t, "bin", bin)) ==
+  CHECK(sio::detail::encode_stream_data(make_operation(operation_kind::broadcast, t, "bin", bin)) ==
         "gqZwYWNrZXSDpHR5cGUCpGRhdGGSo2JpbsQDAQIDo25zcKEvpG9wdHODpXJvb21zkad1c2VyOjQypWZsYWdzgKZleGNlcHSQ");
 
   // Beyond 2^53 @msgpack/msgpack writes float64 where notepack writes ints; undefined members are nil.
@@ -99,13 +83,13 @@ TEST_CASE("streams: binary data is base64 of @msgpack/msgpack, with its number r
                                         sio::value(-9007199254740991.0),
                                         sio::date(1700000000123),
                                         sio::value::object({{"u", sio::value::undefined()}})};
-  CHECK(sio::detail::encode_stream_data(make(operation_kind::broadcast, flagged, "n", numbers)) ==
+  CHECK(sio::detail::encode_stream_data(make_operation(operation_kind::broadcast, flagged, "n", numbers)) ==
         "gqZwYWNrZXSDpHR5cGUCpGRhdGGcoW7EAQDLQ0AAAAAAAADLQ/AAAAAAAADLw+AAAAAAAADLP/gAAAAAAAAAzwAAAAEAAAAAzwAf////////"
         "0//gAAAAAAAB1/8dU1MAZVPxAIGhdcCjbnNwpi9hZG1pbqRvcHRzg6Vyb29tc5ClZmxhZ3OBqHZvbGF0aWxlw6ZleGNlcHSRoXg=");
 
   const target all;
   const std::vector<sio::value> nine{bytes_of({9})};
-  CHECK(sio::detail::encode_stream_data(make(operation_kind::server_side_emit, all, "sse", nine)) ==
+  CHECK(sio::detail::encode_stream_data(make_operation(operation_kind::server_side_emit, all, "sse", nine)) ==
         "gaZwYWNrZXSSo3NzZcQBCQ==");
 }
 
@@ -122,5 +106,5 @@ TEST_CASE("streams: the stream name follows streamName, streamCount and the adap
   CHECK(sio::detail::stream_name_for("/\xc3\xa9\xf0\x9f\x98\x80", {.stream_count = 3}) == "socket.io-2");
   CHECK(sio::detail::stream_name_for("/\xc3\xa9\xf0\x9f\x98\x80", {.stream_count = 4}) == "socket.io-1");
   const target t;
-  CHECK(sio::detail::encode_streams(make(operation_kind::broadcast, t, "e"), {.max_len = 500}).at(4) == "500");
+  CHECK(sio::detail::encode_streams(make_operation(operation_kind::broadcast, t, "e"), {.max_len = 500}).at(4) == "500");
 }

@@ -55,10 +55,7 @@ void encode_broadcast(std::string& out, const operation& op) {
   write_names(w, op.to->rooms);
   w.raw(flags_key);
   w.map_header(count(op.to->flags.size()));
-  for (const auto& setting : op.to->flags) {
-    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
-    w.boolean(setting.enabled);
-  }
+  write_flag_members(w, *op.to);
   w.raw(except_key);
   write_names(w, op.to->except);
 }

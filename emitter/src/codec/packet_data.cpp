@@ -35,4 +35,54 @@ void write_names(notepack_writer& w, std::span<const std::string> names) {
   for (const auto& name : names) w.checked_string(name);
 }
 
+void write_event_packet(notepack_writer& w, const operation& op, bool with_nsp) {
+  w.map_header(with_nsp ? 3 : 2);
+  w.checked_string("type");
+  w.unsigned_integer(packet_type_event);
+  w.checked_string("data");
+  write_event_data(w, op.event, op.args);
+  if (!with_nsp) return;
+  w.checked_string("nsp");
+  w.checked_string(op.to->nsp);
+}
+
+void write_json_flags(std::string& out, const target& to) {
+  out += '{';
+  for (std::size_t i = 0; i < to.flags.size(); ++i) {
+    if (i != 0) out += ',';
+    out += to.flags[i].flag == broadcast_flag::volatile_ ? "\"volatile\":" : "\"compress\":";
+    out += to.flags[i].enabled ? "true" : "false";
+  }
+  out += '}';
+}
+
+void write_flag_members(notepack_writer& w, const target& to) {
+  for (const auto& setting : to.flags) {
+    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
+    w.boolean(setting.enabled);
+  }
+}
+
+namespace {
+
+bool value_has_binary(const sio::value& v) {
+  switch (v.type()) {
+    case sio::value::kind::binary: return true;
+    case sio::value::kind::array: return has_binary(v.as_array());
+    case sio::value::kind::object:
+      for (const auto& member : v.as_object())
+        if (value_has_binary(member.second)) return true;
+      return false;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool has_binary(std::span<const sio::value> values) {
+  for (const auto& v : values)
+    if (value_has_binary(v)) return true;
+  return false;
+}
+
 }  // namespace sio::detail

@@ -1,4 +1,4 @@
-// The pieces every codec writes the same way: a Socket.IO EVENT packet's data array, and room lists.
+// The pieces every codec writes the same way: a Socket.IO EVENT packet and its data array, room lists, flags.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "codec/operation.hpp"
 #include "sio/value.hpp"
 #include "value/notepack_writer.hpp"
 
@@ -24,5 +25,16 @@ void write_event_data(notepack_writer& w, std::string_view event, std::span<cons
 void write_json_names(std::string& out, std::span<const std::string> names);
 // msgpack ["a","b"]; the names were checked by validate(), so not checked again.
 void write_names(notepack_writer& w, std::span<const std::string> names);
+
+// {type: 2, data: [event, ...args]}, and "nsp" last when `with_nsp` (a server's own packets have none).
+void write_event_packet(notepack_writer& w, const operation& op, bool with_nsp);
+
+// The broadcast flags in the order they were first set: JSON {"volatile":true,...}, or the msgpack members alone
+// (the caller writes the map header, since request_codec adds "timeout").
+void write_json_flags(std::string& out, const target& to);
+void write_flag_members(notepack_writer& w, const target& to);
+
+// Whether a Buffer is anywhere in the arguments: the adapters' hasBinary(), which picks msgpack over JSON.
+bool has_binary(std::span<const sio::value> values);
 
 }  // namespace sio::detail

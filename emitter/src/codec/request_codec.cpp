@@ -55,13 +55,7 @@ command encode_broadcast_with_ack(const operation& op, std::string_view key, con
   w.checked_string("type");
   w.integer(static_cast<int>(request_type::broadcast));
   w.checked_string("packet");
-  w.map_header(3);
-  w.checked_string("type");
-  w.unsigned_integer(packet_type_event);
-  w.checked_string("data");
-  write_event_data(w, op.event, op.args);
-  w.checked_string("nsp");
-  w.checked_string(op.to->nsp);
+  write_event_packet(w, op, true);
   // The adapter's own key order: rooms, except, flags.
   w.checked_string("opts");
   w.map_header(3);
@@ -71,10 +65,7 @@ command encode_broadcast_with_ack(const operation& op, std::string_view key, con
   write_names(w, op.to->except);
   w.checked_string("flags");
   w.map_header(static_cast<std::uint32_t>(op.to->flags.size() + 1));
-  for (const auto& setting : op.to->flags) {
-    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
-    w.boolean(setting.enabled);
-  }
+  write_flag_members(w, *op.to);
   w.checked_string("timeout");
   w.integer(wait.count());
   return publish_request(key, op.to->nsp, std::move(payload));

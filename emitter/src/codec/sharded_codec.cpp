@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "codec/cluster_message.hpp"
 #include "codec/packet_data.hpp"
 #include "value/json_writer.hpp"
 #include "value/notepack_writer.hpp"
@@ -9,49 +10,6 @@
 namespace sio::detail {
 
 namespace {
-
-// socket.io-adapter's MessageType values for what a publisher sends.
-enum class message_type : int {
-  broadcast = 3,
-  sockets_join = 4,
-  sockets_leave = 5,
-  disconnect_sockets = 6,
-  server_side_emit = 9,
-};
-
-message_type type_of(const operation& op) {
-  switch (op.kind) {
-    case operation_kind::broadcast: return message_type::broadcast;
-    case operation_kind::sockets_join: return message_type::sockets_join;
-    case operation_kind::sockets_leave: return message_type::sockets_leave;
-    case operation_kind::disconnect_sockets: return message_type::disconnect_sockets;
-    case operation_kind::server_side_emit: return message_type::server_side_emit;
-  }
-  return message_type::broadcast;
-}
-
-bool has_binary(const sio::value& v) {
-  switch (v.type()) {
-    case sio::value::kind::binary: return true;
-    case sio::value::kind::array:
-      for (const auto& element : v.as_array())
-        if (has_binary(element)) return true;
-      return false;
-    case sio::value::kind::object:
-      for (const auto& [name, member] : v.as_object())
-        if (has_binary(member)) return true;
-      return false;
-    default: return false;
-  }
-}
-
-// The adapter encodes with notepack only when a message that may carry binary does (its encode()).
-bool needs_msgpack(const operation& op) {
-  if (op.kind != operation_kind::broadcast && op.kind != operation_kind::server_side_emit) return false;
-  for (const auto& arg : op.args)
-    if (has_binary(arg)) return true;
-  return false;
-}
 
 // A room that "looks like a socket id" to the adapter: a JavaScript string of length 20 (UTF-16 units).
 bool looks_like_a_socket_id(std::string_view room) {
@@ -62,18 +20,6 @@ bool looks_like_a_socket_id(std::string_view room) {
     units += byte >= 0xf0 ? 2 : 1;        // 4-byte sequences are surrogate pairs in UTF-16
   }
   return units == 20;
-}
-
-void write_json_flags(std::string& out, const target& to) {
-  out += '{';
-  bool first = true;
-  for (const auto& setting : to.flags) {
-    if (!first) out += ',';
-    first = false;
-    out += setting.flag == broadcast_flag::volatile_ ? "\"volatile\":" : "\"compress\":";
-    out += setting.enabled ? "true" : "false";
-  }
-  out += '}';
 }
 
 // encodeOptions(): {rooms, except, flags}.
@@ -125,10 +71,7 @@ void write_opts(notepack_writer& w, const target& to) {
   write_names(w, to.except);
   w.checked_string("flags");
   w.map_header(static_cast<std::uint32_t>(to.flags.size()));
-  for (const auto& setting : to.flags) {
-    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
-    w.boolean(setting.enabled);
-  }
+  write_flag_members(w, to);
 }
 
 // Only broadcasts and server-side emits carry arguments, hence binary.
@@ -141,11 +84,7 @@ void write_msgpack_data(notepack_writer& w, const operation& op) {
   }
   w.map_header(2);
   w.checked_string("packet");
-  w.map_header(2);
-  w.checked_string("type");
-  w.unsigned_integer(packet_type_event);
-  w.checked_string("data");
-  write_event_data(w, op.event, op.args);
+  write_event_packet(w, op, false);  // a server's own packet: no nsp
   w.checked_string("opts");
   write_opts(w, *op.to);
 }
@@ -167,8 +106,8 @@ void encode_sharded(const operation& op, std::string_view prefix, subscription_m
   out.channel.clear();
   out.payload.clear();
   sharded_channel(out.channel, op, prefix, mode);
-  const auto type = static_cast<int>(type_of(op));
-  if (needs_msgpack(op)) {
+  const auto type = static_cast<int>(cluster_message_type_of(op.kind));
+  if (cluster_message_needs_msgpack(op)) {
     notepack_writer w(out.payload);
     w.map_header(4);
     w.checked_string("type");

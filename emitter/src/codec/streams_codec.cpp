@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "codec/classic_codec.hpp"
+#include "codec/cluster_message.hpp"
 #include "codec/packet_data.hpp"
 #include "value/json_writer.hpp"
 #include "value/notepack_writer.hpp"
@@ -14,39 +15,6 @@
 namespace sio::detail {
 
 namespace {
-
-// socket.io-adapter's MessageType values, written as decimal strings in the entry's type field.
-int message_type(operation_kind kind) {
-  switch (kind) {
-    case operation_kind::broadcast: return 3;
-    case operation_kind::sockets_join: return 4;
-    case operation_kind::sockets_leave: return 5;
-    case operation_kind::disconnect_sockets: return 6;
-    case operation_kind::server_side_emit: return 9;
-  }
-  return 3;
-}
-
-bool has_binary(const sio::value& v) {
-  switch (v.type()) {
-    case sio::value::kind::binary: return true;
-    case sio::value::kind::array:
-      for (const auto& element : v.as_array())
-        if (has_binary(element)) return true;
-      return false;
-    case sio::value::kind::object:
-      for (const auto& [name, member] : v.as_object())
-        if (has_binary(member)) return true;
-      return false;
-    default: return false;
-  }
-}
-
-bool args_have_binary(const operation& op) {
-  for (const auto& arg : op.args)
-    if (has_binary(arg)) return true;
-  return false;
-}
 
 // JavaScript's "abc".charCodeAt() walk: the UTF-16 code units of a valid UTF-8 string.
 template <class F>
@@ -73,18 +41,6 @@ std::int32_t java_hash_code(std::string_view text) {
   std::uint32_t hash = 0;  // unsigned arithmetic wraps like `hash |= 0` does
   for_each_utf16_unit(text, [&](std::uint32_t unit) { hash = hash * 31u + unit; });
   return static_cast<std::int32_t>(hash);
-}
-
-void write_json_flags(std::string& out, const target& to) {
-  out += '{';
-  bool first = true;
-  for (const auto& setting : to.flags) {
-    if (!first) out += ',';
-    first = false;
-    out += setting.flag == broadcast_flag::volatile_ ? "\"volatile\":" : "\"compress\":";
-    out += setting.enabled ? "true" : "false";
-  }
-  out += '}';
 }
 
 // The streams emitter's data objects: broadcasts {packet: {type, data, nsp}, opts: {rooms, flags, except}};
@@ -140,23 +96,14 @@ void write_msgpack_data(notepack_writer& w, const operation& op) {
   const target& to = *op.to;
   w.map_header(2);
   w.checked_string("packet");
-  w.map_header(3);
-  w.checked_string("type");
-  w.unsigned_integer(packet_type_event);
-  w.checked_string("data");
-  write_event_data(w, op.event, op.args);
-  w.checked_string("nsp");
-  w.checked_string(to.nsp);
+  write_event_packet(w, op, true);
   w.checked_string("opts");
   w.map_header(3);
   w.checked_string("rooms");
   write_names(w, to.rooms);
   w.checked_string("flags");
   w.map_header(static_cast<std::uint32_t>(to.flags.size()));
-  for (const auto& setting : to.flags) {
-    w.checked_string(setting.flag == broadcast_flag::volatile_ ? "volatile" : "compress");
-    w.boolean(setting.enabled);
-  }
+  write_flag_members(w, to);
   w.checked_string("except");
   write_names(w, to.except);
 }
@@ -181,7 +128,7 @@ std::string stream_name_for(std::string_view nsp, const stream_settings& setting
 
 std::string encode_stream_data(const operation& op) {
   std::string data;
-  if ((op.kind == operation_kind::broadcast || op.kind == operation_kind::server_side_emit) && args_have_binary(op)) {
+  if (cluster_message_needs_msgpack(op)) {
     std::string packed;
     notepack_writer w(packed, msgpack_dialect::msgpack_javascript);
     write_msgpack_data(w, op);
@@ -203,7 +150,7 @@ std::vector<std::string> encode_streams(const operation& op, const stream_settin
           "nsp",
           op.to->nsp,
           "type",
-          std::to_string(message_type(op.kind)),
+          std::to_string(static_cast<int>(cluster_message_type_of(op.kind))),
           "data",
           encode_stream_data(op)};
 }

@@ -1,0 +1,35 @@
+// socket.io-adapter's ClusterMessage types (cluster-adapter.js MessageType), which the sharded and streams adapters
+// share: the publisher side of them.
+#pragma once
+
+#include "codec/operation.hpp"
+#include "codec/packet_data.hpp"
+
+namespace sio::detail {
+
+enum class cluster_message_type : int {
+  broadcast = 3,
+  sockets_join = 4,
+  sockets_leave = 5,
+  disconnect_sockets = 6,
+  server_side_emit = 9,
+};
+
+constexpr cluster_message_type cluster_message_type_of(operation_kind kind) noexcept {
+  switch (kind) {
+    case operation_kind::broadcast: return cluster_message_type::broadcast;
+    case operation_kind::sockets_join: return cluster_message_type::sockets_join;
+    case operation_kind::sockets_leave: return cluster_message_type::sockets_leave;
+    case operation_kind::disconnect_sockets: return cluster_message_type::disconnect_sockets;
+    case operation_kind::server_side_emit: return cluster_message_type::server_side_emit;
+  }
+  return cluster_message_type::broadcast;
+}
+
+// The adapters encode with msgpack only when a message that may carry binary (a broadcast or a server-side emit,
+// for a publisher) does: their encode().
+inline bool cluster_message_needs_msgpack(const operation& op) {
+  return (op.kind == operation_kind::broadcast || op.kind == operation_kind::server_side_emit) && has_binary(op.args);
+}
+
+}  // namespace sio::detail
