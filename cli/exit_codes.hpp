@@ -20,6 +20,7 @@ enum class exit_code : int {
   some_lines_failed = 8,
   nobody_reached = 9,
   fallback_failed = 10,
+  tls_failed = 11,
 };
 
 struct exit_code_description {
@@ -28,7 +29,7 @@ struct exit_code_description {
 };
 
 // The text of the exit-code table in --help; kept next to the enum so the two cannot drift apart.
-inline constexpr std::array<exit_code_description, 11> exit_code_descriptions{{
+inline constexpr std::array<exit_code_description, 12> exit_code_descriptions{{
     {exit_code::success, "success"},
     {exit_code::internal_error, "internal error (unexpected)"},
     {exit_code::usage_error, "usage error (unknown or conflicting options, bad duration, invalid Redis URL)"},
@@ -43,6 +44,7 @@ inline constexpr std::array<exit_code_description, 11> exit_code_descriptions{{
      "--stdin: some lines failed (bad line, or Redis failed that publish); the other lines were published"},
     {exit_code::nobody_reached, "--confirm: delivered to no socket (sockets: none found); every server answered"},
     {exit_code::fallback_failed, "--fallback: the command failed (non-zero exit, killed by a signal, cannot run)"},
+    {exit_code::tls_failed, "TLS: handshake or certificate verification failed (or a CA/certificate/key file)"},
 }};
 
 constexpr int to_int(exit_code code) noexcept { return static_cast<int>(code); }

@@ -40,6 +40,8 @@ exit_code exit_code_for(const sio::error& e) {
     case sio::errc::reply:
     case sio::errc::protocol:
       return exit_code::redis_refused;
+    case sio::errc::tls:
+      return exit_code::tls_failed;
     case sio::errc::ok:
       break;
   }
@@ -90,6 +92,9 @@ exit_code run(int argc, const char* const* argv) {
   const auto outcome = notify::parse_command_line(argc, argv);
   if (!outcome.options) return static_cast<exit_code>(outcome.exit_status);
   notify::cli_options options = *outcome.options;
+  if (options.tls_insecure && !options.dry_run)
+    notify::print_warning("--tls-insecure: the Redis server's certificate is not verified, so anyone on the network "
+                          "path could impersonate it");
   if (options.stdin_batch) return notify::run_batch(options);
 
   const auto policy = notify::retry_policy::from(options);

@@ -16,6 +16,8 @@ sio::Options emitter_options(const cli_options& o) {
   options.command_timeout = o.timeout;
   options.request_timeout = o.timeout;  // one --timeout bounds every wait, the servers' answers included
   options.dry_run = o.dry_run;
+  options.tls = o.tls;
+  options.tls.verify_peer = !o.tls_insecure;
   // notify reports each failure where it happens (--stdin: per line) and retries only when asked (--retry):
   // a short-lived process must not sit on a buffer waiting for Redis to return.
   options.max_buffered_messages = 0;

@@ -140,7 +140,8 @@ class command_line {
 
  private:
   void add_connection_options() {
-    app_.add_option("--redis", options_.redis_url, "redis://[user[:password]@]host[:port][/db] or unix:///path")
+    app_.add_option("--redis", options_.redis_url,
+                    "redis://[user[:password]@]host[:port][/db], rediss://... (TLS) or unix:///path")
         ->type_name("URL")
         ->envname("REDIS_URL")
         ->capture_default_str()
@@ -165,6 +166,35 @@ class command_line {
     deadline_ = app_.add_option("--deadline", deadline_text_, "Bound on the whole run, retries and backoff included")
                     ->type_name("DURATION")
                     ->group("Connection");
+    add_tls_options();
+  }
+
+  // rediss:// turns TLS on; these bring the certificates (README: TLS).
+  void add_tls_options() {
+    app_.add_flag("--tls", options_.tls.enabled, "Use TLS with a redis:// URL (rediss:// always does)")->group("TLS");
+    app_.add_option("--tls-ca-file", options_.tls.ca_file, "Trusted CA certificates (PEM); default: the system's")
+        ->type_name("FILE")
+        ->envname("SIO_TLS_CA_FILE")
+        ->group("TLS");
+    app_.add_option("--tls-ca-dir", options_.tls.ca_dir, "Directory of trusted CA certificates (openssl rehash)")
+        ->type_name("DIR")
+        ->envname("SIO_TLS_CA_DIR")
+        ->group("TLS");
+    tls_cert_ = app_.add_option("--tls-cert", options_.tls.cert_file, "Client certificate (PEM); needs --tls-key")
+                    ->type_name("FILE")
+                    ->envname("SIO_TLS_CERT")
+                    ->group("TLS");
+    tls_key_ = app_.add_option("--tls-key", options_.tls.key_file, "The client certificate's private key (PEM)")
+                   ->type_name("FILE")
+                   ->envname("SIO_TLS_KEY")
+                   ->group("TLS");
+    app_.add_option("--tls-server-name", options_.tls.server_name,
+                    "Name to verify and send (SNI) when it differs from the URL's host")
+        ->type_name("NAME")
+        ->envname("SIO_TLS_SERVER_NAME")
+        ->group("TLS");
+    app_.add_flag("--tls-insecure", options_.tls_insecure, "Skip certificate verification (testing only; warns)")
+        ->group("TLS");
   }
 
   void add_target_options() {
@@ -280,6 +310,10 @@ class command_line {
 
   void check_combinations() const {
     if (given(arg_) && given(args_)) throw usage_error("--arg and --args cannot be combined");
+    if (given(tls_cert_) != given(tls_key_))
+      throw usage_error("--tls-cert and --tls-key go together: the certificate needs its private key");
+    if (options_.tls.enabled && options_.redis_url.starts_with("unix:"))
+      throw usage_error("--tls needs a TCP Redis URL (redis://host:port), not a unix socket");
     check_request_combinations();
     const command cmd = options_.cmd;
     if (cmd == command::emit) {
@@ -398,6 +432,8 @@ class command_line {
 
   CLI::App app_;
   cli_options options_;
+  CLI::Option* tls_cert_ = nullptr;
+  CLI::Option* tls_key_ = nullptr;
 
   // Values whose absence matters, read through their Option's count().
   std::string timeout_text_ = "5s";

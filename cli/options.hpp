@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/options.hpp"
+
 namespace notify {
 
 enum class command { emit, join, leave, disconnect, server_emit, sockets };
@@ -20,6 +22,10 @@ struct cli_options {
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string key = "socket.io";
   std::chrono::milliseconds timeout{5000};
+
+  // TLS: on with a rediss:// URL, or with --tls for redis://; the CA, client certificate and name.
+  sio::TlsOptions tls;
+  bool tls_insecure = false;  // skip certificate verification
 
   // Transient failures (Redis unreachable, timeout) run the operation again (retry.hpp).
   int retries = 0;

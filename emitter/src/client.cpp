@@ -35,6 +35,7 @@ client::client(Options options) : options_(std::move(options)), endpoint_(parse_
     throw data_error(errc::invalid_argument, "reconnect delays must be positive, the maximum at least the first");
   if (options_.username) endpoint_.username = options_.username;
   if (options_.password) endpoint_.password = options_.password;
+  apply_tls_options(options_.tls, endpoint_);
   uid_ = options_.dry_run ? "sio-dry-run" : random_uid();
   if (!options_.dry_run)
     pipeline_ = std::make_unique<redis_pipeline>(

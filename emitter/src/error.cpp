@@ -15,6 +15,7 @@ const char* to_string(errc code) noexcept {
     case errc::timeout: return "Redis timeout";
     case errc::reply: return "Redis error reply";
     case errc::protocol: return "unexpected Redis reply";
+    case errc::tls: return "TLS failed";
   }
   return "unknown error";
 }

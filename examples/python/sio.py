@@ -28,7 +28,7 @@ from typing import Any, Iterable, Optional
 __all__ = ["Emitter", "SioError", "DataError", "RedisError", "Status", "load_library", "library_version"]
 
 # The C API version these bindings were written for; the library must have the same MAJOR.MINOR.
-_API_MAJOR, _API_MINOR = 0, 3
+_API_MAJOR, _API_MINOR = 0, 4
 
 
 class Status(enum.IntEnum):
@@ -45,6 +45,7 @@ class Status(enum.IntEnum):
     TIMEOUT = 12
     REPLY = 13
     PROTOCOL = 14
+    TLS = 15
     NO_MEMORY = 20
     INTERNAL = 21
 
@@ -102,6 +103,13 @@ class _Options(ctypes.Structure):
         ("overflow", ctypes.c_int),
         ("reconnect_delay_ms", ctypes.c_long),
         ("max_reconnect_delay_ms", ctypes.c_long),
+        ("tls_ca_file", ctypes.c_char_p),
+        ("tls_ca_dir", ctypes.c_char_p),
+        ("tls_cert_file", ctypes.c_char_p),
+        ("tls_key_file", ctypes.c_char_p),
+        ("tls_server_name", ctypes.c_char_p),
+        ("tls_insecure", ctypes.c_int),
+        ("tls", ctypes.c_int),
     ]
 
 
@@ -211,6 +219,9 @@ class Emitter:
     url: redis://[user[:password]@]host[:port][/db] or unix:///path (None: $REDIS_URL, else redis://127.0.0.1:6379).
     key: the servers' createAdapter() key (default "socket.io"). timeout: connect and command timeout in seconds.
     dry_run: validate and encode only, never connect (receivers are then None).
+    TLS (rediss:// URLs, or tls=True with redis://): tls_ca_file / tls_ca_dir (trusted CAs; default: the system's),
+    tls_cert_file + tls_key_file (a client certificate), tls_server_name (the name to verify), tls_insecure (no
+    verification: tests only). A refused certificate raises RedisError with status Status.TLS.
     """
 
     def __init__(
@@ -223,6 +234,13 @@ class Emitter:
         password: Optional[str] = None,
         dry_run: bool = False,
         library: Optional[str] = None,
+        tls: bool = False,
+        tls_ca_file: Optional[str] = None,
+        tls_ca_dir: Optional[str] = None,
+        tls_cert_file: Optional[str] = None,
+        tls_key_file: Optional[str] = None,
+        tls_server_name: Optional[str] = None,
+        tls_insecure: bool = False,
     ):
         self._lib = load_library(library)
         self._handle: Optional[int] = None
@@ -243,6 +261,13 @@ class Emitter:
         if password is not None:
             keep["password"] = options.password = _text(password, "password")
         options.dry_run = 1 if dry_run else 0
+        options.tls = 1 if tls else 0
+        options.tls_insecure = 1 if tls_insecure else 0
+        for field, value in (("tls_ca_file", tls_ca_file), ("tls_ca_dir", tls_ca_dir), ("tls_cert_file", tls_cert_file),
+                             ("tls_key_file", tls_key_file), ("tls_server_name", tls_server_name)):
+            if value is not None:
+                keep[field] = _text(value, field)
+                setattr(options, field, keep[field])
         handle = ctypes.c_void_p()
         err = _Error()
         status = self._lib.sio_emitter_new(

@@ -132,8 +132,9 @@ reaped:
 }
 
 /* Starts redis-server on `port`, or with port 0 on a free loopback port (a few tries, in case another process takes
- * the port first). */
-static int redis_start(redis_proc *r, const char *binary, const char *password, int port) {
+ * the port first), with the NULL-terminated `extra` arguments (may be NULL). */
+static int redis_start_with(redis_proc *r, const char *binary, const char *password, int port,
+                            const char *const *extra) {
   int attempt;
   memset(r, 0, sizeof *r);
   r->pid = -1;
@@ -142,7 +143,7 @@ static int redis_start(redis_proc *r, const char *binary, const char *password, 
   snprintf(r->log, sizeof r->log, "%s/redis.log", r->dir);
   for (attempt = 0; attempt < 5; ++attempt) {
     char port_text[16];
-    const char *args[20];
+    const char *args[40];
     int n = 0;
     long long deadline;
     pid_t parent = getpid();
@@ -167,6 +168,7 @@ static int redis_start(redis_proc *r, const char *binary, const char *password, 
       args[n++] = "--requirepass";
       args[n++] = password;
     }
+    while (extra != NULL && *extra != NULL && n < 39) args[n++] = *extra++;
     args[n] = NULL;
     child = fork();
     if (child < 0) return 0;
@@ -204,6 +206,10 @@ static int redis_start(redis_proc *r, const char *binary, const char *password, 
   }
   rmdir(r->dir);
   return 0;
+}
+
+static int redis_start(redis_proc *r, const char *binary, const char *password, int port) {
+  return redis_start_with(r, binary, password, port, NULL);
 }
 
 /* ---- A raw subscriber on every channel ------------------------------------------------------------------------- */
@@ -1522,6 +1528,111 @@ static void test_outage_buffer(const char *binary) {
   redis_stop(&late);
 }
 
+/* TLS through the C API: certificates made by the openssl command in a temporary directory, a redis-server with
+ * --tls-port, and the tls_* fields of sio_options: the right CA, the wrong one (SIO_E_TLS), tls_insecure, tls with
+ * a redis:// URL, a missing CA file, a certificate without its key. */
+static int run_quietly(const char *command) {
+  char line[1024];
+  snprintf(line, sizeof line, "%s >/dev/null 2>&1", command);
+  return system(line) == 0;
+}
+
+static int make_test_certificates(const char *dir) {
+  char command[1024];
+  const char *names[2] = {"ca", "other-ca"};
+  int i;
+  for (i = 0; i < 2; ++i) {
+    snprintf(command, sizeof command,
+             "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+             "-subj '/CN=sio c test %s' -keyout %s.key -out %s.pem",
+             dir, names[i], names[i], names[i]);
+    if (!run_quietly(command)) return 0;
+  }
+  snprintf(command, sizeof command,
+           "cd %s && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost "
+           "-keyout server.key -out server.csr && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > server.ext "
+           "&& openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+           "-extfile server.ext -out server.pem",
+           dir);
+  return run_quietly(command);
+}
+
+static void test_tls(const char *binary) {
+  char dir[64] = "/tmp/sio-c-api-tls-XXXXXX";
+  char ca[128], other_ca[128], cert[128], key[128], url[128], tls_port_text[16], command[256];
+  const char *extra[12];
+  redis_proc server;
+  sio_options o = quick_options();
+  sio_emitter *em;
+  long long receivers = -1;
+  const int tls_port = free_port();
+
+  REQUIRE(mkdtemp(dir) != NULL);
+  if (!make_test_certificates(dir)) {
+    check_record(0, __FILE__, __LINE__, "openssl made the test certificates", NULL);
+    return;
+  }
+  snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+  snprintf(other_ca, sizeof other_ca, "%s/other-ca.pem", dir);
+  snprintf(cert, sizeof cert, "%s/server.pem", dir);
+  snprintf(key, sizeof key, "%s/server.key", dir);
+  snprintf(tls_port_text, sizeof tls_port_text, "%d", tls_port);
+  extra[0] = "--tls-port";
+  extra[1] = tls_port_text;
+  extra[2] = "--tls-cert-file";
+  extra[3] = cert;
+  extra[4] = "--tls-key-file";
+  extra[5] = key;
+  extra[6] = "--tls-ca-cert-file";
+  extra[7] = ca;
+  extra[8] = "--tls-auth-clients";
+  extra[9] = "no";
+  extra[10] = NULL;
+  REQUIRE(redis_start_with(&server, binary, NULL, 0, extra));
+  snprintf(url, sizeof url, "rediss://127.0.0.1:%d", tls_port);
+
+  o.tls_ca_file = ca;
+  em = new_emitter(url, &o);
+  CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
+  CHECK_INT_EQ(receivers, 0);
+  sio_emitter_free(em);
+
+  o.tls_ca_file = other_ca;
+  em = new_emitter(url, &o);
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err), SIO_E_TLS, "certificate verify failed");
+  CHECK(strcmp(sio_strerror(SIO_E_TLS), "TLS failed") == 0);
+  sio_emitter_free(em);
+
+  o.tls_insecure = 1; /* the wrong CA, unchecked */
+  em = new_emitter(url, &o);
+  CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
+  sio_emitter_free(em);
+  o.tls_insecure = 0;
+
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", tls_port); /* TLS asked for with the flag */
+  o.tls = 1;
+  o.tls_ca_file = ca;
+  o.tls_server_name = "localhost";
+  em = new_emitter(url, &o);
+  CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
+  sio_emitter_free(em);
+
+  o.tls_ca_file = "/nonexistent/ca.pem";
+  em = new_emitter(url, &o);
+  CHECK_FAILS(sio_emitter_connect(em, &err), SIO_E_TLS, "cannot read the CA file \"/nonexistent/ca.pem\"");
+  sio_emitter_free(em);
+
+  o.tls_ca_file = ca;
+  o.tls_cert_file = cert;
+  em = (sio_emitter *)&o;
+  CHECK_FAILS(sio_emitter_new(url, &o, &em, &err), SIO_E_INVALID_ARGUMENT, "private key");
+  CHECK(em == NULL);
+
+  redis_stop(&server);
+  snprintf(command, sizeof command, "rm -rf %s", dir);
+  run_quietly(command);
+}
+
 int main(int argc, char **argv) {
   const char *binary = find_redis_server(argc, argv);
   redis_proc server, secured;
@@ -1567,6 +1678,7 @@ int main(int argc, char **argv) {
 
   test_unreachable();
   test_outage_buffer(binary);
+  test_tls(binary);
   test_auth(&secured);
   test_timeout_silent_listener();
   test_timeout_client_pause(&server);

@@ -142,7 +142,8 @@ redis_server::redis_server(redis_server_options options) {
   for (int attempt = 0; attempt < start_attempts; ++attempt) {
     if (try_start(binary, options, failure)) return;
     // Only a lost race for the port is worth another try; anything else would fail the same way again.
-    if (options.port != 0 || log_tail().find("Address already in use") == std::string::npos) break;
+    if (options.port != 0 || options.tls_port != 0 || log_tail().find("Address already in use") == std::string::npos)
+      break;
   }
   const auto tail = log_tail();
   std::error_code ignored;
@@ -156,6 +157,12 @@ bool redis_server::try_start(const std::string& binary, const redis_server_optio
                                 "--save",       "",              "--appendonly",        "no",     "--daemonize",
                                 "no",           "--dir",         temp_dir_};
   if (!unix_socket_.empty()) args.insert(args.end(), {"--unixsocket", unix_socket_, "--unixsocketperm", "700"});
+  if (options.tls) {
+    tls_port_ = options.tls_port != 0 ? options.tls_port : free_loopback_port();
+    args.insert(args.end(), {"--tls-port", std::to_string(tls_port_), "--tls-cert-file", options.tls->cert_file,
+                             "--tls-key-file", options.tls->key_file, "--tls-ca-cert-file", options.tls->ca_file,
+                             "--tls-auth-clients", options.tls->require_client_certificate ? "yes" : "no"});
+  }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -246,6 +253,8 @@ void redis_server::kill() noexcept {
 std::string redis_server::url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
 
 std::string redis_server::unix_url() const { return "unix://" + unix_socket_; }
+
+std::string redis_server::tls_url() const { return "rediss://127.0.0.1:" + std::to_string(tls_port_); }
 
 std::string redis_server::command(const std::vector<std::string>& args) const {
   auto context = detail::connect_loopback(port_, password_, 2s);

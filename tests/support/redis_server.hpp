@@ -18,6 +18,17 @@ struct redis_server_options {
   bool unix_socket = false;
   // Listen on this loopback port (to restart a server where clients expect it) instead of a free one.
   int port = 0;
+
+  // Also listen for TLS (rediss://) on a second loopback port, with these PEM files (see test_certificates.hpp).
+  // The plain port stays open for command() and subscribers.
+  struct tls_files {
+    std::string cert_file{};
+    std::string key_file{};
+    std::string ca_file{};                    // trusted for client certificates
+    bool require_client_certificate = false;  // --tls-auth-clients yes
+  };
+  std::optional<tls_files> tls{};
+  int tls_port = 0;  // with tls: this port instead of a free one
 };
 
 class redis_server {
@@ -35,6 +46,8 @@ class redis_server {
   std::string url() const;                    // redis://127.0.0.1:<port>
   const std::string& unix_socket() const noexcept { return unix_socket_; }  // empty unless requested
   std::string unix_url() const;               // unix://<socket path>
+  int tls_port() const noexcept { return tls_port_; }  // 0 unless options.tls
+  std::string tls_url() const;                // rediss://127.0.0.1:<tls port>
   const std::optional<std::string>& password() const noexcept { return password_; }
 
   // Runs one command on a fresh connection (authenticated with the --requirepass, if any) and renders the reply:
@@ -59,6 +72,7 @@ class redis_server {
   std::string unix_socket_;
   std::optional<std::string> password_;
   int port_ = 0;
+  int tls_port_ = 0;
   pid_t pid_ = -1;
 };
 

@@ -16,7 +16,7 @@ using sio::detail::redis_endpoint;
 using transport = redis_endpoint::transport;
 
 constexpr std::string_view expected_forms =
-    "expected redis://[user[:password]@]host[:port][/db] or unix:///path/to.sock";
+    "expected redis://[user[:password]@]host[:port][/db] (rediss:// for TLS) or unix:///path/to.sock";
 
 std::string parse_error(std::string_view url) {
   try {
@@ -158,14 +158,27 @@ TEST_CASE("redis_url: unix socket URLs") {
   CHECK(endpoint.describe() == "unix:///tmp/r.sock");
 }
 
+TEST_CASE("redis_url: rediss:// is the same URL over TLS") {
+  const auto endpoint = parse_redis_url("rediss://alice:secret@cache.internal:6380/2");
+  CHECK(endpoint.kind == transport::tcp);
+  CHECK(endpoint.tls.enabled);
+  CHECK(endpoint.tls.verify_peer);
+  CHECK(endpoint.host == "cache.internal");
+  CHECK(endpoint.port == 6380);
+  CHECK(endpoint.db == 2);
+  CHECK(endpoint.username == "alice");
+  CHECK(endpoint.describe() == "rediss://cache.internal:6380/2");
+  CHECK(parse_redis_url("REDISS://[::1]").describe() == "rediss://[::1]:6379/0");
+  CHECK_FALSE(parse_redis_url("redis://h").tls.enabled);
+  CHECK_FALSE(parse_redis_url("unix:///tmp/r.sock").tls.enabled);
+}
+
 TEST_CASE("redis_url: malformed URLs: exact messages") {
   CHECK(parse_error("") == invalid("", "the URL is empty; "s + std::string(expected_forms)));
   CHECK(parse_error("localhost:6379") ==
         invalid("localhost:6379", "missing \"scheme://\"; "s + std::string(expected_forms)));
   CHECK(parse_error("http://h") == invalid("http://h", "unsupported scheme \"http\"; "s + std::string(expected_forms)));
   CHECK(parse_error("redis:/h") == invalid("redis:/h", "missing \"scheme://\"; "s + std::string(expected_forms)));
-  CHECK(parse_error("rediss://h:6380") ==
-        invalid("rediss://h:6380", "TLS (rediss://) is not supported yet; use redis:// or unix://"));
   CHECK(parse_error("redis://") == invalid("redis://", "the host is empty"));
   CHECK(parse_error("redis:///3") == invalid("redis:///3", "the host is empty"));
   CHECK(parse_error("redis://:6379") == invalid("redis://:6379", "the host is empty"));
@@ -241,7 +254,7 @@ TEST_CASE("redis_url: bad percent-escapes: exact messages, password hidden") {
 TEST_CASE("redis_url: the password never appears in an error message") {
   const std::string secret = "Sup3rS3cret";
   for (const auto& url : {
-           "rediss://:" + secret + "@h:6380",
+           "rediss://:" + secret + "@h:0",
            "http://user:" + secret + "@h",
            "redis://user:" + secret + "@h:0",
            "redis://user:" + secret + "@h:6379/db",

@@ -49,6 +49,7 @@ static_assert(SIO_E_AUTH == static_cast<int>(sio::errc::auth));
 static_assert(SIO_E_TIMEOUT == static_cast<int>(sio::errc::timeout));
 static_assert(SIO_E_REPLY == static_cast<int>(sio::errc::reply));
 static_assert(SIO_E_PROTOCOL == static_cast<int>(sio::errc::protocol));
+static_assert(SIO_E_TLS == static_cast<int>(sio::errc::tls));
 
 constexpr long default_timeout_ms = 5000;
 
@@ -76,6 +77,7 @@ sio_status to_status(sio::errc code) noexcept {
     case sio::errc::timeout:
     case sio::errc::reply:
     case sio::errc::protocol:
+    case sio::errc::tls:
       return static_cast<sio_status>(code);
     case sio::errc::ok:  // an exception that claims success is still a failure
       break;
@@ -268,7 +270,8 @@ SIO_C_API const char* sio_strerror(sio_status status) {
     case SIO_E_AUTH:
     case SIO_E_TIMEOUT:
     case SIO_E_REPLY:
-    case SIO_E_PROTOCOL: return sio::to_string(static_cast<sio::errc>(status));
+    case SIO_E_PROTOCOL:
+    case SIO_E_TLS: return sio::to_string(static_cast<sio::errc>(status));
     case SIO_E_NO_MEMORY: return "out of memory";
     case SIO_E_INTERNAL: return "internal error";
     default: return "unknown status";
@@ -300,6 +303,17 @@ void apply_outage_options(const sio_options& options, sio::Options& cpp) {
     cpp.max_reconnect_delay = std::chrono::milliseconds(options.max_reconnect_delay_ms);
 }
 
+// The TLS fields; NULL strings leave the defaults (the system's CA store, the URL's host).
+void apply_tls_options(const sio_options& options, sio::Options& cpp) {
+  cpp.tls.enabled = options.tls != 0;
+  if (options.tls_ca_file != nullptr) cpp.tls.ca_file = options.tls_ca_file;
+  if (options.tls_ca_dir != nullptr) cpp.tls.ca_dir = options.tls_ca_dir;
+  if (options.tls_cert_file != nullptr) cpp.tls.cert_file = options.tls_cert_file;
+  if (options.tls_key_file != nullptr) cpp.tls.key_file = options.tls_key_file;
+  if (options.tls_server_name != nullptr) cpp.tls.server_name = options.tls_server_name;
+  cpp.tls.verify_peer = options.tls_insecure == 0;
+}
+
 }  // namespace
 
 SIO_C_API void sio_options_init(sio_options* options) {
@@ -317,6 +331,13 @@ SIO_C_API void sio_options_init(sio_options* options) {
   options->overflow = SIO_OVERFLOW_FAIL_NEW;
   options->reconnect_delay_ms = static_cast<long>(defaults.reconnect_delay.count());
   options->max_reconnect_delay_ms = static_cast<long>(defaults.max_reconnect_delay.count());
+  options->tls_ca_file = nullptr;
+  options->tls_ca_dir = nullptr;
+  options->tls_cert_file = nullptr;
+  options->tls_key_file = nullptr;
+  options->tls_server_name = nullptr;
+  options->tls_insecure = 0;
+  options->tls = 0;
 }
 
 SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* options, sio_emitter** out,
@@ -338,6 +359,7 @@ SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* o
       cpp.request_timeout = std::chrono::milliseconds(
           options->request_timeout_ms > 0 ? options->request_timeout_ms : default_timeout_ms);
       apply_outage_options(*options, cpp);
+      apply_tls_options(*options, cpp);
     }
     *out = new sio_emitter{sio::Emitter(std::move(cpp))};
   });

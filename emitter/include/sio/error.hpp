@@ -26,6 +26,7 @@ enum class errc : int {
   timeout = 12,          // connect or command timeout
   reply = 13,            // Redis answered with an error reply (other than auth/ACL)
   protocol = 14,         // Redis answered something unexpected
+  tls = 15,              // TLS failed: certificate refused, bad CA/certificate/key file, handshake failed
 };
 
 // A short, stable, human-readable name for a code ("invalid JSON", "Redis unreachable", ...).
@@ -70,6 +71,14 @@ class SIO_API timeout_error : public redis_error {
 class SIO_API reply_error : public redis_error {
  public:
   explicit reply_error(const std::string& message) : redis_error(errc::reply, message) {}
+};
+
+// TLS to Redis failed: the server's certificate was refused (untrusted, expired, another name), a CA,
+// certificate or key file could not be loaded, or the server refused the handshake (e.g. no client certificate).
+// Retrying will not help until the configuration changes.
+class SIO_API tls_error : public redis_error {
+ public:
+  explicit tls_error(const std::string& message) : redis_error(errc::tls, message) {}
 };
 
 }  // namespace sio

@@ -8,9 +8,22 @@
 
 namespace sio {
 
+// TLS to Redis (rediss://). The server's certificate is verified by default: its chain must lead to a trusted CA
+// and it must name the URL's host (or server_name); a failure is an sio::tls_error.
+struct TlsOptions {
+  bool enabled = false;        // use TLS with a redis:// URL too (rediss:// always does)
+  std::string ca_file{};       // trusted CA certificates (PEM); with ca_dir also empty, the system's default store
+  std::string ca_dir{};        // a directory of CA certificates prepared with `openssl rehash`
+  std::string cert_file{};     // client certificate (PEM), for servers with tls-auth-clients; needs key_file
+  std::string key_file{};      // the client certificate's private key (PEM)
+  std::string server_name{};   // the name to verify and to send as SNI, when it differs from the URL's host
+  bool verify_peer = true;     // false accepts any certificate: for tests, never in production
+};
+
 struct Options {
-  // redis://[user[:password]@]host[:port][/db] or unix:///path/to/redis.sock[?db=N]. Percent-escapes are
-  // decoded in the user and password. Host may be a name, an IPv4 address or a bracketed IPv6 address.
+  // redis://[user[:password]@]host[:port][/db], rediss://... (TLS, see `tls`) or unix:///path/to/redis.sock[?db=N].
+  // Percent-escapes are decoded in the user and password. Host may be a name, an IPv4 address or a bracketed IPv6
+  // address.
   std::string redis_url = "redis://127.0.0.1:6379";
 
   // The channel prefix; must equal the `key` option of the servers' createAdapter().
@@ -26,6 +39,9 @@ struct Options {
   // authenticates as the default user.
   std::optional<std::string> username{};
   std::optional<std::string> password{};
+
+  // Certificates and names for rediss:// (or TLS over redis:// with tls.enabled).
+  TlsOptions tls{};
 
   // While Redis is unreachable, emit() (the queued form) keeps up to these many messages and bytes and the emitter
   // reconnects in the background, with exponential backoff and full jitter (a random delay up to

@@ -3,83 +3,32 @@
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
-#include <pthread.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
-#include <csignal>
 #include <cstring>
-#include <ctime>
+#include <memory>
 
+#include "redis/plain_stream.hpp"
+#include "redis/resp_writer.hpp"
+#include "redis/sigpipe_guard.hpp"
+#include "redis/socket_connect.hpp"
+#include "redis/tls_stream.hpp"
 #include "sio/error.hpp"
 
 namespace sio::detail {
 
 namespace {
 
-struct context_deleter {
-  void operator()(redisContext* context) const noexcept { redisFree(context); }
-};
-using context_ptr = std::unique_ptr<redisContext, context_deleter>;
-
 struct reply_deleter {
   void operator()(redisReply* reply) const noexcept { freeReplyObject(reply); }
 };
 using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
 
-timeval to_timeval(std::chrono::milliseconds timeout) {
-  // hiredis reads a zero timeval as "no timeout at all", so never pass one.
-  const auto ms = timeout.count() < 1 ? 1 : timeout.count();
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
-  return tv;
-}
-
-// hiredis reports a socket timeout as an I/O error whose errno is EAGAIN (SO_RCVTIMEO/SO_SNDTIMEO) or
-// ETIMEDOUT (connect); errno may be overwritten by its cleanup, so the message text is checked too.
-bool is_timeout(int saved_errno, const char* errstr) {
-  if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT) return true;
-  return std::strcmp(errstr, std::strerror(EAGAIN)) == 0 || std::strcmp(errstr, std::strerror(ETIMEDOUT)) == 0;
-}
-
-// hiredis writes with write(2), which raises SIGPIPE on a socket the server closed; the default action would
-// kill the host process. Block SIGPIPE in this thread while hiredis writes and swallow any it caused.
-class sigpipe_guard {
- public:
-  sigpipe_guard() noexcept {
-    sigemptyset(&pipe_only_);
-    sigaddset(&pipe_only_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_only_, &old_mask_);
-  }
-  ~sigpipe_guard() {
-    const int saved_errno = errno;
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec no_wait{};
-        while (sigtimedwait(&pipe_only_, nullptr, &no_wait) == -1 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-    errno = saved_errno;
-  }
-  sigpipe_guard(const sigpipe_guard&) = delete;
-  sigpipe_guard& operator=(const sigpipe_guard&) = delete;
-
- private:
-  sigset_t pipe_only_{};
-  sigset_t old_mask_{};
-  bool was_pending_ = false;
-};
+// hiredis' words for a closed connection, kept so messages read as before.
+constexpr std::string_view closed_by_server = "Server closed the connection";
 
 redis_reply convert_reply(const redisReply& reply) {
   redis_reply converted;
@@ -126,28 +75,20 @@ bool has_prefix_word(std::string_view text, std::string_view word) {
 
 }  // namespace
 
+void redis_connection::reader_deleter::operator()(redisReader* reader) const noexcept { redisReaderFree(reader); }
+
 redis_connection::redis_connection(const redis_endpoint& endpoint, std::chrono::milliseconds connect_timeout,
                                    std::chrono::milliseconds command_timeout)
-    : endpoint_(endpoint), command_timeout_(command_timeout) {
-  const auto connect_tv = to_timeval(connect_timeout);
-  errno = 0;
-  context_ptr context(endpoint_.kind == redis_endpoint::transport::tcp
-                          ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, connect_tv)
-                          : redisConnectUnixWithTimeout(endpoint_.path.c_str(), connect_tv));
-  const int connect_errno = errno;
-  if (!context)
-    throw connection_error(fmt::format("cannot connect to Redis at {}: out of memory", endpoint_.describe()));
-  if (context->err != 0) {
-    if (is_timeout(connect_errno, context->errstr))
-      throw timeout_error(fmt::format("cannot connect to Redis at {} within {} ms: {}", endpoint_.describe(),
-                                      connect_timeout.count(), context->errstr));
-    throw connection_error(fmt::format("cannot connect to Redis at {}: {}", endpoint_.describe(), context->errstr));
-  }
-  if (redisSetTimeout(context.get(), to_timeval(command_timeout)) != REDIS_OK)
-    throw connection_error(
-        fmt::format("cannot set the command timeout on {}: {}", endpoint_.describe(), context->errstr));
-  // The context stays owned by `context` until the end, so a throw below frees it.
-  ctx_ = context.get();
+    : endpoint_(endpoint), command_timeout_(command_timeout), reader_(redisReaderCreate()) {
+  if (!reader_) throw connection_error(fmt::format("cannot connect to Redis at {}: out of memory", endpoint_.describe()));
+  // One budget for the TCP connect and the TLS handshake; never zero, which would fail before trying.
+  const auto budget = std::max(connect_timeout, std::chrono::milliseconds(1));
+  const auto deadline = clock::now() + budget;
+  auto socket = connect_socket(endpoint_, deadline, budget);
+  if (endpoint_.tls.enabled)
+    stream_ = start_tls(std::move(socket), endpoint_, deadline, budget);
+  else
+    stream_ = std::make_unique<plain_stream>(std::move(socket));
 
   const bool has_user = endpoint_.username && !endpoint_.username->empty();
   if (endpoint_.password || has_user) {
@@ -167,30 +108,130 @@ redis_connection::redis_connection(const redis_endpoint& endpoint, std::chrono::
     const auto replies = pipeline(std::span(&select, 1));
     throw_if_error(replies.front(), fmt::format("SELECT {} on {}", endpoint_.db, endpoint_.describe()));
   }
-  context.release();
+  // TLS 1.3 servers refuse a missing client certificate only after the handshake: ask once now, so the refusal
+  // comes from the constructor (a clear sio::tls_error) and not from the first publish.
+  if (stream_->client_certificate_missing() && !endpoint_.password && !has_user && endpoint_.db == 0) {
+    const redis_command ping{"PING"};
+    pipeline(std::span(&ping, 1));
+  }
 }
 
-redis_connection::~redis_connection() {
-  if (ctx_ != nullptr) redisFree(ctx_);
-}
+redis_connection::~redis_connection() = default;
 
-bool redis_connection::broken() const noexcept { return ctx_ == nullptr || ctx_->err != 0 || desynced_; }
+bool redis_connection::broken() const noexcept { return broken_ || desynced_; }
 
-int redis_connection::fd() const noexcept { return ctx_ == nullptr ? -1 : ctx_->fd; }
-
-void redis_connection::throw_io_error(std::string_view doing, int saved_errno) const {
-  if (ctx_->err == REDIS_ERR_IO && is_timeout(saved_errno, ctx_->errstr))
-    throw timeout_error(fmt::format("Redis did not answer within {} ms ({} on {})", command_timeout_.count(), doing,
-                                    endpoint_.describe()));
+void redis_connection::fail(const io_result& result, std::string_view doing) {
+  broken_ = true;
+  switch (result.state) {
+    case io_result::status::tls_failed:
+      broken_reason_ = result.error;
+      throw tls_error(result.error);
+    case io_result::status::closed:
+      broken_reason_ = closed_by_server;
+      break;
+    default:
+      broken_reason_ = result.error;
+      break;
+  }
   throw connection_error(
-      fmt::format("lost the connection to Redis at {} during {}: {}", endpoint_.describe(), doing, ctx_->errstr));
+      fmt::format("lost the connection to Redis at {} during {}: {}", endpoint_.describe(), doing, broken_reason_));
+}
+
+void redis_connection::fail_timeout(std::string_view doing) {
+  broken_ = true;
+  broken_reason_ = "a command timed out";
+  throw timeout_error(fmt::format("Redis did not answer within {} ms ({} on {})", command_timeout_.count(), doing,
+                                  endpoint_.describe()));
+}
+
+bool redis_connection::wait_until(short events, clock::time_point deadline, std::string_view doing, int wake_fd) {
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+    if (left <= 0) return false;
+    std::array<pollfd, 2> fds{pollfd{stream_->fd(), events, 0}, pollfd{wake_fd, POLLIN, 0}};
+    const int ready = ::poll(fds.data(), wake_fd >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
+    if (ready > 0) return (fds[1].revents & POLLIN) == 0 || wake_fd < 0;
+    if (ready < 0 && errno != EINTR) fail({io_result::status::failed, 0, std::strerror(errno)}, doing);
+  }
+}
+
+void redis_connection::write_all(std::string_view bytes, std::string_view doing) {
+  // Each wait gets the whole command timeout, as a socket timeout (SO_SNDTIMEO) would.
+  while (!bytes.empty()) {
+    const auto result = stream_->write_some(bytes.data(), bytes.size());
+    switch (result.state) {
+      case io_result::status::ok: bytes.remove_prefix(result.bytes); break;
+      case io_result::status::want_read:
+      case io_result::status::want_write:
+        if (!wait_until(result.state == io_result::status::want_read ? POLLIN : POLLOUT,
+                        clock::now() + command_timeout_, doing))
+          fail_timeout(doing);
+        break;
+      default: fail(result, doing);
+    }
+  }
+}
+
+std::optional<redis_reply> redis_connection::take_parsed_reply(std::string_view doing) {
+  void* raw = nullptr;
+  if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
+    broken_ = true;
+    broken_reason_ = reader_->errstr;
+    throw redis_error(errc::protocol, fmt::format("unreadable reply from Redis at {} during {}: {}",
+                                                  endpoint_.describe(), doing, broken_reason_));
+  }
+  if (raw == nullptr) return std::nullopt;
+  const reply_ptr reply(static_cast<redisReply*>(raw));
+  return convert_reply(*reply);
+}
+
+bool redis_connection::read_into_parser(std::string_view doing, short& wants) {
+  std::array<char, 16 * 1024> input;
+  const auto result = stream_->read_some(input.data(), input.size());
+  switch (result.state) {
+    case io_result::status::ok:
+      if (redisReaderFeed(reader_.get(), input.data(), result.bytes) != REDIS_OK) {
+        broken_ = true;
+        broken_reason_ = reader_->errstr;
+        throw redis_error(errc::protocol, fmt::format("unreadable reply from Redis at {} during {}: {}",
+                                                      endpoint_.describe(), doing, broken_reason_));
+      }
+      return true;
+    case io_result::status::want_read: wants = POLLIN; return false;
+    case io_result::status::want_write: wants = POLLOUT; return false;
+    default: fail(result, doing);
+  }
+}
+
+redis_reply redis_connection::read_reply(std::string_view doing) {
+  for (;;) {
+    if (auto reply = take_parsed_reply(doing)) return std::move(*reply);
+    short wants = POLLIN;
+    if (read_into_parser(doing, wants)) continue;
+    if (!wait_until(wants, clock::now() + command_timeout_, doing)) fail_timeout(doing);
+  }
+}
+
+void redis_connection::check_usable() const {
+  if (broken())
+    throw connection_error(fmt::format("the connection to Redis at {} is broken{}{}", endpoint_.describe(),
+                                       broken_reason_.empty() ? "" : ": ", broken_reason_));
+}
+
+void redis_connection::send(std::span<const redis_command> commands) {
+  check_usable();
+  if (commands.empty()) return;
+  for (const auto& command : commands)
+    if (command.empty() || command.size() > INT_MAX)
+      throw error(errc::invalid_argument, "a Redis command needs between 1 and INT_MAX arguments");
+  const sigpipe_guard no_sigpipe;
+  std::string out;
+  for (const auto& command : commands) append_command(out, command);
+  write_all(out, describe_batch(commands));
 }
 
 std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_command> commands) {
-  if (broken())
-    throw connection_error(fmt::format("the connection to Redis at {} is broken{}{}", endpoint_.describe(),
-                                       ctx_ != nullptr && ctx_->err != 0 ? ": " : "",
-                                       ctx_ != nullptr && ctx_->err != 0 ? ctx_->errstr : ""));
+  check_usable();
   if (commands.empty()) return {};
   for (const auto& command : commands)
     if (command.empty() || command.size() > INT_MAX)
@@ -199,59 +240,29 @@ std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_comman
   const auto doing = describe_batch(commands);
   // Until every reply is read, a throw leaves unread replies behind: the connection must not be reused.
   desynced_ = true;
-  sigpipe_guard no_sigpipe;
+  const sigpipe_guard no_sigpipe;  // OpenSSL writes with write(2)
 
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const auto& command : commands) {
-    argv.clear();
-    lengths.clear();
-    for (const auto arg : command) {
-      argv.push_back(arg.empty() ? "" : arg.data());  // hiredis copies with memcpy, which must not see null
-      lengths.push_back(arg.size());
-    }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(command.size()), argv.data(), lengths.data()) != REDIS_OK)
-      throw_io_error(doing, errno);
-  }
+  std::string out;
+  for (const auto& command : commands) append_command(out, command);
+  write_all(out, doing);
 
   std::vector<redis_reply> replies;
   replies.reserve(commands.size());
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    errno = 0;
-    const int status = redisGetReply(ctx_, &raw);
-    const int saved_errno = errno;
-    const reply_ptr reply(static_cast<redisReply*>(raw));
-    if (status != REDIS_OK || !reply) throw_io_error(doing, saved_errno);
-    replies.push_back(convert_reply(*reply));
-  }
+  for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(read_reply(doing));
   desynced_ = false;
   return replies;
 }
 
-std::optional<redis_reply> redis_connection::read_push(std::chrono::steady_clock::time_point deadline) {
+std::optional<redis_reply> redis_connection::read_push(std::chrono::steady_clock::time_point deadline, int wake_fd) {
   if (broken()) throw connection_error(fmt::format("the connection to Redis at {} is broken", endpoint_.describe()));
   constexpr std::string_view doing = "a wait for messages";
+  const sigpipe_guard no_sigpipe;  // a TLS read may write (key updates)
   for (;;) {
-    // Replies already read stay in hiredis' buffer: take those before waiting on the socket.
-    void* raw = nullptr;
-    if (redisGetReplyFromReader(ctx_, &raw) != REDIS_OK) throw_io_error(doing, errno);
-    if (raw != nullptr) {
-      const reply_ptr reply(static_cast<redisReply*>(raw));
-      return convert_reply(*reply);
-    }
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
-    pollfd pfd{ctx_->fd, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      throw connection_error(fmt::format("cannot wait for messages from Redis at {}: {}", endpoint_.describe(),
-                                         std::strerror(errno)));
-    }
-    if (ready == 0) continue;  // the deadline check above ends the wait
-    errno = 0;
-    if (redisBufferRead(ctx_) != REDIS_OK) throw_io_error(doing, errno);
+    // Replies already read stay in the parser (and TLS records in OpenSSL): take those before waiting.
+    if (auto reply = take_parsed_reply(doing)) return reply;
+    short wants = POLLIN;
+    if (read_into_parser(doing, wants)) continue;
+    if (!wait_until(wants, deadline, doing, wake_fd)) return std::nullopt;
   }
 }
 

@@ -1,40 +1,29 @@
 #include "redis/redis_pipeline.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
+#include <csignal>
 #include <cstring>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "redis/resp_writer.hpp"
+
 namespace sio::detail {
 
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-// RESP request framing (*3 $len verb $len channel $len payload): written by hand because hiredis' formatter
-// allocates a new buffer per command, and the publish hot path must not allocate.
-void append_bulk(std::string& out, std::string_view arg) {
-  std::array<char, 24> digits{};
-  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), arg.size()).ptr;
-  out += '$';
-  out.append(digits.data(), end);
-  out += "\r\n";
-  out.append(arg);
-  out += "\r\n";
-}
 
 // The RESP size of *3 verb channel payload, as append_bulk writes it.
 std::size_t resp_size(std::string_view verb, std::string_view channel, std::string_view payload) {
@@ -104,15 +93,12 @@ void redis_pipeline::open_connection() {
     std::lock_guard lock(mutex_);
     if (connected_) return;  // another caller connected while this one waited
   }
-  // Synchronous connect, AUTH and SELECT; then the socket is handed to the I/O thread in non-blocking mode.
+  // Synchronous connect (and TLS handshake), AUTH and SELECT; then the stream (non-blocking) is the I/O thread's.
   auto connection = std::make_unique<redis_connection>(endpoint_, connect_timeout_, command_timeout_);
-  const int fd = connection->fd();
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-    throw connection_error(fmt::format("cannot make the connection to {} non-blocking: {}", endpoint_.describe(),
-                                       std::strerror(errno)));
   {
     std::lock_guard lock(mutex_);
+    // A plain socket may be written by a caller beside the I/O thread's reads; a TLS session may not.
+    direct_send_ = !connection->stream().is_tls();
     connection_ = std::move(connection);
     connected_ = true;
     if (ever_connected_) ++reconnects_total_;
@@ -229,15 +215,16 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   }
   // An idle pipeline (nothing queued, unsent or unanswered) sends from this thread at once: a lone notification
   // then costs no hand-off to the I/O thread, which only reads the reply. Under load commands are always in
-  // flight, so they queue and go out in the I/O thread's batches.
-  const bool idle = connected_ && unanswered_.empty() && queued_.empty() && !io_unsent_;
+  // flight, so they queue and go out in the I/O thread's batches. Plain sockets only: a TLS session is the I/O
+  // thread's alone.
+  const bool idle = connected_ && direct_send_ && unanswered_.empty() && queued_.empty() && !io_unsent_;
   queued_ += "*3\r\n";
   append_bulk(queued_, verb);
   append_bulk(queued_, channel);
   append_bulk(queued_, payload);
   if (idle) {
-    const auto sent = ::send(connection_->fd(), queued_.data(), queued_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent > 0) queued_.erase(0, static_cast<std::size_t>(sent));  // the rest, if any, is the I/O thread's
+    const auto sent = connection_->stream().write_some(queued_.data(), queued_.size());
+    if (sent.state == io_result::status::ok) queued_.erase(0, sent.bytes);  // the rest, if any, is the I/O thread's
   }
   auto& pending = unanswered_.emplace_back(std::move(command));
   verb.copy(pending.verb.data(), std::min(verb.size(), pending.verb.size() - 1));
@@ -418,8 +405,11 @@ void redis_pipeline::settle(std::size_t count) {
 void redis_pipeline::run() {
   std::string writing;  // taken from queued_ in one swap; both keep their capacity
   std::size_t written = 0;
-  int fd = -1;
+  byte_stream* stream = nullptr;  // the current connection's, while connected
   redis_connection* current = nullptr;
+  // TLS may need the other direction to go on: a write that waits for a read, a read that waits for a write.
+  bool write_wants_read = false;
+  bool read_wants_write = false;
   reader_ptr reader;
   std::vector<redis_reply> replies;
   std::vector<pending_command> answered;
@@ -433,8 +423,14 @@ void redis_pipeline::run() {
     // Forget the connection here: the next one may be allocated at the same address (and get the same fd), and
     // must still get a fresh reply reader, not the broken connection's half-read reply.
     current = nullptr;
-    fd = -1;
+    stream = nullptr;
   };
+  // OpenSSL writes with write(2): a server that went away must be an error here, not a SIGPIPE that kills the
+  // process. This thread is the library's own, so SIGPIPE stays blocked in it (any pending one dies with it).
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
   unsigned reconnect_attempt = 0;
   std::optional<clock::time_point> give_up_at;
 
@@ -457,10 +453,12 @@ void redis_pipeline::run() {
         writing.clear();
         written = 0;
         current = nullptr;
-        fd = -1;
+        stream = nullptr;
       } else if (connection_.get() != current) {
         current = connection_.get();
-        fd = current->fd();
+        stream = &current->stream();
+        write_wants_read = false;
+        read_wants_write = false;
         reader.reset(redisReaderCreate());
         writing.clear();
         written = 0;
@@ -480,34 +478,45 @@ void redis_pipeline::run() {
     }
 
     bool progressed = false;
-    if (fd >= 0 && written < writing.size()) {
-      const auto n = ::send(fd, writing.data() + written, writing.size() - written, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        written += static_cast<std::size_t>(n);
+    if (stream != nullptr && written < writing.size()) {
+      const auto result = stream->write_some(writing.data() + written, writing.size() - written);
+      write_wants_read = result.state == io_result::status::want_read;
+      if (result.state == io_result::status::ok) {
+        written += result.bytes;
         progressed = true;
-      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      } else if (result.state == io_result::status::tls_failed) {
+        lost(errc::tls, result.error);
+        continue;
+      } else if (result.state != io_result::status::want_read && result.state != io_result::status::want_write) {
         lost(errc::connection, fmt::format("lost the connection to Redis at {} while writing: {}",
-                                           endpoint_.describe(), std::strerror(errno)));
+                                           endpoint_.describe(),
+                                           result.state == io_result::status::closed ? "closed by the server"
+                                                                                      : result.error));
         continue;
       }
     }
 
-    if (fd >= 0) {
-      const auto n = ::recv(fd, input.data(), input.size(), MSG_DONTWAIT);
-      if (n == 0) {
+    if (stream != nullptr) {
+      const auto result = stream->read_some(input.data(), input.size());
+      read_wants_write = result.state == io_result::status::want_write;
+      if (result.state == io_result::status::closed) {
         lost(errc::connection, fmt::format("lost the connection to Redis at {}: closed by the server",
                                            endpoint_.describe()));
         continue;
       }
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        lost(errc::connection, fmt::format("lost the connection to Redis at {} while reading: {}",
-                                           endpoint_.describe(), std::strerror(errno)));
+      if (result.state == io_result::status::tls_failed) {
+        lost(errc::tls, result.error);
         continue;
       }
-      if (n > 0) {
+      if (result.state == io_result::status::failed) {
+        lost(errc::connection, fmt::format("lost the connection to Redis at {} while reading: {}",
+                                           endpoint_.describe(), result.error));
+        continue;
+      }
+      if (result.state == io_result::status::ok) {
         progressed = true;
         last_progress = clock::now();
-        if (redisReaderFeed(reader.get(), input.data(), static_cast<std::size_t>(n)) != REDIS_OK) {
+        if (redisReaderFeed(reader.get(), input.data(), result.bytes) != REDIS_OK) {
           lost(errc::protocol, fmt::format("unreadable reply from Redis at {}: {}", endpoint_.describe(),
                                            reader->errstr));
           continue;
@@ -577,6 +586,8 @@ void redis_pipeline::run() {
       }
     }
     if (progressed) continue;
+    // Decrypted bytes OpenSSL already holds are invisible to poll(): read them first.
+    if (stream != nullptr && stream->has_buffered_input()) continue;
 
     // Nothing to do right now: sleep until the socket is ready, a caller queues more or connects, or the
     // timeout is due.
@@ -593,7 +604,7 @@ void redis_pipeline::run() {
       io_waiting_ = true;
     }
     int wait_ms = -1;
-    if (unanswered && fd >= 0) {
+    if (unanswered && stream != nullptr) {
       const auto due = last_progress + command_timeout_;
       const auto now = clock::now();
       if (now >= due) {
@@ -610,8 +621,9 @@ void redis_pipeline::run() {
     }
     std::array<pollfd, 2> fds{};
     fds[0] = {wake_fd_, POLLIN, 0};
-    fds[1] = {fd, static_cast<short>(POLLIN | (written < writing.size() ? POLLOUT : 0)), 0};
-    const int ready = ::poll(fds.data(), fd >= 0 ? 2 : 1, wait_ms);
+    const bool wants_write = (written < writing.size() && !write_wants_read) || read_wants_write;
+    fds[1] = {stream != nullptr ? stream->fd() : -1, static_cast<short>(POLLIN | (wants_write ? POLLOUT : 0)), 0};
+    const int ready = ::poll(fds.data(), stream != nullptr ? 2 : 1, wait_ms);
     if (ready > 0 && (fds[0].revents & POLLIN) != 0) {
       std::uint64_t count = 0;
       [[maybe_unused]] const auto n = ::read(wake_fd_, &count, sizeof count);

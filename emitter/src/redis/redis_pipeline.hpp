@@ -1,7 +1,8 @@
 // Pipelined publishing over one Redis connection. Callers on any thread queue commands and return at once; one
 // I/O thread writes everything queued in as few writes as it can and matches replies to commands in order, so
 // no caller waits for a round trip unless it asks to (a completion, or flush()). A command queued while nothing
-// is in flight is written by its caller directly (non-blocking), sparing a lone message the thread hand-off.
+// is in flight is written by its caller directly (non-blocking), sparing a lone message the thread hand-off (plain
+// connections only: a TLS session is used by the I/O thread alone).
 //
 // Every queued command ends exactly once: acknowledged by a Redis reply, or failed (error reply, lost connection,
 // no reply within the command timeout). Failures of commands queued without a completion are counted and
@@ -147,6 +148,7 @@ class redis_pipeline {
   std::condition_variable settled_cv_;  // flush() waiting for replies
   std::unique_ptr<redis_connection> connection_;  // set by callers, reset by the I/O thread on failure
   bool connected_ = false;
+  bool direct_send_ = false;  // callers may send on the connection themselves (plain sockets, not TLS)
   bool ever_connected_ = false;
   bool reconnecting_ = false;        // the I/O thread reconnects: queued commands buffer instead of connecting
   std::string last_connect_error_;   // why the last (re)connect failed, for messages

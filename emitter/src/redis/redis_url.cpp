@@ -12,7 +12,7 @@ namespace sio::detail {
 namespace {
 
 constexpr std::string_view expected_forms =
-    "expected redis://[user[:password]@]host[:port][/db] or unix:///path/to.sock";
+    "expected redis://[user[:password]@]host[:port][/db] (rediss:// for TLS) or unix:///path/to.sock";
 
 [[noreturn]] void fail(std::string_view url, std::string_view what) {
   throw data_error(errc::invalid_url, fmt::format("invalid Redis URL \"{}\": {}", redact_redis_url(url), what));
@@ -173,8 +173,9 @@ void parse_unix(std::string_view url, std::string_view rest, redis_endpoint& end
 
 std::string redis_endpoint::describe() const {
   if (kind == transport::unix_socket) return db == 0 ? "unix://" + path : fmt::format("unix://{}?db={}", path, db);
-  if (host.find(':') != std::string::npos) return fmt::format("redis://[{}]:{}/{}", host, port, db);
-  return fmt::format("redis://{}:{}/{}", host, port, db);
+  const auto scheme = tls.enabled ? "rediss" : "redis";
+  if (host.find(':') != std::string::npos) return fmt::format("{}://[{}]:{}/{}", scheme, host, port, db);
+  return fmt::format("{}://{}:{}/{}", scheme, host, port, db);
 }
 
 std::string redact_redis_url(std::string_view url) {
@@ -189,6 +190,18 @@ std::string redact_redis_url(std::string_view url) {
   return fmt::format("{}***{}", url.substr(0, colon + 1), url.substr(at));
 }
 
+void apply_tls_options(const TlsOptions& tls, redis_endpoint& endpoint) {
+  const bool enabled = endpoint.tls.enabled || tls.enabled;  // rediss:// or asked for
+  if (!enabled) return;
+  if (endpoint.kind != redis_endpoint::transport::tcp)
+    throw data_error(errc::invalid_argument, "TLS needs a TCP Redis URL (rediss://host:port), not a unix socket");
+  if (tls.cert_file.empty() != tls.key_file.empty())
+    throw data_error(errc::invalid_argument,
+                     "a TLS client certificate needs its private key: set both cert_file and key_file");
+  endpoint.tls = tls;
+  endpoint.tls.enabled = true;
+}
+
 redis_endpoint parse_redis_url(std::string_view url) {
   if (url.empty()) fail(url, fmt::format("the URL is empty; {}", expected_forms));
   const auto scheme_end = url.find("://");
@@ -196,8 +209,7 @@ redis_endpoint parse_redis_url(std::string_view url) {
   const auto scheme = to_lower(url.substr(0, scheme_end));
   auto rest = url.substr(scheme_end + 3);
 
-  if (scheme == "rediss") fail(url, "TLS (rediss://) is not supported yet; use redis:// or unix://");
-  if (scheme != "redis" && scheme != "unix")
+  if (scheme != "redis" && scheme != "rediss" && scheme != "unix")
     fail(url, fmt::format("unsupported scheme \"{}\"; {}", url.substr(0, scheme_end), expected_forms));
 
   redis_endpoint endpoint;
@@ -205,7 +217,8 @@ redis_endpoint parse_redis_url(std::string_view url) {
     parse_userinfo(url, rest.substr(0, at), endpoint);
     rest = rest.substr(at + 1);
   }
-  if (scheme == "redis")
+  endpoint.tls.enabled = scheme == "rediss";
+  if (scheme != "unix")
     parse_tcp(url, rest, endpoint);
   else
     parse_unix(url, rest, endpoint);

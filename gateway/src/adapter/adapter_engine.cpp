@@ -318,6 +318,7 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
     : state_(std::make_shared<state>(io, std::move(options), sink, std::move(namespaces), std::move(uid))) {
   auto& s = *state_;
   s.endpoint = sio::detail::parse_redis_url(s.options.redis_url);
+  sio::detail::apply_tls_options(s.options.tls, s.endpoint);
   for (const auto& nsp : s.namespaces) {
     channels c = channels_for(s.options.key, nsp, s.uid);
     s.pattern_nsp[c.broadcast_pattern] = nsp;

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "sio/options.hpp"
 #include "socketio/server.hpp"
 
 namespace sio::gateway::adapter {
@@ -20,6 +21,8 @@ struct adapter_options {
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string key = "socket.io";  // createAdapter's `key`
   std::chrono::milliseconds connect_timeout{5000};
+  // TLS for rediss:// (or redis:// with tls.enabled), as the emitter's Options::tls: CA, client certificate, name.
+  sio::TlsOptions tls{};
   // Subscribe <key>-request#<nsp># and answer every request as a Node server does (0, 1, 2, 3, 4, 5, 6, 7). When
   // false the gateway is not counted as a server by Node peers (PUBSUB NUMSUB) and ignores requests: emitters'
   // socketsJoin/Leave/disconnectSockets/serverSideEmit then do not reach its sockets.

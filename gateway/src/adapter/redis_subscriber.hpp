@@ -1,17 +1,17 @@
-// One hiredis connection in subscriber mode: PSUBSCRIBE/SUBSCRIBE, then messages read with poll() so a wait can
-// time out or be woken without breaking the connection (hiredis' own read timeout leaves the context unusable).
-// Not thread-safe: one thread owns it.
+// One Redis connection in subscriber mode: PSUBSCRIBE/SUBSCRIBE, then messages read with a deadline and a wake
+// fd, so a wait can time out or be woken without breaking the connection. It rides on the emitter's
+// redis_connection, so rediss:// (TLS) works here as it does for publishing. Not thread-safe: one thread owns it.
 #pragma once
 
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "redis/redis_connection.hpp"
 #include "redis/redis_url.hpp"
-
-struct redisContext;
 
 namespace sio::gateway::adapter {
 
@@ -23,8 +23,9 @@ struct pubsub_message {
 
 class redis_subscriber {
  public:
-  // Connects, authenticates and subscribes; returns once Redis confirmed every subscription. Throws
-  // sio::connection_error, sio::timeout_error or sio::auth_error naming the endpoint.
+  // Connects (TLS for a TLS endpoint), authenticates and subscribes; returns once Redis confirmed every
+  // subscription. Throws sio::connection_error, sio::timeout_error, sio::tls_error or sio::auth_error naming the
+  // endpoint.
   redis_subscriber(const sio::detail::redis_endpoint& endpoint, std::chrono::milliseconds timeout,
                    const std::vector<std::string>& patterns, const std::vector<std::string>& channels);
   ~redis_subscriber();
@@ -39,13 +40,12 @@ class redis_subscriber {
   void unsubscribe() noexcept;
 
  private:
-  void send(const std::vector<std::string>& args);
-  // One reply if a complete one is buffered or arrives before `deadline`; messages are queued, confirmations
-  // counted. Returns false on timeout/wake.
+  // One pushed reply if one arrives before `deadline`; messages are queued, confirmations counted. Returns false
+  // on timeout/wake.
   bool read_one(std::chrono::steady_clock::time_point deadline, int wake_fd);
 
   sio::detail::redis_endpoint endpoint_;
-  redisContext* ctx_ = nullptr;
+  std::unique_ptr<sio::detail::redis_connection> connection_;
   std::deque<pubsub_message> pending_;
   std::size_t confirmations_ = 0;
 };

@@ -72,6 +72,7 @@ typedef enum sio_status {
   SIO_E_TIMEOUT = 12,
   SIO_E_REPLY = 13,           /* another error reply from Redis */
   SIO_E_PROTOCOL = 14,        /* an unexpected reply */
+  SIO_E_TLS = 15,             /* TLS: certificate refused, CA/certificate/key file unreadable, handshake failed */
   /* The library itself. */
   SIO_E_NO_MEMORY = 20,
   SIO_E_INTERNAL = 21
@@ -117,13 +118,23 @@ typedef struct sio_options {
   int overflow;                       /* an sio_overflow_policy: SIO_OVERFLOW_FAIL_NEW (0, the default) or _DROP_OLDEST */
   long reconnect_delay_ms;            /* first background reconnect delay, doubling per attempt; <= 0 = 100 */
   long max_reconnect_delay_ms;        /* the delay's cap (each is random up to it: full jitter); <= 0 = 5000 */
+  /* TLS to Redis: a rediss:// URL turns it on (or `tls` with redis://). The server's certificate is verified against
+   * the CAs below (none given: the system's store) and the URL's host (or tls_server_name); failures are SIO_E_TLS.
+   * The strings are copied by sio_emitter_new; NULL = unset. */
+  const char *tls_ca_file;      /* trusted CA certificates (PEM) */
+  const char *tls_ca_dir;       /* a directory of CA certificates prepared with `openssl rehash` */
+  const char *tls_cert_file;    /* client certificate (PEM), for servers with tls-auth-clients; needs tls_key_file */
+  const char *tls_key_file;     /* its private key (PEM) */
+  const char *tls_server_name;  /* the name to verify and send (SNI) when it differs from the URL's host */
+  int tls_insecure;             /* non-zero: accept any certificate (tests only, never in production) */
+  int tls;                      /* non-zero: TLS with a redis:// URL too */
 } sio_options;
 
 /* Fills `options` with the defaults. */
 SIO_C_API void sio_options_init(sio_options *options);
 
-/* Creates an emitter for redis://[user[:password]@]host[:port][/db] or unix:///path (NULL = redis://127.0.0.1:6379);
- * `options` may be NULL. Does not connect yet (see sio_emitter_connect). On success *out owns a new emitter to be
+/* Creates an emitter for redis://[user[:password]@]host[:port][/db], rediss://... (TLS) or unix:///path
+ * (NULL = redis://127.0.0.1:6379); `options` may be NULL. Does not connect yet (see sio_emitter_connect). On success *out owns a new emitter to be
  * released with sio_emitter_free; on failure *out is set to NULL. */
 SIO_C_API sio_status sio_emitter_new(const char *redis_url, const sio_options *options, sio_emitter **out,
                                      sio_error *err);

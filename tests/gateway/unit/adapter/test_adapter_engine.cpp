@@ -13,6 +13,7 @@
 
 #include "../../../support/redis_server.hpp"
 #include "../../../support/subscriber.hpp"
+#include "../../../support/test_certificates.hpp"
 #include "adapter/adapter_engine.hpp"
 #include "sio/emitter.hpp"
 #include "sio/error.hpp"
@@ -251,4 +252,37 @@ TEST_CASE("engine: what the C++ sio::Emitter publishes reaches the sink") {
   CHECK(sink.broadcasts[0].second.target.rooms == strings{"user:42"});
   CHECK(sink.broadcasts[0].second.target.except == strings{"muted"});
   CHECK(sink.calls[0] == "join /: [user:42] except [] -> [vip]");
+}
+
+TEST_CASE("engine: subscribes, answers requests and reports a refused certificate over TLS (rediss://)") {
+  const sio::test::test_certificates certificates;
+  sio::test::redis_server_options server_options;
+  server_options.tls = sio::test::redis_server_options::tls_files{
+      certificates.server().cert_file, certificates.server().key_file, certificates.ca_file(), false};
+  sio::test::redis_server redis(server_options);
+  boost::asio::io_context io;
+  recording_sink sink;
+  auto o = options_for(redis);
+  o.redis_url = redis.tls_url();
+  o.tls.ca_file = certificates.ca_file();
+
+  SUBCASE("the emitter's broadcasts and requests arrive over TLS") {
+    adapter_engine engine(io, o, sink, {"/"}, "Uid001");
+    engine.start();
+    CHECK(redis.command({"PUBSUB", "NUMPAT"}) == "1");
+    sio::Options emitter_options;
+    emitter_options.redis_url = redis.tls_url();
+    emitter_options.tls.ca_file = certificates.ca_file();
+    sio::Emitter emitter(emitter_options);
+    emitter.to("user:42").emit("notification", sio::json(R"({"type":"ORDER_UPDATED"})"));
+    emitter.in("user:42").socketsJoin("vip");
+    REQUIRE(pump_until(io, [&] { return sink.broadcasts.size() == 1 && sink.calls.size() == 1; }));
+    CHECK(sio::to_json(sink.broadcasts[0].second.data) == R"(["notification",{"type":"ORDER_UPDATED"}])");
+    CHECK(emitter.serverCount() == 1);
+  }
+  SUBCASE("a CA that did not sign the server's certificate: start throws sio::tls_error") {
+    o.tls.ca_file = certificates.other_ca_file();
+    adapter_engine engine(io, o, sink, {"/"}, "Uid001");
+    CHECK_THROWS_AS(engine.start(), sio::tls_error);
+  }
 }

@@ -1,0 +1,294 @@
+#include "redis/tls_stream.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "redis/sigpipe_guard.hpp"
+#include "sio/error.hpp"
+
+namespace sio::detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct ssl_ctx_deleter {
+  void operator()(SSL_CTX* context) const noexcept { SSL_CTX_free(context); }
+};
+using ssl_ctx_ptr = std::unique_ptr<SSL_CTX, ssl_ctx_deleter>;
+
+struct ssl_deleter {
+  void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
+};
+using ssl_ptr = std::unique_ptr<SSL, ssl_deleter>;
+
+// The first error OpenSSL queued in this thread, in words; the queue is emptied so the next call starts clean.
+std::pair<std::string, int> take_openssl_error() {
+  const unsigned long first = ERR_get_error();
+  ERR_clear_error();
+  if (first == 0) return {"unknown TLS error", 0};
+  const char* reason = ERR_reason_error_string(first);
+  return {reason != nullptr ? reason : fmt::format("OpenSSL error {:#x}", first), ERR_GET_REASON(first)};
+}
+
+// The server refused the handshake for want of a client certificate (TLS 1.3's certificate_required alert, or
+// TLS 1.2's handshake_failure after it asked for one).
+bool is_missing_certificate(int reason, bool certificate_requested) {
+  if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED) return true;
+  return certificate_requested &&
+         (reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE || reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE);
+}
+
+std::string missing_certificate_message(const std::string& where) {
+  return fmt::format("Redis at {} requires a client certificate (tls-auth-clients): set the client certificate and key",
+                     where);
+}
+
+// fopen/opendir first: OpenSSL's own errors for a missing file ("no such file", "system lib") say less.
+void check_readable_file(const std::string& what, const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) throw tls_error(fmt::format("cannot read the {} \"{}\": {}", what, path, std::strerror(errno)));
+  std::fclose(file);
+}
+
+void check_readable_dir(const std::string& what, const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) throw tls_error(fmt::format("cannot read the {} \"{}\": {}", what, path, std::strerror(errno)));
+  ::closedir(dir);
+}
+
+// OpenSSL's SSL_set_tlsext_host_name macro casts C-style, which -Wold-style-cast refuses in C++.
+bool send_server_name(SSL* ssl, const std::string& name) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+  return SSL_set_tlsext_host_name(ssl, name.c_str()) == 1;
+#pragma GCC diagnostic pop
+}
+
+bool is_ip_literal(const std::string& host) {
+  unsigned char address[16];
+  return ::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
+int on_certificate_request(SSL* ssl, X509** /*certificate*/, EVP_PKEY** /*key*/);
+
+ssl_ctx_ptr make_context(const TlsOptions& settings) {
+  ERR_clear_error();
+  ssl_ctx_ptr context(SSL_CTX_new(TLS_client_method()));
+  if (!context) throw tls_error(fmt::format("cannot set up TLS: {}", take_openssl_error().first));
+  SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
+  // Partial writes: the pipeline writes large batches and wants to know how much went. A moving buffer: a write
+  // retried after want_write may come from a buffer that grew (and moved) meanwhile.
+  SSL_CTX_set_mode(context.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+
+  if (settings.verify_peer) {
+    SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, nullptr);
+    if (settings.ca_file.empty() && settings.ca_dir.empty()) {
+      if (SSL_CTX_set_default_verify_paths(context.get()) != 1)
+        throw tls_error(fmt::format("cannot load the system's CA certificates: {}", take_openssl_error().first));
+    } else {
+      if (!settings.ca_file.empty()) check_readable_file("CA file", settings.ca_file);
+      if (!settings.ca_dir.empty()) check_readable_dir("CA directory", settings.ca_dir);
+      if (SSL_CTX_load_verify_locations(context.get(), settings.ca_file.empty() ? nullptr : settings.ca_file.c_str(),
+                                        settings.ca_dir.empty() ? nullptr : settings.ca_dir.c_str()) != 1)
+        throw tls_error(fmt::format("cannot load the CA certificates from \"{}\": {}",
+                                    settings.ca_file.empty() ? settings.ca_dir : settings.ca_file,
+                                    take_openssl_error().first));
+    }
+  } else {
+    SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, nullptr);
+  }
+
+  if (settings.cert_file.empty() != settings.key_file.empty())
+    throw tls_error("a TLS client certificate needs its private key: set both the certificate and the key file");
+  if (!settings.cert_file.empty()) {
+    check_readable_file("client certificate", settings.cert_file);
+    check_readable_file("client key", settings.key_file);
+    if (SSL_CTX_use_certificate_chain_file(context.get(), settings.cert_file.c_str()) != 1)
+      throw tls_error(fmt::format("cannot load the client certificate \"{}\": {}", settings.cert_file,
+                                  take_openssl_error().first));
+    if (SSL_CTX_use_PrivateKey_file(context.get(), settings.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+      throw tls_error(
+          fmt::format("cannot load the client key \"{}\": {}", settings.key_file, take_openssl_error().first));
+    if (SSL_CTX_check_private_key(context.get()) != 1)
+      throw tls_error(fmt::format("the client key \"{}\" does not match the certificate \"{}\"", settings.key_file,
+                                  settings.cert_file));
+  }
+  // Called only when the server asks for a certificate and none is set: remembered for a clear message.
+  SSL_CTX_set_client_cert_cb(context.get(), on_certificate_request);
+  return context;
+}
+
+class tls_stream final : public byte_stream {
+ public:
+  tls_stream(unique_fd socket, std::string where) : byte_stream(socket.get()), socket_(std::move(socket)),
+                                                    where_(std::move(where)) {}
+  ~tls_stream() override {
+    // OpenSSL forbids SSL_shutdown after a fatal error. Otherwise one non-blocking close_notify, best effort: the
+    // socket closes right after anyway.
+    if (!ssl_ || !established_ || fatal_) return;
+    const sigpipe_guard no_sigpipe;
+    ERR_clear_error();
+    SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+  }
+  tls_stream(const tls_stream&) = delete;
+  tls_stream& operator=(const tls_stream&) = delete;
+
+  void handshake(const redis_endpoint& endpoint, clock::time_point deadline, std::chrono::milliseconds timeout);
+
+  io_result read_some(char* buffer, std::size_t size) override {
+    ERR_clear_error();
+    const int n = SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+    if (n > 0) {
+      received_any_ = true;
+      return {io_result::status::ok, static_cast<std::size_t>(n), {}};
+    }
+    return classify(n);
+  }
+
+  io_result write_some(const char* data, std::size_t size) override {
+    if (size == 0) return {io_result::status::ok, 0, {}};
+    ERR_clear_error();
+    const int n = SSL_write(ssl_.get(), data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+    if (n > 0) return {io_result::status::ok, static_cast<std::size_t>(n), {}};
+    return classify(n);
+  }
+
+  bool has_buffered_input() const override { return SSL_pending(ssl_.get()) > 0; }
+  bool is_tls() const noexcept override { return true; }
+  bool client_certificate_missing() const noexcept override { return certificate_requested_; }
+
+  void note_certificate_request() noexcept { certificate_requested_ = true; }
+
+ private:
+  io_result classify(int result) {
+    const int saved_errno = errno;
+    // The server asked for a certificate, got none, and the connection died before it sent a single byte: that
+    // is the refusal, whether it came as an alert, an end of file or a reset (its alert lost to our PING).
+    const bool refused_for_certificate = certificate_requested_ && !received_any_;
+    switch (SSL_get_error(ssl_.get(), result)) {
+      case SSL_ERROR_WANT_READ: return {io_result::status::want_read, 0, {}};
+      case SSL_ERROR_WANT_WRITE: return {io_result::status::want_write, 0, {}};
+      case SSL_ERROR_ZERO_RETURN: return {io_result::status::closed, 0, {}};
+      case SSL_ERROR_SYSCALL:
+        ERR_clear_error();
+        fatal_ = true;
+        if (refused_for_certificate) return {io_result::status::tls_failed, 0, missing_certificate_message(where_)};
+        // An end of file without close_notify is how Redis closes a connection it drops.
+        if (saved_errno == 0 || result == 0) return {io_result::status::closed, 0, {}};
+        return {io_result::status::failed, 0, std::strerror(saved_errno)};
+      default: {
+        fatal_ = true;
+        const auto [reason, code] = take_openssl_error();
+        if (is_missing_certificate(code, certificate_requested_) || refused_for_certificate)
+          return {io_result::status::tls_failed, 0, missing_certificate_message(where_)};
+        return {io_result::status::tls_failed, 0,
+                fmt::format("TLS failed on the connection to Redis at {}: {}", where_, reason)};
+      }
+    }
+  }
+
+  unique_fd socket_;
+  std::string where_;
+  ssl_ctx_ptr context_;
+  ssl_ptr ssl_;
+  bool established_ = false;
+  bool fatal_ = false;  // SSL_ERROR_SYSCALL or SSL_ERROR_SSL: the session is unusable
+  bool certificate_requested_ = false;
+  bool received_any_ = false;
+};
+
+int on_certificate_request(SSL* ssl, X509** /*certificate*/, EVP_PKEY** /*key*/) {
+  static_cast<tls_stream*>(SSL_get_app_data(ssl))->note_certificate_request();
+  return 0;  // no certificate: go on without one, the server decides
+}
+
+void tls_stream::handshake(const redis_endpoint& endpoint, clock::time_point deadline,
+                           std::chrono::milliseconds timeout) {
+  const auto& settings = endpoint.tls;
+  context_ = make_context(settings);
+  ssl_.reset(SSL_new(context_.get()));
+  if (!ssl_ || SSL_set_fd(ssl_.get(), fd()) != 1)
+    throw tls_error(fmt::format("cannot set up TLS for {}: {}", where_, take_openssl_error().first));
+  SSL_set_app_data(ssl_.get(), this);
+
+  const std::string& name = settings.server_name.empty() ? endpoint.host : settings.server_name;
+  const bool ip = is_ip_literal(name);
+  // SNI carries host names only (RFC 6066 forbids IP literals).
+  if (!ip && !send_server_name(ssl_.get(), name))
+    throw tls_error(fmt::format("cannot send the server name \"{}\" to {}: {}", name, where_,
+                                take_openssl_error().first));
+  if (settings.verify_peer) {
+    const int set = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), name.c_str())
+                       : SSL_set1_host(ssl_.get(), name.c_str());
+    if (set != 1)
+      throw tls_error(fmt::format("cannot check the server name \"{}\" of {}: {}", name, where_,
+                                  take_openssl_error().first));
+  }
+  SSL_set_connect_state(ssl_.get());
+
+  const sigpipe_guard no_sigpipe;
+  for (;;) {
+    ERR_clear_error();
+    const int result = SSL_connect(ssl_.get());
+    if (result == 1) break;
+    const int saved_errno = errno;
+    short events = 0;
+    switch (SSL_get_error(ssl_.get(), result)) {
+      case SSL_ERROR_WANT_READ: events = POLLIN; break;
+      case SSL_ERROR_WANT_WRITE: events = POLLOUT; break;
+      case SSL_ERROR_SYSCALL: {
+        ERR_clear_error();
+        if (certificate_requested_) throw tls_error(missing_certificate_message(where_));
+        throw tls_error(fmt::format("TLS handshake with {} failed: {}", where_,
+                                    saved_errno == 0 || result == 0 ? "the server closed the connection (is it a TLS port?)"
+                                                                    : std::strerror(saved_errno)));
+      }
+      default: {
+        const long verified = SSL_get_verify_result(ssl_.get());
+        const auto [reason, code] = take_openssl_error();
+        if (is_missing_certificate(code, certificate_requested_)) throw tls_error(missing_certificate_message(where_));
+        if (verified != X509_V_OK)
+          throw tls_error(fmt::format("TLS handshake with {} failed: {} ({})", where_, reason,
+                                      X509_verify_cert_error_string(verified)));
+        throw tls_error(fmt::format("TLS handshake with {} failed: {}", where_, reason));
+      }
+    }
+    for (;;) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+      if (left <= 0)
+        throw timeout_error(fmt::format("TLS handshake with {} did not finish within {} ms", where_, timeout.count()));
+      pollfd pfd{fd(), events, 0};
+      const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
+      if (ready > 0) break;
+      if (ready < 0 && errno != EINTR)
+        throw connection_error(fmt::format("TLS handshake with {} failed: {}", where_, std::strerror(errno)));
+    }
+  }
+  established_ = true;
+}
+
+}  // namespace
+
+std::unique_ptr<byte_stream> start_tls(unique_fd socket, const redis_endpoint& endpoint, clock::time_point deadline,
+                                       std::chrono::milliseconds timeout) {
+  auto stream = std::make_unique<tls_stream>(std::move(socket), endpoint.describe());
+  stream->handshake(endpoint, deadline, timeout);
+  return stream;
+}
+
+}  // namespace sio::detail
