@@ -100,6 +100,7 @@ int serve(const app::serve_config& c) {
   if (c.auth == app::auth_mode::trusted) {
     log.warn("auth trusted: any client can claim any user id (auth.userId); for development only");
   }
+  if (!c.tls.verify_peer) log.warn("tls insecure: the Redis server's certificate is not verified; for testing only");
 
   gw::socketio::server_options socket_options;
   socket_options.namespaces = c.namespaces;
@@ -108,6 +109,7 @@ int serve(const app::serve_config& c) {
 
   gw::adapter::adapter_options adapter_options;
   adapter_options.redis_url = c.redis_url;
+  adapter_options.tls = c.tls;
   adapter_options.key = c.key;
   adapter_options.serve_requests = c.serve_requests;
   // Called from the adapter's threads: the logger writes each line with one fprintf, so lines never interleave.
@@ -130,6 +132,14 @@ int serve(const app::serve_config& c) {
   engine_options.ping_interval = c.ping_interval;
   engine_options.ping_timeout = c.ping_timeout;
   engine_options.max_payload = c.max_payload;
+  engine_options.max_send_queue = c.max_send_queue;
+  engine_options.max_connections = c.max_connections;
+  engine_options.handshake_rate = c.handshake_rate;
+  engine_options.handshake_burst = c.handshake_burst;
+  engine_options.on_slow_consumer = [&log](const gw::engineio::session& s, std::size_t queued) {
+    log.info("slow consumer disconnected: too much waiting to be written",
+             {{"sid", s.id()}, {"address", s.handshake().address}, {"queued_bytes", queued}});
+  };
   engine_options.cors_origins = c.cors_origins;
   gw::http::routes_options route_options;
   route_options.client_bundle = read_client_bundle(c.demo_client_js, log);
@@ -138,6 +148,7 @@ int serve(const app::serve_config& c) {
     gw::http::gateway_stats s;
     if (engine_ptr != nullptr) s.engine = engine_ptr->stats();
     s.sockets = sockets.socket_count();
+    s.volatile_dropped = sockets.volatile_dropped();
     s.redis = adapter.stats();
     return s;
   };

@@ -31,6 +31,7 @@ enum class auth_mode { jwt, trusted };
 
 struct serve_config {
   std::string redis_url;
+  sio::TlsOptions tls;  // rediss:// (or --tls): the CA, client certificate and name, as notify takes them
   std::string host;
   std::uint16_t port = 3000;
   std::string key;
@@ -42,6 +43,10 @@ struct serve_config {
   std::chrono::milliseconds ping_interval{25000};
   std::chrono::milliseconds ping_timeout{20000};
   std::size_t max_payload = 1000000;
+  std::size_t max_send_queue = 1024 * 1024;  // bytes waiting per connection; 0 = unbounded
+  std::size_t max_connections = 10000;       // 0 = unlimited
+  double handshake_rate = 100;               // per second per remote address; 0 = off
+  double handshake_burst = 1000;
   std::chrono::milliseconds connect_timeout{45000};
   bool serve_requests = true;
   log_level level = log_level::info;
@@ -126,7 +131,13 @@ inline command parse_command_line(int argc, const char* const* argv) {
   std::string ping_interval = "25s";
   std::string ping_timeout = "20s";
   std::size_t max_payload = 1000000;
+  std::size_t max_send_queue = 1024 * 1024;
+  std::size_t max_connections = 10000;
+  double handshake_rate = 100;
+  double handshake_burst = 1000;
   std::string connect_timeout = "45s";
+  sio::TlsOptions tls;
+  bool tls_insecure = false;
   bool no_serve_requests = false;
   std::string level = "info";
 #ifdef SIO_GATEWAY_DEMO_CLIENT_JS
@@ -135,8 +146,30 @@ inline command parse_command_line(int argc, const char* const* argv) {
   std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", "");
 #endif
 
-  app.add_option("--redis", redis_url, "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], unix://)")
+  app.add_option("--redis", redis_url,
+                 "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://)")
       ->capture_default_str();
+  // The same TLS flags and environment variables as notify's (README: TLS).
+  app.add_flag("--tls", tls.enabled, "use TLS with a redis:// URL (rediss:// always does)")->group("TLS");
+  app.add_option("--tls-ca-file", tls.ca_file, "trusted CA certificates (PEM); default: the system's [SIO_TLS_CA_FILE]")
+      ->envname("SIO_TLS_CA_FILE")
+      ->group("TLS");
+  app.add_option("--tls-ca-dir", tls.ca_dir, "directory of trusted CA certificates (openssl rehash) [SIO_TLS_CA_DIR]")
+      ->envname("SIO_TLS_CA_DIR")
+      ->group("TLS");
+  const auto* tls_cert_flag =
+      app.add_option("--tls-cert", tls.cert_file, "client certificate (PEM); needs --tls-key [SIO_TLS_CERT]")
+          ->envname("SIO_TLS_CERT")
+          ->group("TLS");
+  const auto* tls_key_flag =
+      app.add_option("--tls-key", tls.key_file, "the client certificate's private key (PEM) [SIO_TLS_KEY]")
+          ->envname("SIO_TLS_KEY")
+          ->group("TLS");
+  app.add_option("--tls-server-name", tls.server_name,
+                 "name to verify and send (SNI) when it differs from the URL's host [SIO_TLS_SERVER_NAME]")
+      ->envname("SIO_TLS_SERVER_NAME")
+      ->group("TLS");
+  app.add_flag("--tls-insecure", tls_insecure, "skip certificate verification (testing only)")->group("TLS");
   app.add_option("--host", host, "address to listen on [SIO_GATEWAY_HOST]")->capture_default_str();
   const auto* port_flag =
       app.add_option("--port", port, "port to listen on, 0 = any free port [SIO_GATEWAY_PORT] (default 3000)")
@@ -154,6 +187,23 @@ inline command parse_command_line(int argc, const char* const* argv) {
   app.add_option("--ping-timeout", ping_timeout, "Engine.IO ping timeout")->capture_default_str();
   app.add_option("--max-payload", max_payload, "largest message or polling body, in bytes")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-send-queue", max_send_queue,
+                 "bytes one connection may have waiting to be written; a client that lets more pile up is "
+                 "disconnected (volatile packets are dropped instead), 0 = unbounded")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 34))
+      ->capture_default_str();
+  app.add_option("--max-connections", max_connections,
+                 "Engine.IO connections open at once; handshakes beyond get HTTP 503, 0 = unlimited")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("--handshake-rate", handshake_rate,
+                 "new connections per second per client IP address; beyond (after the burst) HTTP 429 with "
+                 "Retry-After, 0 = no limit")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--handshake-burst", handshake_burst, "new connections one IP address may open at once")
+      ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "time a client has to send CONNECT")->capture_default_str();
   app.add_flag("--no-serve-requests", no_serve_requests,
@@ -204,8 +254,13 @@ inline command parse_command_line(int argc, const char* const* argv) {
 
     serve_config c;
     c.redis_url = redis_url;
+    if ((tls_cert_flag->count() > 0) != (tls_key_flag->count() > 0))
+      throw usage_error{"--tls-cert and --tls-key go together: the certificate needs its private key"};
+    tls.verify_peer = !tls_insecure;
+    c.tls = tls;
     try {
-      (void)sio::detail::parse_redis_url(redis_url);
+      auto endpoint = sio::detail::parse_redis_url(redis_url);
+      sio::detail::apply_tls_options(c.tls, endpoint);
     } catch (const sio::error& e) {
       throw usage_error{std::string{"--redis: "} + e.what()};
     }
@@ -240,6 +295,10 @@ inline command parse_command_line(int argc, const char* const* argv) {
     c.ping_interval = detail::duration_option("--ping-interval", ping_interval, false);
     c.ping_timeout = detail::duration_option("--ping-timeout", ping_timeout, false);
     c.max_payload = max_payload;
+    c.max_send_queue = max_send_queue;
+    c.max_connections = max_connections;
+    c.handshake_rate = handshake_rate;
+    c.handshake_burst = handshake_burst;
     c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);
     c.serve_requests = !no_serve_requests;
     c.level = *parse_log_level(level);

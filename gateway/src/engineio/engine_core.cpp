@@ -27,6 +27,10 @@ namespace {
 
 // Bodies of requests outside the Engine.IO path (health, metrics, the demo page) are small.
 constexpr std::size_t route_body_limit = 64 * 1024;
+// How long accepting pauses after an error such as EMFILE (no file descriptor left).
+constexpr std::chrono::milliseconds accept_retry_delay{100};
+// TCP connections allowed beyond twice max_connections (see over_socket_limit).
+constexpr std::size_t socket_limit_headroom = 100;
 
 std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -61,8 +65,11 @@ engine_core::engine_core(asio::io_context& io, server_options options, handler& 
       options_{std::move(options)},
       events_{events},
       routes_{std::move(routes)},
+      send_queue_{options_.max_send_queue},
+      handshake_limiter_{options_.handshake_rate, options_.handshake_burst},
       acceptor_{io},
-      grace_timer_{io} {
+      grace_timer_{io},
+      accept_retry_timer_{io} {
   if (options_.path.empty() || options_.path.front() != '/') options_.path.insert(options_.path.begin(), '/');
   if (options_.path.back() != '/') options_.path += '/';  // engine.io's addTrailingSlash
 }
@@ -92,7 +99,19 @@ void engine_core::accept() {
   acceptor_.async_accept([weak = weak_from_this()](beast::error_code ec, asio::ip::tcp::socket socket) {
     const auto self = weak.lock();
     if (!self || !self->acceptor_.is_open()) return;
-    if (!ec) {
+    if (ec && ec != asio::error::connection_aborted) {
+      // Out of file descriptors (or memory): accepting again at once would spin on the same error.
+      self->accept_retry_timer_.expires_after(accept_retry_delay);
+      self->accept_retry_timer_.async_wait([weak](beast::error_code wait_ec) {
+        const auto again = weak.lock();
+        if (!wait_ec && again && again->acceptor_.is_open()) again->accept();
+      });
+      return;
+    }
+    if (!ec && self->over_socket_limit()) {
+      ++self->stats_.connections_refused_total;
+      socket.close(ec);
+    } else if (!ec) {
       socket.set_option(asio::ip::tcp::no_delay(true), ec);
       auto conn = std::make_shared<http_connection>(std::move(socket), weak);
       self->track(conn);
@@ -100,6 +119,18 @@ void engine_core::accept() {
     }
     self->accept();
   });
+}
+
+// Sockets that never become sessions (idle keep-alive connections, slow headers) are bounded too: a polling client
+// may hold two (its long-poll and a POST), so twice max_connections plus some room for handshakes in progress.
+bool engine_core::over_socket_limit() {
+  if (options_.max_connections == 0) return false;
+  const std::size_t limit = 2 * options_.max_connections + socket_limit_headroom;
+  if (connections_.size() + websockets_.size() < limit) return false;
+  // The lists keep connections that are gone until the next sweep: count only those alive.
+  std::erase_if(connections_, [](const auto& w) { return w.expired(); });
+  std::erase_if(websockets_, [](const auto& w) { return w.expired(); });
+  return connections_.size() + websockets_.size() >= limit;
 }
 
 void engine_core::track(const std::shared_ptr<http_connection>& conn) {
@@ -282,6 +313,7 @@ void engine_core::handshake_polling(const std::shared_ptr<http_connection>& conn
     conn->respond(empty_response(conn->request(), http::status::service_unavailable), true);
     return;
   }
+  if (!admit_handshake(conn, false)) return;
   const auto s = add_session(handshake_of(*conn, r.query), r.binary_as_base64);
   ++stats_.polling_sessions;
   s->open_over_polling(conn);
@@ -300,15 +332,20 @@ void engine_core::upgrade(const std::shared_ptr<http_connection>& conn, const en
     refuse_upgrade(conn, protocol_error::bad_request);
     return;
   }
+  if (!r.session && !admit_handshake(conn, true)) return;
   std::optional<handshake_info> info;
-  if (!r.session) info = handshake_of(*conn, r.query);
+  if (!r.session) {
+    info = handshake_of(*conn, r.query);
+    ++websocket_handshakes_;
+  }
   http_request req = conn->request();
   auto ws = std::make_shared<websocket_connection>(conn->release_stream(), options_.max_payload);
   track(ws);
   ws->accept(std::move(req), [weak = weak_from_this(), ws, sid = r.sid, info = std::move(info),
                               b64 = r.binary_as_base64](bool accepted) mutable {
-    if (!accepted) return;
     const auto self = weak.lock();
+    if (self && info) --self->websocket_handshakes_;
+    if (!accepted) return;
     if (!self) {
       ws->abort();
       return;
@@ -330,6 +367,38 @@ void engine_core::upgrade(const std::shared_ptr<http_connection>& conn, const en
     ++self->stats_.websocket_sessions;
     s->open_over_websocket(ws);
   });
+}
+
+// The limits on new sessions, in this order: the address' handshake rate (429), then the number of sessions (503).
+// Refused clients get an answer they understand (engine.io-client reports it and its reconnection backs off).
+bool engine_core::admit_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade) {
+  std::chrono::seconds retry_after{0};
+  if (!handshake_limiter_.admit(conn->remote_address(), handshake_limiter::clock::now(), retry_after)) {
+    ++stats_.handshakes_rate_limited_total;
+    refuse_handshake(conn, upgrade, http::status::too_many_requests, retry_after);
+    return false;
+  }
+  if (options_.max_connections != 0 && sessions_.size() + websocket_handshakes_ >= options_.max_connections) {
+    ++stats_.connections_refused_total;
+    refuse_handshake(conn, upgrade, http::status::service_unavailable, std::chrono::seconds{1});
+    return false;
+  }
+  return true;
+}
+
+void engine_core::refuse_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade, http::status status,
+                                   std::chrono::seconds retry_after) {
+  const http_request& req = conn->request();
+  http_response res{status, req.version()};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::retry_after, std::to_string(retry_after.count()));
+  if (!upgrade) add_cors_headers(options_, req, res);
+  res.body() = status == http::status::too_many_requests ? "Too many handshakes from this address\n"
+                                                         : "Too many connections\n";
+  res.prepare_payload();
+  // A refused WebSocket upgrade ends its connection, as engine.io's abortUpgrade does.
+  res.keep_alive(!upgrade && req.keep_alive());
+  conn->respond(std::move(res), upgrade);
 }
 
 // ---- responses ----
@@ -392,6 +461,7 @@ void engine_core::shutdown(std::string_view reason, std::chrono::milliseconds gr
   shutting_down_ = true;
   beast::error_code ignored;
   acceptor_.close(ignored);
+  accept_retry_timer_.cancel();
   shutdown_done_ = std::move(done);
   std::vector<std::shared_ptr<engine_session>> sessions;
   sessions.reserve(sessions_.size());
@@ -449,6 +519,7 @@ void engine_core::stop() {
   beast::error_code ignored;
   acceptor_.close(ignored);
   grace_timer_.cancel();
+  accept_retry_timer_.cancel();
   std::vector<std::shared_ptr<engine_session>> sessions;
   for (const auto& [id, s] : sessions_) sessions.push_back(s);
   for (const auto& s : sessions) s->abort();

@@ -15,8 +15,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include "engineio/handshake_limiter.hpp"
 #include "engineio/protocol_error.hpp"
 #include "engineio/query.hpp"
+#include "engineio/send_queue_policy.hpp"
 #include "engineio/server.hpp"
 
 namespace sio::gateway::engineio {
@@ -42,6 +44,7 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   const server_options& options() const noexcept { return options_; }
   handler& events() noexcept { return events_; }
   server_stats& stats() noexcept { return stats_; }
+  const send_queue_policy& send_queue() const noexcept { return send_queue_; }
 
   // A request header was read on `conn`.
   void on_request(const std::shared_ptr<http_connection>& conn);
@@ -62,12 +65,16 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   struct engine_request;
 
   void accept();
+  bool over_socket_limit();
   void track(const std::shared_ptr<http_connection>& conn);
   void track(const std::shared_ptr<websocket_connection>& ws);
   void answer_route(const std::shared_ptr<http_connection>& conn);
   void answer_error(const std::shared_ptr<http_connection>& conn, protocol_error error);
   void refuse_upgrade(const std::shared_ptr<http_connection>& conn, protocol_error error);
   std::optional<protocol_error> verify(const engine_request& r, bool upgrade) const;
+  bool admit_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade);
+  void refuse_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade,
+                        boost::beast::http::status status, std::chrono::seconds retry_after);
   void handshake_polling(const std::shared_ptr<http_connection>& conn, const engine_request& r);
   void upgrade(const std::shared_ptr<http_connection>& conn, const engine_request& r);
   handshake_info handshake_of(const http_connection& conn, const query_params& query) const;
@@ -79,6 +86,9 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   handler& events_;
   route_handler routes_;
   server_stats stats_;
+  send_queue_policy send_queue_;
+  handshake_limiter handshake_limiter_;
+  std::size_t websocket_handshakes_ = 0;  // new sessions whose WebSocket handshake is in progress
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::unordered_map<std::string, std::shared_ptr<engine_session>> sessions_;
@@ -88,6 +98,7 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;
   boost::asio::steady_timer grace_timer_;
+  boost::asio::steady_timer accept_retry_timer_;
 };
 
 }  // namespace sio::gateway::engineio

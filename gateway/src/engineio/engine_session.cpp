@@ -40,7 +40,7 @@ engine_session::~engine_session() = default;
 
 void engine_session::open_over_polling(const std::shared_ptr<http_connection>& get) {
   const auto& o = core_.options();
-  buffer_.push_back(outgoing_item::control(open_packet({id_, true, o.ping_interval, o.ping_timeout, o.max_payload})));
+  buffer(outgoing_item::control(open_packet({id_, true, o.ping_interval, o.ping_timeout, o.max_payload})));
   pending_get_ = get;
   flush();
   schedule_ping();
@@ -64,10 +64,16 @@ void engine_session::send(std::shared_ptr<const outgoing_packet> packet, [[maybe
   // No HTTP or permessage-deflate compression: engine.io's WebSocket default is off too.
   if (state_ != state::open || !packet) return;
   const std::size_t attachments = packet->attachments.size();
+  std::size_t incoming = packet->text.size();
+  for (const auto& attachment : packet->attachments) incoming += attachment.size();
+  if (const std::size_t queued = queued_bytes(); core_.send_queue().overflows(queued, incoming)) {
+    close_slow_consumer(queued);
+    return;
+  }
   // An empty text is no Engine.IO packet (it always starts with "4"): such a packet is its attachments alone,
   // binary messages without a text message before them.
-  if (!packet->text.empty()) buffer_.push_back(outgoing_item{packet, outgoing_item::text_part, {}});
-  for (std::size_t i = 0; i < attachments; ++i) buffer_.push_back(outgoing_item{packet, i, {}});
+  if (!packet->text.empty()) buffer(outgoing_item{packet, outgoing_item::text_part, {}});
+  for (std::size_t i = 0; i < attachments; ++i) buffer(outgoing_item{packet, i, {}});
   flush();
 }
 
@@ -76,9 +82,31 @@ bool engine_session::writable() const noexcept {
   return websocket_ ? ws_ && ws_->idle() : pending_get_ != nullptr;
 }
 
+void engine_session::buffer(outgoing_item item) {
+  buffered_bytes_ += item.bytes().size();
+  buffer_.push_back(std::move(item));
+}
+
 void engine_session::queue_control(std::string text) {
-  buffer_.push_back(outgoing_item::control(std::move(text)));
+  buffer(outgoing_item::control(std::move(text)));
   flush();
+}
+
+std::size_t engine_session::queued_bytes() const noexcept {
+  return buffered_bytes_ + (websocket_ && ws_ ? ws_->queued_bytes() : 0);
+}
+
+// The client does not read what it is sent: it is cut off at once (a close packet would wait behind the rest),
+// and the handler hears of it after its current call returns (it is writing to its sockets).
+void engine_session::close_slow_consumer(std::size_t queued) {
+  const auto self = shared_from_this();
+  ++core_.stats().slow_consumers_closed_total;
+  if (const auto& hook = core_.options().on_slow_consumer) hook(*this, queued);
+  if (ws_) ws_->abort();
+  boost::asio::post(core_.io(), [core = std::weak_ptr<engine_core>{core_.weak_from_this()}, self] {
+    if (const auto c = core.lock()) c->events().on_close(self, "transport error");
+  });
+  finalize();
 }
 
 void engine_session::flush() {
@@ -94,6 +122,7 @@ void engine_session::flush() {
       bytes += item.bytes().size();
       ws_->send(std::move(item));
     }
+    buffered_bytes_ = 0;
     count_sent(packets, bytes);
   } else if (pending_get_) {
     answer_poll();
@@ -112,6 +141,7 @@ void engine_session::answer_poll() {
   }
   count_sent(buffer_.size(), body.size());
   buffer_.clear();
+  buffered_bytes_ = 0;
   const auto get = std::move(pending_get_);
   get->respond(core_.polling_response(get->request(), std::move(body)));
   // A session closed by the server waits for this answer: the close packet was the last one in it.
@@ -393,7 +423,7 @@ void engine_session::close(std::string_view reason) {
                                  reason = std::string{reason}] {
     if (const auto c = core.lock()) c->events().on_close(self, reason);
   });
-  buffer_.push_back(outgoing_item::control("1"));
+  buffer(outgoing_item::control("1"));
   if (websocket_) {
     flush();
     ws_->close();
@@ -439,6 +469,7 @@ void engine_session::finalize() {
   if (pending_get_) std::exchange(pending_get_, nullptr)->close();
   if (ws_) std::exchange(ws_, nullptr)->close();
   buffer_.clear();
+  buffered_bytes_ = 0;
   core_.forget(*this);
 }
 

@@ -57,8 +57,10 @@ class engine_session final : public session, public std::enable_shared_from_this
  private:
   enum class state { open, closing, closed };
 
-  void queue(outgoing_item item);
+  void buffer(outgoing_item item);
   void queue_control(std::string text);
+  std::size_t queued_bytes() const noexcept;
+  void close_slow_consumer(std::size_t queued);
   void flush();
   void answer_poll();
   void answer_poll_with(std::string_view control);
@@ -83,6 +85,7 @@ class engine_session final : public session, public std::enable_shared_from_this
   state state_ = state::open;
 
   std::deque<outgoing_item> buffer_;               // waiting for a long-poll (or for the upgrade to finish)
+  std::size_t buffered_bytes_ = 0;                 // the bytes of buffer_'s items
   std::shared_ptr<http_connection> pending_get_;   // the held long-poll
   bool post_in_progress_ = false;
   std::shared_ptr<websocket_connection> ws_;       // the WebSocket transport, once there is one

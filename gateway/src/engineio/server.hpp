@@ -30,6 +30,17 @@ struct server_options {
   // Origins allowed by CORS on polling requests ("*" allows any); empty: no CORS headers (Node's default).
   std::vector<std::string> cors_origins;
   bool cors_credentials = false;
+  // Bytes a session may have waiting to be written before it is closed as a slow consumer; 0: unbounded.
+  std::size_t max_send_queue = 1024 * 1024;
+  // Engine.IO sessions open at once (WebSocket handshakes in progress count too); a handshake beyond gets 503.
+  // TCP connections are capped at twice this plus 100 (closed at accept beyond). 0: unlimited.
+  std::size_t max_connections = 10000;
+  // Handshakes per second per remote address (token bucket with bursts of handshake_burst); beyond: 429 with
+  // Retry-After. 0: no limit.
+  double handshake_rate = 100;
+  double handshake_burst = 1000;
+  // Called when a session is closed for having more than max_send_queue bytes waiting (to log it).
+  std::function<void(const session& s, std::size_t queued_bytes)> on_slow_consumer;
 };
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -45,6 +56,10 @@ struct server_stats {
   std::uint64_t upgrades_total = 0;
   std::uint64_t packets_sent_total = 0;
   std::uint64_t bytes_sent_total = 0;
+  std::uint64_t slow_consumers_closed_total = 0;  // sessions closed past max_send_queue
+  // Handshakes refused past max_connections (503), and TCP connections closed at accept past twice that.
+  std::uint64_t connections_refused_total = 0;
+  std::uint64_t handshakes_rate_limited_total = 0;  // handshakes refused by the per-address rate (429)
 };
 
 class server {

@@ -17,7 +17,7 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
 websocket_connection::websocket_connection(beast::tcp_stream stream, std::size_t max_message_size)
-    : ws_{std::move(stream)} {
+    : ws_{std::move(stream)}, close_timer_{ws_.get_executor()} {
   // No idle timeout or keep-alive pings of Beast's: the Engine.IO heartbeat decides when a peer is gone. The
   // handshake timeout also bounds the closing handshake.
   websocket::stream_base::timeout timeouts{};
@@ -67,6 +67,7 @@ void websocket_connection::on_read(beast::error_code ec) {
 
 void websocket_connection::send(outgoing_item item) {
   if (finished_ || closing_) return;
+  queued_bytes_ += item.bytes().size();
   queue_.push_back(std::move(item));
   if (!writing_) write_next();
 }
@@ -83,10 +84,15 @@ void websocket_connection::write_next() {
   const std::string_view bytes = item.bytes();
   ws_.async_write(boost::asio::buffer(bytes.data(), bytes.size()),
                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->queue_.pop_front();
+                    // abort() keeps the message being written (its bytes are in use until now) and drops the rest.
+                    if (!self->queue_.empty()) {
+                      self->queued_bytes_ -= self->queue_.front().bytes().size();
+                      self->queue_.pop_front();
+                    }
                     if (ec) {
                       self->writing_ = false;
                       self->queue_.clear();
+                      self->queued_bytes_ = 0;
                       self->finish("transport error");
                       return;
                     }
@@ -98,6 +104,12 @@ void websocket_connection::close() {
   owner_.reset();
   if (finished_ || closing_) return;
   closing_ = true;
+  // A peer that stopped reading would hold the write in flight, and this connection, forever.
+  close_timer_.expires_after(close_timeout);
+  close_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (ec) return;
+    if (const auto self = weak.lock()) self->abort();
+  });
   if (!writing_) start_close();
 }
 
@@ -105,10 +117,16 @@ void websocket_connection::abort() {
   owner_.reset();
   if (finished_) return;
   finished_ = true;
-  queue_.clear();
+  close_timer_.cancel();
+  // The message being written stays until its write completes (cancelled by the close below).
+  while (queue_.size() > (writing_ ? 1 : 0)) {
+    queued_bytes_ -= queue_.back().bytes().size();
+    queue_.pop_back();
+  }
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   beast::get_lowest_layer(ws_).close();
+  if (const auto hook = std::move(finished_hook_)) hook();
 }
 
 void websocket_connection::start_close() {
@@ -123,6 +141,7 @@ void websocket_connection::start_close() {
 void websocket_connection::finish(std::string_view reason) {
   if (finished_) return;
   finished_ = true;
+  close_timer_.cancel();
   const auto owner = owner_.lock();
   owner_.reset();
   if (owner) owner->on_ws_closed(*this, reason);

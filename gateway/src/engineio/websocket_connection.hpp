@@ -2,12 +2,14 @@
 // a read loop that hands every message to its session, and a write queue (Beast allows one write at a time).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string_view>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -21,6 +23,9 @@ class engine_session;
 
 class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
  public:
+  // How long close() waits for the queued messages and the closing handshake.
+  static constexpr std::chrono::seconds close_timeout{10};
+
   websocket_connection(boost::beast::tcp_stream stream, std::size_t max_message_size);
   websocket_connection(const websocket_connection&) = delete;
   websocket_connection& operator=(const websocket_connection&) = delete;
@@ -36,8 +41,11 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   void send(outgoing_item item);
   // No write in flight and nothing queued.
   bool idle() const noexcept { return !writing_ && queue_.empty(); }
+  // Bytes queued and not yet written (the message being written included).
+  std::size_t queued_bytes() const noexcept { return queued_bytes_; }
 
-  // Writes what is queued, then the WebSocket close frame; the session is detached (no more callbacks).
+  // Writes what is queued, then the WebSocket close frame; the session is detached (no more callbacks). A peer
+  // that does not read what is queued within close_timeout is cut off (abort).
   void close();
   // Closes the socket now, without the closing handshake (the server is going away).
   void abort();
@@ -55,6 +63,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer read_buffer_;
   std::deque<outgoing_item> queue_;
+  std::size_t queued_bytes_ = 0;
+  boost::asio::steady_timer close_timer_;
   http_request upgrade_request_;  // alive during the handshake
   std::weak_ptr<engine_session> owner_;
   std::function<void()> finished_hook_;

@@ -36,6 +36,17 @@ std::string metrics_text(const gateway_stats& s) {
                s.engine.packets_sent_total);
   write_metric(out, "sio_gateway_sent_bytes_total", "counter", "Bytes of Engine.IO packets sent to clients.",
                s.engine.bytes_sent_total);
+  write_metric(out, "sio_gateway_volatile_dropped_total", "counter",
+               "Volatile packets dropped for sockets that were not ready to receive them.", s.volatile_dropped);
+  write_metric(out, "sio_gateway_slow_consumers_closed_total", "counter",
+               "Connections closed for having more than --max-send-queue bytes waiting to be written.",
+               s.engine.slow_consumers_closed_total);
+  write_metric(out, "sio_gateway_connections_refused_total", "counter",
+               "Handshakes refused with 503 (or TCP connections closed at once) past --max-connections.",
+               s.engine.connections_refused_total);
+  write_metric(out, "sio_gateway_handshakes_rate_limited_total", "counter",
+               "Handshakes refused with 429 by the per-address --handshake-rate limit.",
+               s.engine.handshakes_rate_limited_total);
   write_metric(out, "sio_gateway_redis_connected", "gauge", "1 while the Redis subscription is up, else 0.",
                s.redis.redis_connected ? 1 : 0);
   write_metric(out, "sio_gateway_broadcasts_received_total", "counter",

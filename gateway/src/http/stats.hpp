@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "adapter/redis_adapter.hpp"
 #include "engineio/server.hpp"
@@ -11,6 +12,7 @@ namespace sio::gateway::http {
 struct gateway_stats {
   engineio::server_stats engine;
   std::size_t sockets = 0;  // connected Socket.IO sockets, all namespaces
+  std::uint64_t volatile_dropped = 0;  // volatile packets not written to sockets that were not writable
   adapter::adapter_stats redis;
 };
 

@@ -95,6 +95,7 @@ struct server::impl {
   std::unordered_map<const engineio::session*, std::shared_ptr<client_state>> clients;
   room_index::socket_key next_socket_key = 0;
   std::size_t socket_count = 0;
+  std::uint64_t volatile_dropped = 0;
 
   std::shared_ptr<client_state> find_client(const engineio::session* s) const {
     const auto found = clients.find(s);
@@ -292,7 +293,10 @@ std::size_t server::broadcast(std::string_view nsp, const target& t,
   for (const auto& socket : impl_->select(*ns, t)) {
     if (!impl_->still_connected(*socket)) continue;
     engineio::session& session = *socket->owner->session;
-    if (flags.volatile_ && !session.writable()) continue;
+    if (flags.volatile_ && !session.writable()) {
+      ++impl_->volatile_dropped;
+      continue;
+    }
     session.send(packet, flags.compress);
     ++written;
   }
@@ -385,5 +389,7 @@ std::vector<socket_description> server::fetch_sockets(std::string_view nsp, cons
 std::vector<std::string> server::namespaces() const { return impl_->options.namespaces; }
 
 std::size_t server::socket_count() const noexcept { return impl_->socket_count; }
+
+std::uint64_t server::volatile_dropped() const noexcept { return impl_->volatile_dropped; }
 
 }  // namespace sio::gateway::socketio

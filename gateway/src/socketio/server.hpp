@@ -87,6 +87,8 @@ class server final : public engineio::handler {
 
   std::vector<std::string> namespaces() const;  // the configured namespaces
   std::size_t socket_count() const noexcept;    // connected Socket.IO sockets, all namespaces
+  // Volatile broadcast packets not written to a socket whose session was not writable, since the start.
+  std::uint64_t volatile_dropped() const noexcept;
 
  private:
   struct impl;

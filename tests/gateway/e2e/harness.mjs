@@ -334,6 +334,18 @@ export class Harness {
     return this._emitter;
   }
 
+  // Redis faults: SIGKILL the private redis-server (by PID; resolves once it is gone), and start a new one on the
+  // same port (the gateways and the admin client reconnect on their own). restartRedis() resolves once it answers
+  // PING; the kernel may keep the port briefly, so it retries until `timeoutMs`. close() stops the new one.
+  async killRedis() {
+    await killAndWait(this.redis.child);
+  }
+
+  async restartRedis({ timeoutMs = 10000 } = {}) {
+    this.redis = await startRedis({ port: this.redis.port, startTimeoutMs: timeoutMs });
+    return this.redis;
+  }
+
   async close() {
     try {
       this.checkGateways();

@@ -19,7 +19,7 @@ export function freePort() {
 }
 
 // One PING over a raw socket; resolves true on "+PONG", false on anything else (bounded by timeoutMs).
-function ping(port, timeoutMs) {
+export function redisPing(port, timeoutMs) {
   return new Promise((resolve) => {
     const sock = connect({ host: "127.0.0.1", port });
     let buf = "";
@@ -40,11 +40,14 @@ function ping(port, timeoutMs) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Starts redis-server; resolves { port, url, pid, stop() } once it answers PING (at most startTimeoutMs).
-export async function startRedis({ startTimeoutMs = 10000 } = {}) {
+// Starts redis-server; resolves { port, url, pid, child, stop() } once it answers PING (at most startTimeoutMs).
+// With `port` (to restart a server where its clients expect it) every attempt uses that port, for as long as the
+// kernel still holds it; otherwise each of 3 attempts takes a free one.
+export async function startRedis({ startTimeoutMs = 10000, port: fixedPort } = {}) {
   let lastError;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  const giveUpAt = Date.now() + startTimeoutMs;
+  for (let attempt = 0; fixedPort ? Date.now() < giveUpAt : attempt < 3; attempt++) {
+    const port = fixedPort ?? (await freePort());
     const child = spawn(
       REDIS_SERVER,
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
@@ -60,7 +63,7 @@ export async function startRedis({ startTimeoutMs = 10000 } = {}) {
 
     const deadline = Date.now() + startTimeoutMs;
     while (!exited && !spawnError && Date.now() < deadline) {
-      if (await ping(port, 500)) {
+      if (await redisPing(port, 500)) {
         return makeHandle(child, port);
       }
       await sleep(50);
@@ -73,8 +76,9 @@ export async function startRedis({ startTimeoutMs = 10000 } = {}) {
       await stopChild(child);
       throw new Error(`redis-server on port ${port} did not answer PING within ${startTimeoutMs} ms\n${output}`);
     }
-    // Exited: most likely the port was taken in between; try another one.
+    // Exited: most likely the port was taken in between; try another one (or the same one again, shortly).
     lastError = new Error(`redis-server on port ${port} exited early (code ${child.exitCode})\n${output}`);
+    if (fixedPort) await sleep(50);
   }
   throw lastError;
 }

@@ -4,10 +4,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include <rapidjson/document.h>
 
+#include "app/command_line.hpp"
 #include "app/duration.hpp"
 #include "app/log.hpp"
 #include "app/token.hpp"
@@ -67,4 +71,63 @@ TEST_CASE("app: token is the HS256 JWT {sub, iat, exp} that Node's createHmac si
   CHECK(app::mint_token("42", "secret", 3600s, t) ==
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3NjQzMzk2MDAsImlhdCI6MTc2NDMzNjAwMCwic3ViIjoiNDIifQ."
         "nfMJ9ls7XVRBqhNj_WxDkv-VKl_bdWYcCxbA-zE07Mk");
+}
+
+TEST_CASE("app: the limit flags and their defaults") {
+  namespace app_ns = sio::gateway::app;
+  const auto parse = [](std::initializer_list<const char*> args) {
+    std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return app_ns::parse_command_line(static_cast<int>(argv.size()), argv.data());
+  };
+  const auto defaults = parse({});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
+  const auto& d = std::get<app_ns::serve_config>(defaults);
+  CHECK(d.max_send_queue == 1024 * 1024);
+  CHECK(d.max_connections == 10000);
+  CHECK(d.handshake_rate == 100);
+  CHECK(d.handshake_burst == 1000);
+
+  const auto given = parse({"--max-send-queue", "0", "--max-connections", "500", "--handshake-rate", "2.5",
+                            "--handshake-burst", "5"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
+  const auto& g = std::get<app_ns::serve_config>(given);
+  CHECK(g.max_send_queue == 0);
+  CHECK(g.max_connections == 500);
+  CHECK(g.handshake_rate == 2.5);
+  CHECK(g.handshake_burst == 5);
+
+  // Out of range: a usage error (exit status 2), reported on stderr.
+  CHECK(std::get<int>(parse({"--handshake-rate", "-1"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--handshake-burst", "0"})) == app_ns::exit_usage);
+}
+
+TEST_CASE("app: the TLS flags reach the adapter's options, and a certificate needs its key") {
+  namespace app_ns = sio::gateway::app;
+  const auto parse = [](std::initializer_list<const char*> args) {
+    std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return app_ns::parse_command_line(static_cast<int>(argv.size()), argv.data());
+  };
+  const auto plain = parse({});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(plain));
+  CHECK_FALSE(std::get<app_ns::serve_config>(plain).tls.enabled);
+  CHECK(std::get<app_ns::serve_config>(plain).tls.verify_peer);
+
+  const auto given = parse({"--redis", "rediss://redis.internal:6380", "--tls-ca-file", "/etc/ca.pem", "--tls-ca-dir",
+                            "/etc/cas", "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/c.key", "--tls-server-name",
+                            "redis.example", "--tls-insecure"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
+  const auto& tls = std::get<app_ns::serve_config>(given).tls;
+  CHECK(tls.ca_file == "/etc/ca.pem");
+  CHECK(tls.ca_dir == "/etc/cas");
+  CHECK(tls.cert_file == "/etc/c.pem");
+  CHECK(tls.key_file == "/etc/c.key");
+  CHECK(tls.server_name == "redis.example");
+  CHECK_FALSE(tls.verify_peer);
+  CHECK(std::get<app_ns::serve_config>(parse({"--tls"})).tls.enabled);
+
+  CHECK(std::get<int>(parse({"--tls-cert", "/etc/c.pem"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--tls-key", "/etc/c.key"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--tls", "--redis", "unix:///tmp/redis.sock"})) == app_ns::exit_usage);
 }

@@ -23,7 +23,11 @@ gw::http::gateway_stats sample_stats(bool redis_connected) {
   s.engine.upgrades_total = 5;
   s.engine.packets_sent_total = 40;
   s.engine.bytes_sent_total = 1234;
+  s.engine.slow_consumers_closed_total = 12;
+  s.engine.connections_refused_total = 13;
+  s.engine.handshakes_rate_limited_total = 14;
   s.sockets = 4;
+  s.volatile_dropped = 15;
   s.redis.redis_connected = redis_connected;
   s.redis.broadcasts_received = 7;
   s.redis.broadcasts_ignored = 2;
@@ -77,7 +81,11 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
                              "\nsio_gateway_redis_connected 1\n", "\nsio_gateway_broadcasts_received_total 7\n",
                              "\nsio_gateway_broadcasts_ignored_total 2\n", "\nsio_gateway_deliveries_total 9\n",
                              "\nsio_gateway_requests_received_total 1\n", "\nsio_gateway_malformed_messages_total 0\n",
-                             "\nsio_gateway_redis_reconnects_total 6\n"}) {
+                             "\nsio_gateway_redis_reconnects_total 6\n",
+                             "\nsio_gateway_slow_consumers_closed_total 12\n",
+                             "\nsio_gateway_connections_refused_total 13\n",
+                             "\nsio_gateway_handshakes_rate_limited_total 14\n",
+                             "\nsio_gateway_volatile_dropped_total 15\n"}) {
     CHECK_MESSAGE(body.find(sample) != std::string::npos, sample);
   }
   CHECK(body.find("# TYPE sio_gateway_deliveries_total counter\n") != std::string::npos);
@@ -106,7 +114,7 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
       ++samples;
     }
   }
-  CHECK(samples == 15);
+  CHECK(samples == 19);
 }
 
 TEST_CASE("GET / is the demo page; its script and stylesheet are served beside it") {

@@ -302,11 +302,14 @@ TEST_CASE("server: volatile skips sessions that are not writable, compress is pa
   auto [b, sid_b] = f.connect("/");
   b->writable_ = false;
   const auto packet = event(R"(["v"])");
+  CHECK(f.srv.volatile_dropped() == 0);
   CHECK(f.srv.broadcast("/", {}, packet, {.volatile_ = true, .compress = false}) == 1);
+  CHECK(f.srv.volatile_dropped() == 1);  // counted for /metrics
   CHECK(a->sent.size() == 2);
   CHECK(a->compress_flags.back() == false);
   CHECK(b->sent.size() == 1);
   CHECK(f.srv.broadcast("/", {}, packet, {.volatile_ = false, .compress = true}) == 2);
+  CHECK(f.srv.volatile_dropped() == 1);  // only volatile packets are ever dropped
   CHECK(b->sent.size() == 2);
   CHECK(b->compress_flags.back() == true);
 }
