@@ -49,6 +49,7 @@ struct batch_counts {
   std::uint64_t invalid = 0;        // bad lines: nothing published
   std::uint64_t not_published = 0;  // Redis failed the publish: error reply, lost connection, no reply in time
   std::uint64_t no_receivers = 0;   // sent, but 0 subscriptions got it
+  std::uint64_t stream_entries = 0; // sent as XADD (streams mode): read by the servers, no receivers counted
   long long receivers = 0;          // summed over the sent lines
   std::uint64_t first_no_receivers_line = 0;
   std::string first_no_receivers_nsp;
@@ -139,7 +140,8 @@ class batch_report {
       fail(line, outcome.message);
       return;
     }
-    acknowledged(line, static_cast<std::uint16_t>(packed >> nsp_shift), outcome.receivers);
+    // An XADD (streams mode) reaches whoever reads the stream: no receivers to count.
+    acknowledged(line, static_cast<std::uint16_t>(packed >> nsp_shift), outcome.offset.empty() ? outcome.receivers : -1);
   }
 
  private:
@@ -162,9 +164,11 @@ class batch_report {
     return index < namespaces_.size() ? namespaces_[index] : std::string("?");
   }
 
+  // `receivers` < 0: not a publish that counts them (an XADD).
   void acknowledged(std::uint64_t line, std::uint16_t nsp, long long receivers) {
     ++counts_.sent;
-    counts_.receivers += receivers;
+    if (receivers < 0) ++counts_.stream_entries;
+    if (receivers > 0) counts_.receivers += receivers;
     if (receivers == 0) {
       if (counts_.no_receivers++ == 0) {
         counts_.first_no_receivers_line = line;
@@ -385,7 +389,7 @@ class batch_run {
       print_published(*published, options_);
       report_.dry_run_valid();
     } else {
-      report_.waited(line, nsp_index, published->receivers.value_or(0));
+      report_.waited(line, nsp_index, published->receivers.value_or(-1));  // none: an XADD
     }
     return std::nullopt;
   }
@@ -435,9 +439,10 @@ void print_summary(const batch_counts& c, const std::optional<stop>& stopped, bo
     if (dry_run) {
       line += fmt::format("{} valid, {} invalid (dry run: nothing published)", c.sent, c.invalid);
     } else {
-      line += fmt::format("{} sent ({}), {} failed ({} invalid, {} not published)", c.sent,
-                          plural(static_cast<std::uint64_t>(c.receivers), "receiver"), c.failed(), c.invalid,
-                          c.not_published);
+      const auto reached = c.stream_entries != 0 ? fmt::format("{} to the stream", c.stream_entries)
+                                                 : plural(static_cast<std::uint64_t>(c.receivers), "receiver");
+      line += fmt::format("{} sent ({}), {} failed ({} invalid, {} not published)", c.sent, reached, c.failed(),
+                          c.invalid, c.not_published);
       if (c.no_receivers != 0) line += fmt::format(", {} with 0 receivers", c.no_receivers);
     }
     if (stopped) line += stopped->line != 0 ? fmt::format(", stopped at line {}", stopped->line) : ", stopped";

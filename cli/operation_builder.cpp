@@ -12,6 +12,11 @@ sio::Options emitter_options(const cli_options& o) {
   sio::Options options;
   options.redis_url = o.redis_url;
   options.key = o.key;
+  options.mode = o.mode;
+  options.subscription = o.subscription;
+  options.stream_name = o.stream_name;
+  options.stream_count = o.stream_count;
+  options.stream_max_len = o.stream_max_len;
   options.connect_timeout = o.timeout;
   options.command_timeout = o.timeout;
   options.request_timeout = o.timeout;  // one --timeout bounds every wait, the servers' answers included

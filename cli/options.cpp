@@ -134,6 +134,7 @@ class command_line {
       throw usage_error(e.what());
     }
     options_.cmd = parsed_command();
+    read_mode_texts();
     check_combinations();
     return {finish(), 0};
   }
@@ -151,6 +152,7 @@ class command_line {
         ->envname("SIO_KEY")
         ->capture_default_str()
         ->group("Connection");
+    add_mode_options();
     app_.add_option("--timeout", timeout_text_, "Connect, command and answers timeout: 500ms, 2s, 1.5 (seconds)")
         ->type_name("DURATION")
         ->capture_default_str()
@@ -167,6 +169,38 @@ class command_line {
                     ->type_name("DURATION")
                     ->group("Connection");
     add_tls_options();
+  }
+
+  // Which adapter the servers run decides the command and its encoding (README: Which mode).
+  void add_mode_options() {
+    app_.add_option("--mode", mode_text_, "The servers' adapter: classic, sharded or streams")
+        ->check(CLI::IsMember({"classic", "sharded", "streams"}))
+        ->type_name("MODE")
+        ->envname("SIO_MODE")
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--subscription-mode", subscription_text_,
+                    "sharded: the servers' subscriptionMode (dynamic, static, dynamic-private)")
+        ->check(CLI::IsMember({"dynamic", "static", "dynamic-private"}))
+        ->type_name("MODE")
+        ->envname("SIO_SUBSCRIPTION_MODE")
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--stream-name", options_.stream_name, "streams: the servers' streamName")
+        ->type_name("NAME")
+        ->envname("SIO_STREAM_NAME")
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--stream-count", options_.stream_count, "streams: the servers' streamCount")
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+        ->capture_default_str()
+        ->group("Connection");
+    app_.add_option("--maxlen", options_.stream_max_len, "streams: trim the stream to about N entries (maxLen)")
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+        ->capture_default_str()
+        ->group("Connection");
   }
 
   // rediss:// turns TLS on; these bring the certificates (README: TLS).
@@ -315,6 +349,7 @@ class command_line {
     if (options_.tls.enabled && options_.redis_url.starts_with("unix:"))
       throw usage_error("--tls needs a TCP Redis URL (redis://host:port), not a unix socket");
     check_request_combinations();
+    check_mode_combinations();
     const command cmd = options_.cmd;
     if (cmd == command::emit) {
       if (given(type_) && (given(arg_) || given(args_))) {
@@ -343,6 +378,33 @@ class command_line {
         }
       }
     }
+  }
+
+  void read_mode_texts() {
+    using mode = sio::Options::adapter_mode;
+    using subscription = sio::Options::subscription_mode;
+    options_.mode = mode_text_ == "sharded" ? mode::sharded : mode_text_ == "streams" ? mode::streams : mode::classic;
+    options_.subscription = subscription_text_ == "static"            ? subscription::static_
+                            : subscription_text_ == "dynamic-private" ? subscription::dynamic_private
+                                                                      : subscription::dynamic;
+  }
+
+  // Requests use the classic adapter's request channels; an XADD reaches no subscriber to count.
+  void check_mode_combinations() const {
+    using mode = sio::Options::adapter_mode;
+    if (options_.mode == mode::classic) return;
+    const char* name = options_.mode == mode::sharded ? "sharded" : "streams";
+    for (const CLI::Option* option : request_only_) {
+      if (given(option))
+        throw usage_error(fmt::format("{} needs --mode classic: the {} adapter's requests are not supported yet",
+                                      option->get_name(), name));
+    }
+    if (options_.cmd == command::sockets)
+      throw usage_error(fmt::format("sockets needs --mode classic: the {} adapter's requests are not supported yet",
+                                    name));
+    if (options_.mode == mode::streams && options_.require_receivers)
+      throw usage_error("--require-receivers cannot be used with --mode streams: servers read the stream, no "
+                        "subscriber is counted");
   }
 
   // The options that wait for the servers' answers: one operation at a time, and not every operation asks.
@@ -462,6 +524,8 @@ class command_line {
   std::vector<const CLI::Option*> emit_only_;     // meaningless unless an event is emitted
   std::vector<const CLI::Option*> target_only_;   // server-emit reaches every server, never selected sockets
   std::vector<const CLI::Option*> request_only_;  // --confirm, --acks, --fallback
+  std::string mode_text_ = "classic";
+  std::string subscription_text_ = "dynamic";
 
   const CLI::App* join_ = nullptr;
   const CLI::App* leave_ = nullptr;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -21,6 +22,12 @@ struct cli_options {
   // Connection
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string key = "socket.io";
+  // The servers' adapter (README: Which mode) and its settings.
+  sio::Options::adapter_mode mode = sio::Options::adapter_mode::classic;
+  sio::Options::subscription_mode subscription = sio::Options::subscription_mode::dynamic;
+  std::string stream_name = "socket.io";
+  std::size_t stream_count = 1;
+  std::size_t stream_max_len = 10000;
   std::chrono::milliseconds timeout{5000};
 
   // TLS: on with a rediss:// URL, or with --tls for redis://; the CA, client certificate and name.

@@ -26,6 +26,8 @@ void print_json_line(const sio::Published& p) {
                                  json_string(p.channel), p.payload.size());
   if (p.receivers) {
     line += fmt::format("{}}}", *p.receivers);
+  } else if (!p.offset.empty()) {
+    line += fmt::format(R"(null,"offset":{}}})", json_string(p.offset));  // streams mode: the entry's id
   } else {
     line += fmt::format(R"(null,"payload_hex":"{}","decoded":{}}})", to_hex(p.payload), decoded_view(p.payload));
   }
@@ -47,11 +49,20 @@ std::string to_hex(std::string_view bytes) {
 }
 
 std::string no_receivers_message(const sio::Published& p, const std::string& key, const std::string& nsp) {
+  if (p.command == "SPUBLISH")  // servers subscribe a room's shard channel only while it has sockets there
+    return fmt::format("0 receivers for SPUBLISH {}: no Socket.IO server subscribes this shard channel (with "
+                       "dynamic subscriptions: no socket is in that room)",
+                       p.channel);
   return fmt::format("0 receivers for {} {}: no Socket.IO server subscribes to key \"{}\", namespace \"{}\"", p.command,
                      p.channel, key, nsp);
 }
 
 void print_published_verbose(const sio::Published& p) {
+  if (!p.offset.empty()) {
+    fmt::print(stderr, "notify: added {} bytes to stream {} (XADD): entry {}\n", p.payload.size(), p.channel,
+               p.offset);
+    return;
+  }
   if (!p.receivers) return;  // a dry run published nothing; its output already says what would be sent
   const long long receivers = *p.receivers;
   fmt::print(stderr, "notify: published {} bytes on {} ({}): {} {}\n", p.payload.size(), p.channel, p.command,

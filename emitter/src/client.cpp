@@ -36,6 +36,11 @@ client::client(Options options) : options_(std::move(options)), endpoint_(parse_
   if (options_.username) endpoint_.username = options_.username;
   if (options_.password) endpoint_.password = options_.password;
   apply_tls_options(options_.tls, endpoint_);
+  if (options_.mode == Options::adapter_mode::streams) {
+    if (options_.stream_name.empty()) throw data_error(errc::invalid_argument, "the stream name is empty");
+    if (options_.stream_count == 0) throw data_error(errc::invalid_argument, "the stream count must be at least 1");
+    if (options_.stream_max_len == 0) throw data_error(errc::invalid_argument, "the stream's maxLen must be positive");
+  }
   uid_ = options_.dry_run ? "sio-dry-run" : random_uid();
   if (!options_.dry_run)
     pipeline_ = std::make_unique<redis_pipeline>(
@@ -58,13 +63,13 @@ void client::publish_async(const command& cmd, Completion done) {
   if (!pipeline_) return;
   // Queued emits ride out an outage in the buffer; callers waiting for a reply (publish below) do not.
   if (done)
-    pipeline_->enqueue_for_outcome(cmd.verb, cmd.channel, cmd.payload, std::move(done), true);
+    pipeline_->enqueue_for_outcome(cmd.verb, cmd.channel, cmd.payload, std::move(done), true, cmd.between);
   else
-    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, {}, true);
+    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, {}, true, cmd.between);
 }
 
-long long client::publish(const command& cmd) {
-  if (!pipeline_) return 0;
+client::reply_of_publish client::publish(const command& cmd) {
+  if (!pipeline_) return {};
   // The reply comes on the I/O thread; this thread waits for it. The pipeline ends every command (reply, lost
   // connection or command timeout), so the wait is bounded.
   struct waiter {
@@ -73,12 +78,15 @@ long long client::publish(const command& cmd) {
     bool done = false;
     command_outcome outcome;
   } w;
-  pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, [&w](const command_outcome& outcome) {
-    std::lock_guard lock(w.mutex);
-    w.outcome = outcome;
-    w.done = true;
-    w.cv.notify_one();
-  });
+  pipeline_->enqueue(
+      cmd.verb, cmd.channel, cmd.payload,
+      [&w](const command_outcome& outcome) {
+        std::lock_guard lock(w.mutex);
+        w.outcome = outcome;
+        w.done = true;
+        w.cv.notify_one();
+      },
+      false, cmd.between);
   std::unique_lock lock(w.mutex);
   w.cv.wait(lock, [&] { return w.done; });
   const auto context = fmt::format("{} {}", cmd.verb, cmd.channel);
@@ -88,9 +96,9 @@ long long client::publish(const command& cmd) {
       throw_redis_error(w.outcome.code, error_reply_message(context, w.outcome.reply.text, acl_user_of(endpoint_)));
     throw_redis_error(w.outcome.code, w.outcome.message);
   }
-  if (w.outcome.reply.kind != redis_reply::type::integer)
-    throw redis_error(errc::protocol, fmt::format("{}: expected an integer reply", context));
-  return w.outcome.reply.integer;
+  if (w.outcome.reply.kind == redis_reply::type::integer) return {w.outcome.reply.integer, {}};
+  if (w.outcome.reply.kind == redis_reply::type::string) return {0, std::move(w.outcome.reply.text)};  // XADD
+  throw redis_error(errc::protocol, fmt::format("{}: expected an integer or an entry id", context));
 }
 
 void client::flush(std::chrono::milliseconds timeout) {

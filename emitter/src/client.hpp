@@ -30,8 +30,13 @@ class client {
   void connect();
   // Queues the command and returns at once; `done` (optional) gets the outcome on the I/O thread.
   void publish_async(const command& cmd, Completion done = {});
-  // Queues the command and waits for its reply: the receivers count. Throws sio::redis_error.
-  long long publish(const command& cmd);
+  // Queues the command and waits for its reply: the receivers count (PUBLISH, SPUBLISH) or the entry id (XADD).
+  // Throws sio::redis_error.
+  struct reply_of_publish {
+    long long receivers = 0;
+    std::string offset;
+  };
+  reply_of_publish publish(const command& cmd);
   // Waits for everything queued so far; throws the first unreported failure or sio::timeout_error.
   void flush(std::chrono::milliseconds timeout);
   pipeline_counters counters() const;

@@ -1,8 +1,12 @@
 // The facade: turns calls into operations, validates and encodes them, and hands the command to the client.
 #include "sio/emitter.hpp"
 
+#include <fmt/format.h>
+
 #include "client.hpp"
 #include "codec/classic_codec.hpp"
+#include "codec/sharded_codec.hpp"
+#include "codec/streams_codec.hpp"
 #include "codec/operation.hpp"
 #include "codec/request_codec.hpp"
 #include "codec/validate.hpp"
@@ -12,15 +16,55 @@ namespace sio {
 
 namespace {
 
+detail::subscription_mode subscription_of(Options::subscription_mode mode) {
+  switch (mode) {
+    case Options::subscription_mode::dynamic: return detail::subscription_mode::dynamic;
+    case Options::subscription_mode::static_: return detail::subscription_mode::static_;
+    case Options::subscription_mode::dynamic_private: return detail::subscription_mode::dynamic_private;
+  }
+  return detail::subscription_mode::static_;
+}
+
+// The command for the adapter the servers run (Options::mode).
+void encode(const detail::client& client, const detail::operation& op, detail::command& out) {
+  const auto& o = client.options();
+  switch (o.mode) {
+    case Options::adapter_mode::classic: detail::encode_classic(op, o.key, out); return;
+    case Options::adapter_mode::sharded:
+      detail::encode_sharded(op, o.key, subscription_of(o.subscription), detail::emitter_uid, out);
+      return;
+    case Options::adapter_mode::streams:
+      detail::encode_streams(op, {o.stream_name, o.stream_count, o.stream_max_len}, out);
+      return;
+  }
+}
+
 Published run(detail::client& client, const detail::operation& op) {
   detail::validate(op);
-  auto cmd = detail::encode_classic(op, client.options().key);
+  detail::command cmd;
+  encode(client, op, cmd);
   Published result;
-  if (!client.options().dry_run) result.receivers = client.publish(cmd);
+  if (!client.options().dry_run) {
+    auto reply = client.publish(cmd);
+    if (reply.offset.empty())
+      result.receivers = reply.receivers;
+    else
+      result.offset = std::move(reply.offset);  // an XADD: read by the servers, not received by subscribers
+  }
   result.command = std::move(cmd.verb);
   result.channel = std::move(cmd.channel);
   result.payload = std::move(cmd.payload);
   return result;
+}
+
+// Requests need the classic adapter's request and response channels; the sharded and streams equivalents
+// (PROTOCOL.md §8.6) are not built yet.
+void require_classic(const detail::client& client, std::string_view call) {
+  if (client.options().mode != Options::adapter_mode::classic)
+    throw data_error(errc::invalid_argument,
+                     fmt::format("{} needs mode classic: requests to the servers (acknowledgements, presence, "
+                                 "server counts) are not supported with the sharded or streams adapter yet",
+                                 call));
 }
 
 // The hot path: encoded into this thread's reusable buffers (no allocation once they have grown), copied into
@@ -34,7 +78,7 @@ Published run(detail::client& client, const detail::operation& op) {
 void run_async(detail::client& client, const detail::operation& op, Completion done) {
   detail::validate(op);
   detail::command& scratch = thread_scratch();
-  detail::encode_classic(op, client.options().key, scratch);
+  encode(client, op, scratch);
   if (client.options().dry_run) {
     if (done) done(Outcome{});
     return;
@@ -158,6 +202,7 @@ Published BroadcastOperator::disconnectSockets(bool close) const {
 
 Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::span<const value> args,
                                                bool wait_for_acks) const {
+  require_classic(*client_, wait_for_acks ? "emitWithAck" : "emit_confirmed");
   detail::operation op;
   op.kind = detail::operation_kind::broadcast;
   op.to = target_.get();
@@ -183,6 +228,7 @@ Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::spa
 }
 
 SocketList BroadcastOperator::fetchSockets() const {
+  require_classic(*client_, "fetchSockets");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
   spec.publish = detail::encode_fetch_sockets(*target_, client_->options().key, {client_->uid(), spec.request_id});
@@ -204,6 +250,7 @@ SocketList BroadcastOperator::fetchSockets() const {
 }
 
 SocketIds BroadcastOperator::allSockets() const {
+  require_classic(*client_, "allSockets");
   if (!target_->except.empty())
     throw data_error(errc::invalid_argument, "allSockets() cannot leave rooms out (except); use fetchSockets()");
   detail::validate_target(*target_);
@@ -255,6 +302,7 @@ Published Emitter::serverSideEmit_args(std::string_view event, std::span<const v
 
 ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span<const value> args,
                                                std::chrono::milliseconds timeout) const {
+  require_classic(*client_, "serverSideEmitWithAck");
   if (timeout.count() <= 0) throw data_error(errc::invalid_argument, "the request timeout must be positive");
   const detail::target everyone{.nsp = nsp_, .wait = timeout};
   detail::operation op;
@@ -275,7 +323,10 @@ ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span
   return result;
 }
 
-std::size_t Emitter::serverCount() const { return detail::count_servers(*client_, nsp_); }
+std::size_t Emitter::serverCount() const {
+  require_classic(*client_, "serverCount");
+  return detail::count_servers(*client_, nsp_);
+}
 
 void Emitter::flush(std::chrono::milliseconds timeout) const { client_->flush(timeout); }
 

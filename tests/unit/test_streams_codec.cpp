@@ -20,12 +20,20 @@ using sio_test::bytes_of;
 using sio_test::to_rooms;
 using sio_test::make_operation;
 
+// The whole command as Redis receives it.
+std::vector<std::string> argv_of(const sio::detail::command& c) {
+  std::vector<std::string> argv{c.verb, c.channel};
+  argv.insert(argv.end(), c.between.begin(), c.between.end());
+  argv.push_back(c.payload);
+  return argv;
+}
+
 }  // namespace
 
 TEST_CASE("streams: a broadcast is one XADD entry with the streams emitter's fields") {
   const auto t = to_rooms({"user:42"});
   const std::vector<sio::value> args{sio::json(R"({"type":"ORDER_UPDATED","payload":{"id":1},"timestamp":1700000000000})")};
-  const auto command = sio::detail::encode_streams(make_operation(operation_kind::broadcast, t, "notification", args), {});
+  const auto command = argv_of(sio::detail::encode_streams(make_operation(operation_kind::broadcast, t, "notification", args), {}));
   CHECK(command == std::vector<std::string>{
                        "XADD", "socket.io", "MAXLEN", "~", "10000", "*", "uid", "emitter", "nsp", "/", "type", "3",
                        "data",
@@ -44,21 +52,21 @@ TEST_CASE("streams: socket management and serverSideEmit") {
   const std::vector<std::string> j{"j"};
   auto join = make_operation(operation_kind::sockets_join, other);
   join.rooms = j;
-  const auto command = sio::detail::encode_streams(join, {});
+  const auto command = argv_of(sio::detail::encode_streams(join, {}));
   CHECK(command.at(11) == "4");
   CHECK(command.at(13) == R"({"opts":{"rooms":["other"],"except":["k"],"flags":{}},"rooms":["j"]})");
   auto leave = join;
   leave.kind = operation_kind::sockets_leave;
-  CHECK(sio::detail::encode_streams(leave, {}).at(11) == "5");
+  CHECK(argv_of(sio::detail::encode_streams(leave, {})).at(11) == "5");
   auto disconnect = make_operation(operation_kind::disconnect_sockets, other);
   disconnect.close = true;
-  CHECK(sio::detail::encode_streams(disconnect, {}).at(11) == "6");
+  CHECK(argv_of(sio::detail::encode_streams(disconnect, {})).at(11) == "6");
   CHECK(sio::detail::encode_stream_data(disconnect) ==
         R"({"opts":{"rooms":["other"],"except":["k"],"flags":{}},"close":true})");
   const target all;
   const std::vector<sio::value> args{sio::value(1), sio::json(R"({"a":"b"})")};
   const auto sse = make_operation(operation_kind::server_side_emit, all, "sse", args);
-  CHECK(sio::detail::encode_streams(sse, {}).at(11) == "9");
+  CHECK(argv_of(sio::detail::encode_streams(sse, {})).at(11) == "9");
   CHECK(sio::detail::encode_stream_data(sse) == R"({"packet":["sse",1,{"a":"b"}]})");
 }
 
@@ -106,5 +114,5 @@ TEST_CASE("streams: the stream name follows streamName, streamCount and the adap
   CHECK(sio::detail::stream_name_for("/\xc3\xa9\xf0\x9f\x98\x80", {.stream_count = 3}) == "socket.io-2");
   CHECK(sio::detail::stream_name_for("/\xc3\xa9\xf0\x9f\x98\x80", {.stream_count = 4}) == "socket.io-1");
   const target t;
-  CHECK(sio::detail::encode_streams(make_operation(operation_kind::broadcast, t, "e"), {.max_len = 500}).at(4) == "500");
+  CHECK(argv_of(sio::detail::encode_streams(make_operation(operation_kind::broadcast, t, "e"), {.max_len = 500})).at(4) == "500");
 }

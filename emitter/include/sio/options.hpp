@@ -26,8 +26,25 @@ struct Options {
   // address.
   std::string redis_url = "redis://127.0.0.1:6379";
 
-  // The channel prefix; must equal the `key` option of the servers' createAdapter().
+  // The channel prefix; must equal the `key` option of the servers' createAdapter() (the `channelPrefix` of
+  // createShardedAdapter and of the streams adapter).
   std::string key = "socket.io";
+
+  // Which Redis adapter the Socket.IO servers run (README: "Which mode"):
+  enum class adapter_mode {
+    classic,  // createAdapter (@socket.io/redis-adapter): PUBLISH, as @socket.io/redis-emitter does
+    sharded,  // createShardedAdapter (Redis 7 sharded pub/sub): SPUBLISH of the adapter's ClusterMessage
+    streams,  // @socket.io/redis-streams-adapter: XADD, durable; clients recover missed notifications
+  };
+  adapter_mode mode = adapter_mode::classic;
+  // Sharded: the servers' subscriptionMode. It decides whether a broadcast to one room may use that room's channel
+  // (dynamic, dynamic_private) or must use the namespace's (static_); when unsure, static_ is always delivered.
+  enum class subscription_mode { dynamic, static_, dynamic_private };
+  subscription_mode subscription = subscription_mode::dynamic;
+  // Streams: the servers' streamName, streamCount and maxLen (each XADD trims the stream to about that many).
+  std::string stream_name = "socket.io";
+  std::size_t stream_count = 1;
+  std::size_t stream_max_len = 10000;
 
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds command_timeout{5000};

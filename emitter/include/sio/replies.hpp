@@ -18,13 +18,17 @@ namespace sio {
 
 // What one call published.
 struct Published {
-  std::string command;  // "PUBLISH"
-  std::string channel;  // e.g. "socket.io#/#user:42#"
-  std::string payload;  // the exact bytes published (msgpack for broadcasts, JSON for server-side requests)
+  std::string command;  // "PUBLISH"; "SPUBLISH" in sharded mode, "XADD" in streams mode
+  std::string channel;  // e.g. "socket.io#/#user:42#"; the stream's key in streams mode
+  std::string payload;  // the exact bytes published (msgpack for broadcasts, JSON for server-side requests; the
+                        // ClusterMessage in sharded mode; the entry's data field in streams mode)
   // Subscriptions that received it (Redis' PUBLISH reply); empty in dry-run mode. With the classic adapter every
   // server of the namespace counts once, whether or not the target room has sockets there: 0 means no server
-  // listens on this key and namespace.
+  // listens on this key and namespace. Sharded mode: the servers subscribed to that shard channel. Streams mode:
+  // empty too (the servers read the stream), and `offset` is set.
   std::optional<long long> receivers;
+  // Streams mode: the entry's id (e.g. "1700000000000-0"), the offset clients recover from; empty otherwise.
+  std::string offset;
 };
 
 // The part every request's result shares.

@@ -100,6 +100,7 @@ void encode_request(std::string& out, const operation& op) {
 
 void encode_classic(const operation& op, std::string_view key, command& out) {
   out.verb = "PUBLISH";  // fits the small-string buffer: no allocation
+  out.between.clear();
   out.channel.clear();
   out.payload.clear();
   if (op.kind == operation_kind::broadcast) {

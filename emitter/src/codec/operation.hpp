@@ -46,11 +46,13 @@ struct operation {
   bool close = false;                     // disconnect_sockets
 };
 
-// One Redis command with binary-safe arguments.
+// One Redis command with binary-safe arguments: `verb channel [between...] payload`. PUBLISH and SPUBLISH have
+// nothing between; XADD has its trimming, id and the fields before "data" (streams_codec.hpp).
 struct command {
   std::string verb;
-  std::string channel;
+  std::string channel;  // the channel, or the stream's key
   std::string payload;
+  std::vector<std::string> between{};
 };
 
 }  // namespace sio::detail

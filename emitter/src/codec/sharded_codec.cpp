@@ -103,6 +103,7 @@ void sharded_channel(std::string& out, const operation& op, std::string_view pre
 void encode_sharded(const operation& op, std::string_view prefix, subscription_mode mode, std::string_view uid,
                     command& out) {
   out.verb = "SPUBLISH";
+  out.between.clear();
   out.channel.clear();
   out.payload.clear();
   sharded_channel(out.channel, op, prefix, mode);

@@ -138,21 +138,18 @@ std::string encode_stream_data(const operation& op) {
   return data;
 }
 
-std::vector<std::string> encode_streams(const operation& op, const stream_settings& settings) {
-  return {"XADD",
-          stream_name_for(op.to->nsp, settings),
-          "MAXLEN",
-          "~",
-          std::to_string(settings.max_len),
-          "*",
-          "uid",
-          std::string(emitter_uid),
-          "nsp",
-          op.to->nsp,
-          "type",
-          std::to_string(static_cast<int>(cluster_message_type_of(op.kind))),
-          "data",
-          encode_stream_data(op)};
+void encode_streams(const operation& op, const stream_settings& settings, command& out) {
+  out.verb = "XADD";
+  out.channel = stream_name_for(op.to->nsp, settings);
+  out.between = {"MAXLEN", "~", std::to_string(settings.max_len), "*", "uid", std::string(emitter_uid), "nsp",
+                 op.to->nsp, "type", std::to_string(static_cast<int>(cluster_message_type_of(op.kind))), "data"};
+  out.payload = encode_stream_data(op);
+}
+
+command encode_streams(const operation& op, const stream_settings& settings) {
+  command out;
+  encode_streams(op, settings, out);
+  return out;
 }
 
 }  // namespace sio::detail

@@ -26,8 +26,10 @@ std::string stream_name_for(std::string_view nsp, const stream_settings& setting
 // The data field: JSON.stringify(data), or base64(@msgpack/msgpack(data)) when an argument is binary.
 std::string encode_stream_data(const operation& op);
 
-// XADD <stream> MAXLEN ~ <maxLen> * uid emitter nsp <nsp> type <n> data <data>: the whole command, ready for
-// Redis. Throws sio::data_error for argument values that cannot be encoded (invalid UTF-8).
-std::vector<std::string> encode_streams(const operation& op, const stream_settings& settings);
+// XADD <stream> MAXLEN ~ <maxLen> * uid emitter nsp <nsp> type <n> data <data>: the stream as the command's
+// channel, the data field as its payload, the rest between. Throws sio::data_error for argument values that cannot
+// be encoded (invalid UTF-8).
+void encode_streams(const operation& op, const stream_settings& settings, command& out);
+command encode_streams(const operation& op, const stream_settings& settings);
 
 }  // namespace sio::detail

@@ -25,10 +25,14 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// The RESP size of *3 verb channel payload, as append_bulk writes it.
-std::size_t resp_size(std::string_view verb, std::string_view channel, std::string_view payload) {
+// The RESP size of `verb channel [between...] payload`, as append_bulk writes it.
+std::size_t resp_size(std::string_view verb, std::string_view channel, std::string_view payload,
+                      std::span<const std::string> between) {
   const auto bulk = [](std::size_t n) { return 1 + std::to_string(n).size() + 2 + n + 2; };
-  return 4 + bulk(verb.size()) + bulk(channel.size()) + bulk(payload.size());
+  std::size_t size = 1 + std::to_string(3 + between.size()).size() + 2 + bulk(verb.size()) + bulk(channel.size()) +
+                     bulk(payload.size());
+  for (const auto& arg : between) size += bulk(arg.size());
+  return size;
 }
 
 // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): a uniform delay up to the exponential
@@ -112,13 +116,17 @@ void redis_pipeline::pending_command::complete(errc code, std::string message, r
   if (done) {
     done(command_outcome{code, std::move(message), std::move(reply)});
   } else if (on_outcome) {
-    Outcome outcome{code, 0, std::move(message)};
+    Outcome outcome;
+    outcome.code = code;
+    outcome.message = std::move(message);
     if (code == errc::ok) {
       if (reply.kind == redis_reply::type::integer) {
         outcome.receivers = reply.integer;
+      } else if (reply.kind == redis_reply::type::string) {
+        outcome.offset = std::move(reply.text);  // XADD: the entry's id
       } else {
         outcome.code = errc::protocol;
-        outcome.message = fmt::format("{}: expected an integer reply", verb_name());
+        outcome.message = fmt::format("{}: expected an integer or an entry id", verb_name());
       }
     }
     on_outcome(outcome);
@@ -126,13 +134,13 @@ void redis_pipeline::pending_command::complete(errc code, std::string message, r
 }
 
 void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
-                             command_completion done, bool may_buffer) {
-  enqueue_command(verb, channel, payload, pending_command{std::move(done), {}, {}, 0}, may_buffer);
+                             command_completion done, bool may_buffer, std::span<const std::string> between) {
+  enqueue_command(verb, channel, payload, between, pending_command{std::move(done), {}, {}, 0}, may_buffer);
 }
 
 void redis_pipeline::enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
-                                         Completion done, bool may_buffer) {
-  enqueue_command(verb, channel, payload, pending_command{{}, std::move(done), {}, 0}, may_buffer);
+                                         Completion done, bool may_buffer, std::span<const std::string> between) {
+  enqueue_command(verb, channel, payload, between, pending_command{{}, std::move(done), {}, 0}, may_buffer);
 }
 
 bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped) {
@@ -171,9 +179,9 @@ void redis_pipeline::fail_dropped(std::deque<pending_command>& dropped) {
 }
 
 void redis_pipeline::enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
-                                     pending_command command, bool may_buffer) {
+                                     std::span<const std::string> between, pending_command command, bool may_buffer) {
   const bool buffering = may_buffer && reconnect_.max_buffered_messages > 0;
-  command.bytes = resp_size(verb, channel, payload);
+  command.bytes = resp_size(verb, channel, payload, between);
   command.may_buffer = buffering;
   std::deque<pending_command> dropped;
   bool start_reconnecting = false;
@@ -218,9 +226,10 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   // flight, so they queue and go out in the I/O thread's batches. Plain sockets only: a TLS session is the I/O
   // thread's alone.
   const bool idle = connected_ && direct_send_ && unanswered_.empty() && queued_.empty() && !io_unsent_;
-  queued_ += "*3\r\n";
+  append_resp_count(queued_, '*', 3 + between.size());
   append_bulk(queued_, verb);
   append_bulk(queued_, channel);
+  for (const auto& arg : between) append_bulk(queued_, arg);
   append_bulk(queued_, payload);
   if (idle) {
     const auto sent = connection_->stream().write_some(queued_.data(), queued_.size());

@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -80,17 +81,18 @@ class redis_pipeline {
   // Opens the connection now if none is open. Throws sio::connection_error, timeout_error or auth_error.
   void connect();
 
-  // Queues `verb channel payload` (binary-safe). `done`, when given, is called exactly once on the I/O thread
+  // Queues `verb channel [between...] payload` (binary-safe; XADD has its trimming, id and first fields between).
+  // `done`, when given, is called exactly once on the I/O thread
   // (it must not call back into this pipeline). Throws what connect() throws when no connection is open and
   // none can be made; the command is then not queued.
   // `may_buffer`: while Redis is unreachable the command waits in the buffer (if the policy has one) instead of
   // connecting in this thread; for callers that do not wait for its reply.
   void enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
-               command_completion done = {}, bool may_buffer = false);
-  // The same for a command whose integer reply is what the caller wants (PUBLISH's receivers): `done` gets an
-  // sio::Outcome directly, without a second wrapper per command.
+               command_completion done = {}, bool may_buffer = false, std::span<const std::string> between = {});
+  // The same for a publish whose reply is what the caller wants: `done` gets an sio::Outcome directly, without a
+  // second wrapper per command (an integer reply is the receivers, a string reply XADD's entry id).
   void enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
-                           Completion done, bool may_buffer = false);
+                           Completion done, bool may_buffer = false, std::span<const std::string> between = {});
 
   // Waits until every command queued before the call has ended (and its completion, if any, has returned). Throws sio::timeout_error if some have not
   // within `timeout`, else the first failure (code and message, with how many failed) among commands queued
@@ -114,7 +116,7 @@ class redis_pipeline {
   };
 
   void enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
-                       pending_command command, bool may_buffer);
+                       std::span<const std::string> between, pending_command command, bool may_buffer);
   // mutex_ held, disconnected: makes room for `bytes` more in the buffer per the overflow policy, moving dropped
   // commands to `dropped`; false when the command must be refused.
   bool make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped);

@@ -56,7 +56,7 @@ void run_request(client& c, const request_spec& spec, ServerReplies& out) {
   throw_if_error(replies[1], fmt::format("SUBSCRIBE {}", shared), user);
   throw_if_error(replies[2], fmt::format("SUBSCRIBE {}", own), user);
 
-  const long long receivers = c.publish(spec.publish);
+  const long long receivers = c.publish(spec.publish).receivers;
   out.request.receivers = receivers;
   // NUMSUB counted the servers just before; PUBLISH's reply counts those that got the request (plus any pattern
   // subscriber). The smaller one leaves out a server that left in between without waiting for it.
