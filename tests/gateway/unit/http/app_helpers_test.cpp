@@ -73,13 +73,19 @@ TEST_CASE("app: token is the HS256 JWT {sub, iat, exp} that Node's createHmac si
         "nfMJ9ls7XVRBqhNj_WxDkv-VKl_bdWYcCxbA-zE07Mk");
 }
 
+namespace {
+
+// sio-gateway's command line with `args` after "--auth trusted" (no secret needed).
+auto parse(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return sio::gateway::app::parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+}  // namespace
+
 TEST_CASE("app: the limit flags and their defaults") {
   namespace app_ns = sio::gateway::app;
-  const auto parse = [](std::initializer_list<const char*> args) {
-    std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return app_ns::parse_command_line(static_cast<int>(argv.size()), argv.data());
-  };
   const auto defaults = parse({});
   REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
   const auto& d = std::get<app_ns::serve_config>(defaults);
@@ -104,11 +110,6 @@ TEST_CASE("app: the limit flags and their defaults") {
 
 TEST_CASE("app: the TLS flags reach the adapter's options, and a certificate needs its key") {
   namespace app_ns = sio::gateway::app;
-  const auto parse = [](std::initializer_list<const char*> args) {
-    std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return app_ns::parse_command_line(static_cast<int>(argv.size()), argv.data());
-  };
   const auto plain = parse({});
   REQUIRE(std::holds_alternative<app_ns::serve_config>(plain));
   CHECK_FALSE(std::get<app_ns::serve_config>(plain).tls.enabled);
