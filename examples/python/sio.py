@@ -110,6 +110,11 @@ class _Options(ctypes.Structure):
         ("tls_server_name", ctypes.c_char_p),
         ("tls_insecure", ctypes.c_int),
         ("tls", ctypes.c_int),
+        ("mode", ctypes.c_int),
+        ("subscription_mode", ctypes.c_int),
+        ("stream_name", ctypes.c_char_p),
+        ("stream_count", ctypes.c_long),
+        ("stream_max_len", ctypes.c_long),
     ]
 
 

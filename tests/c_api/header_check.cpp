@@ -13,6 +13,7 @@ static_assert(std::is_standard_layout_v<sio_delivery> && std::is_trivially_copya
 // request_timeout_ms was appended: the members before it keep their offsets.
 static_assert(offsetof(sio_options, request_timeout_ms) > offsetof(sio_options, dry_run));
 static_assert(offsetof(sio_options, max_buffered_messages) > offsetof(sio_options, request_timeout_ms));
+static_assert(offsetof(sio_options, mode) > offsetof(sio_options, tls));
 static_assert(std::is_same_v<decltype(&sio_free), void (*)(void*)>);
 static_assert(std::is_same_v<decltype(&sio_server_count), sio_status (*)(sio_emitter*, const char*, long long*,
                                                                            sio_error*)>);

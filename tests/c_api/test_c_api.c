@@ -374,6 +374,11 @@ static void test_options_and_emitter_new(void) {
   CHECK_INT_EQ(o.overflow, SIO_OVERFLOW_FAIL_NEW);
   CHECK_INT_EQ(o.reconnect_delay_ms, 100);
   CHECK_INT_EQ(o.max_reconnect_delay_ms, 5000);
+  CHECK_INT_EQ(o.mode, SIO_MODE_CLASSIC);
+  CHECK_INT_EQ(o.subscription_mode, SIO_SUBSCRIPTION_DYNAMIC);
+  CHECK(o.stream_name == NULL);
+  CHECK_INT_EQ(o.stream_count, 1);
+  CHECK_INT_EQ(o.stream_max_len, 10000);
   sio_options_init(NULL); /* accepted, does nothing */
 
   CHECK_FAILS(sio_emitter_new("redis://127.0.0.1:6379", NULL, NULL, &err), SIO_E_INVALID_ARGUMENT, "out is NULL");
@@ -1633,6 +1638,58 @@ static void test_tls(const char *binary) {
   run_quietly(command);
 }
 
+/* The adapter modes through sio_options: streams mode adds an entry to the stream (receivers -1: none are counted),
+ * sharded mode SPUBLISHes, and a mode that is not an sio_mode is refused. */
+static void test_modes(const redis_proc *server) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  redisContext *admin = connect_port(server->port, 2000);
+  redisReply *r;
+  long long receivers = 7;
+  REQUIRE(admin != NULL);
+
+  o.mode = SIO_MODE_STREAMS;
+  o.stream_name = "c-api-stream";
+  em = new_emitter(server->url, &o);
+  CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
+  sio_emitter_free(em);
+  r = redisCommand(admin, "XRANGE c-api-stream - +");
+  REQUIRE(r != NULL && r->type == REDIS_REPLY_ARRAY);
+  CHECK_INT_EQ(r->elements, 1);
+  if (r->elements == 1 && r->element[0]->elements == 2 && r->element[0]->element[1]->elements == 8) {
+    CHECK_STR_EQ(r->element[0]->element[1]->element[1]->str, "emitter");
+    CHECK_STR_EQ(r->element[0]->element[1]->element[5]->str, "3");
+    CHECK_STR_EQ(r->element[0]->element[1]->element[7]->str,
+                 "{\"packet\":{\"type\":2,\"data\":[\"e\",1],\"nsp\":\"/\"},\"opts\":{\"rooms\":[],\"flags\":{},\"except\":[]}}");
+  } else {
+    CHECK(!"one entry with 4 fields");
+  }
+  freeReplyObject(r);
+
+  o = quick_options();
+  o.mode = SIO_MODE_SHARDED;
+  o.subscription_mode = SIO_SUBSCRIPTION_STATIC;
+  em = new_emitter(server->url, &o);
+  receivers = 7;
+  CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
+  CHECK_INT_EQ(receivers, 0); /* no sharded server listens here */
+  sio_emitter_free(em);
+  r = redisCommand(admin, "INFO commandstats");
+  REQUIRE(r != NULL && r->type == REDIS_REPLY_STRING);
+  CHECK(strstr(r->str, "cmdstat_spublish:calls=1,") != NULL);
+  freeReplyObject(r);
+
+  o = quick_options();
+  o.mode = 3;
+  {
+    sio_emitter *bad = (sio_emitter *)&o;
+    CHECK_FAILS(sio_emitter_new(server->url, &o, &bad, &err), SIO_E_INVALID_ARGUMENT, "options->mode");
+    CHECK(bad == NULL);
+  }
+  redisFree(admin);
+}
+
 int main(int argc, char **argv) {
   const char *binary = find_redis_server(argc, argv);
   redis_proc server, secured;
@@ -1673,6 +1730,7 @@ int main(int argc, char **argv) {
   test_key_option(server.url, sub);
   test_server_requests(&server, sub);
   test_threads(em, sub);
+  test_modes(&server);
   CHECK_NOTHING_PUBLISHED(sub);
   sio_emitter_free(em);
 

@@ -304,6 +304,25 @@ void apply_outage_options(const sio_options& options, sio::Options& cpp) {
 }
 
 // The TLS fields; NULL strings leave the defaults (the system's CA store, the URL's host).
+// The adapter fields, where 0 (a zeroed struct) means classic and the adapters' defaults.
+void apply_mode_options(const sio_options& options, sio::Options& cpp) {
+  switch (options.mode) {
+    case SIO_MODE_CLASSIC: cpp.mode = sio::Options::adapter_mode::classic; break;
+    case SIO_MODE_SHARDED: cpp.mode = sio::Options::adapter_mode::sharded; break;
+    case SIO_MODE_STREAMS: cpp.mode = sio::Options::adapter_mode::streams; break;
+    default: require(false, "options->mode is not an sio_mode (SIO_MODE_CLASSIC, _SHARDED or _STREAMS)");
+  }
+  switch (options.subscription_mode) {
+    case SIO_SUBSCRIPTION_DYNAMIC: cpp.subscription = sio::Options::subscription_mode::dynamic; break;
+    case SIO_SUBSCRIPTION_STATIC: cpp.subscription = sio::Options::subscription_mode::static_; break;
+    case SIO_SUBSCRIPTION_DYNAMIC_PRIVATE: cpp.subscription = sio::Options::subscription_mode::dynamic_private; break;
+    default: require(false, "options->subscription_mode is not an sio_subscription_mode");
+  }
+  if (options.stream_name != nullptr) cpp.stream_name = options.stream_name;
+  if (options.stream_count > 0) cpp.stream_count = static_cast<std::size_t>(options.stream_count);
+  if (options.stream_max_len > 0) cpp.stream_max_len = static_cast<std::size_t>(options.stream_max_len);
+}
+
 void apply_tls_options(const sio_options& options, sio::Options& cpp) {
   cpp.tls.enabled = options.tls != 0;
   if (options.tls_ca_file != nullptr) cpp.tls.ca_file = options.tls_ca_file;
@@ -338,6 +357,11 @@ SIO_C_API void sio_options_init(sio_options* options) {
   options->tls_server_name = nullptr;
   options->tls_insecure = 0;
   options->tls = 0;
+  options->mode = SIO_MODE_CLASSIC;
+  options->subscription_mode = SIO_SUBSCRIPTION_DYNAMIC;
+  options->stream_name = nullptr;
+  options->stream_count = 1;
+  options->stream_max_len = 10000;
 }
 
 SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* options, sio_emitter** out,
@@ -360,6 +384,7 @@ SIO_C_API sio_status sio_emitter_new(const char* redis_url, const sio_options* o
           options->request_timeout_ms > 0 ? options->request_timeout_ms : default_timeout_ms);
       apply_outage_options(*options, cpp);
       apply_tls_options(*options, cpp);
+      apply_mode_options(*options, cpp);
     }
     *out = new sio_emitter{sio::Emitter(std::move(cpp))};
   });

@@ -103,6 +103,20 @@ typedef enum sio_overflow_policy {
   SIO_OVERFLOW_DROP_OLDEST = 1 /* the oldest buffered emit is dropped; the next sio_emitter_flush reports it */
 } sio_overflow_policy;
 
+/* Which Redis adapter the Socket.IO servers run: what the emitter sends them. */
+typedef enum sio_mode {
+  SIO_MODE_CLASSIC = 0, /* createAdapter: PUBLISH, as @socket.io/redis-emitter */
+  SIO_MODE_SHARDED = 1, /* createShardedAdapter (Redis >= 7): SPUBLISH; no requests yet */
+  SIO_MODE_STREAMS = 2  /* @socket.io/redis-streams-adapter: XADD, durable; receivers are reported as -1 */
+} sio_mode;
+
+/* The sharded servers' subscriptionMode: which room channels they subscribe. When unsure, STATIC always arrives. */
+typedef enum sio_subscription_mode {
+  SIO_SUBSCRIPTION_DYNAMIC = 0,
+  SIO_SUBSCRIPTION_STATIC = 1,
+  SIO_SUBSCRIPTION_DYNAMIC_PRIVATE = 2
+} sio_subscription_mode;
+
 typedef struct sio_options {
   const char *key;          /* channel prefix, the servers' createAdapter() key; NULL = "socket.io" */
   long connect_timeout_ms;  /* <= 0 = 5000 */
@@ -128,6 +142,12 @@ typedef struct sio_options {
   const char *tls_server_name;  /* the name to verify and send (SNI) when it differs from the URL's host */
   int tls_insecure;             /* non-zero: accept any certificate (tests only, never in production) */
   int tls;                      /* non-zero: TLS with a redis:// URL too */
+  /* The servers' adapter (README: Which mode); a zeroed struct means classic. `key` is their channelPrefix. */
+  int mode;                     /* an sio_mode: SIO_MODE_CLASSIC (0), SIO_MODE_SHARDED or SIO_MODE_STREAMS */
+  int subscription_mode;        /* sharded: an sio_subscription_mode, the servers' subscriptionMode (0 = dynamic) */
+  const char *stream_name;      /* streams: the servers' streamName; NULL = "socket.io" */
+  long stream_count;            /* streams: their streamCount; <= 0 = 1 */
+  long stream_max_len;          /* streams: their maxLen, each XADD trims to about that many entries; <= 0 = 10000 */
 } sio_options;
 
 /* Fills `options` with the defaults. */
