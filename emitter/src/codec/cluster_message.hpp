@@ -2,8 +2,11 @@
 // share: the publisher side of them.
 #pragma once
 
+#include <string>
+
 #include "codec/operation.hpp"
 #include "codec/packet_data.hpp"
+#include "value/notepack_writer.hpp"
 
 namespace sio::detail {
 
@@ -31,5 +34,16 @@ constexpr cluster_message_type cluster_message_type_of(operation_kind kind) noex
 inline bool cluster_message_needs_msgpack(const operation& op) {
   return (op.kind == operation_kind::broadcast || op.kind == operation_kind::server_side_emit) && has_binary(op.args);
 }
+
+// encodeOptions() {rooms, except, flags}: the sharded adapter sends the operator's flags; the streams emitter
+// sends {} in socket management messages (receivers ignore flags there).
+enum class opts_flags { of_target, empty };
+void write_json_opts(std::string& out, const target& to, opts_flags flags);
+
+// The data of every message a publisher sends but broadcasts, the same for both adapters: socketsJoin/Leave
+// {opts, rooms}, disconnectSockets {opts, close}, serverSideEmit {packet: [event, ...args]}.
+void write_json_other_data(std::string& out, const operation& op, opts_flags flags);
+// serverSideEmit's data {packet: [event, ...args]} in msgpack (binary arguments).
+void write_server_side_emit_data(notepack_writer& w, const operation& op);
 
 }  // namespace sio::detail

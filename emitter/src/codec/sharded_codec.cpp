@@ -22,45 +22,16 @@ bool looks_like_a_socket_id(std::string_view room) {
   return units == 20;
 }
 
-// encodeOptions(): {rooms, except, flags}.
-void write_json_opts(std::string& out, const target& to) {
-  out += "{\"rooms\":";
-  write_json_names(out, to.rooms);
-  out += ",\"except\":";
-  write_json_names(out, to.except);
-  out += ",\"flags\":";
-  write_json_flags(out, to);
-  out += '}';
-}
-
 void write_json_data(std::string& out, const operation& op) {
-  switch (op.kind) {
-    case operation_kind::broadcast:
-      out += fmt::format("{{\"packet\":{{\"type\":{},\"data\":", packet_type_event);
-      write_json_event_data(out, op.event, op.args);
-      out += "},\"opts\":";
-      write_json_opts(out, *op.to);
-      out += '}';
-      break;
-    case operation_kind::sockets_join:
-    case operation_kind::sockets_leave:
-      out += "{\"opts\":";
-      write_json_opts(out, *op.to);
-      out += ",\"rooms\":";
-      write_json_names(out, op.rooms);
-      out += '}';
-      break;
-    case operation_kind::disconnect_sockets:
-      out += "{\"opts\":";
-      write_json_opts(out, *op.to);
-      out += op.close ? ",\"close\":true}" : ",\"close\":false}";
-      break;
-    case operation_kind::server_side_emit:
-      out += "{\"packet\":";
-      write_json_event_data(out, op.event, op.args);
-      out += '}';
-      break;
+  if (op.kind != operation_kind::broadcast) {
+    write_json_other_data(out, op, opts_flags::of_target);
+    return;
   }
+  out += fmt::format("{{\"packet\":{{\"type\":{},\"data\":", packet_type_event);
+  write_json_event_data(out, op.event, op.args);
+  out += "},\"opts\":";
+  write_json_opts(out, *op.to, opts_flags::of_target);
+  out += '}';
 }
 
 void write_opts(notepack_writer& w, const target& to) {
@@ -77,9 +48,7 @@ void write_opts(notepack_writer& w, const target& to) {
 // Only broadcasts and server-side emits carry arguments, hence binary.
 void write_msgpack_data(notepack_writer& w, const operation& op) {
   if (op.kind == operation_kind::server_side_emit) {
-    w.map_header(1);
-    w.checked_string("packet");
-    write_event_data(w, op.event, op.args);
+    write_server_side_emit_data(w, op);
     return;
   }
   w.map_header(2);

@@ -43,54 +43,31 @@ std::int32_t java_hash_code(std::string_view text) {
   return static_cast<std::int32_t>(hash);
 }
 
-// The streams emitter's data objects: broadcasts {packet: {type, data, nsp}, opts: {rooms, flags, except}};
-// socket management {opts: {rooms, except, flags: {}}, ...}; serverSideEmit {packet: [event, ...args]}.
+// The streams emitter's data objects: broadcasts {packet: {type, data, nsp}, opts: {rooms, flags, except}}; the
+// others as cluster_message.hpp writes them, with opts.flags {}.
 void write_json_data(std::string& out, const operation& op) {
-  const target& to = *op.to;
-  switch (op.kind) {
-    case operation_kind::broadcast:
-      out += fmt::format("{{\"packet\":{{\"type\":{},\"data\":", packet_type_event);
-      write_json_event_data(out, op.event, op.args);
-      out += ",\"nsp\":";
-      write_json_string(out, to.nsp);
-      out += "},\"opts\":{\"rooms\":";
-      write_json_names(out, to.rooms);
-      out += ",\"flags\":";
-      write_json_flags(out, to);
-      out += ",\"except\":";
-      write_json_names(out, to.except);
-      out += "}}";
-      return;
-    case operation_kind::sockets_join:
-    case operation_kind::sockets_leave:
-    case operation_kind::disconnect_sockets:
-      out += "{\"opts\":{\"rooms\":";
-      write_json_names(out, to.rooms);
-      out += ",\"except\":";
-      write_json_names(out, to.except);
-      out += ",\"flags\":{}}";
-      if (op.kind == operation_kind::disconnect_sockets) {
-        out += op.close ? ",\"close\":true}" : ",\"close\":false}";
-      } else {
-        out += ",\"rooms\":";
-        write_json_names(out, op.rooms);
-        out += '}';
-      }
-      return;
-    case operation_kind::server_side_emit:
-      out += "{\"packet\":";
-      write_json_event_data(out, op.event, op.args);
-      out += '}';
-      return;
+  if (op.kind != operation_kind::broadcast) {
+    write_json_other_data(out, op, opts_flags::empty);
+    return;
   }
+  const target& to = *op.to;
+  out += fmt::format("{{\"packet\":{{\"type\":{},\"data\":", packet_type_event);
+  write_json_event_data(out, op.event, op.args);
+  out += ",\"nsp\":";
+  write_json_string(out, to.nsp);
+  out += "},\"opts\":{\"rooms\":";
+  write_json_names(out, to.rooms);
+  out += ",\"flags\":";
+  write_json_flags(out, to);
+  out += ",\"except\":";
+  write_json_names(out, to.except);
+  out += "}}";
 }
 
 // The same objects in @msgpack/msgpack's encoding; only broadcasts and server-side emits carry binary.
 void write_msgpack_data(notepack_writer& w, const operation& op) {
   if (op.kind == operation_kind::server_side_emit) {
-    w.map_header(1);
-    w.checked_string("packet");
-    write_event_data(w, op.event, op.args);
+    write_server_side_emit_data(w, op);
     return;
   }
   const target& to = *op.to;
