@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp, free_port  # noqa: E402
+from redis_testing import RedisServer, Resp, free_port, notify_from_argv, run_checks  # noqa: E402
 
 RUN_TIMEOUT_S = 10
 REDIS_DELAY_S = 0.4
@@ -107,25 +107,15 @@ def check_stdin_redis_comes_back(notify, workdir, failures):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    notify = os.path.abspath(argv[1])
-    if shutil.which("redis-server") is None:
-        print("retry_test.py: redis-server is not on PATH", file=sys.stderr)
+    notify = notify_from_argv(argv, __doc__, "retry_test.py")
+    if notify is None:
         return 2
     workdir = tempfile.mkdtemp(prefix="sio-retry-")
-    failures = []
     try:
-        for check in (check_deadline, check_redis_comes_back, check_stdin_redis_comes_back):
-            before = len(failures)
-            check(notify, workdir, failures)
-            print("%s %s" % ("ok  " if len(failures) == before else "FAIL", check.__name__))
+        return run_checks((check_deadline, check_redis_comes_back, check_stdin_redis_comes_back),
+                          lambda check, failures: check(notify, workdir, failures))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    for failure in failures:
-        print(failure)
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

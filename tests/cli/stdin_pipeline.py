@@ -29,7 +29,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp  # noqa: E402
+from redis_testing import RedisServer, Resp, notify_from_argv, run_checks  # noqa: E402
 
 DISTINCT = 1000
 REPEAT = 10
@@ -440,29 +440,19 @@ def check_report_order(notify, redis, failures):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    notify = os.path.abspath(argv[1])
-    if shutil.which("redis-server") is None:
-        print("stdin_pipeline.py: redis-server is not on PATH", file=sys.stderr)
+    notify = notify_from_argv(argv, __doc__, "stdin_pipeline.py")
+    if notify is None:
         return 2
     workdir = tempfile.mkdtemp(prefix="sio-stdin-")
     redis = None
-    failures = []
     try:
         redis = RedisServer(workdir).start()
-        for check in (check_mixed_batch, check_defaults, check_long_line, check_report_order):
-            before = len(failures)
-            check(notify, redis, failures)
-            print("%s %s" % ("ok  " if len(failures) == before else "FAIL", check.__name__))
+        return run_checks((check_mixed_batch, check_defaults, check_long_line, check_report_order),
+                          lambda check, failures: check(notify, redis, failures))
     finally:
         if redis:
             redis.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-    for failure in failures:
-        print(failure)
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 (tests/cli/run_golden.py, tests/packaging/packaging_test.py). Only the process started here is ever stopped."""
 
 import os
+import shutil
 import socket
 import subprocess
+import sys
 import time
 
 REDIS_START_TIMEOUT_S = 10
@@ -115,3 +117,27 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+
+def notify_from_argv(argv, doc, name):
+    """The notify binary a test driver was given (its only argument), or None after saying what is missing."""
+    if len(argv) != 2:
+        print(doc, file=sys.stderr)
+        return None
+    if shutil.which("redis-server") is None:
+        print("%s: redis-server is not on PATH" % name, file=sys.stderr)
+        return None
+    return os.path.abspath(argv[1])
+
+
+def run_checks(checks, call):
+    """Runs each check through call(check, failures), printing "ok  " or "FAIL" and its name, then every failure.
+    Returns the exit status: 1 if any check failed."""
+    failures = []
+    for check in checks:
+        before = len(failures)
+        call(check, failures)
+        print("%s %s" % ("ok  " if len(failures) == before else "FAIL", check.__name__))
+    for failure in failures:
+        print(failure)
+    return 1 if failures else 0
