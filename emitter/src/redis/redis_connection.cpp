@@ -224,27 +224,19 @@ void redis_connection::send(std::span<const redis_command> commands) {
   for (const auto& command : commands)
     if (command.empty() || command.size() > INT_MAX)
       throw error(errc::invalid_argument, "a Redis command needs between 1 and INT_MAX arguments");
-  const sigpipe_guard no_sigpipe;
+  const sigpipe_guard no_sigpipe;  // OpenSSL writes with write(2)
   std::string out;
   for (const auto& command : commands) append_command(out, command);
   write_all(out, describe_batch(commands));
 }
 
 std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_command> commands) {
-  check_usable();
+  send(commands);  // a failed write marks the connection broken itself
   if (commands.empty()) return {};
-  for (const auto& command : commands)
-    if (command.empty() || command.size() > INT_MAX)
-      throw error(errc::invalid_argument, "a Redis command needs between 1 and INT_MAX arguments");
-
-  const auto doing = describe_batch(commands);
   // Until every reply is read, a throw leaves unread replies behind: the connection must not be reused.
   desynced_ = true;
-  const sigpipe_guard no_sigpipe;  // OpenSSL writes with write(2)
-
-  std::string out;
-  for (const auto& command : commands) append_command(out, command);
-  write_all(out, doing);
+  const auto doing = describe_batch(commands);
+  const sigpipe_guard no_sigpipe;  // a TLS read may write (key updates)
 
   std::vector<redis_reply> replies;
   replies.reserve(commands.size());
