@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "redis/redis_url.hpp"
 #include "sio/error.hpp"
@@ -14,9 +15,12 @@ using sio::detail::parse_redis_url;
 using sio::detail::redact_redis_url;
 using sio::detail::redis_endpoint;
 using transport = redis_endpoint::transport;
+using deployment = redis_endpoint::deployment;
+using sio::detail::redis_address;
 
 constexpr std::string_view expected_forms =
-    "expected redis://[user[:password]@]host[:port][/db] (rediss:// for TLS) or unix:///path/to.sock";
+    "expected redis://[user[:password]@]host[:port][/db] (rediss:// for TLS), unix:///path/to.sock, "
+    "redis+cluster://host:port[,host:port...] or redis+sentinel://host:port[,host:port...]/master-name[/db]";
 
 std::string parse_error(std::string_view url) {
   try {
@@ -171,6 +175,70 @@ TEST_CASE("redis_url: rediss:// is the same URL over TLS") {
   CHECK(parse_redis_url("REDISS://[::1]").describe() == "rediss://[::1]:6379/0");
   CHECK_FALSE(parse_redis_url("redis://h").tls.enabled);
   CHECK_FALSE(parse_redis_url("unix:///tmp/r.sock").tls.enabled);
+}
+
+TEST_CASE("redis_url: redis+cluster:// lists the seed nodes") {
+  const auto endpoint = parse_redis_url("redis+cluster://alice:secret@10.0.0.1:7000,node-b,[::1]:7002");
+  CHECK(endpoint.topology == deployment::cluster);
+  CHECK(endpoint.nodes == std::vector<redis_address>{{"10.0.0.1", 7000}, {"node-b", 6379}, {"::1", 7002}});
+  CHECK(endpoint.host == "10.0.0.1");
+  CHECK(endpoint.port == 7000);
+  CHECK(endpoint.username == "alice");
+  CHECK(endpoint.password == "secret");
+  CHECK_FALSE(endpoint.tls.enabled);
+  CHECK(endpoint.describe() == "redis+cluster://10.0.0.1:7000,node-b:6379,[::1]:7002");
+  CHECK(parse_redis_url("redis+cluster://h:7000/0").db == 0);
+  const auto tls = parse_redis_url("rediss+cluster://h:7000");
+  CHECK(tls.tls.enabled);
+  CHECK(tls.describe() == "rediss+cluster://h:7000");
+  SUBCASE("at(): one node, same credentials and TLS") {
+    const auto node = tls.at({"10.1.1.1", 7005});
+    CHECK(node.topology == deployment::standalone);
+    CHECK(node.nodes.empty());
+    CHECK(node.tls.enabled);
+    CHECK(node.describe() == "rediss://10.1.1.1:7005/0");
+    CHECK(endpoint.at({"x", 1}).password == "secret");
+  }
+}
+
+TEST_CASE("redis_url: redis+sentinel:// lists the sentinels, then the master name and db") {
+  const auto endpoint = parse_redis_url("redis+sentinel://:pw@s1,s2:26380/my%20master/3");
+  CHECK(endpoint.topology == deployment::sentinel);
+  CHECK(endpoint.nodes == std::vector<redis_address>{{"s1", 26379}, {"s2", 26380}});
+  CHECK(endpoint.master_name == "my master");
+  CHECK(endpoint.db == 3);
+  CHECK(endpoint.password == "pw");
+  CHECK(endpoint.describe() == "redis+sentinel://s1:26379,s2:26380/my master/3");
+  CHECK(parse_redis_url("redis+sentinel://s1/mymaster").db == 0);
+  CHECK(parse_redis_url("redis+sentinel://s1/mymaster/").db == 0);
+  CHECK(parse_redis_url("rediss+sentinel://s1/m").tls.enabled);
+  const auto master = endpoint.at({"10.0.0.9", 6379});
+  CHECK(master.describe() == "redis://10.0.0.9:6379/3");
+  CHECK(master.master_name.empty());
+}
+
+TEST_CASE("redis_url: bad cluster and sentinel URLs: exact messages") {
+  CHECK(parse_error("redis+cluster://") == invalid("redis+cluster://", "the host is empty"));
+  CHECK(parse_error("redis+cluster://a,,b") ==
+        invalid("redis+cluster://a,,b", "an empty host in the list (two commas, or one at an end)"));
+  CHECK(parse_error("redis+cluster://a,") ==
+        invalid("redis+cluster://a,", "an empty host in the list (two commas, or one at an end)"));
+  CHECK(parse_error("redis+cluster://a:7000,a:7000") ==
+        invalid("redis+cluster://a:7000,a:7000", "the node a:7000 is listed twice"));
+  CHECK(parse_error("redis+cluster://a/2") == invalid("redis+cluster://a/2", "a Redis Cluster has only database 0"));
+  CHECK(parse_error("redis+cluster://a:0") ==
+        invalid("redis+cluster://a:0", "the port must be a number from 1 to 65535, got \"0\""));
+  CHECK(parse_error("redis+sentinel://s1") ==
+        invalid("redis+sentinel://s1",
+                "the master name is missing: redis+sentinel://sentinel-host:26379/master-name[/db]"));
+  CHECK(parse_error("redis+sentinel://s1//2") ==
+        invalid("redis+sentinel://s1//2",
+                "the master name is missing: redis+sentinel://sentinel-host:26379/master-name[/db]"));
+  CHECK(parse_error("redis+sentinel://s1/m/x") ==
+        invalid("redis+sentinel://s1/m/x", "the database must be a non-negative integer, got \"x\""));
+  CHECK(parse_error("redis+sentinel://u:hunter2@s1") ==
+        invalid("redis+sentinel://u:***@s1",
+                "the master name is missing: redis+sentinel://sentinel-host:26379/master-name[/db]"));
 }
 
 TEST_CASE("redis_url: malformed URLs: exact messages") {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -12,7 +13,8 @@ namespace sio::detail {
 namespace {
 
 constexpr std::string_view expected_forms =
-    "expected redis://[user[:password]@]host[:port][/db] (rediss:// for TLS) or unix:///path/to.sock";
+    "expected redis://[user[:password]@]host[:port][/db] (rediss:// for TLS), unix:///path/to.sock, "
+    "redis+cluster://host:port[,host:port...] or redis+sentinel://host:port[,host:port...]/master-name[/db]";
 
 [[noreturn]] void fail(std::string_view url, std::string_view what) {
   throw data_error(errc::invalid_url, fmt::format("invalid Redis URL \"{}\": {}", redact_redis_url(url), what));
@@ -100,20 +102,17 @@ void parse_userinfo(std::string_view url, std::string_view userinfo, redis_endpo
   if (!password->empty()) endpoint.password = std::move(*password);
 }
 
-void parse_tcp(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
-  const auto host_end = rest.find_first_of("/?#");
-  const auto hostport = rest.substr(0, host_end);
-  const auto tail = host_end == std::string_view::npos ? std::string_view{} : rest.substr(host_end);
-  reject_query_and_fragment(url, tail);
-
+// "host", "host:port", "[v6]" or "[v6]:port".
+redis_address parse_host_port(std::string_view url, std::string_view hostport, int default_port) {
   if (hostport.empty()) fail(url, "the host is empty");
+  redis_address address{{}, default_port};
   std::optional<std::string_view> port_text;
   if (hostport.front() == '[') {
     const auto close = hostport.find(']');
     if (close == std::string_view::npos) fail(url, "the IPv6 address has no closing ']'");
-    const auto address = hostport.substr(1, close - 1);
-    if (!is_ipv6_literal(address)) fail(url, fmt::format("\"{}\" is not an IPv6 address", address));
-    endpoint.host = std::string(address);
+    const auto ip = hostport.substr(1, close - 1);
+    if (!is_ipv6_literal(ip)) fail(url, fmt::format("\"{}\" is not an IPv6 address", ip));
+    address.host = std::string(ip);
     const auto after = hostport.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') fail(url, fmt::format("unexpected \"{}\" after the IPv6 address", after));
@@ -127,7 +126,7 @@ void parse_tcp(std::string_view url, std::string_view rest, redis_endpoint& endp
     if (host.empty()) fail(url, "the host is empty");
     for (char c : host)
       if (!is_host_name_char(c)) fail(url, fmt::format("the host \"{}\" contains an invalid character", host));
-    endpoint.host = std::string(host);
+    address.host = std::string(host);
     if (colon != std::string_view::npos) port_text = hostport.substr(colon + 1);
   }
 
@@ -136,10 +135,66 @@ void parse_tcp(std::string_view url, std::string_view rest, redis_endpoint& endp
     auto port = parse_decimal(*port_text, 65535);
     if (!port || *port == 0)
       fail(url, fmt::format("the port must be a number from 1 to 65535, got \"{}\"", *port_text));
-    endpoint.port = *port;
+    address.port = *port;
   }
+  return address;
+}
 
+// Splits "host[:port]..." from what follows it ("/db", "/name/db").
+std::pair<std::string_view, std::string_view> split_authority(std::string_view url, std::string_view rest) {
+  const auto host_end = rest.find_first_of("/?#");
+  const auto tail = host_end == std::string_view::npos ? std::string_view{} : rest.substr(host_end);
+  reject_query_and_fragment(url, tail);
+  return {rest.substr(0, host_end), tail};
+}
+
+void parse_tcp(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
+  const auto [hostport, tail] = split_authority(url, rest);
+  auto address = parse_host_port(url, hostport, 6379);
+  endpoint.host = std::move(address.host);
+  endpoint.port = address.port;
   if (tail.size() > 1) endpoint.db = parse_db(url, tail.substr(1));  // tail is "/db"; "" and "/" mean db 0
+}
+
+// Comma-separated nodes: a cluster's seeds or the sentinels.
+void parse_node_list(std::string_view url, std::string_view hosts, int default_port, redis_endpoint& endpoint) {
+  if (hosts.empty()) fail(url, "the host is empty");
+  while (true) {
+    const auto comma = hosts.find(',');
+    const auto one = hosts.substr(0, comma);
+    if (one.empty()) fail(url, "an empty host in the list (two commas, or one at an end)");
+    auto address = parse_host_port(url, one, default_port);
+    if (std::find(endpoint.nodes.begin(), endpoint.nodes.end(), address) != endpoint.nodes.end())
+      fail(url, fmt::format("the node {}:{} is listed twice", address.host, address.port));
+    endpoint.nodes.push_back(std::move(address));
+    if (comma == std::string_view::npos) break;
+    hosts = hosts.substr(comma + 1);
+  }
+  endpoint.host = endpoint.nodes.front().host;
+  endpoint.port = endpoint.nodes.front().port;
+}
+
+void parse_cluster(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
+  endpoint.topology = redis_endpoint::deployment::cluster;
+  const auto [hosts, tail] = split_authority(url, rest);
+  parse_node_list(url, hosts, 6379, endpoint);
+  if (tail.size() > 1 && parse_db(url, tail.substr(1)) != 0)
+    fail(url, "a Redis Cluster has only database 0");
+}
+
+void parse_sentinel(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
+  endpoint.topology = redis_endpoint::deployment::sentinel;
+  const auto [hosts, tail] = split_authority(url, rest);
+  parse_node_list(url, hosts, 26379, endpoint);
+  // tail is "/name" or "/name/db".
+  const auto name_and_db = tail.empty() ? tail : tail.substr(1);
+  const auto slash = name_and_db.find('/');
+  auto name = percent_decode(name_and_db.substr(0, slash));
+  if (!name || name->empty())
+    fail(url, "the master name is missing: redis+sentinel://sentinel-host:26379/master-name[/db]");
+  endpoint.master_name = std::move(*name);
+  if (slash != std::string_view::npos && slash + 1 < name_and_db.size())
+    endpoint.db = parse_db(url, name_and_db.substr(slash + 1));
 }
 
 void parse_unix(std::string_view url, std::string_view rest, redis_endpoint& endpoint) {
@@ -171,11 +226,36 @@ void parse_unix(std::string_view url, std::string_view rest, redis_endpoint& end
 
 }  // namespace
 
+namespace {
+
+std::string host_port_text(std::string_view host, int port) {
+  if (host.find(':') != std::string_view::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
+}  // namespace
+
 std::string redis_endpoint::describe() const {
   if (kind == transport::unix_socket) return db == 0 ? "unix://" + path : fmt::format("unix://{}?db={}", path, db);
-  const auto scheme = tls.enabled ? "rediss" : "redis";
-  if (host.find(':') != std::string::npos) return fmt::format("{}://[{}]:{}/{}", scheme, host, port, db);
-  return fmt::format("{}://{}:{}/{}", scheme, host, port, db);
+  const std::string_view scheme = tls.enabled ? "rediss" : "redis";
+  if (topology == deployment::standalone) return fmt::format("{}://{}/{}", scheme, host_port_text(host, port), db);
+  std::string list;
+  for (const auto& node : nodes) {
+    if (!list.empty()) list += ',';
+    list += host_port_text(node.host, node.port);
+  }
+  if (topology == deployment::cluster) return fmt::format("{}+cluster://{}", scheme, list);
+  return fmt::format("{}+sentinel://{}/{}/{}", scheme, list, master_name, db);
+}
+
+redis_endpoint redis_endpoint::at(const redis_address& address) const {
+  redis_endpoint one = *this;
+  one.topology = deployment::standalone;
+  one.nodes.clear();
+  one.master_name.clear();
+  one.host = address.host;
+  one.port = address.port;
+  return one;
 }
 
 std::string redact_redis_url(std::string_view url) {
@@ -209,7 +289,10 @@ redis_endpoint parse_redis_url(std::string_view url) {
   const auto scheme = to_lower(url.substr(0, scheme_end));
   auto rest = url.substr(scheme_end + 3);
 
-  if (scheme != "redis" && scheme != "rediss" && scheme != "unix")
+  const bool tls = scheme == "rediss" || scheme == "rediss+cluster" || scheme == "rediss+sentinel";
+  const bool cluster = scheme == "redis+cluster" || scheme == "rediss+cluster";
+  const bool sentinel = scheme == "redis+sentinel" || scheme == "rediss+sentinel";
+  if (scheme != "redis" && scheme != "unix" && !tls && !cluster && !sentinel)
     fail(url, fmt::format("unsupported scheme \"{}\"; {}", url.substr(0, scheme_end), expected_forms));
 
   redis_endpoint endpoint;
@@ -217,11 +300,15 @@ redis_endpoint parse_redis_url(std::string_view url) {
     parse_userinfo(url, rest.substr(0, at), endpoint);
     rest = rest.substr(at + 1);
   }
-  endpoint.tls.enabled = scheme == "rediss";
-  if (scheme != "unix")
-    parse_tcp(url, rest, endpoint);
-  else
+  endpoint.tls.enabled = tls;
+  if (scheme == "unix")
     parse_unix(url, rest, endpoint);
+  else if (cluster)
+    parse_cluster(url, rest, endpoint);
+  else if (sentinel)
+    parse_sentinel(url, rest, endpoint);
+  else
+    parse_tcp(url, rest, endpoint);
   return endpoint;
 }
 

@@ -261,6 +261,10 @@ inline command parse_command_line(int argc, const char* const* argv) {
     try {
       auto endpoint = sio::detail::parse_redis_url(redis_url);
       sio::detail::apply_tls_options(c.tls, endpoint);
+      // The gateway subscribes to one server's classic channels; it does not follow a cluster or a failover.
+      if (endpoint.topology != sio::detail::redis_endpoint::deployment::standalone)
+        throw usage_error{"--redis: sio-gateway takes one Redis server (redis://, rediss:// or unix://), not " +
+                          sio::detail::redact_redis_url(redis_url)};
     } catch (const sio::error& e) {
       throw usage_error{std::string{"--redis: "} + e.what()};
     }

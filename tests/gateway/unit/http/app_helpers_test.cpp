@@ -132,3 +132,10 @@ TEST_CASE("app: the TLS flags reach the adapter's options, and a certificate nee
   CHECK(std::get<int>(parse({"--tls-key", "/etc/c.key"})) == app_ns::exit_usage);
   CHECK(std::get<int>(parse({"--tls", "--redis", "unix:///tmp/redis.sock"})) == app_ns::exit_usage);
 }
+
+TEST_CASE("app: the gateway takes one Redis server, not a cluster's seeds or sentinels") {
+  namespace app_ns = sio::gateway::app;
+  CHECK(std::get<int>(parse({"--redis", "redis+cluster://127.0.0.1:7000,127.0.0.1:7001"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--redis", "redis+sentinel://127.0.0.1:26379/mymaster"})) == app_ns::exit_usage);
+  CHECK(std::holds_alternative<app_ns::serve_config>(parse({"--redis", "redis://127.0.0.1:7000"})));
+}
