@@ -1,8 +1,11 @@
 // sio-conformance-publisher: runs the cases of conformance-cases.json through the sio PUBLIC API only, in order,
 // publishing a marker (emit("case", i) with key MARKER_KEY) after each case so a subscriber can attribute the
-// commands. conformance.test.mjs compares what it publishes with the real Node emitter, byte for byte.
+// commands. conformance.test.mjs compares what it publishes with the real Node emitter, byte for byte; the
+// sharded and streams conformance tests compare it with what the real adapters publish (the options pick the mode;
+// the markers always go out in classic mode).
 //
-//   sio-conformance-publisher REDIS_URL CASES_JSON [MARKER_KEY]
+//   sio-conformance-publisher REDIS_URL CASES_JSON [MARKER_KEY] [--mode classic|sharded|streams]
+//       [--subscription-mode dynamic|static|dynamic-private] [--stream-name N] [--stream-count C] [--max-len L]
 //
 // Prints nothing on success. A refused call (sio::error) is printed on stderr with the case name; the other
 // cases still run and the exit code is 1. Bad usage or an unreadable cases file: exit 2.
@@ -148,13 +151,15 @@ sio::Published run_op(const Target& target, const std::string& op, const Value& 
 
 class Runner {
  public:
-  explicit Runner(std::string redis_url) : redis_url_(std::move(redis_url)) {}
+  explicit Runner(sio::Options base) : base_(std::move(base)) {}
 
   // One Emitter (one connection) per key, as the Node side makes one Emitter per case on one client.
   const sio::Emitter& emitter(const std::string& key) {
     auto it = emitters_.find(key);
     if (it == emitters_.end()) {
-      it = emitters_.emplace(key, sio::Emitter(sio::Options{.redis_url = redis_url_, .key = key})).first;
+      sio::Options options = base_;
+      options.key = key;
+      it = emitters_.emplace(key, sio::Emitter(std::move(options))).first;
     }
     return it->second;
   }
@@ -181,9 +186,51 @@ class Runner {
   }
 
  private:
-  std::string redis_url_;
+  sio::Options base_;
   std::map<std::string, sio::Emitter> emitters_;
 };
+
+std::size_t count_of(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  const unsigned long long n = std::stoull(text, &used);
+  if (used != text.size() || n == 0) throw std::invalid_argument(flag + " needs a positive integer");
+  return static_cast<std::size_t>(n);
+}
+
+// Positional arguments into `positional`, the adapter options into `options`; throws std::invalid_argument.
+void parse_command_line(const std::vector<std::string>& args, std::vector<std::string>& positional,
+                        sio::Options& options) {
+  using mode = sio::Options::adapter_mode;
+  using subscription = sio::Options::subscription_mode;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      positional.push_back(a);
+      continue;
+    }
+    if (i + 1 == args.size()) throw std::invalid_argument(a + " needs a value");
+    const std::string& v = args[++i];
+    if (a == "--mode") {
+      if (v == "classic") options.mode = mode::classic;
+      else if (v == "sharded") options.mode = mode::sharded;
+      else if (v == "streams") options.mode = mode::streams;
+      else throw std::invalid_argument("unknown --mode " + v);
+    } else if (a == "--subscription-mode") {
+      if (v == "dynamic") options.subscription = subscription::dynamic;
+      else if (v == "static") options.subscription = subscription::static_;
+      else if (v == "dynamic-private") options.subscription = subscription::dynamic_private;
+      else throw std::invalid_argument("unknown --subscription-mode " + v);
+    } else if (a == "--stream-name") {
+      options.stream_name = v;
+    } else if (a == "--stream-count") {
+      options.stream_count = count_of(a, v);
+    } else if (a == "--max-len") {
+      options.stream_max_len = count_of(a, v);
+    } else {
+      throw std::invalid_argument("unknown option " + a);
+    }
+  }
+}
 
 std::string case_name(const Value& c, std::size_t i) {
   if (c.IsObject() && c.HasMember("name") && c["name"].IsString()) return c["name"].GetString();
@@ -193,11 +240,20 @@ std::string case_name(const Value& c, std::size_t i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() < 2 || args.size() > 3) {
-    std::cerr << "usage: sio-conformance-publisher REDIS_URL CASES_JSON [MARKER_KEY]\n";
+  std::vector<std::string> args;
+  sio::Options options;
+  try {
+    parse_command_line(std::vector<std::string>(argv + 1, argv + argc), args, options);
+  } catch (const std::exception& e) {
+    std::cerr << "sio-conformance-publisher: " << e.what() << '\n';
     return 2;
   }
+  if (args.size() < 2 || args.size() > 3) {
+    std::cerr << "usage: sio-conformance-publisher REDIS_URL CASES_JSON [MARKER_KEY] [--mode M] "
+                 "[--subscription-mode S] [--stream-name N] [--stream-count C] [--max-len L]\n";
+    return 2;
+  }
+  options.redis_url = args[0];
   const std::string& redis_url = args[0];
   const std::string marker_key = args.size() == 3 ? args[2] : "sio-interop-marker";
 
@@ -221,7 +277,7 @@ int main(int argc, char** argv) {
 
   int status = 0;
   try {
-    Runner runner(redis_url);
+    Runner runner(options);
     const sio::Emitter marker(sio::Options{.redis_url = redis_url, .key = marker_key});
     std::size_t i = 0;
     for (const auto& c : doc["cases"].GetArray()) {

@@ -1,11 +1,14 @@
 // notify --mode sharded|streams against REAL Node servers on the other adapters (tests/interop/server.mjs with
 // SIO_ADAPTER): createShardedAdapter in each of its three subscription modes, and @socket.io/redis-streams-adapter,
 // two servers each on one private Redis, real socket.io-client clients. Targeted notifications reach exactly the
-// right clients; join, leave, disconnect and server-emit act. Then connection state recovery on the streams
-// adapter: a client that was away gets the 3 notifications it missed, in order.
+// right clients; join, leave, disconnect and server-emit act. A binary argument (a Buffer, which notify cannot
+// send: sio-e2e-binary-emitter, path in SIO_BINARY_EMITTER) reaches the targeted clients byte for byte. Then
+// connection state recovery on the streams adapter: a client that was away gets the 3 notifications it missed, in
+// order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Harness, waitFor, sleep, QUIET_MS, assertNotification } from "./harness.mjs";
+import { run, binaryFromEnv } from "../../interop/lib/proc.mjs";
 
 const h = new Harness();
 
@@ -121,6 +124,52 @@ for (const { name, mode, env } of fleets) {
       await waitFor(() => f.other.disconnects.length > 0, { timeoutMs: 5000, message: `${name}: user 43 disconnected` });
       assert.equal(f.other.disconnects[0].reason, "io server disconnect");
       assert.ok(f.userOnA.socket.connected && f.userOnB.socket.connected, `${name}: user 42 is still connected`);
+    } finally {
+      await stopFleet(f);
+    }
+  });
+}
+
+// Every byte value, then bytes that would look like JSON or msgpack framing if anything decoded them as text.
+const FILE_BYTES = Buffer.concat([Buffer.from([...Array(256).keys()]), Buffer.from('{"x":1}\x00\xc4\x84', "latin1")]);
+
+// io.to(room).emit("file", FILE_BYTES, {name}) through the public C++ API in the fleet's mode; resolves with what
+// sio::Published reported.
+async function emitFile(env, room, name) {
+  const args = ["--redis", h.redis.url, "--mode", env.SIO_ADAPTER, "--room", room, "--hex", FILE_BYTES.toString("hex"), "--name", name];
+  if (env.SIO_SUBSCRIPTION_MODE) args.push("--subscription-mode", env.SIO_SUBSCRIPTION_MODE);
+  const r = await run(binaryFromEnv("SIO_BINARY_EMITTER", "sio-e2e-binary-emitter"), args, { timeoutMs: 10000 });
+  assert.equal(r.code, 0, `sio-e2e-binary-emitter exited ${r.code}:\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+for (const { name, env } of fleets) {
+  test(`${name}: a binary argument arrives as a Buffer with the exact bytes, with its JSON member, only in the room`, async () => {
+    const f = await startFleet(`${name.replace(/ /g, "-")}-binary`, env);
+    try {
+      const m = h.mark();
+      const published = await emitFile(env, "user:42", "a.bin");
+      await h.waitReceived(m, [f.userOnA, f.userOnB], 1, `${name}: user 42's sockets receive the file`);
+      await sleep(QUIET_MS);
+      assert.deepEqual(m.received(f.other), [], `${name}: user 43 (another room) receives nothing`);
+      for (const c of [f.userOnA, f.userOnB]) {
+        const got = m.received(c);
+        assert.equal(got.length, 1, `${c.label}: ${got.length} events`);
+        assert.equal(got[0].event, "file", c.label);
+        const [file, meta, ...rest] = got[0].args;
+        assert.ok(Buffer.isBuffer(file), `${c.label}: the first argument is a Buffer, got ${Object.prototype.toString.call(file)}`);
+        assert.equal(file.toString("hex"), FILE_BYTES.toString("hex"), `${c.label}: the bytes`);
+        assert.deepEqual(meta, { name: "a.bin" }, `${c.label}: the JSON member`);
+        assert.deepEqual(rest, [], `${c.label}: nothing else (no recovery offset without connectionStateRecovery)`);
+      }
+      if (env.SIO_ADAPTER === "streams") {
+        assert.equal(published.command, "XADD");
+        assert.match(published.offset, /^\d+-\d+$/);
+      } else {
+        assert.equal(published.command, "SPUBLISH");
+        assert.equal(published.channel, env.SIO_SUBSCRIPTION_MODE === "static" ? "socket.io#/#" : "socket.io#/#user:42#");
+        assert.equal(published.receivers, 2, "both servers subscribe the channel it went to");
+      }
     } finally {
       await stopFleet(f);
     }
