@@ -146,7 +146,7 @@ TEST_CASE("emitter: password and ACL credentials") {
   CHECK(refused("redis://notifier:hunter2@127.0.0.1:" + port).find("hunter2") == std::string::npos);
 }
 
-TEST_CASE("emitter: Redis unreachable is a connection_error; connect() fails fast") {
+TEST_CASE("emitter: Redis unreachable is a connection_error, connect() fails fast") {
   const auto io = emitter_for("redis://127.0.0.1:" + std::to_string(sio::test::free_loopback_port()));
   CHECK(redis_error_of([&] { io.emit_sync("e"); }) == sio::errc::connection);
   CHECK(redis_error_of([&] { io.connect(); }) == sio::errc::connection);
@@ -183,7 +183,7 @@ TEST_CASE("emitter: after Redis drops the connection, the failure is reported an
   CHECK(sio::msgpack_to_json(message->payload).find(R"("data":["after"])") != std::string::npos);
 }
 
-TEST_CASE("emitter: many threads on one Emitter; every message arrives once and intact") {
+TEST_CASE("emitter: many threads on one Emitter, every message arrives once and intact") {
   sio::test::redis_server redis;
   sio::test::subscriber server(redis, {"socket.io#/#*"});
   const auto io = emitter_for(redis.url());

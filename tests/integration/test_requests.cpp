@@ -122,7 +122,7 @@ TEST_CASE("requests: a server that never answers gives a partial result when the
   CHECK(fetch_id != request_id);  // a fresh id per request, the same uid per emitter
 }
 
-TEST_CASE("requests: client counts add up over servers answering on either response channel; strays are ignored") {
+TEST_CASE("requests: client counts add up over servers answering on either response channel, strays are ignored") {
   sio::test::redis_server redis;
   // A: the default shared channel; B: publishOnSpecificResponseChannel (the requester's own channel). Each also
   // publishes an answer to another request id and bytes that decode to nothing, as busy channels carry.

@@ -83,7 +83,7 @@ TEST_CASE("operators are immutable values") {
   CHECK(decoded(flagged.emit_sync("e")).find("volatile") != std::string::npos);
 }
 
-TEST_CASE("join and leave keep the rooms as given; disconnect carries close") {
+TEST_CASE("join and leave keep the rooms as given, disconnect carries close") {
   CHECK(io.socketsJoin({"a", "a"}).payload == R"({"type":2,"opts":{"rooms":[],"except":[]},"rooms":["a","a"]})");
   CHECK(io.to("x").socketsLeave("r").payload == R"({"type":3,"opts":{"rooms":["x"],"except":[]},"rooms":["r"]})");
   CHECK(io.except("q\"uote").disconnectSockets(false).payload ==

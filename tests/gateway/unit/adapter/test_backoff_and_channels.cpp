@@ -36,7 +36,7 @@ TEST_CASE("channels_for: the classic adapter's names (PROTOCOL 1.2, 3.1)") {
   CHECK(c.own_response == "myapp-response#/admin#Ab3_-x#");
 }
 
-TEST_CASE("uids: 6 characters of uid2's alphabet; one per process") {
+TEST_CASE("uids: 6 characters of uid2's alphabet, one per process") {
   const std::string a = random_uid();
   CHECK(a.size() == 6);
   CHECK(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos);

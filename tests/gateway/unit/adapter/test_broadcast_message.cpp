@@ -109,7 +109,7 @@ TEST_CASE("own uid and namespace checks (steps 5-7)") {
   CHECK(decode_broadcast(msgpack_of(R"(["x",null,{}])"), "OwnUid", "/").outcome == broadcast_outcome::ignored);
 }
 
-TEST_CASE("opts: required; rooms/except optional; flags truthiness") {
+TEST_CASE("opts: required, rooms/except optional, flags truthiness") {
   CHECK(decode_broadcast(msgpack_of(R"(["x",{"type":2,"data":["e"]}])"), "u", "/").outcome ==
         broadcast_outcome::malformed);
   CHECK(decode_broadcast(msgpack_of(R"(["x",{"type":2,"data":["e"]},null])"), "u", "/").outcome ==

@@ -117,7 +117,7 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
   CHECK(samples == 19);
 }
 
-TEST_CASE("GET / is the demo page; its script and stylesheet are served beside it") {
+TEST_CASE("GET / is the demo page, its script and stylesheet are served beside it") {
   const auto routes = gw::http::make_routes({}, [] { return sample_stats(true); });
   const auto page = get(routes, "/?token=abc.def.ghi");
   REQUIRE(page);
@@ -155,7 +155,7 @@ TEST_CASE("/socket.io.min.js is the configured client bundle, and 404 without on
   CHECK_FALSE(get(without, "/socket.io.min.js"));
 }
 
-TEST_CASE("unknown paths are left to the server's 404; other methods get 405; HEAD keeps the length") {
+TEST_CASE("unknown paths are left to the server's 404, other methods get 405, HEAD keeps the length") {
   const auto routes = gw::http::make_routes({}, [] { return sample_stats(true); });
   CHECK_FALSE(get(routes, "/nope"));
   CHECK(get(routes, "/favicon.ico")->result() == bh::status::no_content);  // no 404 in the browser console
