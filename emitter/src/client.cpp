@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "codec/validate.hpp"
+#include "redis/sentinel.hpp"
 #include "sio/error.hpp"
 
 namespace sio::detail {
@@ -22,6 +23,14 @@ std::string random_uid() {
   std::string uid = "sio-";
   for (int i = 0; i < 12; ++i) uid += alphabet[pick(entropy)];
   return uid;
+}
+
+// Every (re)connect asks the sentinels where the master is now, so publishing follows a failover.
+connection_opener master_opener(const redis_endpoint& endpoint, const Options& options) {
+  if (endpoint.topology != redis_endpoint::deployment::sentinel) return {};
+  return [endpoint, connect = options.connect_timeout, command = options.command_timeout] {
+    return connect_to_master(endpoint, connect, command);
+  };
 }
 
 }  // namespace
@@ -42,12 +51,16 @@ client::client(Options options) : options_(std::move(options)), endpoint_(parse_
     if (options_.stream_max_len == 0) throw data_error(errc::invalid_argument, "the stream's maxLen must be positive");
   }
   uid_ = options_.dry_run ? "sio-dry-run" : random_uid();
-  if (!options_.dry_run)
-    pipeline_ = std::make_unique<redis_pipeline>(
-        endpoint_, options_.connect_timeout, options_.command_timeout,
-        reconnect_policy{options_.max_buffered_messages, options_.max_buffered_bytes,
-                         options_.overflow == Options::overflow_policy::drop_oldest, options_.reconnect_delay,
-                         options_.max_reconnect_delay});
+  const reconnect_policy reconnect{options_.max_buffered_messages, options_.max_buffered_bytes,
+                                   options_.overflow == Options::overflow_policy::drop_oldest,
+                                   options_.reconnect_delay, options_.max_reconnect_delay};
+  if (options_.dry_run) return;
+  if (endpoint_.topology == redis_endpoint::deployment::cluster)
+    router_ = std::make_unique<cluster_router>(endpoint_, options_.connect_timeout, options_.command_timeout,
+                                               reconnect);
+  else
+    pipeline_ = std::make_unique<redis_pipeline>(endpoint_, options_.connect_timeout, options_.command_timeout,
+                                                 reconnect, pipeline_limits{}, master_opener(endpoint_, options_));
 }
 
 std::string client::next_request_id() {
@@ -57,9 +70,17 @@ std::string client::next_request_id() {
 
 void client::connect() {
   if (pipeline_) pipeline_->connect();
+  if (router_) router_->connect();
 }
 
 void client::publish_async(const command& cmd, Completion done) {
+  if (router_) {
+    if (done)
+      router_->enqueue_for_outcome(cmd, std::move(done), true);
+    else
+      router_->enqueue(cmd, {}, true);
+    return;
+  }
   if (!pipeline_) return;
   // Queued emits ride out an outage in the buffer; callers waiting for a reply (publish below) do not.
   if (done)
@@ -69,7 +90,7 @@ void client::publish_async(const command& cmd, Completion done) {
 }
 
 client::reply_of_publish client::publish(const command& cmd) {
-  if (!pipeline_) return {};
+  if (!pipeline_ && !router_) return {};
   // The reply comes on the I/O thread; this thread waits for it. The pipeline ends every command (reply, lost
   // connection or command timeout), so the wait is bounded.
   struct waiter {
@@ -78,15 +99,16 @@ client::reply_of_publish client::publish(const command& cmd) {
     bool done = false;
     command_outcome outcome;
   } w;
-  pipeline_->enqueue(
-      cmd.verb, cmd.channel, cmd.payload,
-      [&w](const command_outcome& outcome) {
-        std::lock_guard lock(w.mutex);
-        w.outcome = outcome;
-        w.done = true;
-        w.cv.notify_one();
-      },
-      false, cmd.between);
+  auto wake = [&w](const command_outcome& outcome) {
+    std::lock_guard lock(w.mutex);
+    w.outcome = outcome;
+    w.done = true;
+    w.cv.notify_one();
+  };
+  if (router_)
+    router_->enqueue(cmd, std::move(wake), false);
+  else
+    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, std::move(wake), false, cmd.between);
   std::unique_lock lock(w.mutex);
   w.cv.wait(lock, [&] { return w.done; });
   const auto context = fmt::format("{} {}", cmd.verb, cmd.channel);
@@ -96,15 +118,20 @@ client::reply_of_publish client::publish(const command& cmd) {
       throw_redis_error(w.outcome.code, error_reply_message(context, w.outcome.reply.text, acl_user_of(endpoint_)));
     throw_redis_error(w.outcome.code, w.outcome.message);
   }
-  if (w.outcome.reply.kind == redis_reply::type::integer) return {w.outcome.reply.integer, {}};
+  if (w.outcome.reply.kind == redis_reply::type::integer)
+    return {w.outcome.reply.integer, {}, !(router_ && cmd.verb == "PUBLISH")};
   if (w.outcome.reply.kind == redis_reply::type::string) return {0, std::move(w.outcome.reply.text)};  // XADD
   throw redis_error(errc::protocol, fmt::format("{}: expected an integer or an entry id", context));
 }
 
 void client::flush(std::chrono::milliseconds timeout) {
   if (pipeline_) pipeline_->flush(timeout);
+  if (router_) router_->flush(timeout);
 }
 
-pipeline_counters client::counters() const { return pipeline_ ? pipeline_->counters() : pipeline_counters{}; }
+pipeline_counters client::counters() const {
+  if (router_) return router_->counters();
+  return pipeline_ ? pipeline_->counters() : pipeline_counters{};
+}
 
 }  // namespace sio::detail

@@ -1,5 +1,5 @@
 // The state an Emitter and everything made from it share: the options and one pipelined Redis connection
-// (opened on first use, reopened after a failure), usable from any thread.
+// (opened on first use, reopened after a failure), or one per master of a Redis Cluster, usable from any thread.
 #pragma once
 
 #include <atomic>
@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "codec/operation.hpp"
+#include "redis/cluster_router.hpp"
 #include "redis/redis_pipeline.hpp"
 #include "redis/redis_url.hpp"
 #include "sio/options.hpp"
@@ -35,6 +36,7 @@ class client {
   struct reply_of_publish {
     long long receivers = 0;
     std::string offset;
+    bool receivers_known = true;  // false for PUBLISH on a Redis Cluster: its reply counts one node's subscribers
   };
   reply_of_publish publish(const command& cmd);
   // Waits for everything queued so far; throws the first unreported failure or sio::timeout_error.
@@ -46,7 +48,8 @@ class client {
   redis_endpoint endpoint_;
   std::string uid_;
   std::atomic<std::uint64_t> requests_made_{0};
-  std::unique_ptr<redis_pipeline> pipeline_;  // null in dry-run mode
+  std::unique_ptr<redis_pipeline> pipeline_;  // one server; null in dry-run mode and for a cluster
+  std::unique_ptr<cluster_router> router_;    // a Redis Cluster (redis+cluster://); null otherwise
 };
 
 }  // namespace sio::detail

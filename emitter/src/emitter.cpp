@@ -46,10 +46,10 @@ Published run(detail::client& client, const detail::operation& op) {
   Published result;
   if (!client.options().dry_run) {
     auto reply = client.publish(cmd);
-    if (reply.offset.empty())
-      result.receivers = reply.receivers;
-    else
+    if (!reply.offset.empty())
       result.offset = std::move(reply.offset);  // an XADD: read by the servers, not received by subscribers
+    else if (reply.receivers_known)
+      result.receivers = reply.receivers;
   }
   result.command = std::move(cmd.verb);
   result.channel = std::move(cmd.channel);
@@ -64,6 +64,12 @@ void require_classic(const detail::client& client, std::string_view call) {
     throw data_error(errc::invalid_argument,
                      fmt::format("{} needs mode classic: requests to the servers (acknowledgements, presence, "
                                  "server counts) are not supported with the sharded or streams adapter yet",
+                                 call));
+  // A request counts the servers that should answer with PUBSUB NUMSUB, which sees one cluster node's subscribers.
+  if (client.endpoint().topology == detail::redis_endpoint::deployment::cluster)
+    throw data_error(errc::invalid_argument,
+                     fmt::format("{} needs one Redis server (or Sentinel): on a Redis Cluster, PUBSUB NUMSUB counts "
+                                 "the servers subscribed on one node only, so requests cannot know who must answer",
                                  call));
 }
 

@@ -23,7 +23,10 @@ struct TlsOptions {
 struct Options {
   // redis://[user[:password]@]host[:port][/db], rediss://... (TLS, see `tls`) or unix:///path/to/redis.sock[?db=N].
   // Percent-escapes are decoded in the user and password. Host may be a name, an IPv4 address or a bracketed IPv6
-  // address.
+  // address. redis+sentinel://host[:port][,host[:port]...]/master-name[/db] (rediss+sentinel:// over TLS): the master
+  // Redis Sentinel names, asked again on every reconnect (README: Sentinel).
+  // redis+cluster://host:port[,host:port...] (rediss+cluster:// over TLS): seed nodes of a Redis Cluster; each
+  // command goes to the master of its key's slot, following MOVED and ASK (README: Redis Cluster).
   std::string redis_url = "redis://127.0.0.1:6379";
 
   // The channel prefix; must equal the `key` option of the servers' createAdapter() (the `channelPrefix` of

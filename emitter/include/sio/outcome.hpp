@@ -12,7 +12,8 @@ namespace sio {
 struct Outcome {
   errc code = errc::ok;     // errc::ok: Redis accepted the publish
   long long receivers = 0;  // when ok: subscriptions that received it (Redis' integer reply; see Published); 0 in
-                            // streams mode, where servers read the stream instead
+                            // streams mode, where servers read the stream instead; for a classic PUBLISH on a
+                            // Redis Cluster, the subscribers of one node only
   std::string message;      // otherwise: what failed
   std::string offset;       // streams mode, when ok: the stream entry's id (the clients' recovery offset)
   bool ok() const noexcept { return code == errc::ok; }

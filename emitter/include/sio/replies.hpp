@@ -25,7 +25,8 @@ struct Published {
   // Subscriptions that received it (Redis' PUBLISH reply); empty in dry-run mode. With the classic adapter every
   // server of the namespace counts once, whether or not the target room has sockets there: 0 means no server
   // listens on this key and namespace. Sharded mode: the servers subscribed to that shard channel. Streams mode:
-  // empty too (the servers read the stream), and `offset` is set.
+  // empty too (the servers read the stream), and `offset` is set. Classic mode on a Redis Cluster: empty (PUBLISH
+  // reaches every node, but its reply counts the subscribers of the node it was sent to only).
   std::optional<long long> receivers;
   // Streams mode: the entry's id (e.g. "1700000000000-0"), the offset clients recover from; empty otherwise.
   std::string offset;

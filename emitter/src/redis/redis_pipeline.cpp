@@ -35,6 +35,8 @@ std::size_t resp_size(std::string_view verb, std::string_view channel, std::stri
   return size;
 }
 
+constexpr std::string_view asking_command = "*1\r\n$6\r\nASKING\r\n";
+
 // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): a uniform delay up to the exponential
 // bound, so that processes that lost Redis together do not all come back at the same instant.
 std::chrono::milliseconds backoff_delay(const reconnect_policy& policy, unsigned attempt) {
@@ -56,12 +58,13 @@ using reader_ptr = std::unique_ptr<redisReader, reader_deleter>;
 
 redis_pipeline::redis_pipeline(redis_endpoint endpoint, std::chrono::milliseconds connect_timeout,
                                std::chrono::milliseconds command_timeout, reconnect_policy reconnect,
-                               pipeline_limits limits)
+                               pipeline_limits limits, connection_opener open)
     : endpoint_(std::move(endpoint)),
       connect_timeout_(connect_timeout),
       command_timeout_(command_timeout),
       reconnect_(reconnect),
-      limits_(limits) {
+      limits_(limits),
+      open_(std::move(open)) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw redis_error(errc::connection, fmt::format("eventfd: {}", std::strerror(errno)));
   io_thread_ = std::thread([this] { run(); });
@@ -98,7 +101,8 @@ void redis_pipeline::open_connection() {
     if (connected_) return;  // another caller connected while this one waited
   }
   // Synchronous connect (and TLS handshake), AUTH and SELECT; then the stream (non-blocking) is the I/O thread's.
-  auto connection = std::make_unique<redis_connection>(endpoint_, connect_timeout_, command_timeout_);
+  auto connection =
+      open_ ? open_() : std::make_unique<redis_connection>(endpoint_, connect_timeout_, command_timeout_);
   {
     std::lock_guard lock(mutex_);
     // A plain socket may be written by a caller beside the I/O thread's reads; a TLS session may not.
@@ -112,25 +116,27 @@ void redis_pipeline::open_connection() {
   wake_io_thread();
 }
 
-void redis_pipeline::pending_command::complete(errc code, std::string message, redis_reply reply) {
-  if (done) {
-    done(command_outcome{code, std::move(message), std::move(reply)});
-  } else if (on_outcome) {
-    Outcome outcome;
-    outcome.code = code;
-    outcome.message = std::move(message);
-    if (code == errc::ok) {
-      if (reply.kind == redis_reply::type::integer) {
-        outcome.receivers = reply.integer;
-      } else if (reply.kind == redis_reply::type::string) {
-        outcome.offset = std::move(reply.text);  // XADD: the entry's id
-      } else {
-        outcome.code = errc::protocol;
-        outcome.message = fmt::format("{}: expected an integer or an entry id", verb_name());
-      }
-    }
-    on_outcome(outcome);
+Outcome to_outcome(std::string_view verb, errc code, std::string message, redis_reply reply) {
+  Outcome outcome;
+  outcome.code = code;
+  outcome.message = std::move(message);
+  if (code != errc::ok) return outcome;
+  if (reply.kind == redis_reply::type::integer) {
+    outcome.receivers = reply.integer;
+  } else if (reply.kind == redis_reply::type::string) {
+    outcome.offset = std::move(reply.text);  // XADD: the entry's id
+  } else {
+    outcome.code = errc::protocol;
+    outcome.message = fmt::format("{}: expected an integer or an entry id", verb);
   }
+  return outcome;
+}
+
+void redis_pipeline::pending_command::complete(errc code, std::string message, redis_reply reply) {
+  if (done)
+    done(command_outcome{code, std::move(message), std::move(reply)});
+  else if (on_outcome)
+    on_outcome(to_outcome(verb_name(), code, std::move(message), std::move(reply)));
 }
 
 void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
@@ -141,6 +147,11 @@ void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, st
 void redis_pipeline::enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
                                          Completion done, bool may_buffer, std::span<const std::string> between) {
   enqueue_command(verb, channel, payload, between, pending_command{{}, std::move(done), {}, 0}, may_buffer);
+}
+
+void redis_pipeline::enqueue_after_asking(std::string_view verb, std::string_view channel, std::string_view payload,
+                                          std::span<const std::string> between, command_completion done) {
+  enqueue_command(verb, channel, payload, between, pending_command{std::move(done), {}, {}, 0}, false, true);
 }
 
 bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped) {
@@ -165,7 +176,7 @@ bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_comm
                                    endpoint_.describe(), last_connect_error_);
   failed_total_ += dropped.size();
   for (const auto& command : dropped)
-    if (!command.reported()) record_failure(errc::connection, message);
+    if (!command.reported()) unreported_.record(errc::connection, message);
   return true;
 }
 
@@ -179,9 +190,11 @@ void redis_pipeline::fail_dropped(std::deque<pending_command>& dropped) {
 }
 
 void redis_pipeline::enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
-                                     std::span<const std::string> between, pending_command command, bool may_buffer) {
+                                     std::span<const std::string> between, pending_command command, bool may_buffer,
+                                     bool after_asking) {
   const bool buffering = may_buffer && reconnect_.max_buffered_messages > 0;
-  command.bytes = resp_size(verb, channel, payload, between);
+  command.bytes = resp_size(verb, channel, payload, between) + (after_asking ? asking_command.size() : 0);
+  command.after_asking = after_asking;
   command.may_buffer = buffering;
   std::deque<pending_command> dropped;
   bool start_reconnecting = false;
@@ -226,6 +239,7 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   // flight, so they queue and go out in the I/O thread's batches. Plain sockets only: a TLS session is the I/O
   // thread's alone.
   const bool idle = connected_ && direct_send_ && unanswered_.empty() && queued_.empty() && !io_unsent_;
+  if (after_asking) queued_.append(asking_command);
   append_resp_count(queued_, '*', 3 + between.size());
   append_bulk(queued_, verb);
   append_bulk(queued_, channel);
@@ -261,13 +275,9 @@ void redis_pipeline::flush(std::chrono::milliseconds timeout) {
     throw timeout_error(fmt::format("flush: {} command(s) to Redis at {} still unanswered after {} ms{}",
                                     target - settled_total_, endpoint_.describe(), timeout.count(), why));
   }
-  if (unreported_failures_ == 0) return;
-  const auto failures = std::exchange(unreported_failures_, 0);
-  const auto [code, message] = *std::exchange(first_unreported_failure_, std::nullopt);
+  const auto failures = std::exchange(unreported_, {});
   lock.unlock();
-  throw_redis_error(code, failures == 1
-                              ? message
-                              : fmt::format("{} publishes failed since the last flush; the first: {}", failures, message));
+  failures.throw_if_any();
 }
 
 pipeline_counters redis_pipeline::counters() const {
@@ -276,9 +286,17 @@ pipeline_counters redis_pipeline::counters() const {
           reconnects_total_};
 }
 
-void redis_pipeline::record_failure(errc code, const std::string& message) {
-  ++unreported_failures_;
-  if (!first_unreported_failure_) first_unreported_failure_.emplace(code, message);
+void unreported_failures::record(errc code, const std::string& message) {
+  ++count_;
+  if (!first_) first_.emplace(code, message);
+}
+
+void unreported_failures::throw_if_any() const {
+  if (count_ == 0) return;
+  const auto& [code, message] = *first_;
+  throw_redis_error(code, count_ == 1
+                              ? message
+                              : fmt::format("{} publishes failed since the last flush; the first: {}", count_, message));
 }
 
 void redis_pipeline::fail_everything(errc code, const std::string& message) {
@@ -292,7 +310,7 @@ void redis_pipeline::fail_everything(errc code, const std::string& message) {
     connected_ = false;
     failed_total_ += failed.size();
     for (const auto& command : failed)
-      if (!command.reported()) record_failure(code, message);
+      if (!command.reported()) unreported_.record(code, message);
   }
   space_cv_.notify_all();
   closing.reset();
@@ -349,7 +367,7 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
     disconnected_since_ = clock::now();
     failed_total_ += failed.size();
     for (const auto& command : failed)
-      if (!command.reported()) record_failure(code, message);
+      if (!command.reported()) unreported_.record(code, message);
   }
   space_cv_.notify_all();
   closing.reset();
@@ -422,6 +440,7 @@ void redis_pipeline::run() {
   reader_ptr reader;
   std::vector<redis_reply> replies;
   std::vector<pending_command> answered;
+  std::vector<redis_reply> answers;  // answered[i]'s reply
   std::array<char, 64 * 1024> input{};
   auto last_progress = clock::now();
 
@@ -553,44 +572,63 @@ void redis_pipeline::run() {
           continue;
         }
         if (!replies.empty()) {
-          // Match replies to commands under the lock; run completions after it, outside.
+          // Match replies to commands under the lock; run completions after it, outside. ASKING's +OK is
+          // dropped: the command after it owns the next reply.
           answered.clear();
+          answers.clear();
           bool stray = false;
           {
             std::lock_guard lock(mutex_);
-            if (replies.size() > unanswered_.size()) {
-              stray = true;
-            } else {
-              for (const auto& reply : replies) {
-                answered.push_back(std::move(unanswered_.front()));
-                unanswered_.pop_front();
-                if (reply.kind != redis_reply::type::error) {
-                  ++acknowledged_total_;
-                  continue;
-                }
+            for (auto& reply : replies) {
+              if (unanswered_.empty()) {
+                stray = true;
+                break;
+              }
+              auto& front = unanswered_.front();
+              if (front.after_asking) {
+                front.after_asking = false;
+                continue;
+              }
+              answered.push_back(std::move(front));
+              unanswered_.pop_front();
+              if (reply.kind != redis_reply::type::error) {
+                ++acknowledged_total_;
+              } else {
                 ++failed_total_;
                 if (!answered.back().reported())
-                  record_failure(classify_error_reply(reply.text),
+                  unreported_.record(classify_error_reply(reply.text),
                                  error_reply_message(answered.back().verb_name(), reply.text, acl_user_of(endpoint_)));
               }
-              if (producers_waiting_ != 0) space_cv_.notify_all();
+              answers.push_back(std::move(reply));
+            }
+            if (producers_waiting_ != 0) space_cv_.notify_all();
+          }
+          // READONLY: a failover demoted this server to a replica; seen before completions move replies.
+          const bool demoted = std::any_of(answers.begin(), answers.end(), [](const redis_reply& reply) {
+            return reply.kind == redis_reply::type::error && reply.text.starts_with("READONLY");
+          });
+          for (std::size_t i = 0; i < answered.size(); ++i) {
+            if (!answered[i].reported()) continue;
+            if (answers[i].kind == redis_reply::type::error) {
+              const errc code = classify_error_reply(answers[i].text);
+              auto message = error_reply_message(answered[i].verb_name(), answers[i].text, acl_user_of(endpoint_));
+              answered[i].complete(code, std::move(message), std::move(answers[i]));
+            } else {
+              answered[i].complete(errc::ok, {}, std::move(answers[i]));
             }
           }
+          settle(answered.size());
           if (stray) {
             lost(errc::protocol, fmt::format("Redis at {} sent more replies than commands", endpoint_.describe()));
             continue;
           }
-          for (std::size_t i = 0; i < replies.size(); ++i) {
-            if (!answered[i].reported()) continue;
-            if (replies[i].kind == redis_reply::type::error) {
-              const errc code = classify_error_reply(replies[i].text);
-              auto message = error_reply_message(answered[i].verb_name(), replies[i].text, acl_user_of(endpoint_));
-              answered[i].complete(code, std::move(message), std::move(replies[i]));
-            } else {
-              answered[i].complete(errc::ok, {}, std::move(replies[i]));
-            }
+          // The commands after it would be refused too: reconnect, to the master (redis+sentinel:// asks
+          // the sentinels again; a DNS name may now lead elsewhere). The refused ones were reported failed above.
+          if (demoted) {
+            lost(errc::connection, fmt::format("Redis at {} is a read-only replica now (READONLY): reconnecting to "
+                                               "the master", endpoint_.describe()));
+            continue;
           }
-          settle(replies.size());
         }
       }
     }

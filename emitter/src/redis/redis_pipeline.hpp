@@ -46,6 +46,27 @@ struct command_outcome {
 
 using command_completion = std::function<void(const command_outcome&)>;
 
+// A publish's outcome as callers see it: an integer reply is the receivers (PUBLISH, SPUBLISH), a string reply
+// XADD's entry id; any other reply is a protocol error naming `verb`.
+Outcome to_outcome(std::string_view verb, errc code, std::string message, redis_reply reply);
+
+// Opens one connection (connect, AUTH, SELECT) each time the pipeline (re)connects. Empty: to the pipeline's
+// endpoint. redis+sentinel:// gives connect_to_master (sentinel.hpp), so a reconnect follows a failover.
+using connection_opener = std::function<std::unique_ptr<redis_connection>()>;
+
+// Failures of commands queued without a completion, kept for the next flush(): how many, and the first.
+class unreported_failures {
+ public:
+  void record(errc code, const std::string& message);
+  // Throws the first failure (its code; its message counting the others), if any. Call it on a copy taken out
+  // under the owner's lock: it throws.
+  void throw_if_any() const;
+
+ private:
+  std::uint64_t count_ = 0;
+  std::optional<std::pair<errc, std::string>> first_;
+};
+
 struct pipeline_limits {
   // A caller queueing beyond either bound waits until the I/O thread catches up (backpressure, not loss).
   std::size_t max_queued_bytes = 8u << 20;  // written but not yet sent
@@ -72,7 +93,7 @@ class redis_pipeline {
  public:
   redis_pipeline(redis_endpoint endpoint, std::chrono::milliseconds connect_timeout,
                  std::chrono::milliseconds command_timeout, reconnect_policy reconnect = {},
-                 pipeline_limits limits = {});
+                 pipeline_limits limits = {}, connection_opener open = {});
   // Waits up to the command timeout for queued commands to be answered, then closes the connection.
   ~redis_pipeline();
   redis_pipeline(const redis_pipeline&) = delete;
@@ -94,6 +115,11 @@ class redis_pipeline {
   void enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
                            Completion done, bool may_buffer = false, std::span<const std::string> between = {});
 
+  // Queues `ASKING` and then the command, back to back on the same connection, with one completion for the
+  // command: for a command a Redis Cluster node redirected with ASK (its slot is being moved to this node).
+  void enqueue_after_asking(std::string_view verb, std::string_view channel, std::string_view payload,
+                            std::span<const std::string> between, command_completion done);
+
   // Waits until every command queued before the call has ended (and its completion, if any, has returned). Throws sio::timeout_error if some have not
   // within `timeout`, else the first failure (code and message, with how many failed) among commands queued
   // without a completion since the previous flush.
@@ -109,6 +135,7 @@ class redis_pipeline {
     std::array<char, 16> verb{};  // for messages ("PUBLISH failed: ..."), copied: callers' buffers are reused
     std::size_t bytes = 0;        // its RESP size: what stays unsent when a connection breaks is known by bytes
     bool may_buffer = false;      // may wait for a reconnect; a caller waiting for the reply must not
+    bool after_asking = false;    // ASKING was written before it: the next reply is ASKING's, not this command's
 
     std::string_view verb_name() const noexcept { return verb.data(); }
     bool reported() const noexcept { return done || on_outcome; }
@@ -116,7 +143,8 @@ class redis_pipeline {
   };
 
   void enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
-                       std::span<const std::string> between, pending_command command, bool may_buffer);
+                       std::span<const std::string> between, pending_command command, bool may_buffer,
+                       bool after_asking = false);
   // mutex_ held, disconnected: makes room for `bytes` more in the buffer per the overflow policy, moving dropped
   // commands to `dropped`; false when the command must be refused.
   bool make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped);
@@ -134,7 +162,6 @@ class redis_pipeline {
   // The connection broke: commands sent (wholly or partly) fail; with buffering, those still in `unsent` (the
   // I/O thread's unsent bytes) and queued_ are kept for the next connection.
   void connection_lost(errc code, const std::string& message, std::string_view unsent);
-  void record_failure(errc code, const std::string& message);  // mutex_ held
   void wake_io_thread();
 
   const redis_endpoint endpoint_;
@@ -142,6 +169,7 @@ class redis_pipeline {
   const std::chrono::milliseconds command_timeout_;
   const reconnect_policy reconnect_;
   const pipeline_limits limits_;
+  const connection_opener open_;  // empty: connect to endpoint_
 
   std::mutex connect_mutex_;  // one caller connects at a time; taken before mutex_
 
@@ -166,9 +194,7 @@ class redis_pipeline {
   std::uint64_t acknowledged_total_ = 0;
   std::uint64_t failed_total_ = 0;
   std::size_t producers_waiting_ = 0;
-  // Failures of completion-less commands not yet reported by flush().
-  std::uint64_t unreported_failures_ = 0;
-  std::optional<std::pair<errc, std::string>> first_unreported_failure_;
+  unreported_failures unreported_;  // not yet reported by flush()
 
   int wake_fd_ = -1;  // eventfd
   std::thread io_thread_;

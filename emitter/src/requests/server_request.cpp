@@ -2,20 +2,23 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "codec/request_codec.hpp"
 #include "redis/redis_connection.hpp"
+#include "redis/sentinel.hpp"
 #include "sio/error.hpp"
 
 namespace sio::detail {
 
 namespace {
 
-redis_connection open_connection(const client& c) {
-  return redis_connection(c.endpoint(), c.options().connect_timeout, c.options().command_timeout);
+// connect_to: for redis+sentinel://, the current master.
+std::unique_ptr<redis_connection> open_connection(const client& c) {
+  return connect_to(c.endpoint(), c.options().connect_timeout, c.options().command_timeout);
 }
 
 std::size_t numsub_count(const redis_reply& reply, std::string_view channel, std::string_view acl_user) {
@@ -50,7 +53,7 @@ void run_request(client& c, const request_spec& spec, ServerReplies& out) {
   // (and type-6 acks always on the shared one). Subscribed before publishing: pub/sub does not replay.
   const std::array<redis_command, 3> setup{redis_command{"PUBSUB", "NUMSUB", requests},
                                            redis_command{"SUBSCRIBE", shared}, redis_command{"SUBSCRIBE", own}};
-  const auto replies = answers.pipeline(setup);
+  const auto replies = answers->pipeline(setup);
   const auto user = acl_user_of(c.endpoint());
   const std::size_t subscribed = numsub_count(replies[0], requests, user);
   throw_if_error(replies[1], fmt::format("SUBSCRIBE {}", shared), user);
@@ -65,7 +68,7 @@ void run_request(client& c, const request_spec& spec, ServerReplies& out) {
   const auto deadline = std::chrono::steady_clock::now() + spec.wait;
   const auto satisfied = [&] { return out.answered >= out.servers && !(spec.awaiting_more && spec.awaiting_more()); };
   while (!satisfied()) {
-    const auto push = answers.read_push(deadline);
+    const auto push = answers->read_push(deadline);
     if (!push) {
       out.timed_out = true;
       break;
@@ -84,7 +87,7 @@ std::size_t count_servers(client& c, std::string_view nsp) {
   const auto channel = request_channel(c.options().key, nsp);
   auto connection = open_connection(c);
   const std::array<redis_command, 1> numsub{redis_command{"PUBSUB", "NUMSUB", channel}};
-  return numsub_count(connection.pipeline(numsub).front(), channel, acl_user_of(c.endpoint()));
+  return numsub_count(connection->pipeline(numsub).front(), channel, acl_user_of(c.endpoint()));
 }
 
 }  // namespace sio::detail

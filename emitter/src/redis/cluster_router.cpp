@@ -1,0 +1,327 @@
+#include "redis/cluster_router.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "sio/error.hpp"
+
+namespace sio::detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// A resharding answers MOVED for slot after slot: one CLUSTER SLOTS per burst is enough.
+constexpr auto min_reload_interval = std::chrono::milliseconds(100);
+
+redis_address address_of(const cluster_node& node) { return {node.host, node.port}; }
+
+std::string text_of(const redis_address& address) { return cluster_node{address.host, address.port, {}}.address(); }
+
+}  // namespace
+
+struct cluster_router::routed {
+  std::string verb;
+  std::string channel;
+  std::string payload;
+  std::vector<std::string> between;
+  int slot = 0;
+  bool may_buffer = false;
+  int redirects = 0;
+  // At most one is set; none: a failure is reported by flush().
+  command_completion done;
+  Completion on_outcome;
+};
+
+cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds connect_timeout,
+                               std::chrono::milliseconds command_timeout, reconnect_policy reconnect)
+    : seeds_(std::move(seeds)),
+      connect_timeout_(connect_timeout),
+      command_timeout_(command_timeout),
+      reconnect_(reconnect) {
+  slot_owner_.fill(-1);
+  router_thread_ = std::thread([this] { run(); });
+}
+
+cluster_router::~cluster_router() {
+  {
+    std::unique_lock lock(mutex_);
+    settled_cv_.wait_for(lock, command_timeout_, [&] { return settled_total_ >= queued_total_; });
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  router_thread_.join();
+  // Each pipeline waits for its own replies; a redirect among them now fails at once (stopping_).
+  std::unique_lock map_lock(map_mutex_);
+  auto pipelines = std::move(pipelines_);
+  map_lock.unlock();
+  pipelines.clear();
+}
+
+void cluster_router::load_slot_map(std::optional<int> needed_slot) {
+  std::lock_guard loading(load_mutex_);
+  if (needed_slot) {
+    std::shared_lock lock(map_mutex_);
+    if (owner_known(*needed_slot)) return;  // another caller loaded it meanwhile
+  }
+  // Known masters first (the cluster as it was), then the seeds (the cluster as configured).
+  std::vector<redis_address> candidates;
+  {
+    std::shared_lock lock(map_mutex_);
+    candidates = nodes_;
+  }
+  for (const auto& seed : seeds_.nodes)
+    if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end()) candidates.push_back(seed);
+
+  std::string failures;
+  std::optional<redis_error> first_error;
+  for (const auto& candidate : candidates) {
+    try {
+      redis_connection connection(seeds_.at(candidate), connect_timeout_, command_timeout_);
+      const std::array<redis_command, 1> slots{redis_command{"CLUSTER", "SLOTS"}};
+      auto reply = std::move(connection.pipeline(slots).front());
+      throw_if_error(reply, fmt::format("CLUSTER SLOTS on {}", text_of(candidate)), acl_user_of(seeds_));
+      const auto topology = cluster_topology::from_cluster_slots(reply, candidate.host);
+      if (topology.ranges().empty())
+        throw redis_error(errc::reply, fmt::format("{} has no slots assigned (is the cluster created?)",
+                                                   text_of(candidate)));
+      std::unique_lock lock(map_mutex_);
+      slot_owner_.fill(-1);
+      for (const auto& range : topology.ranges()) {
+        const auto node = node_number(address_of(range.master));
+        std::fill(slot_owner_.begin() + range.first, slot_owner_.begin() + range.last + 1, node);
+      }
+      map_loaded_ = true;
+      lock.unlock();
+      std::lock_guard state(mutex_);
+      last_load_ = clock::now();
+      return;
+    } catch (const auth_error&) {
+      throw;  // wrong credentials are wrong on every node
+    } catch (const tls_error&) {
+      throw;
+    } catch (const redis_error& e) {
+      failures += fmt::format("{}{}: {}", failures.empty() ? "" : "; ", text_of(candidate), e.what());
+      if (!first_error) first_error = e;
+    }
+  }
+  const auto message = fmt::format("cannot load the slot map of the Redis Cluster {}: {}", seeds_.describe(), failures);
+  if (first_error && first_error->code() == errc::timeout) throw timeout_error(message);
+  if (first_error && first_error->code() != errc::connection) throw_redis_error(first_error->code(), message);
+  throw connection_error(message);
+}
+
+std::int16_t cluster_router::node_number(const redis_address& address) {
+  const auto it = std::find(nodes_.begin(), nodes_.end(), address);
+  if (it != nodes_.end()) return static_cast<std::int16_t>(it - nodes_.begin());
+  nodes_.push_back(address);
+  pipelines_.emplace_back();
+  return static_cast<std::int16_t>(nodes_.size() - 1);
+}
+
+bool cluster_router::owner_known(int slot) const noexcept {
+  return map_loaded_ && slot_owner_[static_cast<std::size_t>(slot)] >= 0;
+}
+
+redis_pipeline& cluster_router::pipeline_at(const redis_address& address) {
+  {
+    std::shared_lock lock(map_mutex_);
+    const auto it = std::find(nodes_.begin(), nodes_.end(), address);
+    if (it != nodes_.end()) {
+      const auto& pipeline = pipelines_[static_cast<std::size_t>(it - nodes_.begin())];
+      if (pipeline) return *pipeline;
+    }
+  }
+  std::unique_lock lock(map_mutex_);
+  auto& pipeline = pipelines_[static_cast<std::size_t>(node_number(address))];
+  if (!pipeline)
+    pipeline = std::make_unique<redis_pipeline>(seeds_.at(address), connect_timeout_, command_timeout_, reconnect_);
+  return *pipeline;
+}
+
+redis_address cluster_router::owner_of(int slot) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    {
+      std::shared_lock lock(map_mutex_);
+      if (owner_known(slot)) return nodes_[static_cast<std::size_t>(slot_owner_[static_cast<std::size_t>(slot)])];
+      if (map_loaded_ && attempt > 0) break;
+    }
+    load_slot_map(slot);  // first use, or a slot nobody served when the map was loaded
+  }
+  throw redis_error(errc::reply,
+                    fmt::format("no master of the Redis Cluster {} serves slot {} (is the cluster still being set up?)",
+                                seeds_.describe(), slot));
+}
+
+void cluster_router::connect(std::string_view key) { pipeline_at(owner_of(key_slot(key))).connect(); }
+
+redis_endpoint cluster_router::any_master() {
+  std::shared_lock lock(map_mutex_);
+  return seeds_.at(nodes_.empty() ? seeds_.nodes.front() : nodes_.front());
+}
+
+void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
+  enqueue_routed(std::make_shared<routed>(routed{cmd.verb, cmd.channel, cmd.payload, cmd.between,
+                                                 key_slot(cmd.channel), may_buffer, 0, std::move(done), {}}));
+}
+
+void cluster_router::enqueue_for_outcome(const command& cmd, Completion done, bool may_buffer) {
+  enqueue_routed(std::make_shared<routed>(routed{cmd.verb, cmd.channel, cmd.payload, cmd.between,
+                                                 key_slot(cmd.channel), may_buffer, 0, {}, std::move(done)}));
+}
+
+void cluster_router::enqueue_routed(const std::shared_ptr<routed>& command) {
+  {
+    std::lock_guard lock(mutex_);
+    ++queued_total_;
+  }
+  try {
+    send(command, owner_of(command->slot), false);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    --queued_total_;  // not queued: the caller gets the exception instead
+    throw;
+  }
+}
+
+void cluster_router::send(const std::shared_ptr<routed>& command, const redis_address& node, bool asking) {
+  auto& pipeline = pipeline_at(node);
+  auto on_reply = [this, command, host = node.host](const command_outcome& outcome) {
+    this->on_reply(command, host, outcome);
+  };
+  if (asking)
+    pipeline.enqueue_after_asking(command->verb, command->channel, command->payload, command->between,
+                                  std::move(on_reply));
+  else
+    pipeline.enqueue(command->verb, command->channel, command->payload, std::move(on_reply), command->may_buffer,
+                     command->between);
+}
+
+void cluster_router::on_reply(const std::shared_ptr<routed>& command, const std::string& node_host,
+                              const command_outcome& outcome) {
+  if (outcome.code != errc::ok && outcome.reply.kind == redis_reply::type::error) {
+    if (auto redirect = parse_redirect(outcome.reply.text, node_host);
+        redirect && command->redirects < max_redirects) {
+      {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+          redirects_.push_back({command, std::move(*redirect)});
+          ++redirected_total_;
+          if (redirects_.back().redirect.type == cluster_redirect::kind::moved) reload_wanted_ = true;
+          work_cv_.notify_one();
+          return;
+        }
+      }
+    }
+  }
+  // A node that stopped answering may have failed over: the next commands should find its successor.
+  if (outcome.code == errc::connection || outcome.code == errc::timeout) {
+    std::lock_guard lock(mutex_);
+    reload_wanted_ = true;
+    work_cv_.notify_one();
+  }
+  finish(command, outcome);
+}
+
+void cluster_router::finish(const std::shared_ptr<routed>& command, const command_outcome& outcome) {
+  if (command->done)
+    command->done(outcome);
+  else if (command->on_outcome)
+    command->on_outcome(to_outcome(command->verb, outcome.code, outcome.message, outcome.reply));
+  std::lock_guard lock(mutex_);
+  if (outcome.code == errc::ok) {
+    ++acknowledged_total_;
+  } else {
+    ++failed_total_;
+    if (!command->done && !command->on_outcome) unreported_.record(outcome.code, outcome.message);
+  }
+  ++settled_total_;
+  settled_cv_.notify_all();
+}
+
+void cluster_router::run() {
+  for (;;) {
+    std::deque<redirect_job> jobs;
+    bool reload = false;
+    {
+      std::unique_lock lock(mutex_);
+      for (;;) {
+        if (stopping_ || !redirects_.empty()) break;
+        if (!reload_wanted_) {
+          work_cv_.wait(lock);
+          continue;
+        }
+        const auto due = last_load_ + min_reload_interval;
+        if (clock::now() >= due) break;
+        work_cv_.wait_until(lock, due);
+      }
+      if (stopping_) {
+        jobs.swap(redirects_);
+        lock.unlock();
+        for (auto& job : jobs)
+          finish(job.command, {errc::connection,
+                               fmt::format("{} {}: the emitter was closed before the command, redirected by the "
+                                           "cluster ({}), could be resent",
+                                           job.command->verb, job.command->channel,
+                                           job.redirect.type == cluster_redirect::kind::moved ? "MOVED" : "ASK"),
+                               {}});
+        return;
+      }
+      jobs.swap(redirects_);
+      reload = reload_wanted_ && clock::now() - last_load_ >= min_reload_interval;
+      if (reload) reload_wanted_ = false;
+    }
+    if (reload) {
+      try {
+        load_slot_map();
+      } catch (const redis_error&) {
+        // Commands still go where the redirects say; the next failure asks for a reload again.
+      }
+    }
+    for (auto& job : jobs) {
+      auto& command = job.command;
+      ++command->redirects;
+      const auto node = address_of(job.redirect.node);
+      try {
+        if (job.redirect.type == cluster_redirect::kind::moved) {
+          // The node named owns the slot now, whatever an older map said.
+          std::unique_lock lock(map_mutex_);
+          slot_owner_[static_cast<std::size_t>(job.redirect.slot)] = node_number(node);
+        }
+        send(command, node, job.redirect.type == cluster_redirect::kind::ask);
+      } catch (const redis_error& e) {
+        finish(command, {e.code(), e.what(), {}});
+      }
+    }
+  }
+}
+
+void cluster_router::flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  const auto target = queued_total_;
+  if (!settled_cv_.wait_for(lock, timeout, [&] { return settled_total_ >= target; }))
+    throw timeout_error(fmt::format("flush: {} command(s) to the Redis Cluster {} still unanswered after {} ms",
+                                    target - settled_total_, seeds_.describe(), timeout.count()));
+  const auto failures = std::exchange(unreported_, {});
+  lock.unlock();
+  failures.throw_if_any();
+}
+
+pipeline_counters cluster_router::counters() const {
+  pipeline_counters total;
+  {
+    std::shared_lock lock(map_mutex_);
+    for (const auto& pipeline : pipelines_)
+      if (pipeline) total.reconnects += pipeline->counters().reconnects;
+  }
+  std::lock_guard lock(mutex_);
+  total.queued = queued_total_;
+  total.acknowledged = acknowledged_total_;
+  total.failed = failed_total_;
+  total.in_flight = static_cast<std::size_t>(queued_total_ - settled_total_);
+  return total;
+}
+
+}  // namespace sio::detail

@@ -1,0 +1,115 @@
+// Publishing to a Redis Cluster: one redis_pipeline per master, each command sent to the master that owns its
+// key's slot (the channel for PUBLISH and SPUBLISH, the stream for XADD; classic PUBLISH would work from any node,
+// and routing it by slot too spreads the load). The slot map comes from CLUSTER SLOTS, asked of the seeds (then of
+// the masters already known). A MOVED reply points the slot at the node it names, resends the command there and
+// has the whole map reloaded; an ASK reply resends it once to the node named, after ASKING. Redirected commands
+// are resent by the router's own thread, never on a node's I/O thread, and fail after max_redirects.
+//
+// Every command ends exactly once, as on a single pipeline: its completion, or (without one) a failure reported
+// by the next flush(). Order is kept per slot, except for a command that was redirected: it may arrive after
+// commands sent later to the slot's new owner.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "codec/operation.hpp"
+#include "redis/cluster_slots.hpp"
+#include "redis/redis_pipeline.hpp"
+#include "redis/redis_url.hpp"
+
+namespace sio::detail {
+
+class cluster_router {
+ public:
+  static constexpr int max_redirects = 5;
+
+  // `seeds`: a redis+cluster:// endpoint (its nodes, credentials and TLS). Connects to nothing yet.
+  cluster_router(redis_endpoint seeds, std::chrono::milliseconds connect_timeout,
+                 std::chrono::milliseconds command_timeout, reconnect_policy reconnect);
+  // Waits up to the command timeout for what is in flight (redirects included), then closes every connection.
+  ~cluster_router();
+  cluster_router(const cluster_router&) = delete;
+  cluster_router& operator=(const cluster_router&) = delete;
+
+  // Loads the slot map if none is loaded yet and connects to the master of `key`'s slot. Throws
+  // sio::connection_error (naming each seed and why it failed), timeout_error, tls_error or auth_error.
+  void connect(std::string_view key = {});
+
+  // As redis_pipeline::enqueue and enqueue_for_outcome, routed by the slot of cmd.channel.
+  void enqueue(const command& cmd, command_completion done, bool may_buffer);
+  void enqueue_for_outcome(const command& cmd, Completion done, bool may_buffer);
+
+  // As redis_pipeline::flush, over every node and the redirects in progress.
+  void flush(std::chrono::milliseconds timeout);
+  pipeline_counters counters() const;
+
+  // The endpoint of a master (the first one known, else the first seed): a connection for classic pub/sub
+  // requests, which reach the whole cluster from any node.
+  redis_endpoint any_master();
+
+ private:
+  struct routed;  // one command on its way: its arguments, its caller's completion, its redirects so far
+  struct redirect_job {
+    std::shared_ptr<routed> command;
+    cluster_redirect redirect;
+  };
+
+  // The slot map, loaded from the first node that answers CLUSTER SLOTS (unless `needed_slot` is known by then:
+  // another thread loaded it). Throws when no node answers.
+  void load_slot_map(std::optional<int> needed_slot = std::nullopt);
+  // map_mutex_ held exclusively: the number of the node at `address`, added to the table if new.
+  std::int16_t node_number(const redis_address& address);
+  bool owner_known(int slot) const noexcept;  // map_mutex_ held
+  // The pipeline of the node at `address`, made on first use.
+  redis_pipeline& pipeline_at(const redis_address& address);
+  // The master of `slot`; loads the slot map when it has none for it. Throws sio::redis_error.
+  redis_address owner_of(int slot);
+  void send(const std::shared_ptr<routed>& command, const redis_address& node, bool asking);
+  void enqueue_routed(const std::shared_ptr<routed>& command);
+  // A node answered `command` (on that node's I/O thread).
+  void on_reply(const std::shared_ptr<routed>& command, const std::string& node_host, const command_outcome& outcome);
+  void finish(const std::shared_ptr<routed>& command, const command_outcome& outcome);
+  void run();  // the router thread: resends redirected commands, reloads the slot map when asked
+
+  const redis_endpoint seeds_;
+  const std::chrono::milliseconds connect_timeout_;
+  const std::chrono::milliseconds command_timeout_;
+  const reconnect_policy reconnect_;
+
+  std::mutex load_mutex_;  // one slot-map load at a time; taken before map_mutex_
+
+  mutable std::shared_mutex map_mutex_;  // guards the slot map and the node table
+  std::vector<redis_address> nodes_;     // every node seen as a master; index = node number
+  std::vector<std::unique_ptr<redis_pipeline>> pipelines_;  // per node, made on first use; never removed
+  std::array<std::int16_t, cluster_slot_count> slot_owner_{};  // node number, -1: unknown
+  bool map_loaded_ = false;
+
+  mutable std::mutex mutex_;  // guards what follows
+  std::condition_variable settled_cv_;
+  std::condition_variable work_cv_;
+  std::deque<redirect_job> redirects_;
+  bool reload_wanted_ = false;
+  std::chrono::steady_clock::time_point last_load_{};
+  bool stopping_ = false;
+  std::uint64_t queued_total_ = 0;
+  std::uint64_t settled_total_ = 0;
+  std::uint64_t acknowledged_total_ = 0;
+  std::uint64_t failed_total_ = 0;
+  std::uint64_t redirected_total_ = 0;
+  unreported_failures unreported_;
+
+  std::thread router_thread_;
+};
+
+}  // namespace sio::detail
