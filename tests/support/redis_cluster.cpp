@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -98,6 +100,55 @@ void redis_cluster::wait_until_ok() const {
       throw std::runtime_error("the cluster did not reach cluster_state:ok within 10 s");
     std::this_thread::sleep_for(50ms);
   }
+}
+
+std::size_t redis_cluster::owner_of(const std::string& key) const {
+  const int slot = std::stoi(nodes_.front()->command({"CLUSTER", "KEYSLOT", key}));
+  // A CLUSTER NODES line: <id> <host:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges...>
+  std::istringstream lines(nodes_.front()->command({"CLUSTER", "NODES"}));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::vector<std::string> field{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+    if (field.size() < 9 || field[2].find("master") == std::string::npos) continue;
+    for (std::size_t i = 8; i < field.size(); ++i) {
+      if (field[i].front() == '[') continue;  // a slot being imported or migrated, not served
+      const auto dash = field[i].find('-');
+      const int first = std::stoi(field[i].substr(0, dash));
+      const int last = dash == std::string::npos ? first : std::stoi(field[i].substr(dash + 1));
+      if (slot < first || slot > last) continue;
+      const auto port = std::stoi(field[1].substr(field[1].rfind(':') + 1));
+      const int index = index_of_port(port);
+      if (index < 0) throw std::runtime_error("CLUSTER NODES names a master on an unknown port: " + line);
+      return static_cast<std::size_t>(index);
+    }
+  }
+  throw std::runtime_error("no master serves slot " + std::to_string(slot) + " of " + key);
+}
+
+void redis_cluster::move_slot(int slot, std::size_t from, std::size_t to, const std::vector<std::string>& keys,
+                              const std::function<void()>& pause) {
+  auto& source = node(from);
+  auto& target = node(to);
+  const auto slot_text = std::to_string(slot);
+  const auto source_id = source.command({"CLUSTER", "MYID"});
+  const auto target_id = target.command({"CLUSTER", "MYID"});
+  target.command({"CLUSTER", "SETSLOT", slot_text, "IMPORTING", source_id});
+  source.command({"CLUSTER", "SETSLOT", slot_text, "MIGRATING", target_id});
+  pause();
+  for (const auto& key : keys)
+    source.command({"MIGRATE", "127.0.0.1", std::to_string(target.port()), key, "0", "5000"});
+  pause();
+  target.command({"CLUSTER", "SETSLOT", slot_text, "NODE", target_id});
+  source.command({"CLUSTER", "SETSLOT", slot_text, "NODE", target_id});
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (i != from && i != to) node(i).command({"CLUSTER", "SETSLOT", slot_text, "NODE", target_id});
+}
+
+long long redis_cluster::errors_answered(std::size_t i, std::string_view kind) const {
+  const auto info = nodes_.at(i)->command({"INFO", "errorstats"});
+  const std::regex line("errorstat_" + std::string(kind) + ":count=(\\d+)");
+  std::smatch match;
+  return std::regex_search(info, match, line) ? std::stoll(match[1]) : 0;
 }
 
 }  // namespace sio::test

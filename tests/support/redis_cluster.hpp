@@ -3,8 +3,10 @@
 // constructor returns, gone when the object dies.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/redis_server.hpp"
@@ -23,6 +25,16 @@ class redis_cluster {
   int index_of_port(int port) const noexcept;
   // Waits (up to 10 s) until every node reports cluster_state:ok and agrees on the slots; throws if not.
   void wait_until_ok() const;
+
+  // The index of the master serving `key`'s slot (CLUSTER KEYSLOT and CLUSTER NODES as node 0 sees them).
+  std::size_t owner_of(const std::string& key) const;
+  // Moves `slot` from node `from` to node `to` as redis-cli --cluster reshard does: IMPORTING / MIGRATING, MIGRATE
+  // each of `keys`, then SETSLOT NODE on every node. `pause` runs after the first two steps, so that clients meet
+  // each state of the slot.
+  void move_slot(int slot, std::size_t from, std::size_t to, const std::vector<std::string>& keys,
+                 const std::function<void()>& pause);
+  // How many errors of `kind` ("MOVED", "ASK") node `i` has answered (INFO errorstats).
+  long long errors_answered(std::size_t i, std::string_view kind) const;
 
  private:
   std::vector<std::unique_ptr<redis_server>> nodes_;

@@ -156,6 +156,11 @@ bool redis_server::try_start(const std::string& binary, const redis_server_optio
   std::vector<std::string> args{binary,         "--port",        std::to_string(port_), "--bind", "127.0.0.1",
                                 "--save",       "",              "--appendonly",        "no",     "--daemonize",
                                 "no",           "--dir",         temp_dir_};
+  if (!options.config.empty()) {
+    const auto config_path = temp_dir_ + "/redis.conf";
+    std::ofstream(config_path, std::ios::trunc) << options.config;
+    args.insert(args.begin() + 1, config_path);  // redis-server wants the file first
+  }
   if (!unix_socket_.empty()) args.insert(args.end(), {"--unixsocket", unix_socket_, "--unixsocketperm", "700"});
   if (options.tls) {
     tls_port_ = options.tls_port != 0 ? options.tls_port : free_loopback_port();

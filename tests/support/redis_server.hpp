@@ -18,6 +18,9 @@ struct redis_server_options {
   bool unix_socket = false;
   // Listen on this loopback port (to restart a server where clients expect it) instead of a free one.
   int port = 0;
+  // When not empty: written to <temp dir>/redis.conf and given as the config file (before every other argument).
+  // A sentinel ("--sentinel" in extra_args) needs one, and rewrites it.
+  std::string config{};
 
   // Also listen for TLS (rediss://) on a second loopback port, with these PEM files (see test_certificates.hpp).
   // The plain port stays open for command() and subscribers.

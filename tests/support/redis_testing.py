@@ -72,9 +72,10 @@ class RedisServer:
     """redis-server on 127.0.0.1:<free port>, no persistence, its output in <workdir>/redis.log.
     start() returns once it answers PING and raises RuntimeError otherwise."""
 
-    def __init__(self, workdir, extra_args=()):
+    def __init__(self, workdir, extra_args=(), config_file=None):
         self.port = free_port()
         self.extra_args = list(extra_args)  # e.g. --tls-port N --tls-cert-file ... (the plain port stays)
+        self.config_file = config_file  # given first, as redis-server wants it (a sentinel needs one to rewrite)
         self.workdir = workdir
         self.log_path = os.path.join(workdir, "redis.log")
         self.process = None
@@ -86,7 +87,8 @@ class RedisServer:
     def start(self):
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                ["redis-server"] + ([self.config_file] if self.config_file else []) +
+                ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                  "--dir", self.workdir, "--loglevel", "warning"] + self.extra_args,
                 stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + REDIS_START_TIMEOUT_S

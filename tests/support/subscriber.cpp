@@ -45,7 +45,9 @@ std::string element_text(const redisReply& reply, std::size_t index) {
 
 subscriber::subscriber(const redis_server& server, const std::vector<std::string>& names, mode how) {
   auto context = detail::connect_loopback(server.port(), server.password(), 2s);
-  const std::string_view verb = how == mode::patterns ? "PSUBSCRIBE" : "SUBSCRIBE";
+  const std::string_view verb = how == mode::patterns ? "PSUBSCRIBE"
+                                : how == mode::channels ? "SUBSCRIBE"
+                                                        : "SSUBSCRIBE";
   std::vector<const char*> argv{verb.data()};
   std::vector<std::size_t> lengths{verb.size()};
   for (const auto& pattern : names) {
@@ -78,11 +80,12 @@ std::optional<pubsub_message> subscriber::next_message(std::chrono::milliseconds
   for (;;) {
     auto reply = next_reply(*ctx_, deadline);
     if (!reply) return std::nullopt;
-    // A pmessage is ["pmessage", pattern, channel, payload], a message ["message", channel, payload]; anything
-    // else (confirmations) is skipped.
+    // A pmessage is ["pmessage", pattern, channel, payload], a message ["message", channel, payload] (or
+    // "smessage" for a shard channel); anything else (confirmations) is skipped.
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 && element_text(*reply, 0) == "pmessage")
       return pubsub_message{element_text(*reply, 1), element_text(*reply, 2), element_text(*reply, 3)};
-    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 && element_text(*reply, 0) == "message")
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+        (element_text(*reply, 0) == "message" || element_text(*reply, 0) == "smessage"))
       return pubsub_message{"", element_text(*reply, 1), element_text(*reply, 2)};
   }
 }

@@ -21,8 +21,8 @@ struct pubsub_message {
 
 class subscriber {
  public:
-  enum class mode { patterns, channels };
-  // PSUBSCRIBEs to the patterns (SUBSCRIBEs to the channels; binary-safe) and returns once Redis confirmed every
+  enum class mode { patterns, channels, shard_channels };
+  // PSUBSCRIBEs to the patterns (SUBSCRIBEs to the channels, SSUBSCRIBEs to shard channels; binary-safe) and returns once Redis confirmed every
   // one, so a PUBLISH issued afterwards is seen. Authenticates with the server's --requirepass, if any. Plain
   // channel subscribers count in PUBSUB NUMSUB (they are "servers" to a requester); patterns do not.
   subscriber(const redis_server& server, const std::vector<std::string>& names, mode how = mode::patterns);
