@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -142,7 +143,8 @@ class command_line {
  private:
   void add_connection_options() {
     app_.add_option("--redis", options_.redis_url,
-                    "redis://[user[:password]@]host[:port][/db], rediss://... (TLS) or unix:///path")
+                    "redis://[user[:password]@]host[:port][/db]; also rediss:// (TLS), unix:///path, "
+                    "redis+cluster://, redis+sentinel://")
         ->type_name("URL")
         ->envname("REDIS_URL")
         ->capture_default_str()
@@ -392,6 +394,7 @@ class command_line {
   // Requests use the classic adapter's request channels; an XADD reaches no subscriber to count.
   void check_mode_combinations() const {
     using mode = sio::Options::adapter_mode;
+    check_cluster_combinations();
     if (options_.mode == mode::classic) return;
     const char* name = options_.mode == mode::sharded ? "sharded" : "streams";
     for (const CLI::Option* option : request_only_) {
@@ -405,6 +408,22 @@ class command_line {
     if (options_.mode == mode::streams && options_.require_receivers)
       throw usage_error("--require-receivers cannot be used with --mode streams: servers read the stream, no "
                         "subscriber is counted");
+  }
+
+  // On a Redis Cluster, PUBSUB NUMSUB and a PUBLISH's reply see one node: nothing can count the servers.
+  void check_cluster_combinations() const {
+    std::string scheme = options_.redis_url.substr(0, options_.redis_url.find("://"));
+    for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "redis+cluster" && scheme != "rediss+cluster") return;
+    const auto why = "on a Redis Cluster, PUBSUB NUMSUB counts the servers subscribed on one node only";
+    for (const CLI::Option* option : request_only_)
+      if (given(option))
+        throw usage_error(fmt::format("{} needs one Redis server (or Sentinel): {}", option->get_name(), why));
+    if (options_.cmd == command::sockets)
+      throw usage_error(fmt::format("sockets needs one Redis server (or Sentinel): {}", why));
+    if (options_.mode == sio::Options::adapter_mode::classic && options_.require_receivers)
+      throw usage_error("--require-receivers cannot be used with a Redis Cluster in --mode classic: a PUBLISH's reply "
+                        "counts the subscribers of one node only");
   }
 
   // The options that wait for the servers' answers: one operation at a time, and not every operation asks.
