@@ -1379,6 +1379,27 @@ static void test_unreachable(void) {
   sio_emitter_free(em);
 }
 
+/* redis+sentinel:// takes the library's own path (the URL is passed as is): with no sentinel listening, the error
+ * names each sentinel and why. */
+static void test_sentinel_unreachable(void) {
+  sio_options o = quick_options();
+  sio_emitter *em;
+  char url[96];
+  char expected[256];
+  long long receivers = 77;
+  const int port = free_port();
+  snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/mymaster", port);
+  snprintf(expected, sizeof expected,
+           "no sentinel of redis+sentinel://127.0.0.1:%d/mymaster/0 named the master \"mymaster\": 127.0.0.1:%d: "
+           "Connection refused",
+           port, port);
+  em = new_emitter(url, &o);
+  CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, &receivers, &err), SIO_E_CONNECTION, expected);
+  CHECK(strcmp(err.message, expected) == 0);
+  CHECK_INT_EQ(receivers, 77);
+  sio_emitter_free(em);
+}
+
 static void test_auth(const redis_proc *secured) {
   sio_options o = quick_options();
   sio_emitter *em;
@@ -1653,8 +1674,20 @@ static void test_modes(const redis_proc *server) {
   em = new_emitter(server->url, &o);
   CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
   CHECK_INT_EQ(receivers, -1);
+  {
+    /* sio_emit_sync reports the entry id: the one Redis stored, after the first entry's. */
+    const sio_arg two = {SIO_ARG_JSON, "2", 1};
+    sio_published published = {7, "stale"};
+    CHECK_OK(sio_emit_sync(em, NULL, "e", &two, 1, &published, &err));
+    CHECK_INT_EQ(published.receivers, -1);
+    r = redisCommand(admin, "XREVRANGE c-api-stream + - COUNT 1");
+    REQUIRE(r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    CHECK_STR_EQ(published.offset, r->element[0]->element[0]->str);
+    freeReplyObject(r);
+    CHECK_FAILS(sio_emit_sync(em, NULL, "e", &two, 1, NULL, &err), SIO_E_INVALID_ARGUMENT, "out is NULL");
+  }
   sio_emitter_free(em);
-  r = redisCommand(admin, "XRANGE c-api-stream - +");
+  r = redisCommand(admin, "XRANGE c-api-stream - + COUNT 1"); /* the first entry, from sio_emit_json */
   REQUIRE(r != NULL && r->type == REDIS_REPLY_ARRAY);
   CHECK_INT_EQ(r->elements, 1);
   if (r->elements == 1 && r->element[0]->elements == 2 && r->element[0]->element[1]->elements == 8) {
@@ -1674,10 +1707,16 @@ static void test_modes(const redis_proc *server) {
   receivers = 7;
   CHECK_OK(sio_emit_json(em, NULL, "e", "[1]", &receivers, &err));
   CHECK_INT_EQ(receivers, 0); /* no sharded server listens here */
+  {
+    sio_published published = {7, "stale"};
+    CHECK_OK(sio_emit_sync(em, NULL, "e", NULL, 0, &published, &err));
+    CHECK_INT_EQ(published.receivers, 0);
+    CHECK_STR_EQ(published.offset, "");
+  }
   sio_emitter_free(em);
   r = redisCommand(admin, "INFO commandstats");
   REQUIRE(r != NULL && r->type == REDIS_REPLY_STRING);
-  CHECK(strstr(r->str, "cmdstat_spublish:calls=1,") != NULL);
+  CHECK(strstr(r->str, "cmdstat_spublish:calls=2,") != NULL);
   freeReplyObject(r);
 
   o = quick_options();
@@ -1735,6 +1774,7 @@ int main(int argc, char **argv) {
   sio_emitter_free(em);
 
   test_unreachable();
+  test_sentinel_unreachable();
   test_outage_buffer(binary);
   test_tls(binary);
   test_auth(&secured);

@@ -165,6 +165,24 @@ void emit(const sio::BroadcastOperator& op, const char* event, std::span<const s
   }
 }
 
+// The C arguments as values; throws for a NULL data pointer with a size or an unknown kind.
+std::vector<sio::value> values_of(const sio_arg* args, std::size_t count) {
+  std::vector<sio::value> values;
+  values.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const sio_arg& arg = args[i];
+    if (arg.data == nullptr && arg.size > 0) throw c_argument_error("args[%zu].data is NULL", i);
+    const std::string_view bytes(static_cast<const char*>(arg.data), arg.data != nullptr ? arg.size : 0);
+    switch (const int kind = raw_int(arg.kind)) {
+      case SIO_ARG_JSON: values.push_back(sio::json(bytes)); break;
+      case SIO_ARG_STRING: values.emplace_back(bytes); break;  // UTF-8 is checked when encoding
+      case SIO_ARG_BINARY: values.emplace_back(sio::binary(bytes)); break;
+      default: throw c_argument_error("args[%zu].kind %d is not an sio_arg_kind", i, kind);
+    }
+  }
+  return values;
+}
+
 std::vector<sio::value> parse_json_args(const char* json_args) {
   if (json_args == nullptr) return {};
   return sio::json_args(json_args);
@@ -490,20 +508,27 @@ SIO_C_API sio_status sio_emit(sio_emitter* emitter, const sio_target* target, co
     require(emitter != nullptr, "emitter is NULL");
     require(event != nullptr, "event is NULL");
     require(args != nullptr || count == 0, "args is NULL");
-    std::vector<sio::value> values;
-    values.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      const sio_arg& arg = args[i];
-      if (arg.data == nullptr && arg.size > 0) throw c_argument_error("args[%zu].data is NULL", i);
-      const std::string_view bytes(static_cast<const char*>(arg.data), arg.data != nullptr ? arg.size : 0);
-      switch (const int kind = raw_int(arg.kind)) {
-        case SIO_ARG_JSON: values.push_back(sio::json(bytes)); break;
-        case SIO_ARG_STRING: values.emplace_back(bytes); break;  // UTF-8 is checked when encoding
-        case SIO_ARG_BINARY: values.emplace_back(sio::binary(bytes)); break;
-        default: throw c_argument_error("args[%zu].kind %d is not an sio_arg_kind", i, kind);
-      }
-    }
-    emit(apply(emitter->emitter, target), event, values, receivers);
+    emit(apply(emitter->emitter, target), event, values_of(args, count), receivers);
+  });
+}
+
+SIO_C_API sio_status sio_emit_sync(sio_emitter* emitter, const sio_target* target, const char* event,
+                                   const sio_arg* args, size_t count, sio_published* out, sio_error* err) {
+  if (out != nullptr) {
+    out->receivers = -1;
+    out->offset[0] = '\0';
+  }
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    require(event != nullptr, "event is NULL");
+    require(args != nullptr || count == 0, "args is NULL");
+    require(out != nullptr, "out is NULL");
+    const auto published = apply(emitter->emitter, target).emit_sync_args(event, values_of(args, count));
+    // An entry id is two 64-bit numbers and a dash: 41 characters at most, so it always fits.
+    const auto length = std::min(published.offset.size(), sizeof out->offset - 1);
+    published.offset.copy(out->offset, length);
+    out->offset[length] = '\0';
+    out->receivers = published.receivers.value_or(-1);
   });
 }
 

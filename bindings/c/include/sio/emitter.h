@@ -212,6 +212,19 @@ typedef struct sio_arg {
 SIO_C_API sio_status sio_emit(sio_emitter *emitter, const sio_target *target, const char *event,
                               const sio_arg *args, size_t count, long long *receivers, sio_error *err);
 
+/* What one publish did, reported whole by sio_emit_sync. */
+typedef struct sio_published {
+  long long receivers; /* as `receivers` above; -1 when not known: streams mode (the servers read the stream), a
+                          classic PUBLISH on a Redis Cluster (its reply counts one node's subscribers), dry run */
+  char offset[48];     /* streams mode: the entry's id, the offset clients recover from ("1700000000000-0");
+                          "" otherwise */
+} sio_published;
+
+/* sio_emit that always waits for Redis' reply and reports it in `out` (required): the receivers, or in streams mode
+ * the entry id. On failure `out` holds -1 and "". */
+SIO_C_API sio_status sio_emit_sync(sio_emitter *emitter, const sio_target *target, const char *event,
+                                   const sio_arg *args, size_t count, sio_published *out, sio_error *err);
+
 /* Makes the targeted sockets join / leave `count` rooms. */
 SIO_C_API sio_status sio_sockets_join(sio_emitter *emitter, const sio_target *target, const char *const *rooms,
                                       size_t count, long long *receivers, sio_error *err);
