@@ -9,7 +9,8 @@ Usage: cluster_test.py NOTIFY_BINARY
 2. --mode streams --json: the entry is on the master owning the stream, under the id notify printed.
 3. Classic mode: exit 0, quiet (no "0 receivers" warning: a PUBLISH's reply counts one node's subscribers), and
    --json says "receivers":null; a subscriber on another node gets it.
-4. --confirm on a cluster: exit 2 (usage) and the line saying why requests need one server.
+4. --confirm on a cluster: exit 2 (usage) and the line saying why requests need one server; so is
+   --require-receivers in classic mode, while in sharded mode it works (nobody subscribes: exit 7).
 5. No seed answering: exit 4 and the one line naming each seed.
 Prints what failed and exits non-zero on any failure.
 """
@@ -144,6 +145,15 @@ def main():
             if result.returncode != 2 or result.stderr != expected:
                 failures.append("exit %d, stderr %r (expected exit 2 and %r)" % (result.returncode, result.stderr,
                                                                                 expected))
+            classic = run(notify, ["--redis", url, "--user", "42", "--type", "T", "--require-receivers"])
+            if classic.returncode != 2 or not classic.stderr.startswith(
+                    b"notify: error: --require-receivers cannot be used with a Redis Cluster in --mode classic"):
+                failures.append("--require-receivers: exit %d, stderr %r" % (classic.returncode, classic.stderr))
+            sharded = run(notify, ["--redis", url, "--mode", "sharded", "--user", "42", "--type", "T",
+                                   "--require-receivers"])
+            if sharded.returncode != 7:  # allowed in sharded mode, where SPUBLISH counts the owner's subscribers
+                failures.append("sharded --require-receivers: exit %d, stderr %r" % (sharded.returncode,
+                                                                                   sharded.stderr))
 
         def no_seed_answers(failures):
             closed = [free_port(), free_port()]
