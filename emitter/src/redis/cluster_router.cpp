@@ -18,8 +18,6 @@ constexpr auto min_reload_interval = std::chrono::milliseconds(100);
 
 redis_address address_of(const cluster_node& node) { return {node.host, node.port}; }
 
-std::string text_of(const redis_address& address) { return cluster_node{address.host, address.port, {}}.address(); }
-
 }  // namespace
 
 struct cluster_router::routed {
@@ -82,11 +80,11 @@ void cluster_router::load_slot_map(std::optional<int> needed_slot) {
       redis_connection connection(seeds_.at(candidate), connect_timeout_, command_timeout_);
       const std::array<redis_command, 1> slots{redis_command{"CLUSTER", "SLOTS"}};
       auto reply = std::move(connection.pipeline(slots).front());
-      throw_if_error(reply, fmt::format("CLUSTER SLOTS on {}", text_of(candidate)), acl_user_of(seeds_));
+      throw_if_error(reply, fmt::format("CLUSTER SLOTS on {}", candidate.text()), acl_user_of(seeds_));
       const auto topology = cluster_topology::from_cluster_slots(reply, candidate.host);
       if (topology.ranges().empty())
         throw redis_error(errc::reply, fmt::format("{} has no slots assigned (is the cluster created?)",
-                                                   text_of(candidate)));
+                                                   candidate.text()));
       std::unique_lock lock(map_mutex_);
       slot_owner_.fill(-1);
       for (const auto& range : topology.ranges()) {
@@ -103,7 +101,7 @@ void cluster_router::load_slot_map(std::optional<int> needed_slot) {
     } catch (const tls_error&) {
       throw;
     } catch (const redis_error& e) {
-      failures += fmt::format("{}{}: {}", failures.empty() ? "" : "; ", text_of(candidate), e.what());
+      failures += fmt::format("{}{}: {}", failures.empty() ? "" : "; ", candidate.text(), e.what());
       if (!first_error) first_error = e;
     }
   }

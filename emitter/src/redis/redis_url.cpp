@@ -226,23 +226,20 @@ void parse_unix(std::string_view url, std::string_view rest, redis_endpoint& end
 
 }  // namespace
 
-namespace {
-
-std::string host_port_text(std::string_view host, int port) {
-  if (host.find(':') != std::string_view::npos) return fmt::format("[{}]:{}", host, port);
+std::string redis_address::text() const {
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
   return fmt::format("{}:{}", host, port);
 }
-
-}  // namespace
 
 std::string redis_endpoint::describe() const {
   if (kind == transport::unix_socket) return db == 0 ? "unix://" + path : fmt::format("unix://{}?db={}", path, db);
   const std::string_view scheme = tls.enabled ? "rediss" : "redis";
-  if (topology == deployment::standalone) return fmt::format("{}://{}/{}", scheme, host_port_text(host, port), db);
+  if (topology == deployment::standalone)
+    return fmt::format("{}://{}/{}", scheme, redis_address{host, port}.text(), db);
   std::string list;
   for (const auto& node : nodes) {
     if (!list.empty()) list += ',';
-    list += host_port_text(node.host, node.port);
+    list += node.text();
   }
   if (topology == deployment::cluster) return fmt::format("{}+cluster://{}", scheme, list);
   return fmt::format("{}+sentinel://{}/{}/{}", scheme, list, master_name, db);

@@ -13,6 +13,7 @@ namespace sio::detail {
 struct redis_address {
   std::string host;  // name or address (IPv6 without brackets)
   int port = 0;
+  std::string text() const;  // host:port, an IPv6 address in brackets
   friend bool operator==(const redis_address&, const redis_address&) = default;
 };
 

@@ -21,11 +21,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds max_per_sentinel{1000};
 constexpr milliseconds replica_retry_delay{100};
 
-std::string host_port(const redis_address& address) {
-  if (address.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", address.host, address.port);
-  return fmt::format("{}:{}", address.host, address.port);
-}
-
 // The sentinel itself: no AUTH (the URL's credentials are the master's), db 0; TLS as the URL says.
 redis_endpoint sentinel_endpoint(const redis_endpoint& sentinels, const redis_address& address) {
   auto one = sentinels.at(address);
@@ -101,7 +96,7 @@ redis_address ask_sentinels(const redis_endpoint& sentinels, milliseconds connec
       reason = reason_of(e, endpoint);
     }
     if (!reasons.empty()) reasons += "; ";
-    reasons += fmt::format("{}: {}", host_port(node), reason);
+    reasons += fmt::format("{}: {}", node.text(), reason);
   }
   throw connection_error(fmt::format("no sentinel of {} named the master \"{}\": {}", sentinels.describe(),
                                      sentinels.master_name, reasons));
@@ -129,7 +124,7 @@ std::unique_ptr<redis_connection> connect_to_master(const redis_endpoint& sentin
       throw connection_error(fmt::format(
           "the sentinels of {} name {} as the master \"{}\", but it is still a replica after {} ms (a failover in "
           "progress?)",
-          sentinels.describe(), host_port(address), sentinels.master_name, connect_timeout.count()));
+          sentinels.describe(), address.text(), sentinels.master_name, connect_timeout.count()));
     std::this_thread::sleep_for(replica_retry_delay);
   }
 }
