@@ -25,7 +25,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp, free_port, notify_from_argv, run_checks  # noqa: E402
+from redis_testing import (RedisServer, Resp, free_port, notify_from_argv, run_checks,  # noqa: E402
+                           run_notify)
 
 RUN_TIMEOUT_S = 20
 
@@ -71,10 +72,7 @@ def owner_of(nodes, key):
 
 
 def run(notify, args):
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
-    return subprocess.run([notify] + args, stdin=subprocess.DEVNULL, capture_output=True, env=env,
-                          timeout=RUN_TIMEOUT_S)
+    return run_notify(notify, args, RUN_TIMEOUT_S)
 
 
 def main():

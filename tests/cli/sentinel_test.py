@@ -12,12 +12,12 @@ Prints what failed and exits non-zero on any failure.
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp, free_port, notify_from_argv, run_checks  # noqa: E402
+from redis_testing import (RedisServer, Resp, notify_from_argv, run_checks,  # noqa: E402
+                           run_notify)
 
 RUN_TIMEOUT_S = 20
 
@@ -31,10 +31,7 @@ def start_sentinel(workdir, master_port):
 
 
 def run(notify, args):
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
-    return subprocess.run([notify] + args, stdin=subprocess.DEVNULL, capture_output=True, env=env,
-                          timeout=RUN_TIMEOUT_S)
+    return run_notify(notify, args, RUN_TIMEOUT_S)
 
 
 def main():

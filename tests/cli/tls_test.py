@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp, free_port  # noqa: E402
+from redis_testing import RedisServer, Resp, free_port, run_notify  # noqa: E402
 
 RUN_TIMEOUT_S = 20
 
@@ -43,13 +43,8 @@ def make_certificates(d):
 
 
 def run(notify, args, env=None):
-    full_env = dict(os.environ)
-    for key in ("REDIS_URL", "SIO_TLS_CA_FILE", "SIO_TLS_CA_DIR", "SIO_TLS_CERT", "SIO_TLS_KEY",
-                "SIO_TLS_SERVER_NAME"):
-        full_env.pop(key, None)
-    full_env.update(env or {})
-    return subprocess.run([notify] + args, stdin=subprocess.DEVNULL, capture_output=True, env=full_env,
-                          timeout=RUN_TIMEOUT_S)
+    return run_notify(notify, args, RUN_TIMEOUT_S, env, unset=("REDIS_URL", "SIO_TLS_CA_FILE", "SIO_TLS_CA_DIR",
+                                                               "SIO_TLS_CERT", "SIO_TLS_KEY", "SIO_TLS_SERVER_NAME"))
 
 
 def expect(failures, what, result, code, stderr_pattern=None):

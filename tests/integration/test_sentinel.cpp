@@ -20,30 +20,19 @@
 #include "sio/emitter.hpp"
 #include "support/redis_sentinel.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_values.hpp"
 #include "support/subscriber.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
+using sio::test::failure;
+using sio::test::failure_of;
 using sio::test::redis_sentinel;
 using sio::test::redis_server;
 using clock_type = std::chrono::steady_clock;
 
-struct failure {
-  sio::errc code = sio::errc::ok;
-  std::string message;
-};
-
-template <class F>
-failure failure_of(F&& call) {
-  try {
-    call();
-  } catch (const sio::error& e) {
-    return {e.code(), e.what()};
-  }
-  return {};
-}
 
 sio::Options sentinel_options(const std::string& url) {
   sio::Options options;

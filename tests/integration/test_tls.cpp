@@ -15,6 +15,7 @@
 #include "redis/redis_url.hpp"
 #include "sio/emitter.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_values.hpp"
 #include "support/subscriber.hpp"
 #include "support/test_certificates.hpp"
 
@@ -22,6 +23,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using sio::test::failure;
+using sio::test::failure_of;
 using sio::test::redis_server;
 using sio::test::redis_server_options;
 using sio::test::test_certificates;
@@ -47,20 +50,6 @@ sio::Options tls_options(const std::string& url) {
   return options;
 }
 
-struct failure {
-  sio::errc code = sio::errc::ok;
-  std::string message;
-};
-
-template <class F>
-failure failure_of(F&& call) {
-  try {
-    call();
-  } catch (const sio::error& e) {
-    return {e.code(), e.what()};
-  }
-  return {};
-}
 
 // One emit_sync through a fresh emitter: the receivers, or what it threw.
 failure publish_once(const sio::Options& options, long long* receivers = nullptr) {

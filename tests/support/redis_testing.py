@@ -121,6 +121,14 @@ class RedisServer:
                 self.process.wait(timeout=5)
 
 
+def run_notify(notify, args, timeout_s, env=None, unset=("REDIS_URL",)):
+    """Runs notify with `args`, no stdin, the environment without `unset` plus `env`; its CompletedProcess."""
+    full_env = {k: v for k, v in os.environ.items() if k not in unset}
+    full_env.update(env or {})
+    return subprocess.run([notify] + list(args), stdin=subprocess.DEVNULL, capture_output=True, env=full_env,
+                          timeout=timeout_s)
+
+
 def notify_from_argv(argv, doc, name):
     """The notify binary a test driver was given (its only argument), or None after saying what is missing."""
     if len(argv) != 2:

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "sio/error.hpp"
 #include "sio/value.hpp"
 
 namespace sio::test {
@@ -27,6 +28,22 @@ std::string error_message_of(F&& call) {
     return e.what();
   }
   return "(no exception)";
+}
+
+// The code and message of the sio::error `call` throws; code ok and no message when it throws none.
+struct failure {
+  sio::errc code = sio::errc::ok;
+  std::string message;
+};
+
+template <class F>
+failure failure_of(F&& call) {
+  try {
+    call();
+  } catch (const sio::error& e) {
+    return {e.code(), e.what()};
+  }
+  return {};
 }
 
 }  // namespace sio::test
