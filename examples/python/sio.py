@@ -23,7 +23,7 @@ import enum
 import json
 import os
 import threading
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, NamedTuple, Optional
 
 __all__ = ["Emitter", "SioError", "DataError", "RedisError", "Status", "load_library", "library_version"]
 
@@ -122,6 +122,22 @@ class _Arg(ctypes.Structure):
     _fields_ = [("kind", ctypes.c_int), ("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
 
 
+class _Published(ctypes.Structure):
+    _fields_ = [("receivers", ctypes.c_longlong), ("offset", ctypes.c_char * 48)]
+
+
+_MODES = {"classic": 0, "sharded": 1, "streams": 2}
+_SUBSCRIPTION_MODES = {"dynamic": 0, "static": 1, "dynamic-private": 2}
+
+
+class Published(NamedTuple):
+    """What one publish did: the receivers (None when not known: streams mode, a classic PUBLISH on a Redis Cluster,
+    dry run) and, in streams mode, the entry id clients recover from ("" otherwise)."""
+
+    receivers: Optional[int]
+    offset: str
+
+
 _lib: Optional[ctypes.CDLL] = None
 _lib_lock = threading.Lock()
 
@@ -148,6 +164,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "sio_target_set_volatile": (c_int, [c_void_p, err_p]),
         "sio_target_set_compress": (c_int, [c_void_p, c_int, err_p]),
         "sio_emit": (c_int, [c_void_p, c_void_p, c_char_p, ctypes.POINTER(_Arg), c_size_t, ll_p, err_p]),
+        "sio_emit_sync": (c_int, [c_void_p, c_void_p, c_char_p, ctypes.POINTER(_Arg), c_size_t,
+                                  ctypes.POINTER(_Published), err_p]),
         "sio_sockets_join": (c_int, [c_void_p, c_void_p, rooms_p, c_size_t, ll_p, err_p]),
         "sio_sockets_leave": (c_int, [c_void_p, c_void_p, rooms_p, c_size_t, ll_p, err_p]),
         "sio_disconnect_sockets": (c_int, [c_void_p, c_void_p, c_int, ll_p, err_p]),
@@ -221,8 +239,11 @@ def _json(value: Any) -> bytes:
 class Emitter:
     """One Redis connection publishing like @socket.io/redis-emitter.
 
-    url: redis://[user[:password]@]host[:port][/db] or unix:///path (None: $REDIS_URL, else redis://127.0.0.1:6379).
+    url: redis://[user[:password]@]host[:port][/db], unix:///path, redis+cluster://host:port,... or
+    redis+sentinel://host:port,.../master-name (None: $REDIS_URL, else redis://127.0.0.1:6379).
     key: the servers' createAdapter() key (default "socket.io"). timeout: connect and command timeout in seconds.
+    mode: the servers' adapter, "classic" (default), "sharded" (with subscription_mode "dynamic", "static" or
+    "dynamic-private") or "streams" (with stream_name, stream_count, stream_max_len): see the README, "Which mode".
     dry_run: validate and encode only, never connect (receivers are then None).
     TLS (rediss:// URLs, or tls=True with redis://): tls_ca_file / tls_ca_dir (trusted CAs; default: the system's),
     tls_cert_file + tls_key_file (a client certificate), tls_server_name (the name to verify), tls_insecure (no
@@ -246,6 +267,11 @@ class Emitter:
         tls_key_file: Optional[str] = None,
         tls_server_name: Optional[str] = None,
         tls_insecure: bool = False,
+        mode: str = "classic",
+        subscription_mode: str = "dynamic",
+        stream_name: Optional[str] = None,
+        stream_count: Optional[int] = None,
+        stream_max_len: Optional[int] = None,
     ):
         self._lib = load_library(library)
         self._handle: Optional[int] = None
@@ -265,6 +291,19 @@ class Emitter:
             keep["username"] = options.username = _text(username, "username")
         if password is not None:
             keep["password"] = options.password = _text(password, "password")
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")
+        if subscription_mode not in _SUBSCRIPTION_MODES:
+            raise ValueError(f"subscription_mode must be one of {', '.join(_SUBSCRIPTION_MODES)}, "
+                             f"not {subscription_mode!r}")
+        options.mode = _MODES[mode]
+        options.subscription_mode = _SUBSCRIPTION_MODES[subscription_mode]
+        if stream_name is not None:
+            keep["stream_name"] = options.stream_name = _text(stream_name, "stream_name")
+        if stream_count is not None:
+            options.stream_count = stream_count
+        if stream_max_len is not None:
+            options.stream_max_len = stream_max_len
         options.dry_run = 1 if dry_run else 0
         options.tls = 1 if tls else 0
         options.tls_insecure = 1 if tls_insecure else 0
@@ -357,8 +396,24 @@ class Emitter:
         """Emits `event` with `args` to the sockets in any `to` room (all if none) minus those in any `except_` room.
 
         Returns the number of Redis subscriptions that received it (one per Socket.IO server of the namespace;
-        0 means no server listens on this key and namespace), or None in dry-run mode.
+        0 means no server listens on this key and namespace), or None when not known (dry run, streams mode, a
+        classic PUBLISH on a Redis Cluster). publish() also returns the stream entry's id.
         """
+        return self.publish(event, *args, to=to, except_=except_, nsp=nsp, volatile=volatile,
+                            compress=compress).receivers
+
+    def publish(
+        self,
+        event: str,
+        *args: Any,
+        to: Iterable[str] = (),
+        except_: Iterable[str] = (),
+        nsp: str = "/",
+        volatile: bool = False,
+        compress: bool = True,
+    ) -> Published:
+        """emit(), returning the whole result: the receivers and, in streams mode, the entry id (the offset clients
+        recover from)."""
         buffers = []  # the bytes each sio_arg points to, alive until the call returns
         c_args = (_Arg * max(1, len(args)))()
         for i, a in enumerate(args):
@@ -373,7 +428,11 @@ class Emitter:
             c_args[i].size = len(data)
         target = self._target(to, except_, nsp, volatile, compress)
         try:
-            return self._call(self._lib.sio_emit, self._em(), target, _text(event, "event"), c_args, len(args))
+            published = _Published()
+            err = _Error()
+            _check(self._lib.sio_emit_sync(self._em(), target, _text(event, "event"), c_args, len(args),
+                                           ctypes.byref(published), ctypes.byref(err)), err)
+            return Published(None if published.receivers < 0 else published.receivers, published.offset.decode())
         finally:
             self._lib.sio_target_free(target)
 

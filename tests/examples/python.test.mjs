@@ -189,6 +189,13 @@ except sio.DataError as e:
     out["bad_url"] = e.status.name
 with sio.Emitter(dry_run=True) as dry:
     out["dry_run"] = dry.emit("x", 1)
+with sio.Emitter(url, timeout=2, mode="streams", stream_name="py-stream") as streams:
+    first, second = streams.publish("n", 1), streams.publish("n", 2, to="user:42")
+    out["streams"] = [first.receivers, first.offset, second.offset]
+try:
+    sio.Emitter(url, mode="fast")
+except ValueError as e:
+    out["bad_mode"] = str(e)
 out["version"] = sio.library_version()
 print(json.dumps(out))
 `;
@@ -215,8 +222,16 @@ test("sio.py: emit (rooms, except, nsp, flags), join/leave, server_side_emit, di
     dead: ["CONNECTION", "RedisError"],
     bad_url: "INVALID_URL",
     dry_run: null,
+    streams: out.streams,
+    bad_mode: "mode must be one of classic, sharded, streams, not 'fast'",
     version: out.version,
   });
+  // Streams mode: no receivers, and each publish's offset is the id of its entry in the stream.
+  const [receivers, firstId, secondId] = out.streams;
+  assert.equal(receivers, null);
+  const entries = await stack.admin.sendCommand(["XRANGE", "py-stream", "-", "+"]);
+  assert.deepEqual(entries.map(([id]) => id), [firstId, secondId]);
+  assert.match(entries[1][1][7], /"rooms":\["user:42"\]/);
   assert.match(out.version, /^\d+\.\d+\.\d+$/);
 
   await waitFor(() => m.disconnects(u8).length >= 1 && m.received(u7).some((x) => x.event === "control"), {
