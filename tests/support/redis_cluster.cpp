@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -57,21 +58,24 @@ bool run(const std::vector<std::string>& args, std::string& output) {
 
 }  // namespace
 
-redis_cluster::redis_cluster(int masters) {
-  for (int i = 0; i < masters; ++i) {
+redis_cluster::redis_cluster(int masters, int replicas_per_master) {
+  for (int i = 0; i < masters * (1 + replicas_per_master); ++i) {
     // The cluster bus gets its own free port (cluster-port, Redis 7) rather than port + 10000, which may be taken
     // or beyond 65535.
     redis_server_options options;
     options.extra_args = {"--cluster-enabled", "yes", "--cluster-node-timeout", "2000", "--cluster-port",
-                          std::to_string(free_loopback_port())};
+                          std::to_string(free_loopback_port()),
+                          // a replica syncs at once instead of after 5 s: one that never synced cannot take over
+                          "--repl-diskless-sync-delay", "0"};
     nodes_.push_back(std::make_unique<redis_server>(options));
   }
   std::vector<std::string> create{find_redis_cli(), "--cluster", "create"};
   for (const auto& node : nodes_) create.push_back("127.0.0.1:" + std::to_string(node->port()));
-  create.insert(create.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+  create.insert(create.end(), {"--cluster-replicas", std::to_string(replicas_per_master), "--cluster-yes"});
   std::string output;
   if (!run(create, output)) throw std::runtime_error("redis-cli --cluster create failed:\n" + output);
   wait_until_ok();
+  if (replicas_per_master > 0) wait_until_replicas_synced();
 }
 
 std::string redis_cluster::seed_url() const { return nodes_.front()->url(); }
@@ -88,6 +92,7 @@ void redis_cluster::wait_until_ok() const {
     bool ok = true;
     std::string first_slots;
     for (const auto& node : nodes_) {
+      if (!node->running()) continue;  // killed by the test
       const auto info = node->command({"CLUSTER", "INFO"});
       const auto slots = node->command({"CLUSTER", "SLOTS"});
       if (info.find("cluster_state:ok") == std::string::npos) ok = false;
@@ -102,14 +107,34 @@ void redis_cluster::wait_until_ok() const {
   }
 }
 
+void redis_cluster::wait_until_replicas_synced() const {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    bool synced = true;
+    for (const auto& node : nodes_) {
+      const auto info = node->command({"INFO", "replication"});
+      if (info.find("role:slave") != std::string::npos && info.find("master_link_status:up") == std::string::npos)
+        synced = false;
+    }
+    if (synced) return;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the cluster's replicas did not sync with their masters within 10 s");
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
 std::size_t redis_cluster::owner_of(const std::string& key) const {
-  const int slot = std::stoi(nodes_.front()->command({"CLUSTER", "KEYSLOT", key}));
+  const auto running = std::find_if(nodes_.begin(), nodes_.end(), [](const auto& n) { return n->running(); });
+  if (running == nodes_.end()) throw std::runtime_error("no node of the cluster is running");
+  const auto& asked = **running;
+  const int slot = std::stoi(asked.command({"CLUSTER", "KEYSLOT", key}));
   // A CLUSTER NODES line: <id> <host:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges...>
-  std::istringstream lines(nodes_.front()->command({"CLUSTER", "NODES"}));
+  std::istringstream lines(asked.command({"CLUSTER", "NODES"}));
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     std::vector<std::string> field{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
-    if (field.size() < 9 || field[2].find("master") == std::string::npos) continue;
+    if (field.size() < 9 || field[2].find("master") == std::string::npos || field[2].find("fail") != std::string::npos)
+      continue;
     for (std::size_t i = 8; i < field.size(); ++i) {
       if (field[i].front() == '[') continue;  // a slot being imported or migrated, not served
       const auto dash = field[i].find('-');

@@ -15,7 +15,9 @@ namespace sio::test {
 
 class redis_cluster {
  public:
-  explicit redis_cluster(int masters = 3);
+  // `masters` masters and, with `replicas_per_master`, that many replicas of each (nodes after the masters, as
+  // redis-cli --cluster create assigns them; which master each replicates is in CLUSTER NODES).
+  explicit redis_cluster(int masters = 3, int replicas_per_master = 0);
 
   std::vector<std::unique_ptr<redis_server>>& nodes() noexcept { return nodes_; }
   redis_server& node(std::size_t i) { return *nodes_.at(i); }
@@ -26,7 +28,12 @@ class redis_cluster {
   // Waits (up to 10 s) until every node reports cluster_state:ok and agrees on the slots; throws if not.
   void wait_until_ok() const;
 
-  // The index of the master serving `key`'s slot (CLUSTER KEYSLOT and CLUSTER NODES as node 0 sees them).
+  // Waits (up to 10 s) until every replica's link to its master is up (a replica that never synced cannot take
+  // over); throws if not.
+  void wait_until_replicas_synced() const;
+
+  // The index of the master serving `key`'s slot (CLUSTER KEYSLOT and CLUSTER NODES as the first running node sees
+  // them).
   std::size_t owner_of(const std::string& key) const;
   // Moves `slot` from node `from` to node `to` as redis-cli --cluster reshard does: IMPORTING / MIGRATING, MIGRATE
   // each of `keys`, then SETSLOT NODE on every node. `pause` runs after the first two steps, so that clients meet

@@ -18,6 +18,13 @@ constexpr auto min_reload_interval = std::chrono::milliseconds(100);
 
 redis_address address_of(const cluster_node& node) { return {node.host, node.port}; }
 
+// Buffered commands of a node that stays away go back to the router after the command timeout: it may know a new
+// owner of their slots by then.
+reconnect_policy with_give_up(reconnect_policy policy, std::chrono::milliseconds command_timeout) {
+  if (policy.max_buffered_messages > 0) policy.give_up_buffered_after = command_timeout;
+  return policy;
+}
+
 }  // namespace
 
 struct cluster_router::routed {
@@ -38,7 +45,7 @@ cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds c
     : seeds_(std::move(seeds)),
       connect_timeout_(connect_timeout),
       command_timeout_(command_timeout),
-      reconnect_(reconnect) {
+      reconnect_(with_give_up(reconnect, command_timeout)) {
   slot_owner_.fill(-1);
   router_thread_ = std::thread([this] { run(); });
 }
@@ -199,19 +206,20 @@ void cluster_router::send(const std::shared_ptr<routed>& command, const redis_ad
 
 void cluster_router::on_reply(const std::shared_ptr<routed>& command, const std::string& node_host,
                               const command_outcome& outcome) {
+  std::optional<redirect_job> job;
   if (outcome.code != errc::ok && outcome.reply.kind == redis_reply::type::error) {
-    if (auto redirect = parse_redirect(outcome.reply.text, node_host);
-        redirect && command->redirects < max_redirects) {
-      {
-        std::lock_guard lock(mutex_);
-        if (!stopping_) {
-          redirects_.push_back({command, std::move(*redirect)});
-          ++redirected_total_;
-          if (redirects_.back().redirect.type == cluster_redirect::kind::moved) reload_wanted_ = true;
-          work_cv_.notify_one();
-          return;
-        }
-      }
+    if (auto redirect = parse_redirect(outcome.reply.text, node_host)) job = redirect_job{command, std::move(redirect)};
+  } else if (outcome.code == errc::connection && !outcome.sent) {
+    job = redirect_job{command, std::nullopt};
+  }
+  if (job && command->redirects < max_redirects) {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      if (!job->redirect || job->redirect->type == cluster_redirect::kind::moved) reload_wanted_ = true;
+      redirects_.push_back(std::move(*job));
+      ++redirected_total_;
+      work_cv_.notify_one();
+      return;
     }
   }
   // A node that stopped answering may have failed over: the next commands should find its successor.
@@ -259,12 +267,14 @@ void cluster_router::run() {
         jobs.swap(redirects_);
         lock.unlock();
         for (auto& job : jobs)
-          finish(job.command, {errc::connection,
-                               fmt::format("{} {}: the emitter was closed before the command, redirected by the "
-                                           "cluster ({}), could be resent",
-                                           job.command->verb, job.command->channel,
-                                           job.redirect.type == cluster_redirect::kind::moved ? "MOVED" : "ASK"),
-                               {}});
+          finish(job.command,
+                 {errc::connection,
+                  fmt::format("{} {}: the emitter was closed before the command, {}, could be resent",
+                              job.command->verb, job.command->channel,
+                              !job.redirect ? "not sent to an unreachable node"
+                              : job.redirect->type == cluster_redirect::kind::moved ? "redirected by the cluster (MOVED)"
+                                                                                   : "redirected by the cluster (ASK)"),
+                  {}});
         return;
       }
       jobs.swap(redirects_);
@@ -281,14 +291,18 @@ void cluster_router::run() {
     for (auto& job : jobs) {
       auto& command = job.command;
       ++command->redirects;
-      const auto node = address_of(job.redirect.node);
       try {
-        if (job.redirect.type == cluster_redirect::kind::moved) {
+        if (!job.redirect) {
+          send(command, owner_of(command->slot), false);
+          continue;
+        }
+        const auto node = address_of(job.redirect->node);
+        if (job.redirect->type == cluster_redirect::kind::moved) {
           // The node named owns the slot now, whatever an older map said.
           std::unique_lock lock(map_mutex_);
-          slot_owner_[static_cast<std::size_t>(job.redirect.slot)] = node_number(node);
+          slot_owner_[static_cast<std::size_t>(job.redirect->slot)] = node_number(node);
         }
-        send(command, node, job.redirect.type == cluster_redirect::kind::ask);
+        send(command, node, job.redirect->type == cluster_redirect::kind::ask);
       } catch (const redis_error& e) {
         finish(command, {e.code(), e.what(), {}});
       }

@@ -2,8 +2,11 @@
 // key's slot (the channel for PUBLISH and SPUBLISH, the stream for XADD; classic PUBLISH would work from any node,
 // and routing it by slot too spreads the load). The slot map comes from CLUSTER SLOTS, asked of the seeds (then of
 // the masters already known). A MOVED reply points the slot at the node it names, resends the command there and
-// has the whole map reloaded; an ASK reply resends it once to the node named, after ASKING. Redirected commands
-// are resent by the router's own thread, never on a node's I/O thread, and fail after max_redirects.
+// has the whole map reloaded; an ASK reply resends it once to the node named, after ASKING. A command that never
+// left for a node that stayed unreachable (its pipeline gives up buffered commands after the command timeout) is
+// sent again to whichever master owns its slot after a reload: a failover moved the slot to a promoted replica.
+// Redirected commands are resent by the router's own thread, never on a node's I/O thread, and fail after
+// max_redirects.
 //
 // Every command ends exactly once, as on a single pipeline: its completion, or (without one) a failure reported
 // by the next flush(). Order is kept per slot, except for a command that was redirected: it may arrive after
@@ -62,7 +65,7 @@ class cluster_router {
   struct routed;  // one command on its way: its arguments, its caller's completion, its redirects so far
   struct redirect_job {
     std::shared_ptr<routed> command;
-    cluster_redirect redirect;
+    std::optional<cluster_redirect> redirect;  // none: never sent (its node unreachable); to the slot's owner now
   };
 
   // The slot map, loaded from the first node that answers CLUSTER SLOTS (unless `needed_slot` is known by then:

@@ -132,9 +132,9 @@ Outcome to_outcome(std::string_view verb, errc code, std::string message, redis_
   return outcome;
 }
 
-void redis_pipeline::pending_command::complete(errc code, std::string message, redis_reply reply) {
+void redis_pipeline::pending_command::complete(errc code, std::string message, redis_reply reply, bool sent) {
   if (done)
-    done(command_outcome{code, std::move(message), std::move(reply)});
+    done(command_outcome{code, std::move(message), std::move(reply), sent});
   else if (on_outcome)
     on_outcome(to_outcome(verb_name(), code, std::move(message), std::move(reply)));
 }
@@ -299,7 +299,7 @@ void unreported_failures::throw_if_any() const {
                               : fmt::format("{} publishes failed since the last flush; the first: {}", count_, message));
 }
 
-void redis_pipeline::fail_everything(errc code, const std::string& message) {
+void redis_pipeline::fail_everything(errc code, const std::string& message, bool sent) {
   std::deque<pending_command> failed;
   std::unique_ptr<redis_connection> closing;
   {
@@ -315,7 +315,7 @@ void redis_pipeline::fail_everything(errc code, const std::string& message) {
   space_cv_.notify_all();
   closing.reset();
   for (auto& command : failed)
-    if (command.reported()) command.complete(code, message, {});
+    if (command.reported()) command.complete(code, message, {}, sent);
   settle(failed.size());
 }
 
@@ -325,6 +325,7 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
     return;
   }
   std::deque<pending_command> failed;
+  std::size_t sent_count = 0;
   std::unique_ptr<redis_connection> closing;
   {
     std::lock_guard lock(mutex_);
@@ -344,6 +345,7 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
       failed.push_back(std::move(unanswered_.front()));
       unanswered_.pop_front();
     }
+    sent_count = failed.size();  // the rest of `failed`, added below, never left this process
     // A kept command whose caller waits for its reply (emit_sync, a request) fails too: it must not wait for
     // Redis to come back. The others keep their bytes, in order.
     queued_.clear();
@@ -371,8 +373,8 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
   }
   space_cv_.notify_all();
   closing.reset();
-  for (auto& command : failed)
-    if (command.reported()) command.complete(code, message, {});
+  for (std::size_t i = 0; i < failed.size(); ++i)
+    if (failed[i].reported()) failed[i].complete(code, message, {}, i < sent_count);
   settle(failed.size());
 }
 
@@ -397,6 +399,23 @@ bool redis_pipeline::reconnect_step(unsigned& attempt, std::optional<clock::time
       // Destroyed while Redis is away: the buffered commands get the command timeout to go out, then fail.
       if (!give_up_at) give_up_at = clock::now() + command_timeout_;
     }
+  }
+  if (reconnect_.give_up_buffered_after.count() > 0) {
+    bool give_up = false;
+    std::string why;
+    {
+      std::lock_guard lock(mutex_);
+      if (!unanswered_.empty() && clock::now() - disconnected_since_ >= reconnect_.give_up_buffered_after) {
+        give_up = true;
+        why = last_connect_error_;
+        disconnected_since_ = clock::now();  // what is buffered from now on gets its own wait
+      }
+    }
+    if (give_up)
+      fail_everything(errc::connection,
+                      fmt::format("not sent: Redis at {} has been unreachable for {} ms ({})", endpoint_.describe(),
+                                  reconnect_.give_up_buffered_after.count(), why),
+                      false);
   }
   if (give_up_at && clock::now() >= *give_up_at) {
     std::string why;

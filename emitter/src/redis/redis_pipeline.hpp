@@ -42,6 +42,7 @@ struct command_outcome {
   errc code = errc::ok;
   std::string message;
   redis_reply reply;
+  bool sent = true;  // false: it failed before any of its bytes left this process, so resending cannot run it twice
 };
 
 using command_completion = std::function<void(const command_outcome&)>;
@@ -79,6 +80,9 @@ struct reconnect_policy {
   bool drop_oldest = false;  // on overflow: drop the oldest buffered command, else refuse the new one
   std::chrono::milliseconds base_delay{100};
   std::chrono::milliseconds max_delay{5000};
+  // 0: buffered commands wait for Redis as long as the pipeline lives. Otherwise, after this long unreachable they
+  // fail as not sent (a Redis Cluster router then sends them to whichever node owns their slot by then).
+  std::chrono::milliseconds give_up_buffered_after{0};
 };
 
 struct pipeline_counters {
@@ -139,7 +143,7 @@ class redis_pipeline {
 
     std::string_view verb_name() const noexcept { return verb.data(); }
     bool reported() const noexcept { return done || on_outcome; }
-    void complete(errc code, std::string message, redis_reply reply);
+    void complete(errc code, std::string message, redis_reply reply, bool sent = true);
   };
 
   void enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
@@ -158,7 +162,8 @@ class redis_pipeline {
   bool write_some(std::string& out, std::size_t& written);
   bool read_some();
   void settle(std::size_t count);  // `count` more commands ended and their completions ran
-  void fail_everything(errc code, const std::string& message);
+  // `sent`: whether the commands failed may have reached Redis (false only when nothing was sent since they queued).
+  void fail_everything(errc code, const std::string& message, bool sent = true);
   // The connection broke: commands sent (wholly or partly) fail; with buffering, those still in `unsent` (the
   // I/O thread's unsent bytes) and queued_ are kept for the next connection.
   void connection_lost(errc code, const std::string& message, std::string_view unsent);
