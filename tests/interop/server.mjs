@@ -2,6 +2,8 @@
 //
 //   node server.mjs REDIS_URL NAME
 //
+// REDIS_URL redis+cluster://host:port[,host:port...] (seeds, as notify takes them) makes the Redis clients node-redis
+// cluster clients (createCluster({rootNodes})) instead of createClient.
 // SIO_ADAPTER picks the adapter: classic (createAdapter, the default), sharded (createShardedAdapter, with
 // SIO_SUBSCRIPTION_MODE dynamic|static|dynamic-private) or streams (@socket.io/redis-streams-adapter, with
 // SIO_STREAM_NAME and SIO_STREAM_COUNT); SIO_RECOVERY=1 turns on connection state recovery.
@@ -30,7 +32,7 @@ import { load } from "./lib/packages.mjs";
 
 const { Server } = load("socket.io");
 const { createAdapter, createShardedAdapter } = load("@socket.io/redis-adapter");
-const { createClient } = load("redis");
+const { createClient, createCluster } = load("redis");
 
 const [redisUrl, name = "server"] = process.argv.slice(2);
 if (!redisUrl) {
@@ -41,7 +43,10 @@ const events = (process.env.SIO_SERVER_EVENTS ?? "ping,sse,hello").split(",").fi
 const echoAcks = process.env.SIO_SERVER_ACK === "echo";
 const log = (obj) => process.stdout.write(JSON.stringify({ ...obj, name }) + "\n");
 
-const pub = createClient({ url: redisUrl });
+const clusterSeeds = redisUrl.startsWith("redis+cluster://") ? redisUrl.slice("redis+cluster://".length).split(",") : undefined;
+const pub = clusterSeeds
+  ? createCluster({ rootNodes: clusterSeeds.map((s) => ({ url: `redis://${s}` })) })
+  : createClient({ url: redisUrl });
 const sub = pub.duplicate();
 for (const c of [pub, sub]) c.on("error", (e) => console.error(`${name}: redis: ${e.message}`));
 await Promise.all([pub.connect(), sub.connect()]);

@@ -34,12 +34,14 @@ export class Harness {
     this.closers = [];
   }
 
-  // Starts the private redis-server (and checks the npm packages are installed).
-  async start() {
+  // Starts the private redis-server (and checks the npm packages are installed). `redis`: a Redis already started
+  // instead (e.g. lib/redis-cluster.mjs: its `url` is then a redis+cluster:// URL, `admin` a client of its first
+  // node, and waitSubscribed does not apply); close() stops it all the same.
+  async start({ redis } = {}) {
     checkInstalled();
-    this.redis = await startRedis();
+    this.redis = redis ?? (await startRedis());
     const { createClient } = load("redis");
-    this.admin = createClient({ url: this.redis.url });
+    this.admin = createClient({ url: this.redis.nodes?.[0].url ?? this.redis.url });
     this.admin.on("error", () => {});
     await this.admin.connect();
     return this;

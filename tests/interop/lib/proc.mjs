@@ -57,7 +57,7 @@ export function binaryFromEnv(name, what) {
 export async function waitFor(predicate, { timeoutMs = 5000, intervalMs = 10, message = "condition" } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (predicate()) return;
+    if (await predicate()) return;  // a predicate may be async: its Promise must be awaited, not taken as truthy
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -1,0 +1,207 @@
+// notify on a REAL Redis Cluster (3 masters, lib/redis-cluster.mjs) against REAL Node servers whose Redis clients
+// are node-redis cluster clients (tests/interop/server.mjs with a redis+cluster:// URL: createCluster). notify gets
+// two of the three seeds (redis+cluster://), so it must discover the third master itself.
+//
+// Sharded adapter, each subscription mode: users whose room channels `socket.io#/#user:N#` hash to each of the three
+// masters (picked with CLUSTER KEYSLOT and CLUSTER SLOTS) are connected to two servers; a notification to each
+// reaches exactly its sockets (in the dynamic modes over its own shard channel, hence its own master); join, leave,
+// disconnect act; a binary argument (sio-e2e-binary-emitter, SIO_BINARY_EMITTER, given the same URL) arrives byte
+// for byte. Then the classic adapter (PUBLISH, which the cluster forwards to every node) and the streams adapter
+// (XREAD on a cluster client) the same way. Each fleet prints its sent/received counts.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Harness, waitFor, sleep, QUIET_MS } from "./harness.mjs";
+import { startRedisCluster } from "../../interop/lib/redis-cluster.mjs";
+import { run, binaryFromEnv } from "../../interop/lib/proc.mjs";
+
+const h = new Harness();
+let cluster;
+let users;  // [{id, room, channel, master: port}], one per master, then a bystander sharing users[0]'s master
+
+before(async () => {
+  cluster = await startRedisCluster({ masters: 3, seedCount: 2 });
+  await h.start({ redis: cluster });
+  users = await pickUsers();
+  console.log(`cluster masters ${cluster.nodes.map((n) => n.port).join(", ")}; notify and servers get ${cluster.url}; ` +
+    `users: ${users.map((u) => `${u.id} (slot ${u.slot}, master ${u.master})`).join(", ")}`);
+});
+
+after(() => h.close());
+
+// user:N for the smallest N whose shard channel each master serves, plus a bystander on the first user's master
+// (same node, another channel: must not receive).
+async function pickUsers() {
+  const picked = new Map();
+  let bystander;
+  for (let n = 1; n < 1000 && (picked.size < cluster.nodes.length || !bystander); n++) {
+    const channel = `socket.io#/#user:${n}#`;
+    const owner = await cluster.ownerOf(channel);
+    const u = { id: String(n), room: `user:${n}`, channel, slot: await cluster.keySlot(channel), master: owner.port };
+    if (!picked.has(owner.port)) picked.set(owner.port, u);
+    else if (picked.size === cluster.nodes.length && owner.port === [...picked.keys()][0]) bystander = u;
+  }
+  assert.equal(picked.size, cluster.nodes.length, "a user on each master");
+  assert.ok(bystander, "a bystander");
+  return [...picked.values(), bystander];
+}
+
+const sumShardNumSub = (channel) => cluster.sumOverNodes(["PUBSUB", "SHARDNUMSUB", channel], (r) => Number(r[1]));
+
+// The servers are ready for an external publisher: sharded ones SSUBSCRIBEd the namespace's main channel (on its
+// master), classic ones SUBSCRIBEd the request channel (node-local: summed over the nodes; the pattern comes first
+// on the same connection), streams ones blocked in XREAD on the stream.
+async function waitServersReady(kind, count) {
+  await waitFor(
+    async () => {
+      if (kind === "sharded") return (await sumShardNumSub("socket.io#/#")) >= count;
+      if (kind === "classic") {
+        return (await cluster.sumOverNodes(["PUBSUB", "NUMSUB", "socket.io-request#/#"], (r) => Number(r[1]))) >= count;
+      }
+      return (await cluster.sumOverNodes(["CLIENT", "LIST"], (l) => String(l).split("\n").filter((x) => / cmd=xread/.test(x)).length)) >= count;
+    },
+    { timeoutMs: 10000, intervalMs: 50, message: `${count} ${kind} servers ready on the cluster` },
+  );
+}
+
+// Two servers; users[0] on A and B, users[1] on A, users[2] on B, the bystander on B.
+async function startFleet(name, env) {
+  const a = await h.startNodeServer(`${name}-A`, { env, waitSubscribed: false });
+  const b = await h.startNodeServer(`${name}-B`, { env, waitSubscribed: false });
+  await waitServersReady(env.SIO_ADAPTER, 2);
+  const sockets = new Map(users.map((u) => [u.id, []]));
+  const add = async (u, server, label) => {
+    const c = await h.connect(server.port, { userId: u.id, label: `${name}: user ${u.id} on ${label}` });
+    c.server = label;
+    sockets.get(u.id).push(c);
+  };
+  await add(users[0], a, "A");
+  await add(users[0], b, "B");
+  await add(users[1], a, "A");
+  await add(users[2], b, "B");
+  await add(users[3], b, "B");
+  const all = [...sockets.values()].flat();
+  // Dynamic subscriptions follow the rooms: wait until each user's shard channel has one subscriber per server.
+  if (env.SIO_ADAPTER === "sharded" && env.SIO_SUBSCRIPTION_MODE !== "static") {
+    for (const u of users) {
+      const servers = new Set(sockets.get(u.id).map((c) => c.server)).size;
+      await waitFor(async () => (await sumShardNumSub(u.channel)) >= servers,
+        { timeoutMs: 5000, intervalMs: 50, message: `${u.channel} subscribed on ${servers} servers` });
+    }
+  }
+  return { name, a, b, sockets, all, stats: { sent: 0, expected: 0, received: 0 } };
+}
+
+async function stopFleet(f) {
+  for (const c of f.all) c.socket.disconnect();
+  await Promise.all([f.a.stop(), f.b.stop()]);
+}
+
+// Waits for `expected` to receive one `event` each, then checks nobody else got one; counts it in f.stats.
+async function expectOnly(f, m, expected, event, what) {
+  if (expected.length) await h.waitReceived(m, expected, 1, what);
+  await sleep(QUIET_MS);
+  f.stats.sent++;
+  f.stats.expected += expected.length;
+  f.stats.received += f.all.reduce((n, c) => n + m.received(c).filter((r) => r.event === event).length, 0);
+  h.only(m, expected, event, f.all);
+}
+
+// Every byte value, then bytes that would look like JSON or msgpack framing if anything decoded them as text.
+const FILE_BYTES = Buffer.concat([Buffer.from([...Array(256).keys()]), Buffer.from('{"x":1}\x00\xc4\x84', "latin1")]);
+
+async function emitFile(env, room, name) {
+  const args = ["--redis", cluster.url, "--mode", env.SIO_ADAPTER, "--room", room, "--hex", FILE_BYTES.toString("hex"), "--name", name];
+  if (env.SIO_SUBSCRIPTION_MODE) args.push("--subscription-mode", env.SIO_SUBSCRIPTION_MODE);
+  const r = await run(binaryFromEnv("SIO_BINARY_EMITTER", "sio-e2e-binary-emitter"), args, { timeoutMs: 10000 });
+  assert.equal(r.code, 0, `sio-e2e-binary-emitter ${args.slice(0, 6).join(" ")} exited ${r.code}:\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const fleets = [
+  { name: "sharded dynamic", mode: ["--mode", "sharded"], env: { SIO_ADAPTER: "sharded", SIO_SUBSCRIPTION_MODE: "dynamic" } },
+  { name: "sharded static", mode: ["--mode", "sharded", "--subscription-mode", "static"], env: { SIO_ADAPTER: "sharded", SIO_SUBSCRIPTION_MODE: "static" } },
+  { name: "sharded dynamic-private", mode: ["--mode", "sharded", "--subscription-mode", "dynamic-private"], env: { SIO_ADAPTER: "sharded", SIO_SUBSCRIPTION_MODE: "dynamic-private" } },
+  { name: "classic", mode: ["--mode", "classic"], env: { SIO_ADAPTER: "classic" } },
+  { name: "streams", mode: ["--mode", "streams"], env: { SIO_ADAPTER: "streams" } },
+];
+
+for (const { name, mode, env } of fleets) {
+  test(`cluster, ${name}: each master's users get exactly their notifications; join, leave, disconnect; binary`, async () => {
+    const f = await startFleet(`cluster-${name.replace(/ /g, "-")}`, env);
+    const dynamic = env.SIO_ADAPTER === "sharded" && env.SIO_SUBSCRIPTION_MODE !== "static";
+    try {
+      // One notification per user (so per master): exactly that user's sockets, on whichever servers.
+      for (const u of users) {
+        const m = h.mark();
+        const r = await h.notify([...mode, "--user", u.id, "--type", `FOR_${u.id}`, "--json"]);
+        await expectOnly(f, m, f.sockets.get(u.id), "notification", `${name}: user ${u.id}'s sockets receive`);
+        for (const c of f.sockets.get(u.id)) assert.equal(m.received(c)[0].args[0].type, `FOR_${u.id}`, c.label);
+        const published = JSON.parse(r.stdout);
+        const servers = new Set(f.sockets.get(u.id).map((c) => c.server)).size;
+        if (env.SIO_ADAPTER === "sharded") {
+          assert.equal(published.command, "SPUBLISH");
+          // Its own shard channel (served by u.master only) unless the servers subscribe just the main one; the
+          // receivers, counted by the master that served it, are the servers that subscribe that channel.
+          assert.equal(published.channel, dynamic ? u.channel : "socket.io#/#");
+          assert.equal(published.receivers, dynamic ? servers : 2, `${name}: SPUBLISH receivers for user ${u.id}`);
+        } else if (env.SIO_ADAPTER === "streams") {
+          assert.equal(published.command, "XADD");
+          assert.match(published.offset, /^\d+-\d+$/, "the entry id is reported");
+        } else {
+          assert.equal(published.command, "PUBLISH");
+        }
+      }
+
+      // socketsJoin: users[1]'s socket (A) and users[2]'s (B) join "vip"; a notification to vip reaches them only.
+      await h.notify([...mode, "join", "vip", "--user", users[1].id]);
+      await h.notify([...mode, "join", "vip", "--user", users[2].id]);
+      const vip = [...f.sockets.get(users[1].id), ...f.sockets.get(users[2].id)];
+      if (dynamic) {
+        await waitFor(async () => (await sumShardNumSub("socket.io#/#vip#")) >= 2,
+          { timeoutMs: 5000, intervalMs: 50, message: `${name}: both servers subscribe vip's channel` });
+      } else {
+        await sleep(200);  // the servers apply it as they read it
+      }
+      let m = h.mark();
+      await h.notify([...mode, "--room", "vip", "--type", "VIP"]);
+      await expectOnly(f, m, vip, "notification", `${name}: vip receives after join`);
+
+      // socketsLeave: users[2] leaves; vip is users[1] only.
+      await h.notify([...mode, "leave", "vip", "--user", users[2].id]);
+      await sleep(200);
+      m = h.mark();
+      await h.notify([...mode, "--room", "vip", "--type", "VIP_AGAIN"]);
+      await expectOnly(f, m, f.sockets.get(users[1].id), "notification", `${name}: vip after leave`);
+
+      // A binary argument to each user's room: a Buffer with the exact bytes, only in that room.
+      for (const u of users.slice(0, 3)) {
+        m = h.mark();
+        const published = await emitFile(env, u.room, `${u.id}.bin`);
+        await expectOnly(f, m, f.sockets.get(u.id), "file", `${name}: user ${u.id}'s sockets receive the file`);
+        for (const c of f.sockets.get(u.id)) {
+          const [file, meta, ...rest] = m.received(c)[0].args;
+          assert.ok(Buffer.isBuffer(file), `${c.label}: the first argument is a Buffer, got ${Object.prototype.toString.call(file)}`);
+          assert.equal(file.toString("hex"), FILE_BYTES.toString("hex"), `${c.label}: the bytes`);
+          assert.deepEqual(meta, { name: `${u.id}.bin` }, `${c.label}: the JSON member`);
+          assert.deepEqual(rest, [], `${c.label}: nothing else`);
+        }
+        if (dynamic) assert.equal(published.channel, u.channel, `${name}: the file's shard channel`);
+      }
+
+      // disconnectSockets: users[2] is disconnected by its server; everybody else stays.
+      await h.notify([...mode, "disconnect", "--user", users[2].id, "--close"]);
+      const gone = f.sockets.get(users[2].id);
+      await waitFor(() => gone.every((c) => c.disconnects.length > 0), { timeoutMs: 5000, message: `${name}: user ${users[2].id} disconnected` });
+      for (const c of gone) assert.equal(c.disconnects[0].reason, "io server disconnect", c.label);
+      await sleep(QUIET_MS);
+      for (const c of f.all) if (!gone.includes(c)) assert.ok(c.socket.connected && c.disconnects.length === 0, `${c.label}: still connected`);
+
+      const { sent, expected, received } = f.stats;
+      console.log(`[cluster ${name}] sent ${sent} notifications (${users.length - 1} users/masters + vip x2 + 3 files), ` +
+        `expected ${expected} deliveries, received ${received}`);
+      assert.equal(received, expected, `${name}: deliveries`);
+    } finally {
+      await stopFleet(f);
+    }
+  });
+}
