@@ -12,7 +12,8 @@
 // stdout: one line per case {"case":i,"uid":"<the namespace adapter's uid>"}; the test normalises that uid.
 import { parseArgs } from "node:util";
 import { load } from "./lib/packages.mjs";
-import { buildArgs, loadCases } from "./conformance-node.mjs";
+import { loadCases } from "./conformance-node.mjs";
+import { applyCase } from "./lib/run-case.mjs";
 
 const { positionals, values: opt } = parseArgs({
   allowPositionals: true,
@@ -73,37 +74,10 @@ async function serverFor(key) {
   return servers.get(key);
 }
 
-// The case as application code on the server: the namespace's BroadcastOperator chain, then the operation.
+// The case as application code on the server, on its namespace; returns that namespace adapter's uid.
 function runCase(io, c) {
   const nsp = io.of(c.nsp ?? "/");
-  let target = nsp;
-  for (const [call, arg] of c.chain ?? []) {
-    if (call === "to" || call === "in" || call === "except") target = target[call](arg);
-    else if (call === "volatile") target = target.volatile;
-    else if (call === "compress") target = target.compress(arg);
-    else throw new Error(`case ${c.name}: unknown chain call ${call}`);
-  }
-  switch (c.op) {
-    case "emit":
-      target.emit(c.event, ...buildArgs(c.args_json ?? "[]"));
-      break;
-    case "socketsJoin":
-      target.socketsJoin(c.rooms);
-      break;
-    case "socketsLeave":
-      target.socketsLeave(c.rooms);
-      break;
-    case "disconnectSockets":
-      if (c.close === undefined) target.disconnectSockets();
-      else target.disconnectSockets(c.close);
-      break;
-    case "serverSideEmit":
-      if ((c.chain ?? []).length) throw new Error(`case ${c.name}: serverSideEmit takes no chain`);
-      nsp.serverSideEmit(c.event, ...buildArgs(c.args_json ?? "[]"));
-      break;
-    default:
-      throw new Error(`case ${c.name}: unknown op ${c.op}`);
-  }
+  applyCase(nsp, c, { noChain: "takes no chain" });
   return nsp.adapter.uid;
 }
 

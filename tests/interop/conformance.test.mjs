@@ -11,7 +11,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { INTEROP_DIR, checkInstalled, load } from "./lib/packages.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
-import { run, binaryFromEnv, waitFor } from "./lib/proc.mjs";
+import { run, binaryFromEnv } from "./lib/proc.mjs";
+import { captureGroups, describeMismatch, stderrOfCase } from "./lib/case-capture.mjs";
 import { loadCases, MARKER_KEY } from "./conformance-node.mjs";
 
 const CASES_FILE = join(INTEROP_DIR, "conformance-cases.json");
@@ -20,76 +21,27 @@ const vectors = JSON.parse(readFileSync(join(INTEROP_DIR, "..", "data", "protoco
 
 let redis;
 let sub;
-let notepack;
 const captures = []; // { channel: Buffer, payload: Buffer }
 let nodeGroups; // per case: [{channel, payload}] from the Node emitter
 
+const NODE_SIDE = "node emitter";
 const isMarker = (m) => m.channel.toString("utf8").startsWith(`${MARKER_KEY}#`);
 
-// The case index a marker carries: text for the Node side, a msgpack emit("case", i) for the C++ side.
-function markerIndex(m) {
-  if (m.payload[0] === 0x93) return notepack.decode(m.payload)[1].data[1];
-  return Number(m.payload.toString("utf8"));
-}
-
-// Publishes one side and splits what arrived into one group of commands per case.
-async function capture(side, publish) {
+// Publishes one side and splits what the subscriber got since into one group of { channel, payload } per case.
+function capture(side, publish) {
   const start = captures.length;
-  const markersSeen = () => captures.slice(start).filter(isMarker).length;
-  const result = await publish();
-  if (result.code === 0 || result.code === 1) {
-    // It went through every case (1 = some call was refused): all markers were published and acknowledged, so
-    // they are on their way to the subscriber.
-    await waitFor(() => markersSeen() >= cases.length, {
-      timeoutMs: 10000,
-      message: `${side}: ${cases.length} markers (got ${markersSeen()}); stderr:\n${result.stderr}`,
-    });
-  } else {
-    // Stopped early (usage error, crash, timeout): take what arrived; the per-case checks say where it stopped.
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const groups = [];
-  let current = [];
-  for (const m of captures.slice(start)) {
-    if (isMarker(m)) {
-      assert.equal(markerIndex(m), groups.length, `${side}: marker out of order`);
-      groups.push(current);
-      current = [];
-    } else {
-      current.push(m);
-    }
-  }
-  return { result, groups, trailing: current };
-}
-
-function hexDump(buf, from = 0, to = buf.length) {
-  const lines = [];
-  for (let off = from - (from % 16); off < to; off += 16) {
-    const row = buf.subarray(off, Math.min(off + 16, to));
-    lines.push(`    ${off.toString().padStart(6)}  ${[...row].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`);
-  }
-  return lines.join("\n");
-}
-
-// Both payloads in hex (in full up to 1 KiB, else a window around the first differing byte).
-function describeMismatch(c, what, node, cpp) {
-  let first = 0;
-  while (first < node.length && first < cpp.length && node[first] === cpp[first]) first++;
-  const full = node.length <= 1024 && cpp.length <= 1024;
-  const from = full ? 0 : Math.max(0, first - 64);
-  const to = (b) => (full ? b.length : Math.min(b.length, first + 64));
-  return [
-    `case "${c.name}": ${what} differs (node ${node.length} bytes, C++ ${cpp.length} bytes, first difference at byte ${first})`,
-    `  node emitter:${full ? "" : ` bytes ${from}..${to(node)}`}`,
-    hexDump(node, from, to(node)),
-    `  C++ sio:${full ? "" : ` bytes ${from}..${to(cpp)}`}`,
-    hexDump(cpp, from, to(cpp)),
-  ].join("\n");
+  return captureGroups({
+    side,
+    caseCount: cases.length,
+    publish,
+    seen: () => captures.slice(start),
+    isMarker,
+    markerPayload: (m) => m.payload,
+  });
 }
 
 before(async () => {
   checkInstalled();
-  notepack = load("notepack.io");
   const { createClient } = load("redis");
   redis = await startRedis();
   sub = createClient({ url: redis.url });
@@ -97,7 +49,7 @@ before(async () => {
   await sub.connect();
   await sub.pSubscribe("*", (payload, channel) => captures.push({ channel, payload }), true);
 
-  const node = await capture("node emitter", () =>
+  const node = await capture(NODE_SIDE, () =>
     run(process.execPath, [join(INTEROP_DIR, "conformance-node.mjs"), redis.url, CASES_FILE, MARKER_KEY], { timeoutMs: 60000 }),
   );
   if (node.result.code !== 0) {
@@ -154,13 +106,13 @@ test("the C++ sio public API publishes byte-identical commands", async (t) => {
       assert.ok(ours, `case "${c.name}": the C++ publisher stopped before this case\n${cpp.result.stderr}`);
       assert.equal(ours.length, node.length,
         `case "${c.name}": ${ours.length} commands from C++, ${node.length} from the Node emitter` +
-          cpp.result.stderr.split("\n").filter((l) => l.startsWith(`case ${i} `)).map((l) => `\n${l}`).join(""));
+          stderrOfCase(cpp.result.stderr, i));
       for (const [k, m] of node.entries()) {
         const nodeChannel = m.channel.toString("utf8");
         const cppChannel = ours[k].channel.toString("utf8");
         assert.equal(cppChannel, nodeChannel,
-          !m.channel.equals(ours[k].channel) ? describeMismatch(c, "channel", m.channel, ours[k].channel) : "");
-        if (!m.payload.equals(ours[k].payload)) assert.fail(describeMismatch(c, "payload", m.payload, ours[k].payload));
+          !m.channel.equals(ours[k].channel) ? describeMismatch(c.name, "channel", m.channel, ours[k].channel, NODE_SIDE) : "");
+        if (!m.payload.equals(ours[k].payload)) assert.fail(describeMismatch(c.name, "payload", m.payload, ours[k].payload, NODE_SIDE));
       }
       identical++;
     });

@@ -8,13 +8,11 @@
 // puts its random adapter uid there, sio its own: receivers only use it to skip their own messages).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { INTEROP_DIR, checkInstalled, load } from "./lib/packages.mjs";
+import { checkInstalled, load } from "./lib/packages.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
-import { run, binaryFromEnv } from "./lib/proc.mjs";
 import { startMonitor } from "./lib/monitor.mjs";
-import { captureCases, describeMismatch } from "./lib/case-capture.mjs";
-import { writeAdapterCases, nspOf, referenceUids } from "./lib/adapter-cases.mjs";
+import { describeMismatch } from "./lib/case-capture.mjs";
+import { writeAdapterCases, nspOf, captureReference, captureOurs, oneCommandEach, finishComparison } from "./lib/adapter-cases.mjs";
 
 const MARKER_KEY = "sio-interop-marker";
 const UID_PLACEHOLDER = "<uid>";
@@ -88,40 +86,28 @@ const EXPECTED_REFERENCE_CHANNELS = {
 for (const mode of MODES) {
   test(`sharded ${mode}: sio publishes what the real sharded adapter publishes (same channel, same bytes)`, async (t) => {
     const { cases, file } = adapterCases;
-    const reference = await captureCases(monitor, {
+    const both = { redisUrl: redis.url, cases, file, markerKey: MARKER_KEY }; // what the two sides share
+    const reference = await captureReference(monitor, {
+      ...both,
       side: `Node sharded adapter (${mode})`,
-      caseCount: cases.length,
-      markerKey: MARKER_KEY,
-      publish: () =>
-        run(process.execPath, [join(INTEROP_DIR, "adapter-reference-node.mjs"), redis.url, file, MARKER_KEY,
-          "--adapter", "sharded", "--subscription-mode", mode], { timeoutMs: 30000 }),
+      adapterArgs: ["--adapter", "sharded", "--subscription-mode", mode],
     });
-    assert.equal(reference.result.code, 0, `adapter-reference-node.mjs exited ${reference.result.code}:\n${reference.result.stderr}`);
-    const uids = referenceUids(reference.result.stdout, cases.length);
+    const { uids } = reference;
     for (const [name, channels] of Object.entries(EXPECTED_REFERENCE_CHANNELS)) {
       const [m] = reference.groups[indexOfCase(name)];
       assert.equal(m.args[1].toString("utf8"), channels[mode], `reference channel of "${name}" in ${mode} mode`);
     }
 
-    const publisher = binaryFromEnv("SIO_CONFORMANCE_PUBLISHER", "sio-conformance-publisher");
-    const ours = await captureCases(monitor, {
+    const ours = await captureOurs(monitor, {
+      ...both,
       side: `C++ publisher (sharded ${mode})`,
-      caseCount: cases.length,
-      markerKey: MARKER_KEY,
-      publish: () => run(publisher, [redis.url, file, MARKER_KEY, "--mode", "sharded", "--subscription-mode", mode], { timeoutMs: 30000 }),
+      modeArgs: ["--mode", "sharded", "--subscription-mode", mode],
     });
 
     let identical = 0;
     for (const [i, c] of cases.entries()) {
       await t.test(c.name, () => {
-        const ref = reference.groups[i];
-        const got = ours.groups[i];
-        assert.equal(ref.length, 1, `case "${c.name}": the adapter published ${ref.length} commands`);
-        assert.ok(got, `case "${c.name}": the C++ publisher stopped before this case\n${ours.result.stderr}`);
-        assert.equal(got.length, 1, `case "${c.name}": ${got.length} commands from C++` +
-          ours.result.stderr.split("\n").filter((l) => l.startsWith(`case ${i} `)).map((l) => `\n${l}`).join(""));
-        const [r] = ref;
-        const [o] = got;
+        const [r, o] = oneCommandEach(reference, ours, i, c);
         assert.equal(r.verb, "SPUBLISH", `case "${c.name}": the adapter's command`);
         assert.equal(o.verb, "SPUBLISH", `case "${c.name}": sio's command`);
         assert.equal(o.args.length, 3);
@@ -139,12 +125,12 @@ for (const mode of MODES) {
         identical++;
       });
     }
-    const line = `sharded ${mode}: ${identical}/${cases.length} identical after uid normalisation`;
-    t.diagnostic(line);
-    assert.equal(ours.trailing.length, 0, "the C++ publisher published after its last marker");
-    assert.equal(ours.result.code, 0, `sio-conformance-publisher exited ${ours.result.code}:\n${ours.result.stderr}`);
-    assert.equal(ours.result.stderr, "", "sio-conformance-publisher printed on stderr");
-    assert.deepEqual(monitor.errors, [], "MONITOR lines that did not parse");
-    assert.equal(identical, cases.length, line);
+    finishComparison(t, {
+      ours,
+      monitor,
+      identical,
+      caseCount: cases.length,
+      line: `sharded ${mode}: ${identical}/${cases.length} identical after uid normalisation`,
+    });
   });
 }

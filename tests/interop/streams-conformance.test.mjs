@@ -16,10 +16,9 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { INTEROP_DIR, checkInstalled, load } from "./lib/packages.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
-import { run, binaryFromEnv } from "./lib/proc.mjs";
 import { startMonitor } from "./lib/monitor.mjs";
-import { captureCases, describeMismatch } from "./lib/case-capture.mjs";
-import { writeAdapterCases, nspOf, referenceUids } from "./lib/adapter-cases.mjs";
+import { describeMismatch } from "./lib/case-capture.mjs";
+import { writeAdapterCases, nspOf, captureReference, captureOurs, oneCommandEach, finishComparison } from "./lib/adapter-cases.mjs";
 
 const MARKER_KEY = "sio-interop-marker";
 const TYPE_BROADCAST = 3;
@@ -131,23 +130,19 @@ for (const config of CONFIGS) {
   test(`streams (${config.name}): sio's XADD entries are the adapter's own, in the official emitter's form`, async (t) => {
     const { cases, file } = adapterCases;
     const streamArgs = ["--stream-name", config.streamName, "--stream-count", String(config.streamCount), "--max-len", String(config.maxLen)];
-    const reference = await captureCases(monitor, {
+    const both = { redisUrl: redis.url, cases, file, markerKey: MARKER_KEY }; // what the two sides share
+    const reference = await captureReference(monitor, {
+      ...both,
       side: `Node streams adapter (${config.name})`,
-      caseCount: cases.length,
-      markerKey: MARKER_KEY,
-      publish: () =>
-        run(process.execPath, [join(INTEROP_DIR, "adapter-reference-node.mjs"), redis.url, file, MARKER_KEY, "--adapter", "streams", ...streamArgs], { timeoutMs: 30000 }),
+      adapterArgs: ["--adapter", "streams", ...streamArgs],
     });
-    assert.equal(reference.result.code, 0, `adapter-reference-node.mjs exited ${reference.result.code}:\n${reference.result.stderr}`);
-    const uids = referenceUids(reference.result.stdout, cases.length);
+    const { uids } = reference;
     await readBack(reference.groups);
 
-    const publisher = binaryFromEnv("SIO_CONFORMANCE_PUBLISHER", "sio-conformance-publisher");
-    const ours = await captureCases(monitor, {
+    const ours = await captureOurs(monitor, {
+      ...both,
       side: `C++ publisher (streams, ${config.name})`,
-      caseCount: cases.length,
-      markerKey: MARKER_KEY,
-      publish: () => run(publisher, [redis.url, file, MARKER_KEY, "--mode", "streams", ...streamArgs], { timeoutMs: 30000 }),
+      modeArgs: ["--mode", "streams", ...streamArgs],
     });
     await readBack(ours.groups.slice(0, cases.length));
 
@@ -156,14 +151,7 @@ for (const config of CONFIGS) {
     let identical = 0;
     for (const [i, c] of cases.entries()) {
       await t.test(c.name, () => {
-        const ref = reference.groups[i];
-        const got = ours.groups[i];
-        assert.equal(ref.length, 1, `case "${c.name}": the adapter published ${ref.length} commands`);
-        assert.ok(got, `case "${c.name}": the C++ publisher stopped before this case\n${ours.result.stderr}`);
-        assert.equal(got.length, 1, `case "${c.name}": ${got.length} commands from C++` +
-          ours.result.stderr.split("\n").filter((l) => l.startsWith(`case ${i} `)).map((l) => `\n${l}`).join(""));
-        const [r] = ref;
-        const [o] = got;
+        const [r, o] = oneCommandEach(reference, ours, i, c);
         const sse = c.op === "serverSideEmit";
         assert.equal(r.verb, sse ? "PUBLISH" : "XADD", `case "${c.name}": the adapter's command`);
         assert.equal(o.verb, "XADD", `case "${c.name}": sio's command`);
@@ -201,13 +189,13 @@ for (const config of CONFIGS) {
     const summary = Object.entries(differences).map(([k, n]) => `${n}× ${FORMAT_DIFFERENCES[k]}`);
     t.diagnostic(`streams (${config.name}): the adapter's own entries vs the official emitter form: ${summary.join("; ")}`);
     t.diagnostic(`streams written: ${[...streams].sort().join(", ")}`);
-    const line = `streams (${config.name}): ${identical}/${cases.length} identical to the adapter's message in the emitter's form`;
-    t.diagnostic(line);
-    assert.equal(ours.trailing.length, 0, "the C++ publisher published after its last marker");
-    assert.equal(ours.result.code, 0, `sio-conformance-publisher exited ${ours.result.code}:\n${ours.result.stderr}`);
-    assert.equal(ours.result.stderr, "", "sio-conformance-publisher printed on stderr");
-    assert.deepEqual(monitor.errors, [], "MONITOR lines that did not parse");
-    assert.equal(identical, cases.length, line);
+    finishComparison(t, {
+      ours,
+      monitor,
+      identical,
+      caseCount: cases.length,
+      line: `streams (${config.name}): ${identical}/${cases.length} identical to the adapter's message in the emitter's form`,
+    });
     if (config.streamCount > 1) assert.ok(streams.size > 1, "streamCount > 1 spread the namespaces over several streams");
   });
 }

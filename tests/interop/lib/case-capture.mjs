@@ -1,6 +1,7 @@
-// Splits what a MONITOR connection saw into one group of publishing commands per case: each side (the Node
-// reference or the C++ publisher) runs its cases in order and publishes a marker (PUBLISH <markerKey>#/#) after
-// each one, so every PUBLISH, SPUBLISH or XADD between two markers belongs to the case of the second.
+// Splits what a recorder (a MONITOR connection, or a PSUBSCRIBE * subscriber) saw into one group of publishing
+// commands per case: each side (the Node reference or the C++ publisher) runs its cases in order and publishes a
+// marker (PUBLISH <markerKey>#/#) after each one, so every PUBLISH, SPUBLISH or XADD between two markers belongs to
+// the case of the second.
 import assert from "node:assert/strict";
 import { load } from "./packages.mjs";
 import { waitFor } from "./proc.mjs";
@@ -15,29 +16,25 @@ function markerIndex(payload) {
   return Number(payload.toString("utf8"));
 }
 
-// Runs `publish()` (resolving to a proc.mjs run() result) and returns { result, groups, trailing }: groups[i] are
-// the commands of case i as { verb, args }, trailing what came after the last marker.
-export async function captureCases(monitor, { side, caseCount, markerKey, publish }) {
-  const markerChannel = `${markerKey}#/#`;
-  const isMarker = (c) => c.verb === "PUBLISH" && c.args[1].toString("utf8") === markerChannel;
-  const start = monitor.commands.length;
-  const mine = () =>
-    monitor.commands.slice(start).map((c) => ({ verb: verbOf(c), args: c.args })).filter((c) => PUBLISHING.has(c.verb));
+// Runs `publish()` (resolving to a proc.mjs run() result), then splits seen(), what arrived since it was called, into
+// { result, groups, trailing }: groups[i] the commands of case i, trailing what came after the last marker.
+// `isMarker` and `markerPayload` say how a recorder's entries show a marker and its index.
+export async function captureGroups({ side, caseCount, publish, seen, isMarker, markerPayload }) {
   const result = await publish();
   if (result.code === 0 || result.code === 1) {
-    // It went through every case (1 = some call was refused): all markers ran, and MONITOR reports them as they run.
-    await waitFor(() => mine().filter(isMarker).length >= caseCount, {
+    // It went through every case (1 = some call was refused): all markers ran, so they are reported or on their way.
+    await waitFor(() => seen().filter(isMarker).length >= caseCount, {
       timeoutMs: 10000,
-      message: `${side}: ${caseCount} markers (got ${mine().filter(isMarker).length}); stderr:\n${result.stderr}`,
+      message: `${side}: ${caseCount} markers (got ${seen().filter(isMarker).length}); stderr:\n${result.stderr}`,
     });
   } else {
     await new Promise((r) => setTimeout(r, 500)); // stopped early: take what arrived; the per-case checks say where
   }
   const groups = [];
   let current = [];
-  for (const c of mine()) {
+  for (const c of seen()) {
     if (isMarker(c)) {
-      assert.equal(markerIndex(c.args[2]), groups.length, `${side}: marker out of order`);
+      assert.equal(markerIndex(markerPayload(c)), groups.length, `${side}: marker out of order`);
       groups.push(current);
       current = [];
     } else {
@@ -46,6 +43,25 @@ export async function captureCases(monitor, { side, caseCount, markerKey, publis
   }
   return { result, groups, trailing: current };
 }
+
+// captureGroups over a MONITOR connection: groups[i] are the commands of case i as { verb, args }.
+export function captureCases(monitor, { side, caseCount, markerKey, publish }) {
+  const markerChannel = `${markerKey}#/#`;
+  const start = monitor.commands.length;
+  return captureGroups({
+    side,
+    caseCount,
+    publish,
+    seen: () =>
+      monitor.commands.slice(start).map((c) => ({ verb: verbOf(c), args: c.args })).filter((c) => PUBLISHING.has(c.verb)),
+    isMarker: (c) => c.verb === "PUBLISH" && c.args[1].toString("utf8") === markerChannel,
+    markerPayload: (c) => c.args[2],
+  });
+}
+
+// What sio-conformance-publisher wrote on stderr about case i, one "\n"-led line each, to append to a message.
+export const stderrOfCase = (stderr, i) =>
+  stderr.split("\n").filter((l) => l.startsWith(`case ${i} `)).map((l) => `\n${l}`).join("");
 
 function hexDump(buf, from = 0, to = buf.length) {
   const lines = [];
