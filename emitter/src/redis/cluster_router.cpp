@@ -162,11 +162,6 @@ redis_address cluster_router::owner_of(int slot) {
 
 void cluster_router::connect(std::string_view key) { pipeline_at(owner_of(key_slot(key))).connect(); }
 
-redis_endpoint cluster_router::any_master() {
-  std::shared_lock lock(map_mutex_);
-  return seeds_.at(nodes_.empty() ? seeds_.nodes.front() : nodes_.front());
-}
-
 void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
   enqueue_routed(std::make_shared<routed>(routed{cmd.verb, cmd.channel, cmd.payload, cmd.between,
                                                  key_slot(cmd.channel), may_buffer, 0, std::move(done), {}}));
@@ -217,7 +212,6 @@ void cluster_router::on_reply(const std::shared_ptr<routed>& command, const std:
     if (!stopping_) {
       if (!job->redirect || job->redirect->type == cluster_redirect::kind::moved) reload_wanted_ = true;
       redirects_.push_back(std::move(*job));
-      ++redirected_total_;
       work_cv_.notify_one();
       return;
     }

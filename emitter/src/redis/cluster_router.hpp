@@ -57,10 +57,6 @@ class cluster_router {
   void flush(std::chrono::milliseconds timeout);
   pipeline_counters counters() const;
 
-  // The endpoint of a master (the first one known, else the first seed): a connection for classic pub/sub
-  // requests, which reach the whole cluster from any node.
-  redis_endpoint any_master();
-
  private:
   struct routed;  // one command on its way: its arguments, its caller's completion, its redirects so far
   struct redirect_job {
@@ -109,7 +105,6 @@ class cluster_router {
   std::uint64_t settled_total_ = 0;
   std::uint64_t acknowledged_total_ = 0;
   std::uint64_t failed_total_ = 0;
-  std::uint64_t redirected_total_ = 0;
   unreported_failures unreported_;
 
   std::thread router_thread_;
