@@ -208,7 +208,12 @@ TEST_CASE("redis_url: redis+sentinel:// lists the sentinels, then the master nam
   CHECK(endpoint.master_name == "my master");
   CHECK(endpoint.db == 3);
   CHECK(endpoint.password == "pw");
-  CHECK(endpoint.describe() == "redis+sentinel://s1:26379,s2:26380/my master/3");
+  CHECK(endpoint.describe() == "redis+sentinel://s1:26379,s2:26380/my%20master/3");
+  // A name the parser would misread is percent-encoded, so the description parses back to the same master.
+  const auto odd = parse_redis_url("redis+sentinel://s1/a%40b%2Fc%3A%25/2");
+  CHECK(odd.master_name == "a@b/c:%");
+  CHECK(odd.describe() == "redis+sentinel://s1:26379/a%40b%2Fc%3A%25/2");
+  CHECK(parse_redis_url(odd.describe()).master_name == "a@b/c:%");
   CHECK(parse_redis_url("redis+sentinel://s1/mymaster").db == 0);
   CHECK(parse_redis_url("redis+sentinel://s1/mymaster/").db == 0);
   CHECK(parse_redis_url("rediss+sentinel://s1/m").tls.enabled);

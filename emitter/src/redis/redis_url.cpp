@@ -52,6 +52,22 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return decoded;
 }
 
+// The master name as it may appear in a URL's path: what the parser would misread ('@', '/', '%', controls, ...)
+// percent-encoded, so that describe() parses back to the same endpoint.
+std::string percent_encode(std::string_view text) {
+  std::string encoded;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~')
+      encoded += c;
+    else
+      encoded += fmt::format("%{:02X}", byte);
+  }
+  return encoded;
+}
+
+
 // Only plain decimal digits: from_chars alone would accept "-0" and stop silently at "12abc".
 std::optional<int> parse_decimal(std::string_view text, int max) {
   if (text.empty() || text.size() > 10) return std::nullopt;
@@ -242,7 +258,7 @@ std::string redis_endpoint::describe() const {
     list += node.text();
   }
   if (topology == deployment::cluster) return fmt::format("{}+cluster://{}", scheme, list);
-  return fmt::format("{}+sentinel://{}/{}/{}", scheme, list, master_name, db);
+  return fmt::format("{}+sentinel://{}/{}/{}", scheme, list, percent_encode(master_name), db);
 }
 
 redis_endpoint redis_endpoint::at(const redis_address& address) const {
