@@ -596,6 +596,7 @@ void redis_pipeline::run() {
           answered.clear();
           answers.clear();
           bool stray = false;
+          bool demoted = false;  // a READONLY reply: a failover demoted this server to a replica
           {
             std::lock_guard lock(mutex_);
             for (auto& reply : replies) {
@@ -614,18 +615,16 @@ void redis_pipeline::run() {
                 ++acknowledged_total_;
               } else {
                 ++failed_total_;
-                if (!answered.back().reported())
-                  unreported_.record(classify_error_reply(reply.text),
-                                 error_reply_message(answered.back().verb_name(), reply.text, acl_user_of(endpoint_)));
+                demoted = demoted || reply.text.starts_with("READONLY");
+                if (const auto& command = answered.back(); !command.reported()) {
+                  auto message = error_reply_message(command.verb_name(), reply.text, acl_user_of(endpoint_));
+                  unreported_.record(classify_error_reply(reply.text), message);
+                }
               }
               answers.push_back(std::move(reply));
             }
             if (producers_waiting_ != 0) space_cv_.notify_all();
           }
-          // READONLY: a failover demoted this server to a replica; seen before completions move replies.
-          const bool demoted = std::any_of(answers.begin(), answers.end(), [](const redis_reply& reply) {
-            return reply.kind == redis_reply::type::error && reply.text.starts_with("READONLY");
-          });
           for (std::size_t i = 0; i < answered.size(); ++i) {
             if (!answered[i].reported()) continue;
             if (answers[i].kind == redis_reply::type::error) {
