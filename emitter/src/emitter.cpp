@@ -57,9 +57,9 @@ Published run(detail::client& client, const detail::operation& op) {
   return result;
 }
 
-// Requests need the classic adapter's request and response channels; the sharded and streams equivalents
-// (PROTOCOL.md §8.6) are not built yet.
-void require_classic(const detail::client& client, std::string_view call) {
+// Requests need the classic adapter's request and response channels (the sharded and streams equivalents,
+// PROTOCOL.md §8.6, are not built yet) and one place to count the servers that must answer (not a cluster).
+void require_requests_supported(const detail::client& client, std::string_view call) {
   if (client.options().mode != Options::adapter_mode::classic)
     throw data_error(errc::invalid_argument,
                      fmt::format("{} needs mode classic: requests to the servers (acknowledgements, presence, "
@@ -208,7 +208,7 @@ Published BroadcastOperator::disconnectSockets(bool close) const {
 
 Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::span<const value> args,
                                                bool wait_for_acks) const {
-  require_classic(*client_, wait_for_acks ? "emitWithAck" : "emit_confirmed");
+  require_requests_supported(*client_, wait_for_acks ? "emitWithAck" : "emit_confirmed");
   detail::operation op;
   op.kind = detail::operation_kind::broadcast;
   op.to = target_.get();
@@ -234,7 +234,7 @@ Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::spa
 }
 
 SocketList BroadcastOperator::fetchSockets() const {
-  require_classic(*client_, "fetchSockets");
+  require_requests_supported(*client_, "fetchSockets");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
   spec.publish = detail::encode_fetch_sockets(*target_, client_->options().key, {client_->uid(), spec.request_id});
@@ -256,7 +256,7 @@ SocketList BroadcastOperator::fetchSockets() const {
 }
 
 SocketIds BroadcastOperator::allSockets() const {
-  require_classic(*client_, "allSockets");
+  require_requests_supported(*client_, "allSockets");
   if (!target_->except.empty())
     throw data_error(errc::invalid_argument, "allSockets() cannot leave rooms out (except); use fetchSockets()");
   detail::validate_target(*target_);
@@ -308,7 +308,7 @@ Published Emitter::serverSideEmit_args(std::string_view event, std::span<const v
 
 ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span<const value> args,
                                                std::chrono::milliseconds timeout) const {
-  require_classic(*client_, "serverSideEmitWithAck");
+  require_requests_supported(*client_, "serverSideEmitWithAck");
   if (timeout.count() <= 0) throw data_error(errc::invalid_argument, "the request timeout must be positive");
   const detail::target everyone{.nsp = nsp_, .wait = timeout};
   detail::operation op;
@@ -330,7 +330,7 @@ ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span
 }
 
 std::size_t Emitter::serverCount() const {
-  require_classic(*client_, "serverCount");
+  require_requests_supported(*client_, "serverCount");
   return detail::count_servers(*client_, nsp_);
 }
 
