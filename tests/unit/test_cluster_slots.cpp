@@ -71,11 +71,11 @@ TEST_CASE("cluster: the topology from CLUSTER SLOTS maps every slot to its maste
   });
   const auto topology = cluster_topology::from_cluster_slots(reply, "10.0.0.9");
   REQUIRE(topology.master_for(0) != nullptr);
-  CHECK(topology.master_for(0)->address() == "127.0.0.1:7000");
+  CHECK(topology.master_for(0)->text() == "127.0.0.1:7000");
   CHECK(topology.master_for(5460)->port == 7000);
   CHECK(topology.master_for(5461)->port == 7001);
   CHECK(topology.master_for(10922)->id == "b");
-  CHECK(topology.master_for(16383)->address() == "10.0.0.9:7002");  // an empty host: where the reply came from
+  CHECK(topology.master_for(16383)->text() == "10.0.0.9:7002");  // an empty host: where the reply came from
   CHECK(topology.master_for(16384) == nullptr);
   CHECK(topology.masters().size() == 3);
   CHECK(topology.masters().front().port == 7000);
@@ -112,7 +112,7 @@ TEST_CASE("cluster: MOVED and ASK redirections") {
   REQUIRE(moved);
   CHECK(moved->type == cluster_redirect::kind::moved);
   CHECK(moved->slot == 3999);
-  CHECK(moved->node.address() == "127.0.0.1:6381");
+  CHECK(moved->node.text() == "127.0.0.1:6381");
   const auto ask = parse_redirect("ASK 12566 10.1.2.3:7002", "ignored");
   REQUIRE(ask);
   CHECK(ask->type == cluster_redirect::kind::ask);
@@ -120,10 +120,10 @@ TEST_CASE("cluster: MOVED and ASK redirections") {
   const auto v6 = parse_redirect("MOVED 1 ::1:7000", "ignored");
   REQUIRE(v6);
   CHECK(v6->node.host == "::1");
-  CHECK(v6->node.address() == "[::1]:7000");
+  CHECK(v6->node.text() == "[::1]:7000");
   const auto same_host = parse_redirect("MOVED 2 :7005", "redis-a.internal");
   REQUIRE(same_host);
-  CHECK(same_host->node.address() == "redis-a.internal:7005");
+  CHECK(same_host->node.text() == "redis-a.internal:7005");
   CHECK_FALSE(parse_redirect("ERR unknown command", "h"));
   CHECK_FALSE(parse_redirect("MOVED", "h"));
   CHECK_FALSE(parse_redirect("MOVED x h:1", "h"));

@@ -16,8 +16,6 @@ using clock = std::chrono::steady_clock;
 // A resharding answers MOVED for slot after slot: one CLUSTER SLOTS per burst is enough.
 constexpr auto min_reload_interval = std::chrono::milliseconds(100);
 
-redis_address address_of(const cluster_node& node) { return {node.host, node.port}; }
-
 // Buffered commands of a node that stays away go back to the router after the command timeout: it may know a new
 // owner of their slots by then.
 reconnect_policy with_give_up(reconnect_policy policy, std::chrono::milliseconds command_timeout) {
@@ -95,7 +93,7 @@ void cluster_router::load_slot_map(std::optional<int> needed_slot) {
       std::unique_lock lock(map_mutex_);
       slot_owner_.fill(-1);
       for (const auto& range : topology.ranges()) {
-        const auto node = node_number(address_of(range.master));
+        const auto node = node_number(range.master);
         std::fill(slot_owner_.begin() + range.first, slot_owner_.begin() + range.last + 1, node);
       }
       map_loaded_ = true;
@@ -290,7 +288,7 @@ void cluster_router::run() {
           send(command, owner_of(command->slot), false);
           continue;
         }
-        const auto node = address_of(job.redirect->node);
+        const redis_address& node = job.redirect->node;
         if (job.redirect->type == cluster_redirect::kind::moved) {
           // The node named owns the slot now, whatever an older map said.
           std::unique_lock lock(map_mutex_);

@@ -51,8 +51,6 @@ int key_slot(std::string_view key) noexcept {
   return static_cast<int>(crc.checksum() & (cluster_slot_count - 1));
 }
 
-std::string cluster_node::address() const { return redis_address{host, port}.text(); }
-
 cluster_topology cluster_topology::from_cluster_slots(const redis_reply& reply, std::string_view seed_host) {
   using type = redis_reply::type;
   if (reply.kind != type::array) malformed("not an array");

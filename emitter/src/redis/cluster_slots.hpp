@@ -19,12 +19,10 @@ inline constexpr int cluster_slot_count = 16384;
 // "user:{42}" and "socket.io#/#user:{42}#" land in the same slot.
 int key_slot(std::string_view key) noexcept;
 
-struct cluster_node {
-  std::string host;
-  int port = 0;
+// A node's address (text(): host:port, IPv6 in brackets) and its id.
+struct cluster_node : redis_address {
   std::string id;  // empty when the reply did not say
 
-  std::string address() const;  // host:port, IPv6 in brackets
   friend bool operator==(const cluster_node&, const cluster_node&) = default;
 };
 
