@@ -6,9 +6,8 @@
 // `crowded` runs with the default limits; `capped` has --max-connections 500.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";
-import { Harness, waitFor, sleep, assertNotification } from "./harness.mjs";
+import { Harness, waitFor, sleep, assertNotification, sanitized, rss, metrics } from "./harness.mjs";
 import { http, rawSocketIo, pollingHandshake } from "./raw.mjs";
 import { run, binaryFromEnv } from "../../interop/lib/proc.mjs";
 
@@ -27,33 +26,6 @@ const gw = {};           // abused, crowded, capped
 const wellBehaved = {};  // user 42 on each gateway
 const rssAtStart = {};
 let sent42 = 0;          // notifications sent to user 42 so far (each well-behaved client must get them all)
-
-// Sanitizer builds (ASan keeps freed memory in quarantine, TSan shadows all of it) use several times the memory:
-// their bound is scaled, the figures are printed all the same.
-function sanitized(pid) {
-  if (/lib[at]san|libubsan/.test(readFileSync(`/proc/${pid}/maps`, "utf8"))) return true;
-  const exe = readFileSync(`/proc/${pid}/exe`);  // clang links the runtimes statically
-  return exe.includes("__asan_init") || exe.includes("__tsan_init");
-}
-
-// VmHWM (peak resident set) and VmRSS of a process, in MB.
-function rss(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"))[1]);
-  return { peakMb: kb("VmHWM") / 1024, currentMb: kb("VmRSS") / 1024 };
-}
-
-// /metrics as { name: value } (unlabelled samples only).
-async function metrics(g) {
-  const res = await http(g.port, { path: "/metrics" });
-  assert.equal(res.status, 200);
-  const out = {};
-  for (const line of res.body.split("\n")) {
-    const m = line.match(/^([a-z_]+) (\d+)$/);
-    if (m) out[m[1]] = Number(m[2]);
-  }
-  return out;
-}
 
 // One notification to user 42 (the well-behaved clients on every gateway).
 async function notify42(type) {

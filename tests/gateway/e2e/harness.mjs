@@ -3,12 +3,15 @@
 // Node emitter. One Harness per test file; close() stops every process it started, by PID.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { INTEROP_DIR, checkInstalled, load } from "../../interop/lib/packages.mjs";
 import { startRedis, stopChild } from "../../interop/lib/redis-server.mjs";
 import { run, binaryFromEnv, waitFor } from "../../interop/lib/proc.mjs";
+import { http } from "../../interop/lib/http.mjs";
 
 export { waitFor, load };
 export const E2E_DIR = dirname(fileURLToPath(import.meta.url));
@@ -398,4 +401,68 @@ export function assertNotification(r, type, label) {
   assert.equal(r.event, "notification", `${label}: event`);
   assert.equal(r.args.length, 1, `${label}: ${JSON.stringify(r.args)}`);
   assert.equal(r.args[0].type, type, `${label}: ${JSON.stringify(r.args)}`);
+}
+
+// Sanitizer builds (ASan keeps freed memory in quarantine, TSan shadows all of it) use several times the memory:
+// their bound is scaled, the figures are printed all the same.
+export function sanitized(pid) {
+  if (/lib[at]san|libubsan/.test(readFileSync(`/proc/${pid}/maps`, "utf8"))) return true;
+  const exe = readFileSync(`/proc/${pid}/exe`);  // clang links the runtimes statically
+  return exe.includes("__asan_init") || exe.includes("__tsan_init");
+}
+
+// VmHWM (peak resident set) and VmRSS of a process, in MB.
+export function rss(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"))[1]);
+  return { peakMb: kb("VmHWM") / 1024, currentMb: kb("VmRSS") / 1024 };
+}
+
+// /metrics as { name: value } (unlabelled samples only).
+export async function metrics(g) {
+  const res = await http(g.port, { path: "/metrics" });
+  assert.equal(res.status, 200);
+  const out = {};
+  for (const line of res.body.split("\n")) {
+    const m = line.match(/^([a-z_]+) (\d+)$/);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+export const b64url = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+
+// An HS256 JWT signed with `secret`: the header and the claims as given (objects, or raw JSON text to forge odd
+// ones: duplicate names, deep nesting); header {alg: "none"} gives an unsigned token.
+export function jwt(claims, { secret, header = { alg: "HS256", typ: "JWT" } } = {}) {
+  const body = `${b64url(header)}.${b64url(claims)}`;
+  if (typeof header === "object" && header.alg === "none") return `${body}.`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// A well-behaved user for the hostile-client suites: connected (websocket after the upgrade, JWT mode with
+// `secret`) before an attack starts; assertServing() after it checks what its users would notice.
+export async function bystander(h, g, { userId = "42", secret, label } = {}) {
+  const token = jwt({ sub: userId, iat: nowSeconds(), exp: nowSeconds() + 3600 }, { secret });
+  const b = { userId, token, label: label ?? `bystander user ${userId} on :${g.port}` };
+  b.client = await h.connect(g.port, { auth: { token }, upgraded: true, label: b.label });
+  return b;
+}
+
+// After an attack: the gateway still runs, /healthz answers 200, and both the bystander connected before the
+// attack (same connection, never disconnected) and a client connecting now receive a notification from notify.
+export async function assertServing(h, g, b, what) {
+  h.checkGateways();
+  const health = await http(g.port, { path: "/healthz", timeoutMs: 5000 });
+  assert.equal(health.status, 200, `${what}: /healthz of :${g.port}: ${health.status} ${health.body}`);
+  const late = await h.connect(g.port, { auth: { token: b.token }, label: `${b.label} (after ${what})` });
+  const m = h.mark();
+  const type = `AFTER_${what.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`;
+  await h.notify(["--user", b.userId, "--type", type]);
+  await h.waitReceived(m, [b.client, late], 1, `${what}: the notification to user ${b.userId}`, { timeoutMs: 10000 });
+  for (const c of [b.client, late]) assertNotification(m.received(c)[0], type, c.label);
+  assert.deepEqual(b.client.disconnects, [], `${what}: ${b.label} was disconnected`);
+  assert.equal(b.client.connects, 1, `${what}: ${b.label} reconnected`);
+  late.socket.disconnect();
 }

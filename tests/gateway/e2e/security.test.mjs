@@ -2,24 +2,18 @@
 // tokens connect and join user:<sub>; forged, expired, unsigned (alg none) and missing tokens are refused with
 // connect_error; a user never receives another user's notifications.
 import { test, before, after } from "node:test";
-import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { Harness, waitFor, sleep, QUIET_MS, assertNotification, load } from "./harness.mjs";
+import assert from "node:assert/strict";
+import { Harness, waitFor, sleep, QUIET_MS, assertNotification, load, jwt as signJwt, nowSeconds, b64url } from "./harness.mjs";
 import { run } from "../../interop/lib/proc.mjs";
 
 const SECRET = "e2e-secret-\u00e9-0123456789abcdef";
 const h = new Harness();
 let gateway;
 
-const b64url = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
-
-// An HS256 JWT signed with `secret` (the header and claims as given, for forging bad ones too).
-function jwt(claims, { secret = SECRET, header = { alg: "HS256", typ: "JWT" } } = {}) {
-  const body = `${b64url(header)}.${b64url(claims)}`;
-  if (header.alg === "none") return `${body}.`;
-  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
-}
-const now = () => Math.floor(Date.now() / 1000);
+// An HS256 JWT signed with SECRET unless another secret is given.
+const jwt = (claims, options = {}) => signJwt(claims, { secret: SECRET, ...options });
+const now = nowSeconds;
 
 before(async () => {
   await h.start();
