@@ -4,15 +4,23 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <deque>
+#include <functional>
 #include <initializer_list>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
@@ -76,6 +84,11 @@ class logger {
   bool enabled(log_level level) const noexcept { return level >= min_; }
 
   void log(log_level level, std::string_view msg, std::initializer_list<log_field> fields = {}) const {
+    log_fields(level, msg, std::span<const log_field>{fields.begin(), fields.size()});
+  }
+
+  // The same with fields gathered at run time (throttled_logger adds "suppressed" to the caller's).
+  void log_fields(log_level level, std::string_view msg, std::span<const log_field> fields) const {
     if (!enabled(level)) return;
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w{buffer};
@@ -130,6 +143,104 @@ class logger {
 
   log_level min_;
   std::FILE* out_;
+};
+
+// Lets at most `lines` lines of one key through in any `interval`, and counts the ones it holds back so that the
+// next line of that key to pass can say how many were dropped. The key is the log message: a flood of one kind of
+// line (malformed adapter messages, failed accepts) is cut short while every other line still passes. Thread-safe:
+// the adapter's threads and the I/O thread share one. The clock is injectable for tests.
+class log_throttle {
+ public:
+  using clock = std::chrono::steady_clock;
+  using clock_function = std::function<clock::time_point()>;
+
+  explicit log_throttle(std::size_t lines = 5, clock::duration interval = std::chrono::seconds{10},
+                        clock_function now = &clock::now)
+      : lines_{lines == 0 ? 1 : lines}, interval_{interval}, now_{std::move(now)} {}
+
+  // nullopt: hold this line back. Otherwise let it through: the value is how many lines of `key` were held back
+  // since the last one that passed.
+  std::optional<std::uint64_t> admit(std::string_view key) {
+    const auto now = now_();
+    std::lock_guard lock{mutex_};
+    auto it = keys_.find(key);
+    if (it == keys_.end()) {
+      if (keys_.size() >= max_keys) forget_idle(now);
+      it = keys_.emplace(std::string{key}, entry{}).first;
+    }
+    entry& e = it->second;
+    // A sliding window: `passed` holds the times of the last `lines_` lines let through, so one more may pass
+    // once the oldest of them is an interval old (a fixed window would let 2 × lines through across its edge).
+    if (e.passed.size() >= lines_) {
+      if (now - e.passed.front() < interval_) {
+        ++e.suppressed;
+        return std::nullopt;
+      }
+      e.passed.pop_front();
+    }
+    e.passed.push_back(now);
+    return std::exchange(e.suppressed, 0);
+  }
+
+  std::size_t keys() const {
+    std::lock_guard lock{mutex_};
+    return keys_.size();
+  }
+
+ private:
+  struct entry {
+    std::deque<clock::time_point> passed;  // oldest first, at most lines_
+    std::uint64_t suppressed = 0;          // held back since the last line that passed
+  };
+
+  // Keys are log messages, normally a handful of literals; should a caller build them at run time, entries whose
+  // lines are all an interval old (they throttle nothing) and owe no count are dropped rather than kept forever.
+  static constexpr std::size_t max_keys = 1024;
+  void forget_idle(clock::time_point now) {
+    std::erase_if(keys_, [&](const auto& item) {
+      const entry& e = item.second;
+      return e.suppressed == 0 && (e.passed.empty() || now - e.passed.back() >= interval_);
+    });
+  }
+
+  const std::size_t lines_;
+  const clock::duration interval_;
+  const clock_function now_;
+  mutable std::mutex mutex_;
+  std::map<std::string, entry, std::less<>> keys_;
+};
+
+// A logger for lines that someone outside the gateway can cause at will (a publisher sending malformed adapter
+// messages, a flood of connections making accept() fail): each message passes log_throttle, and the first line
+// to pass after some were held back carries "suppressed": <count>. Thread-safe, as logger and log_throttle are.
+class throttled_logger {
+ public:
+  explicit throttled_logger(const logger& log, std::size_t lines = 5,
+                            log_throttle::clock::duration interval = std::chrono::seconds{10},
+                            log_throttle::clock_function now = &log_throttle::clock::now)
+      : log_{log}, throttle_{lines, interval, std::move(now)} {}
+
+  void log(log_level level, std::string_view msg, std::initializer_list<log_field> fields = {}) {
+    if (!log_.enabled(level)) return;  // a line below the level is not written, so it takes none of the allowance
+    const auto suppressed = throttle_.admit(msg);
+    if (!suppressed) return;
+    if (*suppressed == 0) {
+      log_.log(level, msg, fields);
+    } else {
+      std::vector<log_field> all{fields};
+      all.emplace_back("suppressed", *suppressed);
+      log_.log_fields(level, msg, all);
+    }
+  }
+
+  void debug(std::string_view msg, std::initializer_list<log_field> fields = {}) { log(log_level::debug, msg, fields); }
+  void info(std::string_view msg, std::initializer_list<log_field> fields = {}) { log(log_level::info, msg, fields); }
+  void warn(std::string_view msg, std::initializer_list<log_field> fields = {}) { log(log_level::warn, msg, fields); }
+  void error(std::string_view msg, std::initializer_list<log_field> fields = {}) { log(log_level::error, msg, fields); }
+
+ private:
+  const logger& log_;
+  log_throttle throttle_;
 };
 
 }  // namespace sio::gateway::app
