@@ -116,6 +116,13 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     }
   }
 
+  // A message Node would reject or throw on: counted, and told to on_malformed rather than on_problem, since a
+  // publisher decides how often this happens (the receiver rate-limits it).
+  void malformed(std::string_view channel, std::string_view reason, std::size_t bytes) {
+    ++malformed_messages;
+    if (options.on_malformed) options.on_malformed(channel, reason, bytes);
+  }
+
   // Sleeps, but returns at once when stop() writes to the wake pipe.
   void sleep_unless_stopped(std::chrono::milliseconds d) const {
     pollfd p{wake_read, POLLIN, 0};
@@ -195,7 +202,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     }
     const auto it = channel_nsp.find(m.channel);
     if (it == channel_nsp.end() || it->second.second != channel_kind::request) return;  // no pending requests
-    dispatch_request(it->second.first, m.payload);
+    dispatch_request(it->second.first, m);
   }
 
   void dispatch_broadcast(const std::string& nsp, const pubsub_message& m) {
@@ -205,7 +212,8 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
       return;
     }
     auto decoding = std::make_shared<broadcast_decoding>(decode_broadcast(m.payload, uid, nsp));
-    boost::asio::post(io, [self = shared_from_this(), nsp, room = std::move(*room), decoding] {
+    boost::asio::post(io, [self = shared_from_this(), nsp, room = std::move(*room), decoding, channel = m.channel,
+                           bytes = m.payload.size()] {
       if (!self->alive) return;
       // Step 3 runs here: rooms live on the I/O thread. Node drops before decoding, so a malformed message to
       // an unknown room counts as ignored.
@@ -214,7 +222,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         return;
       }
       switch (decoding->outcome) {
-        case broadcast_outcome::malformed: ++self->malformed_messages; return;
+        case broadcast_outcome::malformed: self->malformed(channel, decoding->reason, bytes); return;
         case broadcast_outcome::ignored: ++self->broadcasts_ignored; return;
         case broadcast_outcome::apply: break;
       }
@@ -222,25 +230,23 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         self->deliveries += self->sink.broadcast(nsp, *decoding->message);
         ++self->broadcasts_received;
       } catch (const std::exception& e) {
-        ++self->malformed_messages;
-        self->report("broadcast not applied on " + nsp, e.what());
+        self->malformed(channel, fmt::format("not applied: {}", e.what()), bytes);
       }
     });
   }
 
-  void dispatch_request(const std::string& nsp, const std::string& payload) {
+  void dispatch_request(const std::string& nsp, const pubsub_message& m) {
     ++requests_received;
-    auto decoding = decode_request(payload, uid);
-    if (decoding.outcome == request_outcome::malformed) ++malformed_messages;
+    auto decoding = decode_request(m.payload, uid);
+    if (decoding.outcome == request_outcome::malformed) malformed(m.channel, decoding.reason, m.payload.size());
     if (decoding.outcome != request_outcome::handle) return;
     auto req = std::make_shared<request>(std::move(*decoding.req));
-    boost::asio::post(io, [self = shared_from_this(), nsp, req] {
+    boost::asio::post(io, [self = shared_from_this(), nsp, req, channel = m.channel, bytes = m.payload.size()] {
       if (!self->alive) return;
       try {
         self->apply_request(nsp, *req);
       } catch (const std::exception& e) {
-        ++self->malformed_messages;
-        self->report("request not applied on " + nsp, e.what());
+        self->malformed(channel, fmt::format("not applied: {}", e.what()), bytes);
       }
     });
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -30,9 +31,15 @@ struct adapter_options {
   // Redis reconnect backoff (full jitter) between these bounds.
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
-  // Told of each problem the adapter survives (Redis lost, reconnect failed, a response not published, a message
-  // not applied): `what` says which, `error` why. Called from the adapter's threads; may be empty (then stderr).
+  // Told of each problem the adapter survives (Redis lost, reconnect failed, a response not published): `what` says
+  // which, `error` why. Called from the adapter's threads; may be empty (then stderr).
   std::function<void(std::string_view what, std::string_view error)> on_problem;
+  // Told of each malformed message (one a Node adapter would reject or throw on; dropped, and counted in
+  // adapter_stats::malformed_messages): the Redis channel it arrived on, why, and its size. Not the payload: it may
+  // be large or hold user data. Messages that are only ignored (own uid, another namespace, a room without local
+  // sockets) are not malformed. Anyone who can publish on Redis decides how often this is called, from the adapter's
+  // threads: rate-limit what it writes. May be empty (then they are only counted).
+  std::function<void(std::string_view channel, std::string_view reason, std::size_t bytes)> on_malformed;
 };
 
 struct adapter_stats {

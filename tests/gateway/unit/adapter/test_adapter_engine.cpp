@@ -3,13 +3,17 @@
 // Socket.IO layer (the full path through real clients is tested end to end elsewhere).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
 
 #include "../../../support/redis_server.hpp"
 #include "../../../support/subscriber.hpp"
@@ -35,6 +39,7 @@ struct recording_sink final : adapter_sink {
   std::vector<std::string> calls;  // "join /: [room1] except [x] -> [a,b]"
   std::function<void(const sio::value&)> pending_ack;
   sio::value ack_data;
+  bool refuse_broadcasts = false;  // broadcast() throws, as the Socket.IO layer does for what it cannot encode
 
   static std::string list(const strings& s) {
     std::string out = "[";
@@ -49,6 +54,7 @@ struct recording_sink final : adapter_sink {
     return std::find(rooms_with_sockets.begin(), rooms_with_sockets.end(), room) != rooms_with_sockets.end();
   }
   std::size_t broadcast(std::string_view nsp, const broadcast_message& m) override {
+    if (refuse_broadcasts) throw std::runtime_error("refused by the sink");
     broadcasts.emplace_back(std::string(nsp), m);
     return 3;
   }
@@ -169,6 +175,48 @@ TEST_CASE("engine: subscribes like a Node adapter and applies the emitter's broa
   CHECK(std::chrono::steady_clock::now() - started < 2s);
   CHECK_FALSE(engine.stats().redis_connected);
   CHECK(redis.command({"PUBSUB", "NUMPAT"}) == "0");
+}
+
+TEST_CASE("engine: on_malformed is told each malformed message's channel, reason and size, and no ignored one") {
+  sio::test::redis_server redis;
+  boost::asio::io_context io;
+  recording_sink sink;
+  std::mutex mutex;  // on_malformed is called from the subscriber thread (requests) and the I/O thread (broadcasts)
+  strings told;
+  adapter_options o = options_for(redis);
+  o.on_malformed = [&](std::string_view channel, std::string_view reason, std::size_t bytes) {
+    std::lock_guard lock(mutex);
+    told.push_back(fmt::format("{} | {} | {}", channel, reason, bytes));
+  };
+  adapter_engine engine(io, o, sink, {"/"}, "Uid001");
+  engine.start();
+
+  // ignored, not malformed: own uid, another namespace, garbage to a room without local sockets, an unknown type
+  redis.command({"PUBLISH", "socket.io#/#", msgpack_of(R"(["Uid001",{"type":2,"data":["e"]},{}])")});
+  redis.command({"PUBLISH", "socket.io#/#", msgpack_of(R"(["x",{"type":2,"data":["e"],"nsp":"/admin"},{}])")});
+  redis.command({"PUBLISH", "socket.io#/#nobody#", "\xc1"});
+  redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"x","type":99})"});
+  // malformed
+  redis.command({"PUBLISH", "socket.io#/#", "\xc1"});
+  const std::string no_opts = msgpack_of(R"(["x",{"type":2,"data":["e"],"nsp":"/"}])");
+  redis.command({"PUBLISH", "socket.io#/#user:42#", no_opts});
+  const std::string fetch_without_opts = R"({"uid":"x","requestId":"q","type":5})";
+  redis.command({"PUBLISH", "socket.io-request#/#", fetch_without_opts});
+  const std::string valid = msgpack_of(R"(["x",{"type":2,"data":["e"],"nsp":"/"},{}])");
+  sink.refuse_broadcasts = true;
+  redis.command({"PUBLISH", "socket.io#/#", valid});
+  REQUIRE(pump_until(io, [&] {
+    const auto s = engine.stats();
+    return s.malformed_messages == 4 && s.broadcasts_ignored == 3 && s.requests_received == 2;
+  }));
+  std::lock_guard lock(mutex);
+  std::sort(told.begin(), told.end());  // the two threads may report in either order
+  CHECK(told == strings{
+                    "socket.io#/# | malformed msgpack: parse error | 1",
+                    fmt::format("socket.io#/# | not applied: refused by the sink | {}", valid.size()),
+                    fmt::format("socket.io#/#user:42# | opts missing or not an object | {}", no_opts.size()),
+                    fmt::format("socket.io-request#/# | opts missing | {}", fetch_without_opts.size()),
+                });
 }
 
 TEST_CASE("engine: requests are applied and answered on the response channel") {
