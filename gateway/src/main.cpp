@@ -2,6 +2,7 @@
 // @socket.io/redis-emitter, Node servers). One I/O thread owns every socket; the Redis adapter has its own thread.
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -115,6 +116,12 @@ int serve(const app::serve_config& c) {
   // Called from the adapter's threads: the logger writes each line with one fprintf, so lines never interleave.
   adapter_options.on_problem = [&log](std::string_view what, std::string_view error) {
     log.warn(what, {{"error", error}});
+  };
+  // Whoever can publish on Redis decides how many malformed messages arrive: throttled, so they cannot flood the log.
+  app::throttled_logger throttled_log{log};
+  adapter_options.on_malformed = [&throttled_log](std::string_view channel, std::string_view reason,
+                                                  std::size_t bytes) {
+    throttled_log.warn("malformed adapter message", {{"channel", channel}, {"reason", reason}, {"bytes", bytes}});
   };
   gw::adapter::redis_adapter adapter{io, adapter_options, sockets};
   const std::string redis_shown = sio::detail::redact_redis_url(c.redis_url);
