@@ -14,6 +14,7 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
+#include "value/json_outline.hpp"
 #include "value/utf8.hpp"
 
 namespace sio {
@@ -99,12 +100,32 @@ struct pending_error {
   std::string message;
 };
 
+// Catches what RapidJSON lets through: "\udc00" escapes (lone low surrogates) decode to invalid UTF-8.
+bool valid_string(const char* text, rapidjson::SizeType length, std::optional<pending_error>& error) {
+  const std::string_view s(text, length);
+  if (detail::is_ascii(s) || !detail::find_invalid_utf8(s)) return true;
+  error = pending_error{errc::invalid_utf8, lone_surrogate_message};
+  return false;
+}
+
+// The nesting limit, as one pending error.
+pending_error too_deep() { return {errc::invalid_json, fmt::format("nesting deeper than {}", max_nesting)}; }
+
 // A RapidJSON SAX handler building sio::values with an explicit stack (no recursion, whatever the depth).
 class value_builder {
  public:
   // `stack` is scratch space lent by the caller (empty, its capacity reused from parse to parse).
-  value_builder(const std::map<std::size_t, double>& number_overrides, std::vector<value_builder_frame>& stack)
-      : number_overrides_(number_overrides), stack_(stack) {}
+  explicit value_builder(std::vector<value_builder_frame>& stack) : stack_(stack) {}
+
+  // Before each pass over the text (a number beyond the double range makes parse_with go again).
+  void restart() {
+    stack_.clear();
+    root_ = value{};
+    numbers_seen_ = 0;
+    error_.reset();
+  }
+  // The `index`th number of the text is `d` (one RapidJSON could not hold).
+  void override_number(std::size_t index, double d) { number_overrides_[index] = d; }
 
   bool Null() { return add(nullptr); }
   bool Bool(bool b) { return add(b); }
@@ -158,7 +179,7 @@ class value_builder {
 
   bool open(bool is_object) {
     if (stack_.size() >= max_nesting) {
-      error_ = pending_error{errc::invalid_json, fmt::format("nesting deeper than {}", max_nesting)};
+      error_ = too_deep();
       return false;
     }
     auto& top = stack_.emplace_back();
@@ -179,19 +200,81 @@ class value_builder {
     return true;
   }
 
-  // Catches what RapidJSON lets through: "\udc00" escapes (lone low surrogates) decode to invalid UTF-8.
-  bool check_utf8(const char* text, rapidjson::SizeType length) {
-    const std::string_view s(text, length);
-    if (detail::is_ascii(s) || !detail::find_invalid_utf8(s)) return true;
-    error_ = pending_error{errc::invalid_utf8, lone_surrogate_message};
-    return false;
-  }
+  bool check_utf8(const char* text, rapidjson::SizeType length) { return valid_string(text, length, error_); }
 
-  const std::map<std::size_t, double>& number_overrides_;
+  std::map<std::size_t, double> number_overrides_;
   std::vector<frame>& stack_;
   value root_;
   std::size_t numbers_seen_ = 0;
   std::optional<pending_error> error_;
+};
+
+// A SAX handler that only checks, as value_builder would, and notes the top level's shape (json_outline).
+class outline_builder {
+ public:
+  void restart() {
+    depth_ = 0;
+    numbers_seen_ = 0;
+    error_.reset();
+    outline_ = detail::json_outline{};
+  }
+  void override_number(std::size_t, double) {}  // a number's value does not matter here
+
+  bool Null() { return add(value::kind::null); }
+  bool Bool(bool) { return add(value::kind::boolean); }
+  bool Int(int) { return add(value::kind::number); }
+  bool Uint(unsigned) { return add(value::kind::number); }
+  bool Int64(std::int64_t) { return add(value::kind::number); }
+  bool Uint64(std::uint64_t) { return add(value::kind::number); }
+  bool Double(double) { return add(value::kind::number); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) {
+    ++numbers_seen_;
+    return add(value::kind::number);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (!valid_string(text, length, error_)) return false;
+    if (depth_ == 1 && outline_.top == value::kind::array && outline_.top_size == 0)
+      outline_.first_string.assign(text, length);
+    return add(value::kind::string);
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool) { return valid_string(text, length, error_); }
+  bool StartObject() { return open(value::kind::object); }
+  bool StartArray() { return open(value::kind::array); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+  std::size_t numbers_seen() const { return numbers_seen_; }
+  const std::optional<pending_error>& error() const { return error_; }
+  const detail::json_outline& outline() const { return outline_; }
+
+ private:
+  bool open(value::kind k) {
+    if (depth_ >= max_nesting) {
+      error_ = too_deep();
+      return false;
+    }
+    add(k);
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  bool add(value::kind k) {
+    if (depth_ == 0) {
+      outline_.top = k;
+    } else if (depth_ == 1) {
+      if (outline_.top_size == 0 && outline_.top == value::kind::array) outline_.first = k;
+      ++outline_.top_size;
+    }
+    return true;
+  }
+
+  std::size_t depth_ = 0;
+  std::size_t numbers_seen_ = 0;
+  std::optional<pending_error> error_;
+  detail::json_outline outline_;
 };
 
 // 1-based line and column of a byte offset. The column counts characters (UTF-8 lead bytes), not bytes.
@@ -217,31 +300,31 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
   throw data_error(code, fmt::format("{} at line {}, column {}: {}", what, line, column, message));
 }
 
-value parse_json(std::string_view text) {
+// Parses `text` into `handler` (value_builder or outline_builder) with JSON.parse's rules; throws data_error.
+template <class Handler>
+void parse_with(std::string_view text, Handler& handler) {
   constexpr unsigned flags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
   // RapidJSON refuses numbers whose magnitude it cannot hold ("1e400") where JSON.parse gives Infinity. Each such
   // number is computed here, blanked out ("0" and spaces, so offsets stay put) and the text parsed again.
   std::optional<std::string> patched;
-  std::map<std::size_t, double> number_overrides;
   parse_scratch& scratch = thread_scratch();
   for (int retry = 0;; ++retry) {
     const std::string_view input = patched ? std::string_view(*patched) : text;
     rapidjson::MemoryStream stream(input.data(), input.size());
     auto& reader = scratch.reader;
-    scratch.stack.clear();
-    value_builder builder(number_overrides, scratch.stack);
-    const rapidjson::ParseResult result = reader.Parse<flags>(stream, builder);
+    handler.restart();
+    const rapidjson::ParseResult result = reader.Parse<flags>(stream, handler);
     if (result) {
       // MemoryStream reports an embedded NUL byte as the end of the text; JSON.parse refuses it.
       if (stream.Tell() != input.size())
         fail(text, stream.Tell(), errc::invalid_json,
              rapidjson::GetParseError_En(rapidjson::kParseErrorDocumentRootNotSingular));
-      return builder.take_root();
+      return;
     }
     switch (result.Code()) {
       case rapidjson::kParseErrorTermination:
-        if (builder.error()) fail(text, result.Offset(), builder.error()->code, builder.error()->message);
+        if (handler.error()) fail(text, result.Offset(), handler.error()->code, handler.error()->message);
         break;
       case rapidjson::kParseErrorStringInvalidEncoding:
         fail(text, result.Offset(), errc::invalid_utf8, rapidjson::GetParseError_En(result.Code()));
@@ -254,7 +337,7 @@ value parse_json(std::string_view text) {
           double d = 0;
           const std::size_t length = parse_number(std::string_view(*patched).substr(start), d);
           if (length == 0) break;
-          number_overrides[builder.numbers_seen()] = d;
+          handler.override_number(handler.numbers_seen(), d);
           patched->replace(start, length, length, ' ');
           (*patched)[start] = '0';
           continue;
@@ -267,9 +350,25 @@ value parse_json(std::string_view text) {
   }
 }
 
+value parse_json(std::string_view text) {
+  value_builder builder(thread_scratch().stack);
+  parse_with(text, builder);
+  return builder.take_root();
+}
+
 }  // namespace
 
 value json(std::string_view text) { return parse_json(text); }
+
+namespace detail {
+
+json_outline outline_json(std::string_view text) {
+  outline_builder outline;
+  parse_with(text, outline);
+  return outline.outline();
+}
+
+}  // namespace detail
 
 std::vector<value> json_args(std::string_view text) {
   const value parsed = parse_json(text);
