@@ -26,7 +26,10 @@ struct handshake_info {
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names, in arrival order
   std::vector<std::pair<std::string, std::string>> query;    // decoded query parameters, in order
   std::string url;      // request target, e.g. /socket.io/?EIO=4&transport=polling&t=abc
-  std::string address;  // remote IP address
+  std::string address;  // remote IP address (socket.handshake.address, as Node reports it)
+  // The client's address: `address`, or the one a trusted proxy forwarded (--trust-proxy). Handshake limits and
+  // logs use it.
+  std::string client_address;
   bool secure = false;
   bool xdomain = false;      // an Origin header was present
   std::int64_t issued_ms = 0;  // ms since the epoch
@@ -53,6 +56,11 @@ class session {
   // Closes the connection: over polling a pending GET gets the close packet "1"; over WebSocket the "1" packet is
   // sent, then the socket closed. handler::on_close follows with `reason`.
   virtual void close(std::string_view reason) = 0;
+
+  // The handler admitted the client (a socket joined a namespace): until then a session may send no message
+  // larger than a CONNECT (server_options::max_connect_payload) and holds that much of the pre-authentication
+  // budget; from now on its limit is max_payload and the budget is given back.
+  virtual void authenticated() {}
 };
 
 // Implemented by the Socket.IO layer: the transport layer calls it on the I/O thread.

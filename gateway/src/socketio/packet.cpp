@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "value/json_outline.hpp"
+
 namespace sio::gateway::socketio {
 
 namespace {
@@ -23,6 +25,13 @@ bool is_reserved_event(std::string_view name) {
   return std::find(reserved.begin(), reserved.end(), name) != reserved.end();
 }
 
+// An event's name as isPayloadValid accepts it: a number, or a string that is not reserved.
+bool is_event_name(sio::value::kind kind, std::string_view name) {
+  using k = sio::value::kind;
+  if (kind == k::number || kind == k::integer || kind == k::unsigned_integer) return true;
+  return kind == k::string && !is_reserved_event(name);
+}
+
 bool is_payload_valid(packet_type type, const sio::value& payload) {
   using kind = sio::value::kind;
   switch (type) {
@@ -33,9 +42,7 @@ bool is_payload_valid(packet_type type, const sio::value& payload) {
     case packet_type::binary_event: {
       if (payload.type() != kind::array || payload.as_array().empty()) return false;
       const sio::value& name = payload.as_array().front();
-      if (name.type() == kind::number || name.type() == kind::integer || name.type() == kind::unsigned_integer)
-        return true;
-      return name.type() == kind::string && !is_reserved_event(name.as_string());
+      return is_event_name(name.type(), name.type() == kind::string ? std::string_view{name.as_string()} : "");
     }
     case packet_type::ack:
     case packet_type::binary_ack: return payload.type() == kind::array;
@@ -78,7 +85,8 @@ sio::value fill_placeholders(const sio::value& v, const std::vector<sio::value>&
 }
 
 // `attachments` gets the count a BINARY_EVENT/BINARY_ACK announces (0 for other types).
-packet decode_string(std::string_view text, std::size_t max_attachments, std::size_t& attachments) {
+packet decode_string(std::string_view text, std::size_t max_attachments, bool keep_event_data,
+                     std::size_t& attachments) {
   packet p;
   std::size_t i = 0;
   // Number("") is 0: an empty message is a CONNECT to "/".
@@ -116,6 +124,18 @@ packet decode_string(std::string_view text, std::size_t max_attachments, std::si
     p.id = ec == std::errc{} ? id : std::numeric_limits<std::uint64_t>::max();
   }
 
+  if (i < text.size() && p.type == packet_type::event && !keep_event_data) {
+    sio::detail::json_outline outline;
+    try {
+      outline = sio::detail::outline_json(text.substr(i));
+    } catch (const std::exception&) {
+      throw decode_error("invalid payload: not JSON");
+    }
+    if (outline.top != sio::value::kind::array || outline.top_size == 0 ||
+        !is_event_name(*outline.first, outline.first_string))
+      throw decode_error("invalid payload");
+    return p;
+  }
   if (i < text.size()) {
     sio::value payload;
     try {
@@ -134,7 +154,7 @@ packet decode_string(std::string_view text, std::size_t max_attachments, std::si
 std::optional<packet> packet_decoder::add_text(std::string_view text) {
   if (pending_) throw decode_error("got plaintext data when reconstructing a packet");
   std::size_t attachments = 0;
-  packet p = decode_string(text, max_attachments_, attachments);
+  packet p = decode_string(text, max_attachments_, keep_event_data_, attachments);
   if (attachments > 0) {  // a binary packet: kept until its attachments arrive
     expected_attachments_ = attachments;
     attachments_.clear();

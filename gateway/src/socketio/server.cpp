@@ -49,11 +49,13 @@ struct namespace_state {
 
 struct client_state {
   client_state(boost::asio::io_context& io, std::shared_ptr<engineio::session> s, std::size_t max_attachments)
-      : session(std::move(s)), decoder(max_attachments), connect_timer(io) {}
+      : session(std::move(s)), decoder(max_attachments, /*keep_event_data=*/false), connect_timer(io) {}
   std::shared_ptr<engineio::session> session;
   packet_decoder decoder;
   boost::asio::steady_timer connect_timer;
   std::map<std::string, std::shared_ptr<socket_state>, std::less<>> sockets;  // by namespace
+  bool joined = false;          // a socket of this client joined a namespace once (it is authenticated)
+  bool refusal_told = false;    // hooks.connect_refused was called for this client
 };
 
 std::int64_t now_ms() {
@@ -172,6 +174,7 @@ struct server::impl {
     namespace_state* ns = find_namespace(nsp);
     if (ns == nullptr) {
       session.send(text_packet(packet_prefix('4', nsp) + R"({"message":"Invalid namespace"})"), true);
+      refused(*client, nsp, "Invalid namespace");
       return;
     }
     auth::decision decision;
@@ -185,6 +188,7 @@ struct server::impl {
       sio::detail::write_json_string(text, to_valid_utf8(refusal->message));
       text += '}';
       session.send(text_packet(std::move(text)), true);
+      refused(*client, nsp, refusal->message);
       return;
     }
     const std::string& user_id = std::get<auth::accepted>(decision).user_id;
@@ -207,11 +211,21 @@ struct server::impl {
     client->sockets.emplace(nsp, socket);
     ++socket_count;
     client->connect_timer.cancel();
+    if (!client->joined) {
+      client->joined = true;
+      session.authenticated();
+    }
 
     std::string text = packet_prefix('0', nsp) + R"({"sid":)";
     sio::detail::write_json_string(text, socket->id);
     text += '}';
     session.send(text_packet(std::move(text)), true);
+  }
+
+  void refused(client_state& client, std::string_view nsp, std::string_view reason) {
+    if (client.refusal_told || !hooks.connect_refused) return;
+    client.refusal_told = true;
+    hooks.connect_refused(*client.session, nsp, reason);
   }
 
   void on_socket_packet(const std::shared_ptr<socket_state>& socket, packet p) {
@@ -263,6 +277,13 @@ void server::on_message(const std::shared_ptr<engineio::session>& s, std::string
   // connection closes. (socket.io-parser alone would read "" as CONNECT; it never sees "" from engine.io.)
   if (!binary && data.empty()) {
     impl_->close_client(client, "parse error");
+    return;
+  }
+  // Before a socket joined a namespace the client is not authenticated: nothing but a CONNECT is read, so nothing
+  // of what it sends is kept (a binary event's attachments would be, until the connect timeout). Node would close
+  // the connection once such a packet was decoded, finding no socket for it.
+  if (!client->joined && (binary || data.front() != '0')) {
+    impl_->close_client(client, "forced close");
     return;
   }
   std::optional<packet> p;

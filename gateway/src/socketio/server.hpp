@@ -52,6 +52,9 @@ struct socket_description {
 // Called for events a namespace sees, for metrics and the adapter (e.g. a namespace gets its first socket).
 struct server_hooks {
   std::function<void(std::string_view nsp)> namespace_created;  // before its first socket joins
+  // A CONNECT was refused (authentication, unknown namespace): called once per Engine.IO connection, for its first
+  // refusal, with the reason sent in CONNECT_ERROR (never the token), to log it.
+  std::function<void(const engineio::session& s, std::string_view nsp, std::string_view reason)> connect_refused;
 };
 
 class server final : public engineio::handler {

@@ -122,3 +122,44 @@ TEST_CASE("packet: attachment sequencing errors") {
   CHECK_THROWS_AS(max_two.add_text(R"(53-["a"])"), decode_error);
   CHECK_FALSE(max_two.add_text(R"(52-["a"])"));
 }
+
+TEST_CASE("packet: a million levels of nesting are refused, in events kept or only checked, and in CONNECT") {
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  for (const bool keep : {true, false}) {
+    CAPTURE(keep);
+    packet_decoder decoder(10, keep);
+    CHECK_THROWS_WITH_AS(decoder.add_text("2[\"e\"," + deep + "]"), "invalid payload: not JSON", decode_error);
+    CHECK_THROWS_WITH_AS(decoder.add_text("0{\"token\":" + deep + "}"), "invalid payload: not JSON", decode_error);
+    CHECK_THROWS_WITH_AS(decoder.add_text("51-[\"e\"," + deep + "]"), "invalid payload: not JSON", decode_error);
+  }
+}
+
+TEST_CASE("packet: an event only checked (no listener) is refused exactly where a kept one is") {
+  for (const char* t : {R"(2["hello",1])", R"(2/admin,7["e"])", "2[42]", R"(2["connect"])", "2[]", "2{}", R"(2["e",)",
+                        R"(2[null])", R"(2[["e"]])", R"(2["\ud800"])", R"(2"e")", "2 [\"e\"]", "2[\"e\"] x"}) {
+    CAPTURE(t);
+    packet_decoder kept(10, true);
+    packet_decoder checked(10, false);
+    std::string kept_error;
+    std::string checked_error;
+    std::optional<packet> from_kept;
+    std::optional<packet> from_checked;
+    try {
+      from_kept = kept.add_text(t);
+    } catch (const decode_error& e) {
+      kept_error = e.what();
+    }
+    try {
+      from_checked = checked.add_text(t);
+    } catch (const decode_error& e) {
+      checked_error = e.what();
+    }
+    CHECK(checked_error == kept_error);
+    CHECK(from_checked.has_value() == from_kept.has_value());
+    if (from_checked && from_kept) {
+      CHECK(from_checked->nsp == from_kept->nsp);
+      CHECK(from_checked->id == from_kept->id);
+      CHECK_FALSE(from_checked->data.has_value());
+    }
+  }
+}

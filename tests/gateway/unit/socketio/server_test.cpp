@@ -37,6 +37,7 @@ class recording_session final : public engineio::session, public std::enable_sha
     compress_flags.push_back(compress);
   }
   bool writable() const noexcept override { return writable_; }
+  void authenticated() override { ++authenticated_calls; }
   void close(std::string_view reason) override {
     REQUIRE_FALSE(closed);
     closed = true;
@@ -57,6 +58,7 @@ class recording_session final : public engineio::session, public std::enable_sha
   std::vector<bool> compress_flags;
   bool closed = false;
   std::string close_reason;
+  int authenticated_calls = 0;
 
  private:
   std::string id_;
@@ -78,10 +80,17 @@ class test_authenticator final : public auth::authenticator {
 struct fixture {
   explicit fixture(socketio::server_options options = default_options())
       : srv(io, std::move(options), authenticator,
-            socketio::server_hooks{.namespace_created = [this](std::string_view nsp) {
-              created.emplace_back(nsp);
-              sockets_when_created.push_back(srv.socket_count());
-            }}) {}
+            socketio::server_hooks{.namespace_created =
+                                       [this](std::string_view nsp) {
+                                         created.emplace_back(nsp);
+                                         sockets_when_created.push_back(srv.socket_count());
+                                       },
+                                   .connect_refused =
+                                       [this](const engineio::session& s, std::string_view nsp,
+                                              std::string_view reason) {
+                                         refusals.push_back(s.id() + " " + std::string{nsp} + " " +
+                                                            std::string{reason});
+                                       }}) {}
 
   static socketio::server_options default_options() {
     socketio::server_options o;
@@ -119,6 +128,7 @@ struct fixture {
   test_authenticator authenticator;
   std::vector<std::string> created;
   std::vector<std::size_t> sockets_when_created;
+  std::vector<std::string> refusals;  // connect_refused calls: "<eio sid> <nsp> <reason>"
   socketio::server srv;
   int sessions = 0;
 };
@@ -470,4 +480,65 @@ TEST_CASE("server: fetch_sockets describes the handshake like socket.handshake")
 TEST_CASE("server: js_date_string is new Date(ms) as a string in UTC") {
   CHECK(socketio::js_date_string(1764383400000) == "Sat Nov 29 2025 02:30:00 GMT+0000 (Coordinated Universal Time)");
   CHECK(socketio::js_date_string(0) == "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)");
+}
+
+TEST_CASE("server: a refusal is told once per connection, with the namespace and the reason") {
+  fixture f;
+  auto s = f.open();
+  f.text(s, R"(0{"deny":"invalid token: expired"})");
+  f.text(s, R"(0{"deny":"invalid token: bad signature"})");
+  f.text(s, "0/nope,");
+  auto other = f.open();
+  f.text(other, "0/nope,");
+  CHECK(f.refusals == std::vector<std::string>{s->id() + " / invalid token: expired", other->id() + " /nope Invalid namespace"});
+}
+
+TEST_CASE("server: the session is told it is authenticated once, when its first socket joins") {
+  fixture f;
+  auto s = f.open();
+  f.text(s, R"(0{"deny":"no"})");
+  CHECK(s->authenticated_calls == 0);
+  f.text(s, R"(0{"user":"1"})");
+  CHECK(s->authenticated_calls == 1);
+  f.text(s, R"(0/admin,{"user":"1"})");
+  f.text(s, "1");  // leaves "/": the client stays authenticated
+  f.text(s, R"(0{"user":"1"})");
+  CHECK(s->authenticated_calls == 1);
+  CHECK_FALSE(s->closed);
+}
+
+TEST_CASE("server: before a socket joined, only a CONNECT is read: anything else closes the connection at once") {
+  SUBCASE("a binary event's header: its attachments are never awaited") {
+    fixture f;
+    auto s = f.open();
+    f.text(s, R"(51-["upload",{"_placeholder":true,"num":0}])");
+    CHECK(s->closed);
+    CHECK(s->close_reason == "forced close");
+  }
+  SUBCASE("a binary message") {
+    fixture f;
+    auto s = f.open();
+    f.binary(s, std::string(1000, 'x'));
+    CHECK(s->closed);
+  }
+  SUBCASE("an ACK") {
+    fixture f;
+    auto s = f.open();
+    f.text(s, "3[1]");
+    CHECK(s->closed);
+  }
+  SUBCASE("after a refused CONNECT too") {
+    fixture f;
+    auto s = f.open();
+    f.text(s, R"(0{"deny":"no"})");
+    f.text(s, R"(2["hello"])");
+    CHECK(s->closed);
+  }
+  SUBCASE("once joined, a binary event waits for its attachments as before") {
+    fixture f;
+    auto [s, sid] = f.connect("/");
+    f.text(s, R"(51-["upload",{"_placeholder":true,"num":0}])");
+    f.binary(s, "abc");
+    CHECK_FALSE(s->closed);
+  }
 }
