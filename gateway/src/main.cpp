@@ -11,9 +11,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <stdexcept>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <variant>
+
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -26,6 +30,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/authenticators.hpp"
 #include "engineio/server.hpp"
+#include "engineio/trusted_proxies.hpp"
 #include "http/routes.hpp"
 #include "redis/redis_url.hpp"
 #include "sio/error.hpp"
@@ -38,6 +43,9 @@ using namespace std::chrono_literals;
 
 constexpr auto shutdown_grace = 2s;        // clients got the close packet; then stop waiting for them
 constexpr auto redis_watch_interval = 1s;  // how often the Redis link state is checked for log lines
+// Descriptors kept out of the client connections' share: Redis (subscriber, publisher), the listening sockets, the
+// adapter's wake pipe, stdio, the demo bundle being read, libraries.
+constexpr std::size_t reserved_descriptors = 64;
 
 std::optional<std::string> read_client_bundle(const std::string& path, const app::logger& log) {
   if (path.empty()) {
@@ -50,6 +58,35 @@ std::optional<std::string> read_client_bundle(const std::string& path, const app
     return std::nullopt;
   }
   return std::string{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+// Raises the soft descriptor limit to the hard one (every connection is a descriptor), then sizes the TCP connection
+// cap to what the limit holds: accept() failing with EMFILE is worse than a connection closed at once, since the
+// listen queue then fills with clients that wait. Warns when --max-connections cannot be held at all.
+std::size_t socket_cap(const app::serve_config& c, const app::logger& log) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return 0;
+  const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t usable = descriptors > reserved_descriptors ? descriptors - reserved_descriptors : 1;
+  const std::size_t wanted = c.max_connections == 0 ? 0 : 2 * c.max_connections + 100;
+  if (wanted != 0 && wanted <= usable) return wanted;
+  if (c.max_connections == 0 || c.max_connections > usable) {
+    log.warn("descriptor limit too low for --max-connections: connections beyond are closed at once; raise the "
+             "limit (ulimit -n, systemd LimitNOFILE=) or lower --max-connections",
+             {{"descriptor_limit", descriptors},
+              {"max_connections", c.max_connections},
+              {"connections_held_at_most", usable}});
+  } else {
+    log.info("TCP connections capped by the descriptor limit (a polling client holds two)",
+             {{"descriptor_limit", descriptors}, {"max_sockets", usable}});
+  }
+  return usable;
 }
 
 std::unique_ptr<sio::gateway::auth::authenticator> make_authenticator(const app::serve_config& c) {
@@ -106,7 +143,18 @@ int serve(const app::serve_config& c) {
   gw::socketio::server_options socket_options;
   socket_options.namespaces = c.namespaces;
   socket_options.connect_timeout = c.connect_timeout;
-  gw::socketio::server sockets{io, socket_options, *authenticator, gw::socketio::server_hooks{}};
+  // Lines that outsiders can cause at will (malformed Redis messages, accept failures) go through a throttle; refused
+  // CONNECTs through one of their own with a larger allowance (one line per connection, and connections are
+  // limited per address), so that an operator still sees the reasons of real clients during a flood of bad ones.
+  app::throttled_logger throttled_log{log};
+  app::throttled_logger refusals_log{log, 50};
+  gw::socketio::server_hooks hooks;
+  hooks.connect_refused = [&refusals_log](const gw::engineio::session& s, std::string_view nsp,
+                                          std::string_view reason) {
+    refusals_log.info("connect refused", {{"sid", s.id()}, {"address", s.handshake().client_address}, {"nsp", nsp},
+                                          {"reason", reason}});
+  };
+  gw::socketio::server sockets{io, socket_options, *authenticator, std::move(hooks)};
 
   gw::adapter::adapter_options adapter_options;
   adapter_options.redis_url = c.redis_url;
@@ -118,7 +166,6 @@ int serve(const app::serve_config& c) {
     log.warn(what, {{"error", error}});
   };
   // Whoever can publish on Redis decides how many malformed messages arrive: throttled, so they cannot flood the log.
-  app::throttled_logger throttled_log{log};
   adapter_options.on_malformed = [&throttled_log](std::string_view channel, std::string_view reason,
                                                   std::size_t bytes) {
     throttled_log.warn("malformed adapter message", {{"channel", channel}, {"reason", reason}, {"bytes", bytes}});
@@ -143,13 +190,25 @@ int serve(const app::serve_config& c) {
   engine_options.max_connections = c.max_connections;
   engine_options.handshake_rate = c.handshake_rate;
   engine_options.handshake_burst = c.handshake_burst;
+  engine_options.max_connect_payload = c.max_connect_payload;
+  engine_options.preauth_memory = c.preauth_memory;
+  engine_options.request_timeout = c.request_timeout;
+  engine_options.max_pending_per_address = c.max_pending_per_address;
+  engine_options.max_inbound_rate = c.max_inbound_rate;
+  engine_options.trusted_proxies = c.trusted_proxies;
+  engine_options.max_sockets = socket_cap(c, log);
   engine_options.on_slow_consumer = [&log](const gw::engineio::session& s, std::size_t queued) {
     log.info("slow consumer disconnected: too much waiting to be written",
-             {{"sid", s.id()}, {"address", s.handshake().address}, {"queued_bytes", queued}});
+             {{"sid", s.id()}, {"address", s.handshake().client_address}, {"queued_bytes", queued}});
+  };
+  engine_options.on_accept_error = [&throttled_log](const boost::system::error_code& ec) {
+    throttled_log.warn("cannot accept connections: accepting pauses 100 ms",
+                       {{"error", ec.message()}, {"hint", "raise the descriptor limit or lower --max-connections"}});
   };
   engine_options.cors_origins = c.cors_origins;
   gw::http::routes_options route_options;
   route_options.client_bundle = read_client_bundle(c.demo_client_js, log);
+  route_options.admin = !c.admin_listen;
   gw::engineio::server* engine_ptr = nullptr;  // set right after construction, before any request is read
   auto stats = [&]() {
     gw::http::gateway_stats s;
@@ -159,15 +218,37 @@ int serve(const app::serve_config& c) {
     s.redis = adapter.stats();
     return s;
   };
-  gw::engineio::server engine{io, engine_options, sockets,
-                              gw::http::make_routes(std::move(route_options), stats)};
+  gw::engineio::server engine{io, engine_options, sockets, gw::http::make_routes(std::move(route_options), stats)};
   engine_ptr = &engine;
+  // --admin-listen: /healthz and /metrics on their own address, nothing else there.
+  std::optional<gw::engineio::server> admin;
+  if (c.admin_listen) {
+    gw::engineio::server_options admin_options = engine_options;
+    admin_options.address = c.admin_host;
+    admin_options.port = c.admin_port;
+    admin_options.serve_engine = false;
+    admin_options.max_pending_per_address = 0;
+    admin_options.max_sockets = 256;
+    admin_options.on_slow_consumer = nullptr;
+    gw::http::routes_options admin_routes;
+    admin_routes.page = false;
+    admin.emplace(io, admin_options, sockets, gw::http::make_routes(std::move(admin_routes), stats));
+  }
   try {
     engine.start();
   } catch (const std::system_error& e) {
     log.error("cannot listen", {{"host", c.host}, {"port", c.port}, {"error", e.what()}});
     adapter.stop();
     return app::exit_failure;
+  }
+  if (admin) {
+    try {
+      admin->start();
+    } catch (const std::system_error& e) {
+      log.error("cannot listen (--admin-listen)", {{"host", c.admin_host}, {"port", c.admin_port}, {"error", e.what()}});
+      adapter.stop();
+      return app::exit_failure;
+    }
   }
 
   redis_watch watch{io, adapter, log};
@@ -187,6 +268,7 @@ int serve(const app::serve_config& c) {
     log.info("shutting down", {{"signal", signal_number}, {"sockets", sockets.socket_count()}});
     signals.async_wait(on_signal);
     watch.stop();
+    if (admin) admin->shutdown("server shutting down", shutdown_grace, [] {});
     engine.shutdown("server shutting down", shutdown_grace, [&]() {
       adapter.stop();
       log.info("stopped");
@@ -199,6 +281,7 @@ int serve(const app::serve_config& c) {
   log.info("listening", {{"port", engine.port()},
                          {"url", "http://" + host_in_url + ":" + std::to_string(engine.port())},
                          {"auth", c.auth == app::auth_mode::jwt ? "jwt" : "trusted"}});
+  if (admin) log.info("admin listening", {{"host", c.admin_host}, {"port", admin->port()}, {"paths", "/healthz /metrics"}});
   io.run();
   return app::exit_ok;
 }
@@ -215,7 +298,14 @@ int main(int argc, char** argv) {
     const app::command cmd = app::parse_command_line(argc, argv);
     if (const auto* status = std::get_if<int>(&cmd)) return *status;
     if (const auto* token = std::get_if<app::token_config>(&cmd)) return print_token(*token);
-    return serve(std::get<app::serve_config>(cmd));
+    const auto& config = std::get<app::serve_config>(cmd);
+    try {
+      sio::gateway::engineio::trusted_proxies{config.trusted_proxies};
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "sio-gateway: %s\n", e.what());
+      return app::exit_usage;
+    }
+    return serve(config);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sio-gateway: error: %s\n", e.what());
     return app::exit_failure;

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -47,6 +49,15 @@ struct serve_config {
   std::size_t max_connections = 10000;       // 0 = unlimited
   double handshake_rate = 100;               // per second per remote address; 0 = off
   double handshake_burst = 1000;
+  std::size_t max_connect_payload = 16 * 1024;     // largest message before a namespace is joined
+  std::size_t preauth_memory = 64 * 1024 * 1024;   // bytes all unauthenticated clients may hold; 0 = unbounded
+  std::chrono::milliseconds request_timeout{10000};
+  std::size_t max_pending_per_address = 64;        // unauthenticated TCP connections per address; 0 = off
+  std::size_t max_inbound_rate = 1000000;          // bytes per second one client may send; 0 = off
+  std::vector<std::string> trusted_proxies;        // --trust-proxy CIDR...
+  std::string admin_host;                          // --admin-listen: /healthz and /metrics there only
+  std::uint16_t admin_port = 0;
+  bool admin_listen = false;
   std::chrono::milliseconds connect_timeout{45000};
   bool serve_requests = true;
   log_level level = log_level::info;
@@ -106,6 +117,45 @@ inline std::string jwt_secret(const CLI::Option* secret_flag, const std::string&
   return env_or("SIO_JWT_SECRET", "");
 }
 
+// --admin-listen HOST:PORT ([v6]:PORT, or a bare PORT for 127.0.0.1).
+inline std::pair<std::string, std::uint16_t> listen_address(const std::string& text) {
+  const auto fail = [&]() -> std::pair<std::string, std::uint16_t> {
+    throw usage_error{"--admin-listen " + text + ": expected HOST:PORT (e.g. 127.0.0.1:9100, [::1]:9100) or PORT"};
+  };
+  std::string host = "127.0.0.1";
+  std::string port = text;
+  if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) return fail();
+  }
+  std::size_t used = 0;
+  int number = -1;
+  try {
+    number = std::stoi(port, &used);
+  } catch (const std::exception&) {
+    return fail();
+  }
+  if (port.empty() || used != port.size() || number < 0 || number > 65535) return fail();
+  return {host, static_cast<std::uint16_t>(number)};
+}
+
+// Comma- or space-separated list (an environment variable's form of a repeatable flag).
+inline std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',' || c == ' ') {
+      if (!item.empty()) out.push_back(std::move(item));
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
 // "admin" means "/admin", as notify's --nsp reads it.
 inline std::string namespace_name(const std::string& text) {
   if (text.empty()) throw usage_error{"--namespace: the namespace is empty"};
@@ -136,6 +186,13 @@ inline command parse_command_line(int argc, const char* const* argv) {
   double handshake_rate = 100;
   double handshake_burst = 1000;
   std::string connect_timeout = "45s";
+  std::size_t max_connect_payload = 16 * 1024;
+  std::size_t preauth_memory = 64 * 1024 * 1024;
+  std::string request_timeout = "10s";
+  std::size_t max_pending_per_address = 64;
+  std::size_t max_inbound_rate = 1000000;
+  std::vector<std::string> trust_proxy;
+  std::string admin_listen;
   sio::TlsOptions tls;
   bool tls_insecure = false;
   bool no_serve_requests = false;
@@ -206,6 +263,37 @@ inline command parse_command_line(int argc, const char* const* argv) {
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "time a client has to send CONNECT")->capture_default_str();
+  app.add_option("--max-connect-payload", max_connect_payload,
+                 "largest message or polling body a client may send before it joined a namespace (its CONNECT "
+                 "with the token); --max-payload applies after")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--preauth-memory", preauth_memory,
+                 "bytes that clients not yet authenticated may make the gateway buffer, all together (requests "
+                 "being received, CONNECTs); beyond, handshakes get HTTP 503, 0 = unbounded")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--request-timeout", request_timeout,
+                 "time an HTTP request's header may take from its first byte (a new connection's: from its "
+                 "start), and then its body")
+      ->capture_default_str();
+  app.add_option("--max-pending-per-address", max_pending_per_address,
+                 "TCP connections one client address may hold before they are authenticated (idle, sending a "
+                 "request, handshaking, not CONNECTed yet); beyond, new ones are closed at once; --trust-proxy "
+                 "addresses are exempt, 0 = no limit")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("--max-inbound-rate", max_inbound_rate,
+                 "bytes per second one client may send (bursts of twice --max-payload); beyond, the gateway reads "
+                 "it more slowly, so that one client cannot keep the others waiting, 0 = no limit")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--trust-proxy", trust_proxy,
+                 "address or CIDR range of a load balancer or reverse proxy (repeatable): its clients are counted "
+                 "and logged by the address it forwards (Forwarded / X-Forwarded-For, the right-most untrusted "
+                 "hop) [SIO_GATEWAY_TRUST_PROXY, comma-separated]");
+  app.add_option("--admin-listen", admin_listen,
+                 "serve /healthz and /metrics on this HOST:PORT only (not on the client port) [SIO_GATEWAY_ADMIN_LISTEN]");
   app.add_flag("--no-serve-requests", no_serve_requests,
                "do not subscribe the adapter's request channel (socketsJoin, fetchSockets, ... skip this gateway)");
   app.add_option("--log-level", level, "debug, info, warn or error")
@@ -304,6 +392,21 @@ inline command parse_command_line(int argc, const char* const* argv) {
     c.handshake_rate = handshake_rate;
     c.handshake_burst = handshake_burst;
     c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);
+    c.max_connect_payload = max_connect_payload;
+    c.preauth_memory = preauth_memory;
+    if (preauth_memory != 0 && preauth_memory < std::min(max_payload, max_connect_payload))
+      throw usage_error{"--preauth-memory " + std::to_string(preauth_memory) +
+                        ": smaller than one --max-connect-payload; no client could connect"};
+    c.request_timeout = detail::duration_option("--request-timeout", request_timeout, false);
+    c.max_pending_per_address = max_pending_per_address;
+    c.max_inbound_rate = max_inbound_rate;
+    if (trust_proxy.empty()) trust_proxy = detail::split_list(detail::env_or("SIO_GATEWAY_TRUST_PROXY", ""));
+    c.trusted_proxies = trust_proxy;
+    if (admin_listen.empty()) admin_listen = detail::env_or("SIO_GATEWAY_ADMIN_LISTEN", "");
+    if (!admin_listen.empty()) {
+      std::tie(c.admin_host, c.admin_port) = detail::listen_address(admin_listen);
+      c.admin_listen = true;
+    }
     c.serve_requests = !no_serve_requests;
     c.level = *parse_log_level(level);
     c.demo_client_js = demo_client_js;

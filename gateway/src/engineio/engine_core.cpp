@@ -25,8 +25,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-// Bodies of requests outside the Engine.IO path (health, metrics, the demo page) are small.
-constexpr std::size_t route_body_limit = 64 * 1024;
 // How long accepting pauses after an error such as EMFILE (no file descriptor left).
 constexpr std::chrono::milliseconds accept_retry_delay{100};
 // TCP connections allowed beyond twice max_connections (see over_socket_limit).
@@ -67,6 +65,12 @@ engine_core::engine_core(asio::io_context& io, server_options options, handler& 
       routes_{std::move(routes)},
       send_queue_{options_.max_send_queue},
       handshake_limiter_{options_.handshake_rate, options_.handshake_burst},
+      proxies_{options_.trusted_proxies},
+      pending_{options_.max_pending_per_address},
+      preauth_{options_.preauth_memory},
+      max_sockets_{options_.max_sockets != 0          ? options_.max_sockets
+                   : options_.max_connections == 0 ? 0
+                                                   : 2 * options_.max_connections + socket_limit_headroom},
       acceptor_{io},
       grace_timer_{io},
       accept_retry_timer_{io} {
@@ -101,6 +105,8 @@ void engine_core::accept() {
     if (!self || !self->acceptor_.is_open()) return;
     if (ec && ec != asio::error::connection_aborted) {
       // Out of file descriptors (or memory): accepting again at once would spin on the same error.
+      ++self->stats_.accept_errors_total;
+      if (self->options_.on_accept_error) self->options_.on_accept_error(ec);
       self->accept_retry_timer_.expires_after(accept_retry_delay);
       self->accept_retry_timer_.async_wait([weak](beast::error_code wait_ec) {
         const auto again = weak.lock();
@@ -108,24 +114,46 @@ void engine_core::accept() {
       });
       return;
     }
-    if (!ec && self->over_socket_limit()) {
-      ++self->stats_.connections_refused_total;
-      socket.close(ec);
-    } else if (!ec) {
-      socket.set_option(asio::ip::tcp::no_delay(true), ec);
-      auto conn = std::make_shared<http_connection>(std::move(socket), weak);
-      self->track(conn);
-      conn->start();
-    }
+    if (!ec) self->admit(std::move(socket));
     self->accept();
   });
+}
+
+// A new TCP connection, closed at once past the socket limit or past its address' pending connections (those that
+// carry no session yet: a trusted proxy's are exempt, since every client behind it shares its address).
+void engine_core::admit(asio::ip::tcp::socket socket) {
+  beast::error_code ec;
+  if (over_socket_limit()) {
+    ++stats_.connections_refused_total;
+    socket.close(ec);
+    return;
+  }
+  pending_connections::slot slot;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) {
+    socket.close(ec);  // already gone
+    return;
+  }
+  if (!proxies_.contains(peer.address())) {
+    slot = pending_.acquire(peer.address().to_string());
+    if (!slot.held()) {
+      ++stats_.pending_refused_total;
+      socket.close(ec);
+      return;
+    }
+  }
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  auto conn = std::make_shared<http_connection>(std::move(socket), weak_from_this(), std::move(slot),
+                                                options_.request_timeout);
+  track(conn);
+  conn->start();
 }
 
 // Sockets that never become sessions (idle keep-alive connections, slow headers) are bounded too: a polling client
 // may hold two (its long-poll and a POST), so twice max_connections plus some room for handshakes in progress.
 bool engine_core::over_socket_limit() {
-  if (options_.max_connections == 0) return false;
-  const std::size_t limit = 2 * options_.max_connections + socket_limit_headroom;
+  if (max_sockets_ == 0) return false;
+  const std::size_t limit = max_sockets_;
   if (connections_.size() + websockets_.size() < limit) return false;
   // The lists keep connections that are gone until the next sweep: count only those alive.
   std::erase_if(connections_, [](const auto& w) { return w.expired(); });
@@ -158,7 +186,7 @@ void engine_core::track(const std::shared_ptr<websocket_connection>& ws) {
 void engine_core::on_request(const std::shared_ptr<http_connection>& conn) {
   const http_request& req = conn->request();
   const std::string_view target = view(req.target());
-  if (!on_engine_path(target.substr(0, target.find('?')), options_.path)) {
+  if (!options_.serve_engine || !on_engine_path(target.substr(0, target.find('?')), options_.path)) {
     answer_route(conn);
     return;
   }
@@ -168,6 +196,9 @@ void engine_core::on_request(const std::shared_ptr<http_connection>& conn) {
     return;
   }
 
+  // An Engine.IO request's header is all it buffers here: a POST's body is bounded by its session's limit, which
+  // the session's own allowance covers until it is authenticated.
+  conn->request_read();
   engine_request r;
   r.method = req.method();
   r.query = parse_query(target);
@@ -188,6 +219,7 @@ void engine_core::on_request(const std::shared_ptr<http_connection>& conn) {
     }
     return;
   }
+  if (r.session) conn->established();  // the session holds its place (until it is authenticated)
   if (upgrade) {
     this->upgrade(conn, r);
   } else if (!r.session) {
@@ -218,7 +250,7 @@ std::optional<protocol_error> engine_core::verify(const engine_request& r, bool 
 }
 
 void engine_core::answer_route(const std::shared_ptr<http_connection>& conn) {
-  conn->read_body(route_body_limit, [weak = weak_from_this(), conn](body_result result) {
+  conn->read_body(http_connection::route_body_limit, [weak = weak_from_this(), conn](body_result result) {
     const auto self = weak.lock();
     if (!self) return;
     const http_request& req = conn->request();
@@ -226,6 +258,7 @@ void engine_core::answer_route(const std::shared_ptr<http_connection>& conn) {
       if (result != body_result::failed) conn->respond(self->empty_response(req, http::status::payload_too_large), true);
       return;
     }
+    conn->request_read();
     std::optional<http_response> res;
     try {
       if (self->routes_) res = self->routes_(req);
@@ -288,6 +321,7 @@ handshake_info engine_core::handshake_of(const http_connection& conn, const quer
   info.query = query;
   info.url = std::string{view(req.target())};
   info.address = conn.remote_address();
+  info.client_address = conn.client_address();
   info.secure = false;
   info.xdomain = req.find(http::field::origin) != req.end();
   info.issued_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -296,8 +330,10 @@ handshake_info engine_core::handshake_of(const http_connection& conn, const quer
   return info;
 }
 
-std::shared_ptr<engine_session> engine_core::add_session(handshake_info info, bool binary_as_base64) {
-  auto s = std::make_shared<engine_session>(*this, new_base64id(), std::move(info), binary_as_base64);
+std::shared_ptr<engine_session> engine_core::add_session(handshake_info info, bool binary_as_base64,
+                                                      preauth_hold hold) {
+  auto s = std::make_shared<engine_session>(*this, new_base64id(), std::move(info), binary_as_base64,
+                                            std::move(hold));
   sessions_.emplace(s->id(), s);
   ++stats_.open_sessions;
   ++stats_.handshakes_total;
@@ -313,8 +349,10 @@ void engine_core::handshake_polling(const std::shared_ptr<http_connection>& conn
     conn->respond(empty_response(conn->request(), http::status::service_unavailable), true);
     return;
   }
-  if (!admit_handshake(conn, false)) return;
-  const auto s = add_session(handshake_of(*conn, r.query), r.binary_as_base64);
+  auto allowance = admit_handshake(conn, false);
+  if (!allowance) return;
+  const auto s = add_session(handshake_of(*conn, r.query), r.binary_as_base64,
+                             preauth_hold{std::move(*allowance), conn->take_pending()});
   ++stats_.polling_sessions;
   s->open_over_polling(conn);
 }
@@ -332,17 +370,24 @@ void engine_core::upgrade(const std::shared_ptr<http_connection>& conn, const en
     refuse_upgrade(conn, protocol_error::bad_request);
     return;
   }
-  if (!r.session && !admit_handshake(conn, true)) return;
   std::optional<handshake_info> info;
+  // A new session's WebSocket reads no more than a CONNECT until it is authenticated; a probe gets its session's
+  // limit when it is attached (on_probe).
+  auto hold = std::make_shared<preauth_hold>();
   if (!r.session) {
+    auto admitted = admit_handshake(conn, true);
+    if (!admitted) return;
+    hold->memory = std::move(*admitted);
+    hold->connection = conn->take_pending();
     info = handshake_of(*conn, r.query);
     ++websocket_handshakes_;
   }
   http_request req = conn->request();
-  auto ws = std::make_shared<websocket_connection>(conn->release_stream(), options_.max_payload);
+  auto ws = std::make_shared<websocket_connection>(conn->release_stream(),
+                                                   std::min(options_.max_payload, options_.max_connect_payload));
   track(ws);
   ws->accept(std::move(req), [weak = weak_from_this(), ws, sid = r.sid, info = std::move(info),
-                              b64 = r.binary_as_base64](bool accepted) mutable {
+                              b64 = r.binary_as_base64, hold](bool accepted) mutable {
     const auto self = weak.lock();
     if (self && info) --self->websocket_handshakes_;
     if (!accepted) return;
@@ -363,27 +408,36 @@ void engine_core::upgrade(const std::shared_ptr<http_connection>& conn, const en
       ws->close();
       return;
     }
-    const auto s = self->add_session(std::move(*info), b64);
+    const auto s = self->add_session(std::move(*info), b64, std::move(*hold));
     ++self->stats_.websocket_sessions;
     s->open_over_websocket(ws);
   });
 }
 
-// The limits on new sessions, in this order: the address' handshake rate (429), then the number of sessions (503).
-// Refused clients get an answer they understand (engine.io-client reports it and its reconnection backs off).
-bool engine_core::admit_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade) {
+// The limits on new sessions, in this order: the client address' handshake rate (429), the number of sessions
+// (503), then the pre-authentication budget, from which the session takes what it may send before it is
+// authenticated (503). Refused clients get an answer they understand (engine.io-client reports it and its
+// reconnection backs off). Returns the session's allowance when it is admitted.
+std::optional<preauth_budget::reservation> engine_core::admit_handshake(const std::shared_ptr<http_connection>& conn,
+                                                                        bool upgrade) {
   std::chrono::seconds retry_after{0};
-  if (!handshake_limiter_.admit(conn->remote_address(), handshake_limiter::clock::now(), retry_after)) {
+  if (!handshake_limiter_.admit(conn->client_address(), handshake_limiter::clock::now(), retry_after)) {
     ++stats_.handshakes_rate_limited_total;
     refuse_handshake(conn, upgrade, http::status::too_many_requests, retry_after);
-    return false;
+    return std::nullopt;
   }
   if (options_.max_connections != 0 && sessions_.size() + websocket_handshakes_ >= options_.max_connections) {
     ++stats_.connections_refused_total;
     refuse_handshake(conn, upgrade, http::status::service_unavailable, std::chrono::seconds{1});
-    return false;
+    return std::nullopt;
   }
-  return true;
+  auto allowance = preauth_.reserve_for_session(std::min(options_.max_payload, options_.max_connect_payload));
+  if (!allowance.held()) {
+    ++stats_.preauth_refused_total;
+    refuse_handshake(conn, upgrade, http::status::service_unavailable, std::chrono::seconds{1});
+    return std::nullopt;
+  }
+  return allowance;
 }
 
 void engine_core::refuse_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade, http::status status,

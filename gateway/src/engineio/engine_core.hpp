@@ -15,11 +15,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include "engineio/admission.hpp"
 #include "engineio/handshake_limiter.hpp"
 #include "engineio/protocol_error.hpp"
 #include "engineio/query.hpp"
 #include "engineio/send_queue_policy.hpp"
 #include "engineio/server.hpp"
+#include "engineio/trusted_proxies.hpp"
 
 namespace sio::gateway::engineio {
 
@@ -45,6 +47,8 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   handler& events() noexcept { return events_; }
   server_stats& stats() noexcept { return stats_; }
   const send_queue_policy& send_queue() const noexcept { return send_queue_; }
+  preauth_budget& preauth() noexcept { return preauth_; }
+  const trusted_proxies& proxies() const noexcept { return proxies_; }
 
   // A request header was read on `conn`.
   void on_request(const std::shared_ptr<http_connection>& conn);
@@ -65,6 +69,7 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   struct engine_request;
 
   void accept();
+  void admit(boost::asio::ip::tcp::socket socket);
   bool over_socket_limit();
   void track(const std::shared_ptr<http_connection>& conn);
   void track(const std::shared_ptr<websocket_connection>& ws);
@@ -72,13 +77,14 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   void answer_error(const std::shared_ptr<http_connection>& conn, protocol_error error);
   void refuse_upgrade(const std::shared_ptr<http_connection>& conn, protocol_error error);
   std::optional<protocol_error> verify(const engine_request& r, bool upgrade) const;
-  bool admit_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade);
+  std::optional<preauth_budget::reservation> admit_handshake(const std::shared_ptr<http_connection>& conn,
+                                                             bool upgrade);
   void refuse_handshake(const std::shared_ptr<http_connection>& conn, bool upgrade,
                         boost::beast::http::status status, std::chrono::seconds retry_after);
   void handshake_polling(const std::shared_ptr<http_connection>& conn, const engine_request& r);
   void upgrade(const std::shared_ptr<http_connection>& conn, const engine_request& r);
   handshake_info handshake_of(const http_connection& conn, const query_params& query) const;
-  std::shared_ptr<engine_session> add_session(handshake_info info, bool binary_as_base64);
+  std::shared_ptr<engine_session> add_session(handshake_info info, bool binary_as_base64, preauth_hold hold);
   void check_shutdown_done();
 
   boost::asio::io_context& io_;
@@ -88,6 +94,10 @@ class engine_core : public std::enable_shared_from_this<engine_core> {
   server_stats stats_;
   send_queue_policy send_queue_;
   handshake_limiter handshake_limiter_;
+  trusted_proxies proxies_;
+  pending_connections pending_;
+  preauth_budget preauth_;
+  std::size_t max_sockets_ = 0;  // 0: no limit
   std::size_t websocket_handshakes_ = 0;  // new sessions whose WebSocket handshake is in progress
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;

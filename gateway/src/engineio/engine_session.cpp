@@ -21,18 +21,27 @@ namespace {
 // polling before it sends "5", gets its GET back (engine.io's 100 ms check interval).
 constexpr std::chrono::milliseconds noop_check_interval{100};
 
+token_bucket_limits inbound_limits(const server_options& o) {
+  return {static_cast<double>(o.max_inbound_rate),
+          std::max(static_cast<double>(o.max_inbound_rate), 2.0 * static_cast<double>(o.max_payload))};
+}
+
 }  // namespace
 
-engine_session::engine_session(engine_core& core, std::string id, handshake_info handshake, bool binary_as_base64)
+engine_session::engine_session(engine_core& core, std::string id, handshake_info handshake, bool binary_as_base64,
+                               preauth_hold hold)
     : core_{core},
       id_{std::move(id)},
       handshake_{std::move(handshake)},
       binary_as_base64_{binary_as_base64},
+      preauth_{std::move(hold)},
+      inbound_{inbound_limits(core.options()), token_bucket::clock::now()},
       ping_timer_{core.io()},
       pong_timer_{core.io()},
       upgrade_timer_{core.io()},
       noop_timer_{core.io()},
-      close_timer_{core.io()} {}
+      close_timer_{core.io()},
+      inbound_timer_{core.io()} {}
 
 engine_session::~engine_session() = default;
 
@@ -56,6 +65,25 @@ void engine_session::open_over_websocket(const std::shared_ptr<websocket_connect
   ws->start_reading();
   schedule_ping();
   core_.events().on_open(shared_from_this());
+}
+
+void engine_session::authenticated() {
+  if (authenticated_) return;
+  authenticated_ = true;
+  preauth_.release();
+  if (ws_) ws_->max_message(max_message());
+  if (probe_) probe_->max_message(max_message());
+}
+
+token_bucket::clock::duration engine_session::inbound(std::size_t bytes) {
+  const auto& o = core_.options();
+  if (o.max_inbound_rate == 0) return token_bucket::clock::duration::zero();
+  return inbound_.take(inbound_limits(o), token_bucket::clock::now(), static_cast<double>(bytes));
+}
+
+std::size_t engine_session::max_message() const noexcept {
+  const auto& o = core_.options();
+  return authenticated_ ? o.max_payload : std::min(o.max_payload, o.max_connect_payload);
 }
 
 // ---- writing ----
@@ -205,7 +233,7 @@ void engine_session::on_post(const std::shared_ptr<http_connection>& post) {
     return;
   }
   post_in_progress_ = true;
-  post->read_body(core_.options().max_payload, [weak = weak_from_this(), post](body_result result) {
+  post->read_body(max_message(), [weak = weak_from_this(), post](body_result result) {
     const auto self = weak.lock();
     if (!self || self->state_ == state::closed) {
       if (self) self->post_in_progress_ = false;
@@ -228,9 +256,23 @@ void engine_session::on_post(const std::shared_ptr<http_connection>& post) {
       case body_result::complete:
         break;
     }
-    // As engine.io: the packets first, then "ok" (also when they closed the session).
+    // As engine.io: the packets first, then "ok" (also when they closed the session). A client past its inbound
+    // rate gets its "ok" late: engine.io-client sends its next POST only after it.
     self->on_payload(post->request().body());
-    post->respond(self->core_.ok_response(post->request()));
+    const auto wait = self->inbound(post->request().body().size());
+    if (wait == token_bucket::clock::duration::zero() || self->state_ != state::open) {
+      post->respond(self->core_.ok_response(post->request()));
+      return;
+    }
+    self->inbound_timer_.expires_after(wait);
+    self->inbound_timer_.async_wait([weak, post](boost::system::error_code ec) {
+      const auto again = weak.lock();
+      if (ec || !again) {
+        post->close();
+        return;
+      }
+      post->respond(again->core_.ok_response(post->request()));
+    });
   });
 }
 
@@ -352,6 +394,7 @@ void engine_session::on_probe(const std::shared_ptr<websocket_connection>& ws) {
   }
   probe_ = ws;
   ws->attach(weak_from_this());
+  ws->max_message(max_message());
   ws->start_reading();
   const std::uint64_t generation = ++upgrade_generation_;
   upgrade_timer_.expires_after(core_.options().upgrade_timeout);
@@ -465,11 +508,13 @@ void engine_session::finalize() {
   ping_timer_.cancel();
   pong_timer_.cancel();
   close_timer_.cancel();
+  inbound_timer_.cancel();
   end_upgrade(true);
   if (pending_get_) std::exchange(pending_get_, nullptr)->close();
   if (ws_) std::exchange(ws_, nullptr)->close();
   buffer_.clear();
   buffered_bytes_ = 0;
+  preauth_.release();
   core_.forget(*this);
 }
 

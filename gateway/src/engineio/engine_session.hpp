@@ -10,9 +10,11 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "engineio/admission.hpp"
 #include "engineio/outgoing_item.hpp"
 #include "engineio/packet.hpp"
 #include "engineio/session.hpp"
+#include "engineio/token_bucket.hpp"
 
 namespace sio::gateway::engineio {
 
@@ -26,7 +28,10 @@ class engine_session final : public session, public std::enable_shared_from_this
   // (engine.io's polling closeTimeout).
   static constexpr std::chrono::seconds polling_close_timeout{30};
 
-  engine_session(engine_core& core, std::string id, handshake_info handshake, bool binary_as_base64);
+  // `hold`: what the session holds until authenticated() (its budget, its place among its address' pending
+  // connections).
+  engine_session(engine_core& core, std::string id, handshake_info handshake, bool binary_as_base64,
+                 preauth_hold hold);
   ~engine_session() override;
   engine_session(const engine_session&) = delete;
   engine_session& operator=(const engine_session&) = delete;
@@ -38,6 +43,7 @@ class engine_session final : public session, public std::enable_shared_from_this
   void send(std::shared_ptr<const outgoing_packet> packet, bool compress) override;
   bool writable() const noexcept override;
   void close(std::string_view reason) override;
+  void authenticated() override;
 
   // Called by the engine. The handshake: the open packet goes out over the transport the client came with.
   void open_over_polling(const std::shared_ptr<http_connection>& get);
@@ -53,6 +59,8 @@ class engine_session final : public session, public std::enable_shared_from_this
   // Called by websocket_connection for the session's WebSocket or its probe.
   void on_ws_message(websocket_connection& ws, std::string_view data, bool binary);
   void on_ws_closed(websocket_connection& ws, std::string_view reason);
+  // `bytes` more came from the client: how long to wait before reading more of it (--max-inbound-rate).
+  token_bucket::clock::duration inbound(std::size_t bytes);
 
  private:
   enum class state { open, closing, closed };
@@ -77,12 +85,16 @@ class engine_session final : public session, public std::enable_shared_from_this
   void fail(std::string_view reason, std::string_view poll_answer = "1");
   void finalize();
   void count_sent(std::size_t packets, std::size_t bytes);
+  std::size_t max_message() const noexcept;
 
   engine_core& core_;
   std::string id_;
   handshake_info handshake_;
   bool binary_as_base64_;
   state state_ = state::open;
+  preauth_hold preauth_;  // held until authenticated()
+  token_bucket inbound_;  // the client's bytes against max_inbound_rate
+  bool authenticated_ = false;
 
   std::deque<outgoing_item> buffer_;               // waiting for a long-poll (or for the upgrade to finish)
   std::size_t buffered_bytes_ = 0;                 // the bytes of buffer_'s items
@@ -97,6 +109,7 @@ class engine_session final : public session, public std::enable_shared_from_this
   boost::asio::steady_timer upgrade_timer_;
   boost::asio::steady_timer noop_timer_;
   boost::asio::steady_timer close_timer_;
+  boost::asio::steady_timer inbound_timer_;  // a POST's answer held back by the inbound rate
   std::uint64_t ping_generation_ = 0;  // timers that fire after being re-armed or cancelled are ignored
   std::uint64_t pong_generation_ = 0;
   std::uint64_t upgrade_generation_ = 0;

@@ -30,22 +30,75 @@ std::string address_of(const asio::ip::tcp::socket& socket) {
 
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, std::weak_ptr<engine_core> core)
+http_connection::http_connection(asio::ip::tcp::socket socket, std::weak_ptr<engine_core> core,
+                                 pending_connections::slot pending, std::chrono::milliseconds request_timeout)
     : stream_{std::move(socket)},
-      body_timer_{stream_.get_executor()},
+      timer_{stream_.get_executor()},
       core_{std::move(core)},
-      remote_address_{address_of(stream_.socket())} {}
+      remote_address_{address_of(stream_.socket())},
+      client_address_{remote_address_},
+      pending_{std::move(pending)},
+      request_timeout_{request_timeout} {}
 
 void http_connection::start() { read_next(); }
 
 void http_connection::read_next() {
   if (closed_) return;
+  request_reservation_.release();
+  client_address_ = remote_address_;
+  if (buffer_.size() > 0) {
+    start_request();  // a pipelined request is already here
+  } else {
+    wait_for_request();
+  }
+}
+
+// Idle between requests: nothing is buffered (no read in flight) until a byte arrives. A new connection gets the
+// request timeout for its first request, as Node's headersTimeout counts from the connection's start.
+void http_connection::wait_for_request() {
+  waiting_ = true;
+  idle_timed_out_ = false;
+  timer_.expires_after(first_request_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(request_timeout_)
+                                      : std::chrono::duration_cast<std::chrono::steady_clock::duration>(idle_timeout));
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    const auto self = weak.lock();
+    if (ec || !self || self->closed_ || !self->waiting_) return;
+    self->idle_timed_out_ = true;
+    self->stream_.socket().cancel();
+  });
+  stream_.socket().async_wait(asio::socket_base::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    self->waiting_ = false;
+    self->timer_.cancel();
+    if (self->closed_) return;
+    if (ec || self->idle_timed_out_) {
+      self->close();
+      return;
+    }
+    self->start_request();
+  });
+}
+
+// The first byte of a request is here: it takes its allowance from the pre-authentication budget (a peer that
+// cannot have one is closed: the budget is exhausted by others) and gets request_timeout for its header.
+void http_connection::start_request() {
+  const auto core = core_.lock();
+  if (!core) {
+    close();
+    return;
+  }
+  request_reservation_ = core->preauth().reserve(request_allowance);
+  if (!request_reservation_.held()) {
+    ++core->stats().preauth_refused_total;
+    close();
+    return;
+  }
+  first_request_ = false;
   parser_.emplace();
   parser_->header_limit(header_limit);
   // The limit depends on the target: read_body sets it. (Not boost::none: Beast 1.74 compares a Content-Length
   // against an empty optional as "greater" and fails every request with a body.)
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-  stream_.expires_after(idle_timeout);
+  stream_.expires_after(request_timeout_);
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
@@ -53,7 +106,7 @@ void http_connection::read_next() {
 void http_connection::on_header(beast::error_code ec) {
   if (closed_) return;
   if (ec) {
-    close();  // EOF between requests, idle timeout, or a malformed request
+    close();  // EOF, the request timeout (slow headers), or a malformed request
     return;
   }
   stream_.expires_never();
@@ -62,6 +115,7 @@ void http_connection::on_header(beast::error_code ec) {
     close();
     return;
   }
+  client_address_ = core->proxies().client_address(remote_address_, parser_->get());
   core->on_request(shared_from_this());
 }
 
@@ -77,8 +131,8 @@ void http_connection::read_body(std::size_t limit, std::function<void(body_resul
   }
   parser_->body_limit(limit);
   body_timed_out_ = false;
-  body_timer_.expires_after(body_timeout);
-  body_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+  timer_.expires_after(request_timeout_);
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     const auto self = weak.lock();
     if (ec || !self || self->closed_) return;
     self->body_timed_out_ = true;
@@ -86,7 +140,7 @@ void http_connection::read_body(std::size_t limit, std::function<void(body_resul
   });
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this(), done = std::move(done)](beast::error_code ec, std::size_t) {
-                     self->body_timer_.cancel();
+                     self->timer_.cancel();
                      if (self->closed_) return;
                      if (self->body_timed_out_) {
                        done(body_result::timed_out);
@@ -103,6 +157,7 @@ void http_connection::read_body(std::size_t limit, std::function<void(body_resul
 
 void http_connection::respond(http_response res, bool close_after) {
   if (closed_) return;
+  request_reservation_.release();
   held_ = false;
   on_client_gone_ = nullptr;
   close_after_ = close_after || !res.keep_alive() || !parser_ || !parser_->is_done();
@@ -131,6 +186,7 @@ void http_connection::on_written(beast::error_code ec) {
 
 void http_connection::hold(std::function<void()> on_client_gone) {
   if (closed_) return;
+  request_reservation_.release();  // a session's long-poll: it holds nothing of the client's
   held_ = true;
   on_client_gone_ = std::move(on_client_gone);
   if (!watching_) watch();
@@ -171,7 +227,8 @@ void http_connection::on_watch(beast::error_code ec, std::size_t n) {
 
 beast::tcp_stream http_connection::release_stream() {
   closed_ = true;
-  body_timer_.cancel();
+  request_reservation_.release();
+  timer_.cancel();
   return std::move(stream_);
 }
 
@@ -180,7 +237,8 @@ void http_connection::close() {
   closed_ = true;
   held_ = false;
   on_client_gone_ = nullptr;
-  body_timer_.cancel();
+  request_reservation_.release();
+  timer_.cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();

@@ -21,6 +21,10 @@ void server::shutdown(std::string_view reason, std::chrono::milliseconds grace, 
   impl_->core->shutdown(reason, grace, std::move(done));
 }
 
-server_stats server::stats() const noexcept { return impl_->core->stats(); }
+server_stats server::stats() const noexcept {
+  server_stats s = impl_->core->stats();
+  s.preauth_bytes = impl_->core->preauth().used();
+  return s;
+}
 
 }  // namespace sio::gateway::engineio

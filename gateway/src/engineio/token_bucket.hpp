@@ -27,6 +27,15 @@ class token_bucket {
     return true;
   }
 
+  // Takes `amount` tokens, into debt if need be (a message's bytes are spent once they are read); returns how long
+  // until the debt is paid (zero when there is none): the time to wait before taking more.
+  clock::duration take(const token_bucket_limits& limits, clock::time_point now, double amount) {
+    refill(limits, now);
+    tokens_ -= amount;
+    if (tokens_ >= 0 || limits.rate <= 0) return clock::duration::zero();
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>{-tokens_ / limits.rate});
+  }
+
   // How long until a token is available (zero if one is).
   clock::duration wait_for_token(const token_bucket_limits& limits, clock::time_point now) {
     refill(limits, now);

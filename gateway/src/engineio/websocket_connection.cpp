@@ -16,8 +16,15 @@ namespace sio::gateway::engineio {
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
+namespace {
+
+// Read buffers larger than this are given back to the allocator after their message was handled.
+constexpr std::size_t kept_read_buffer = 16 * 1024;
+
+}  // namespace
+
 websocket_connection::websocket_connection(beast::tcp_stream stream, std::size_t max_message_size)
-    : ws_{std::move(stream)}, close_timer_{ws_.get_executor()} {
+    : ws_{std::move(stream)}, close_timer_{ws_.get_executor()}, resume_timer_{ws_.get_executor()} {
   // No idle timeout or keep-alive pings of Beast's: the Engine.IO heartbeat decides when a peer is gone. The
   // handshake timeout also bounds the closing handshake.
   websocket::stream_base::timeout timeouts{};
@@ -60,9 +67,25 @@ void websocket_connection::on_read(beast::error_code ec) {
   const auto data = read_buffer_.cdata();
   const std::string_view message{static_cast<const char*>(data.data()), data.size()};
   const bool binary = ws_.got_binary();
-  if (const auto owner = owner_.lock()) owner->on_ws_message(*this, message, binary);
+  auto pause = std::chrono::steady_clock::duration::zero();
+  if (const auto owner = owner_.lock()) {
+    owner->on_ws_message(*this, message, binary);
+    pause = owner->inbound(message.size());
+  }
   read_buffer_.consume(read_buffer_.size());
-  if (!finished_) start_reading();
+  // One large message must not leave its buffer behind on an idle connection.
+  if (read_buffer_.capacity() > kept_read_buffer) read_buffer_.shrink_to_fit();
+  if (finished_) return;
+  if (pause == std::chrono::steady_clock::duration::zero()) {
+    start_reading();
+    return;
+  }
+  // Past the client's inbound rate: nothing more is read from it (TCP pushes back) until the rate allows.
+  resume_timer_.expires_after(pause);
+  resume_timer_.async_wait([weak = weak_from_this()](beast::error_code wait_ec) {
+    const auto self = weak.lock();
+    if (!wait_ec && self && !self->finished_) self->start_reading();
+  });
 }
 
 void websocket_connection::send(outgoing_item item) {
@@ -118,6 +141,7 @@ void websocket_connection::abort() {
   if (finished_) return;
   finished_ = true;
   close_timer_.cancel();
+  resume_timer_.cancel();
   // The message being written stays until its write completes (cancelled by the close below).
   while (queue_.size() > (writing_ ? 1 : 0)) {
     queued_bytes_ -= queue_.back().bytes().size();
@@ -142,6 +166,7 @@ void websocket_connection::finish(std::string_view reason) {
   if (finished_) return;
   finished_ = true;
   close_timer_.cancel();
+  resume_timer_.cancel();
   const auto owner = owner_.lock();
   owner_.reset();
   if (owner) owner->on_ws_closed(*this, reason);

@@ -36,6 +36,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // Messages and the end of the connection go to `owner` from now on (engine_session::on_ws_message/closed).
   void attach(std::weak_ptr<engine_session> owner);
   void start_reading();
+  // The largest message read from now on (a larger one fails the connection, as ws' maxPayload: 1009).
+  void max_message(std::size_t bytes) { ws_.read_message_max(bytes); }
 
   // Queues one message: a text frame, or a binary frame for an attachment.
   void send(outgoing_item item);
@@ -65,6 +67,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   std::deque<outgoing_item> queue_;
   std::size_t queued_bytes_ = 0;
   boost::asio::steady_timer close_timer_;
+  boost::asio::steady_timer resume_timer_;  // reading paused by the client's inbound rate
   http_request upgrade_request_;  // alive during the handshake
   std::weak_ptr<engine_session> owner_;
   std::function<void()> finished_hook_;

@@ -47,6 +47,17 @@ std::string metrics_text(const gateway_stats& s) {
   write_metric(out, "sio_gateway_handshakes_rate_limited_total", "counter",
                "Handshakes refused with 429 by the per-address --handshake-rate limit.",
                s.engine.handshakes_rate_limited_total);
+  write_metric(out, "sio_gateway_pending_refused_total", "counter",
+               "TCP connections closed at accept: their address already held --max-pending-per-address "
+               "connections not authenticated yet.",
+               s.engine.pending_refused_total);
+  write_metric(out, "sio_gateway_preauth_refused_total", "counter",
+               "Handshakes (503) and requests (connection closed) refused for want of --preauth-memory.",
+               s.engine.preauth_refused_total);
+  write_metric(out, "sio_gateway_preauth_bytes", "gauge",
+               "Bytes of --preauth-memory reserved now by clients not authenticated yet.", s.engine.preauth_bytes);
+  write_metric(out, "sio_gateway_accept_errors_total", "counter",
+               "Failures to accept a connection (out of descriptors or memory).", s.engine.accept_errors_total);
   write_metric(out, "sio_gateway_redis_connected", "gauge", "1 while the Redis subscription is up, else 0.",
                s.redis.redis_connected ? 1 : 0);
   write_metric(out, "sio_gateway_broadcasts_received_total", "counter",

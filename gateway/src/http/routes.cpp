@@ -44,6 +44,8 @@ std::optional<engineio::http_response> answer(const routes_options& options,
   const unsigned version = req.version();
 
   std::optional<engineio::http_response> res;
+  const bool admin_path = path == "/healthz" || path == "/metrics";
+  if (admin_path ? !options.admin : !options.page) return std::nullopt;
   if (path == "/healthz") {
     res = health_response(stats(), version);
   } else if (path == "/metrics") {

@@ -14,6 +14,10 @@ struct routes_options {
   // The socket.io-client browser bundle (socket.io.min.js) served at /socket.io.min.js for the demo page;
   // nullopt: that path answers 404 and the page says the bundle is missing.
   std::optional<std::string> client_bundle;
+  // Which paths are answered: /healthz and /metrics (the admin routes), and the demo page with its assets. With
+  // --admin-listen the client port serves the page only and the admin port the admin routes only.
+  bool admin = true;
+  bool page = true;
 };
 
 // The engineio::server route callback. `stats` is called on the I/O thread for each /healthz and /metrics.

@@ -26,6 +26,10 @@ gw::http::gateway_stats sample_stats(bool redis_connected) {
   s.engine.slow_consumers_closed_total = 12;
   s.engine.connections_refused_total = 13;
   s.engine.handshakes_rate_limited_total = 14;
+  s.engine.pending_refused_total = 16;
+  s.engine.preauth_refused_total = 17;
+  s.engine.preauth_bytes = 18;
+  s.engine.accept_errors_total = 19;
   s.sockets = 4;
   s.volatile_dropped = 15;
   s.redis.redis_connected = redis_connected;
@@ -85,7 +89,9 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
                              "\nsio_gateway_slow_consumers_closed_total 12\n",
                              "\nsio_gateway_connections_refused_total 13\n",
                              "\nsio_gateway_handshakes_rate_limited_total 14\n",
-                             "\nsio_gateway_volatile_dropped_total 15\n"}) {
+                             "\nsio_gateway_volatile_dropped_total 15\n",
+                             "\nsio_gateway_pending_refused_total 16\n", "\nsio_gateway_preauth_refused_total 17\n",
+                             "\nsio_gateway_preauth_bytes 18\n", "\nsio_gateway_accept_errors_total 19\n"}) {
     CHECK_MESSAGE(body.find(sample) != std::string::npos, sample);
   }
   CHECK(body.find("# TYPE sio_gateway_deliveries_total counter\n") != std::string::npos);
@@ -114,7 +120,23 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
       ++samples;
     }
   }
-  CHECK(samples == 19);
+  CHECK(samples == 23);
+}
+
+TEST_CASE("--admin-listen splits the routes: /healthz and /metrics on one server, the page on the other") {
+  gw::http::routes_options page_only;
+  page_only.admin = false;
+  const auto client_port = gw::http::make_routes(page_only, [] { return sample_stats(true); });
+  CHECK_FALSE(get(client_port, "/healthz"));
+  CHECK_FALSE(get(client_port, "/metrics?x=1"));
+  CHECK(get(client_port, "/"));
+  gw::http::routes_options admin_only;
+  admin_only.page = false;
+  const auto admin_port = gw::http::make_routes(admin_only, [] { return sample_stats(true); });
+  CHECK(get(admin_port, "/healthz"));
+  CHECK(get(admin_port, "/metrics"));
+  CHECK_FALSE(get(admin_port, "/"));
+  CHECK_FALSE(get(admin_port, "/socket.io.min.js"));
 }
 
 TEST_CASE("GET / is the demo page, its script and stylesheet are served beside it") {
