@@ -56,9 +56,11 @@ export class Harness {
 
   // Starts `sio-gateway --redis <private redis> --port <port> --auth <auth> ...args`; resolves once it logged
   // "listening" (its stderr is one JSON object per line) and its adapter receives broadcasts on `namespaces`.
-  async startGateway({ port = 0, auth = "trusted", args = [], namespaces = ["/"], waitSubscribed = true, env = {} } = {}) {
+  // `launcher`: a command the gateway is started through, e.g. ["prlimit", "--nofile=256", "--"].
+  async startGateway({ port = 0, auth = "trusted", args = [], namespaces = ["/"], waitSubscribed = true, env = {}, launcher = [] } = {}) {
     const full = ["--redis", this.redis.url, "--port", String(port), "--auth", auth, ...args];
-    const child = spawn(this.gatewayPath, full, { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv(env) });
+    const [command, ...argv] = [...launcher, this.gatewayPath, ...full];
+    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv(env) });
     const g = { kind: "gateway", child, pid: child.pid, args: full, logs: [], stderr: "", stdout: "", port: undefined };
     child.stdout.on("data", (d) => (g.stdout += d));
     createInterface({ input: child.stderr }).on("line", (line) => {
