@@ -148,3 +148,13 @@ TEST_CASE("malformed payloads are reported, never thrown") {
   CHECK(decode_broadcast(msgpack_of(R"(["x",{"type":5,"data":["e"]},{}])"), "u", "/").outcome ==
         broadcast_outcome::malformed);
 }
+
+TEST_CASE("a broadcast nested a million levels deep is malformed, not a crash") {
+  // [uid, {type, data: [[[...]]], nsp}, opts]: the packet's data is where a publisher puts anything.
+  std::string deep = std::string("\x93\xa1x\x83\xa4type\x02\xa4" "data", 3 + 1 + 5 + 1 + 5);
+  deep += std::string(1'000'000, '\x91') + '\xc0';
+  deep += std::string("\xa3nsp\xa1/\x80", 7);
+  const auto d = decode_broadcast(deep, "OwnUid", "/");
+  CHECK(d.outcome == broadcast_outcome::malformed);
+  CHECK(d.reason.find("nesting deeper than 512") != std::string::npos);
+}

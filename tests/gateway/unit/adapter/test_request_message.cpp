@@ -130,3 +130,11 @@ TEST_CASE("responses are byte-exact JSON.stringify / notepack") {
   CHECK(sio::msgpack_to_json(broadcast_ack_response(sio::value("r"), sio::value::undefined())) ==
         R"({"type":9,"requestId":"r"})");
 }
+
+TEST_CASE("a request nested a million levels deep is malformed, not a crash (JSON and msgpack)") {
+  const std::string deep_json = R"({"uid":"x","type":2,"opts":{"rooms":)" + std::string(1'000'000, '[') +
+                                std::string(1'000'000, ']') + "}}";
+  CHECK(decode_request(deep_json, "OwnUid").outcome == request_outcome::malformed);
+  const std::string deep_msgpack = std::string("\x92\xa1x", 3) + std::string(1'000'000, '\x91') + '\xc0';
+  CHECK(decode_request(deep_msgpack, "OwnUid").outcome == request_outcome::malformed);
+}
