@@ -1,5 +1,7 @@
 // --auth jwt: HS256 JSON Web Tokens. The header is read first so that only HS256 tokens ever reach libjwt's
 // verification (libjwt would otherwise verify whatever algorithm the token names); libjwt checks the signature.
+// Both segments are read before the signature is, so from anyone: with sio::json's reader (iterative, at most 512
+// levels deep, JSON.parse semantics), never with a recursive parser a deep token would overflow the stack with.
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -13,9 +15,10 @@
 #include <jwt.h>
 #include <boost/beast/core/detail/base64.hpp>
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
 #include "auth/authenticators.hpp"
+#include "sio/error.hpp"
+#include "sio/value.hpp"
 
 namespace sio::gateway::auth {
 
@@ -39,18 +42,17 @@ std::optional<std::string> decode_base64url(std::string_view text) {
   return bytes;
 }
 
-// A JWT segment that is base64url of a JSON object.
-// The member `name` of a parsed JSON object, or nullptr. Not FindMember() != MemberEnd(): C++20's reversed
-// operators make that comparison of RapidJSON's iterators ambiguous (clang rejects it).
-const rapidjson::Value* json_member(const rapidjson::Value& object, const char* name) {
-  return object.HasMember(name) ? &object[name] : nullptr;
-}
-
-bool parse_segment(std::string_view segment, rapidjson::Document& out) {
+// A JWT segment: base64url of a JSON object; nothing when it is not one.
+std::optional<sio::value> parse_segment(std::string_view segment) {
   const auto json = decode_base64url(segment);
-  if (!json) return false;
-  out.Parse(json->data(), json->size());
-  return !out.HasParseError() && out.IsObject();
+  if (!json) return std::nullopt;
+  try {
+    auto parsed = sio::json(*json);
+    if (parsed.type() != sio::value::kind::object) return std::nullopt;
+    return parsed;
+  } catch (const sio::data_error&) {  // not JSON, invalid UTF-8, or nested deeper than the reader's limit
+    return std::nullopt;
+  }
 }
 
 struct jwt_deleter {
@@ -112,16 +114,14 @@ class jwt_authenticator final : public authenticator {
     const std::size_t second_dot = first_dot == std::string::npos ? first_dot : token.find('.', first_dot + 1);
     if (second_dot == std::string::npos || token.find('.', second_dot + 1) != std::string::npos)
       return invalid("malformed (not three dot-separated parts)");
-    rapidjson::Document header;
-    rapidjson::Document claims;
-    if (!parse_segment(std::string_view(token).substr(0, first_dot), header))
-      return invalid("malformed header");
-    if (!parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1), claims))
-      return invalid("malformed claims");
+    const auto header = parse_segment(std::string_view(token).substr(0, first_dot));
+    if (!header) return invalid("malformed header");
+    const auto claims = parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1));
+    if (!claims) return invalid("malformed claims");
 
-    const auto* alg = json_member(header, "alg");
-    if (alg == nullptr || !alg->IsString()) return invalid("malformed header (no alg)");
-    const std::string_view alg_name(alg->GetString(), alg->GetStringLength());
+    const auto* alg = find_member(*header, "alg");
+    if (alg == nullptr || alg->type() != sio::value::kind::string) return invalid("malformed header (no alg)");
+    const std::string& alg_name = alg->as_string();
     if (alg_name != "HS256") return invalid(fmt::format("wrong algorithm {} (only HS256 is accepted)", alg_name));
 
     jwt_t* raw = nullptr;
@@ -133,18 +133,18 @@ class jwt_authenticator final : public authenticator {
 
     const std::int64_t now = options_.now_seconds();
     const auto leeway = static_cast<double>(options_.leeway.count());
-    if (const auto* exp = json_member(claims, "exp"); exp != nullptr) {
-      if (!exp->IsNumber()) return invalid("malformed claims (exp is not a number)");
-      if (static_cast<double>(now) >= exp->GetDouble() + leeway) return invalid("expired");
+    if (const auto* exp = find_member(*claims, "exp"); exp != nullptr) {
+      if (exp->type() != sio::value::kind::number) return invalid("malformed claims (exp is not a number)");
+      if (static_cast<double>(now) >= exp->as_number() + leeway) return invalid("expired");
     }
-    if (const auto* nbf = json_member(claims, "nbf"); nbf != nullptr) {
-      if (!nbf->IsNumber()) return invalid("malformed claims (nbf is not a number)");
-      if (static_cast<double>(now) + leeway < nbf->GetDouble()) return invalid("not yet valid (nbf)");
+    if (const auto* nbf = find_member(*claims, "nbf"); nbf != nullptr) {
+      if (nbf->type() != sio::value::kind::number) return invalid("malformed claims (nbf is not a number)");
+      if (static_cast<double>(now) + leeway < nbf->as_number()) return invalid("not yet valid (nbf)");
     }
-    const auto* sub = json_member(claims, "sub");
-    if (sub == nullptr || !sub->IsString() || sub->GetStringLength() == 0)
+    const auto* sub = find_member(*claims, "sub");
+    if (sub == nullptr || sub->type() != sio::value::kind::string || sub->as_string().empty())
       return invalid("no sub (a non-empty string user id is required)");
-    return accepted{std::string(sub->GetString(), sub->GetStringLength())};
+    return accepted{sub->as_string()};
   }
 
   jwt_options options_;

@@ -1,14 +1,19 @@
 // --auth jwt: HS256 tokens only, signature, exp, nbf and sub checked. Fixed tokens were made with Node's crypto
-// (HMAC over base64url(header).base64url(claims)), others with libjwt in the test.
+// (HMAC over base64url(header).base64url(claims)), others with libjwt in the test, and those whose JSON libjwt
+// would rewrite (deep nesting) by hs256_token() here.
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <boost/beast/core/detail/base64.hpp>
 
 #include "auth/authenticators.hpp"
 
@@ -89,6 +94,28 @@ std::string libjwt_token(const char* claims_json, jwt_alg_t alg = JWT_ALG_HS256,
   std::free(encoded);
   return token;
 }
+
+std::string base64url(std::string_view bytes) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::encoded_size(bytes.size()), '\0');
+  out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
+// A token whose header and claims are exactly this JSON text, HS256-signed with `secret` as Node's createHmac
+// would sign it.
+std::string hs256_token(std::string_view header_json, std::string_view claims_json) {
+  const std::string body = base64url(header_json) + "." + base64url(claims_json);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  REQUIRE(HMAC(EVP_sha256(), secret, static_cast<int>(std::string_view(secret).size()),
+               reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length) != nullptr);
+  return body + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+}
+
+constexpr const char* hs256_header = R"({"alg":"HS256","typ":"JWT"})";
 
 }  // namespace
 
@@ -193,4 +220,29 @@ TEST_CASE("jwt: sub must be a non-empty string") {
 
 TEST_CASE("jwt: an empty secret is a configuration error") {
   CHECK_THROWS_AS(auth::make_jwt_authenticator({}), std::invalid_argument);
+}
+
+TEST_CASE("jwt: a header nested a million levels deep is refused as malformed without recursing") {
+  // base64url of "[[[[...": before the signature is looked at, so anyone can send it. A recursive parser
+  // overflowed the stack on ~110,000 levels (issue 24).
+  const std::string deep(1000000, '[');
+  const std::string claims = base64url(R"({"sub":"42","exp":4102444800})");
+  CHECK(refusal(decide(base64url(deep) + "." + claims + ".c2ln")) == "invalid token: malformed header");
+  CHECK(refusal(decide(base64url(std::string(1000000, '{')) + "." + claims + ".c2ln")) ==
+        "invalid token: malformed header");
+  // 512 levels is JSON the reader takes, but not an object.
+  CHECK(refusal(decide(base64url(std::string(512, '[') + std::string(512, ']')) + "." + claims + ".c2ln")) ==
+        "invalid token: malformed header");
+}
+
+TEST_CASE("jwt: claims nested deeper than the reader limit are refused as malformed even when signed") {
+  const std::string deep_member = R"({"sub":"42","exp":4102444800,"x":)" + std::string(100000, '[') +
+                                  std::string(100000, ']') + "}";
+  CHECK(refusal(decide(hs256_token(hs256_header, deep_member))) == "invalid token: malformed claims");
+  CHECK(refusal(decide(base64url(hs256_header) + "." + base64url(std::string(1000000, '[')) + ".c2ln")) ==
+        "invalid token: malformed claims");
+  // Nesting the reader takes is no reason to refuse.
+  const std::string nested =
+      R"({"sub":"42","exp":4102444800,"x":)" + std::string(400, '[') + std::string(400, ']') + "}";
+  CHECK(accepted_id(decide(hs256_token(hs256_header, nested))) == "42");
 }
