@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
+#include "value/json_reader.hpp"
 #include "value/utf8.hpp"
 
 namespace sio {
@@ -99,12 +101,24 @@ struct pending_error {
   std::string message;
 };
 
+// The first name of `members` that an earlier member already had.
+std::optional<std::string> first_repeated_name(const value::object_type& members) {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(members.size());
+  for (const auto& [name, member] : members)
+    if (!seen.insert(name).second) return name;
+  return std::nullopt;
+}
+
 // A RapidJSON SAX handler building sio::values with an explicit stack (no recursion, whatever the depth).
 class value_builder {
  public:
-  // `stack` is scratch space lent by the caller (empty, its capacity reused from parse to parse).
-  value_builder(const std::map<std::size_t, double>& number_overrides, std::vector<value_builder_frame>& stack)
-      : number_overrides_(number_overrides), stack_(stack) {}
+  // `stack` is scratch space lent by the caller (empty, its capacity reused from parse to parse). With
+  // `repeated_name`, the top-level object's first repeated member name is stored there before value::object()
+  // merges the repeats.
+  value_builder(const std::map<std::size_t, double>& number_overrides, std::vector<value_builder_frame>& stack,
+                std::optional<std::string>* repeated_name)
+      : number_overrides_(number_overrides), stack_(stack), repeated_name_(repeated_name) {}
 
   bool Null() { return add(nullptr); }
   bool Bool(bool b) { return add(b); }
@@ -140,6 +154,7 @@ class value_builder {
   bool EndObject(rapidjson::SizeType) {
     frame top = std::move(stack_.back());
     stack_.pop_back();
+    if (repeated_name_ != nullptr && stack_.empty()) *repeated_name_ = first_repeated_name(top.members);
     return add(value::object(std::move(top.members)));
   }
 
@@ -189,6 +204,7 @@ class value_builder {
 
   const std::map<std::size_t, double>& number_overrides_;
   std::vector<frame>& stack_;
+  std::optional<std::string>* repeated_name_;
   value root_;
   std::size_t numbers_seen_ = 0;
   std::optional<pending_error> error_;
@@ -217,7 +233,7 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
   throw data_error(code, fmt::format("{} at line {}, column {}: {}", what, line, column, message));
 }
 
-value parse_json(std::string_view text) {
+value parse_json(std::string_view text, std::optional<std::string>* repeated_name = nullptr) {
   constexpr unsigned flags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
   // RapidJSON refuses numbers whose magnitude it cannot hold ("1e400") where JSON.parse gives Infinity. Each such
@@ -230,7 +246,7 @@ value parse_json(std::string_view text) {
     rapidjson::MemoryStream stream(input.data(), input.size());
     auto& reader = scratch.reader;
     scratch.stack.clear();
-    value_builder builder(number_overrides, scratch.stack);
+    value_builder builder(number_overrides, scratch.stack, repeated_name);
     const rapidjson::ParseResult result = reader.Parse<flags>(stream, builder);
     if (result) {
       // MemoryStream reports an embedded NUL byte as the end of the text; JSON.parse refuses it.
@@ -270,6 +286,12 @@ value parse_json(std::string_view text) {
 }  // namespace
 
 value json(std::string_view text) { return parse_json(text); }
+
+detail::json_document detail::json_noting_repeated_name(std::string_view text) {
+  json_document parsed;
+  parsed.root = parse_json(text, &parsed.repeated_name);
+  return parsed;
+}
 
 std::vector<value> json_args(std::string_view text) {
   const value parsed = parse_json(text);
