@@ -19,6 +19,7 @@
 #include "auth/authenticators.hpp"
 #include "sio/error.hpp"
 #include "sio/value.hpp"
+#include "value/json_reader.hpp"
 
 namespace sio::gateway::auth {
 
@@ -42,18 +43,22 @@ std::optional<std::string> decode_base64url(std::string_view text) {
   return bytes;
 }
 
-// A JWT segment: base64url of a JSON object; nothing when it is not one.
-std::optional<sio::value> parse_segment(std::string_view segment) {
+// A JWT segment: base64url of a JSON object, with the first member name it repeats (if any); nothing when it is
+// not one.
+std::optional<sio::detail::json_document> parse_segment(std::string_view segment) {
   const auto json = decode_base64url(segment);
   if (!json) return std::nullopt;
   try {
-    auto parsed = sio::json(*json);
-    if (parsed.type() != sio::value::kind::object) return std::nullopt;
+    auto parsed = sio::detail::json_noting_repeated_name(*json);
+    if (parsed.root.type() != sio::value::kind::object) return std::nullopt;
     return parsed;
   } catch (const sio::data_error&) {  // not JSON, invalid UTF-8, or nested deeper than the reader's limit
     return std::nullopt;
   }
 }
+
+// A member name as the refusal shows it: quoted and escaped as JSON, so that any name reads unambiguously.
+std::string quoted(const std::string& name) { return sio::to_json(sio::value(name)); }
 
 struct jwt_deleter {
   void operator()(jwt_t* j) const noexcept { jwt_free(j); }
@@ -118,8 +123,13 @@ class jwt_authenticator final : public authenticator {
     if (!header) return invalid("malformed header");
     const auto claims = parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1));
     if (!claims) return invalid("malformed claims");
+    // RFC 7515 §4 and RFC 7519 §4: a repeated name is refused, since readers disagree on which one counts (JSON.parse
+    // takes the last): {"sub":"43","sub":"42"} must not be user 42 to a Node service and user 43 here.
+    if (header->repeated_name)
+      return invalid(fmt::format("duplicate header parameter {}", quoted(*header->repeated_name)));
+    if (claims->repeated_name) return invalid(fmt::format("duplicate claim name {}", quoted(*claims->repeated_name)));
 
-    const auto* alg = find_member(*header, "alg");
+    const auto* alg = find_member(header->root, "alg");
     if (alg == nullptr || alg->type() != sio::value::kind::string) return invalid("malformed header (no alg)");
     const std::string& alg_name = alg->as_string();
     if (alg_name != "HS256") return invalid(fmt::format("wrong algorithm {} (only HS256 is accepted)", alg_name));
@@ -133,15 +143,15 @@ class jwt_authenticator final : public authenticator {
 
     const std::int64_t now = options_.now_seconds();
     const auto leeway = static_cast<double>(options_.leeway.count());
-    if (const auto* exp = find_member(*claims, "exp"); exp != nullptr) {
+    if (const auto* exp = find_member(claims->root, "exp"); exp != nullptr) {
       if (exp->type() != sio::value::kind::number) return invalid("malformed claims (exp is not a number)");
       if (static_cast<double>(now) >= exp->as_number() + leeway) return invalid("expired");
     }
-    if (const auto* nbf = find_member(*claims, "nbf"); nbf != nullptr) {
+    if (const auto* nbf = find_member(claims->root, "nbf"); nbf != nullptr) {
       if (nbf->type() != sio::value::kind::number) return invalid("malformed claims (nbf is not a number)");
       if (static_cast<double>(now) + leeway < nbf->as_number()) return invalid("not yet valid (nbf)");
     }
-    const auto* sub = find_member(*claims, "sub");
+    const auto* sub = find_member(claims->root, "sub");
     if (sub == nullptr || sub->type() != sio::value::kind::string || sub->as_string().empty())
       return invalid("no sub (a non-empty string user id is required)");
     return accepted{sub->as_string()};

@@ -1,6 +1,6 @@
 // --auth jwt: HS256 tokens only, signature, exp, nbf and sub checked. Fixed tokens were made with Node's crypto
 // (HMAC over base64url(header).base64url(claims)), others with libjwt in the test, and those whose JSON libjwt
-// would rewrite (deep nesting) by hs256_token() here.
+// would rewrite (repeated names, deep nesting) by hs256_token() here.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -245,4 +245,31 @@ TEST_CASE("jwt: claims nested deeper than the reader limit are refused as malfor
   const std::string nested =
       R"({"sub":"42","exp":4102444800,"x":)" + std::string(400, '[') + std::string(400, ']') + "}";
   CHECK(accepted_id(decide(hs256_token(hs256_header, nested))) == "42");
+}
+
+TEST_CASE("jwt: a validly signed token that repeats a claim name is refused, whichever value comes last") {
+  // JSON.parse (every Node JWT library) reads the last sub, 42; the first would be user 43. Neither may join.
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"43","sub":"42","exp":4102444800})"))) ==
+        R"(invalid token: duplicate claim name "sub")");
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"42","exp":1600000000,"exp":4102444800})"))) ==
+        R"(invalid token: duplicate claim name "exp")");
+  // The same name spelled with an escape is the same name.
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"43","s\u0075b":"42","exp":4102444800})"))) ==
+        R"(invalid token: duplicate claim name "sub")");
+  // The name is shown as JSON, whatever it holds.
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"42","exp":4102444800,"a\"b":1,"a\"b":2})"))) ==
+        R"(invalid token: duplicate claim name "a\"b")");
+  // Only top-level names are claim names: repeats inside a claim's value are the claim's own business.
+  CHECK(accepted_id(decide(hs256_token(hs256_header, R"({"sub":"42","exp":4102444800,"ctx":{"a":1,"a":2}})"))) ==
+        "42");
+}
+
+TEST_CASE("jwt: a header that repeats a parameter is refused") {
+  const char* claims = R"({"sub":"42","exp":4102444800})";
+  CHECK(refusal(decide(hs256_token(R"({"alg":"HS256","alg":"none","typ":"JWT"})", claims))) ==
+        R"(invalid token: duplicate header parameter "alg")");
+  CHECK(refusal(decide(hs256_token(R"({"alg":"none","alg":"HS256"})", claims))) ==
+        R"(invalid token: duplicate header parameter "alg")");
+  CHECK(refusal(decide(hs256_token(R"({"alg":"HS256","typ":"JWT","typ":"JWT"})", claims))) ==
+        R"(invalid token: duplicate header parameter "typ")");
 }
