@@ -146,6 +146,8 @@ class jwt_authenticator final : public authenticator {
     if (const auto* exp = find_member(claims->root, "exp"); exp != nullptr) {
       if (exp->type() != sio::value::kind::number) return invalid("malformed claims (exp is not a number)");
       if (static_cast<double>(now) >= exp->as_number() + leeway) return invalid("expired");
+    } else if (options_.require_exp) {
+      return invalid("no exp (the token must expire; --jwt-exp-optional accepts tokens without one)");
     }
     if (const auto* nbf = find_member(claims->root, "nbf"); nbf != nullptr) {
       if (nbf->type() != sio::value::kind::number) return invalid("malformed claims (nbf is not a number)");

@@ -60,8 +60,10 @@ constexpr const char* numeric_sub_token =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOjQyLCJleHAiOjQxMDI0NDQ4MDB9."
     "H-OuUBuBceD1gSmC_4gR8EzjK8KqESGUM8gSSG7hNMg";
 
-std::unique_ptr<auth::authenticator> make(std::int64_t now = fixed_now, std::chrono::seconds leeway = {}) {
-  return auth::make_jwt_authenticator({.secret = secret, .leeway = leeway, .now_seconds = [now] { return now; }});
+std::unique_ptr<auth::authenticator> make(std::int64_t now = fixed_now, std::chrono::seconds leeway = {},
+                                          bool require_exp = true) {
+  return auth::make_jwt_authenticator(
+      {.secret = secret, .leeway = leeway, .now_seconds = [now] { return now; }, .require_exp = require_exp});
 }
 
 sio::value auth_with_token(const std::string& token) { return sio::value::object({{"token", sio::value(token)}}); }
@@ -125,7 +127,7 @@ TEST_CASE("jwt: a valid HS256 token made by Node is accepted, sub is the user id
 
 TEST_CASE("jwt: a valid HS256 token made by libjwt is accepted") {
   CHECK(accepted_id(decide(libjwt_token(R"({"sub":"user-7","exp":1764387000})"))) == "user-7");
-  CHECK(accepted_id(decide(libjwt_token(R"({"sub":"no-exp"})"))) == "no-exp");
+  CHECK(accepted_id(decide(hs256_token(hs256_header, R"({"sub":"user-8","exp":1764387000})"))) == "user-8");
 }
 
 TEST_CASE("jwt: the token may come from an Authorization: Bearer header") {
@@ -206,7 +208,7 @@ TEST_CASE("jwt: expiry, with leeway") {
 TEST_CASE("jwt: nbf in the future is not yet valid") {
   CHECK(refusal(decide(future_nbf_token)) == "invalid token: not yet valid (nbf)");
   CHECK(accepted_id(decide(future_nbf_token, 4102444800)) == "42");
-  const std::string token = libjwt_token(R"({"sub":"42","nbf":1764383460})");
+  const std::string token = libjwt_token(R"({"sub":"42","nbf":1764383460,"exp":4102444800})");
   CHECK(refusal(decide(token)) == "invalid token: not yet valid (nbf)");
   const auto lenient = make(fixed_now, std::chrono::seconds(60));
   CHECK(std::get<auth::accepted>(lenient->authenticate(auth_with_token(token), handshake_info{})).user_id == "42");
@@ -215,7 +217,7 @@ TEST_CASE("jwt: nbf in the future is not yet valid") {
 TEST_CASE("jwt: sub must be a non-empty string") {
   CHECK(refusal(decide(no_sub_token)).find("invalid token: no sub") == 0);
   CHECK(refusal(decide(numeric_sub_token)).find("invalid token: no sub") == 0);
-  CHECK(refusal(decide(libjwt_token(R"({"sub":""})"))).find("invalid token: no sub") == 0);
+  CHECK(refusal(decide(libjwt_token(R"({"sub":"","exp":4102444800})"))).find("invalid token: no sub") == 0);
 }
 
 TEST_CASE("jwt: an empty secret is a configuration error") {
@@ -272,4 +274,21 @@ TEST_CASE("jwt: a header that repeats a parameter is refused") {
         R"(invalid token: duplicate header parameter "alg")");
   CHECK(refusal(decide(hs256_token(R"({"alg":"HS256","typ":"JWT","typ":"JWT"})", claims))) ==
         R"(invalid token: duplicate header parameter "typ")");
+}
+
+TEST_CASE("jwt: a token without exp is refused by default, accepted with require_exp false") {
+  const std::string no_exp = libjwt_token(R"({"sub":"no-exp","iat":1764383000})");
+  CHECK(refusal(decide(no_exp)) ==
+        "invalid token: no exp (the token must expire; --jwt-exp-optional accepts tokens without one)");
+  const auto optional = make(fixed_now, {}, false);
+  CHECK(accepted_id(optional->authenticate(auth_with_token(no_exp), handshake_info{})) == "no-exp");
+  // An exp that is there is still checked, and nbf too.
+  CHECK(refusal(optional->authenticate(auth_with_token(expired_token), handshake_info{})) ==
+        "invalid token: expired");
+  CHECK(refusal(optional->authenticate(auth_with_token(libjwt_token(R"({"sub":"42","nbf":4102444800})")),
+                                       handshake_info{})) == "invalid token: not yet valid (nbf)");
+  // exp is checked before sub: a token with neither names the missing exp.
+  CHECK(refusal(decide(libjwt_token(R"({"iat":1764383000})"))).find("invalid token: no exp") == 0);
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"42","exp":"4102444800"})"))) ==
+        "invalid token: malformed claims (exp is not a number)");
 }
