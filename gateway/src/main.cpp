@@ -94,6 +94,7 @@ std::unique_ptr<sio::gateway::auth::authenticator> make_authenticator(const app:
   sio::gateway::auth::jwt_options options;
   options.secret = c.jwt_secret;
   options.leeway = std::chrono::ceil<std::chrono::seconds>(c.jwt_leeway);  // JWT times are whole seconds
+  options.require_exp = !c.jwt_exp_optional;
   return sio::gateway::auth::make_jwt_authenticator(std::move(options));
 }
 

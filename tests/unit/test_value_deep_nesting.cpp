@@ -7,7 +7,7 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_outline.hpp"
+#include "value/json_reader.hpp"
 #include "value/msgpack_reader.hpp"
 
 namespace {

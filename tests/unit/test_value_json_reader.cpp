@@ -8,6 +8,7 @@
 #include "sio/error.hpp"
 #include "sio/value.hpp"
 #include "test_value_support.hpp"
+#include "value/json_reader.hpp"
 
 using sio_test::pack;
 
@@ -98,6 +99,19 @@ TEST_CASE("json: objects take JavaScript key order - duplicates keep the first p
   CHECK(sio::to_json(sio::json(R"({"a":1,"b":2,"a":3})")) == R"({"a":3,"b":2})");
   CHECK(sio::to_json(sio::json(R"({"x":{"2":1,"1":2},"y":[{"b":1,"a":2}]})")) ==
         R"({"x":{"1":2,"2":1},"y":[{"b":1,"a":2}]})");
+}
+
+TEST_CASE("json_noting_repeated_name: the top-level object's first repeated name, escapes decoded") {
+  using sio::detail::json_noting_repeated_name;
+  const auto repeated = json_noting_repeated_name(R"({"sub":"43","exp":1,"sub":"42","exp":2})");
+  CHECK(repeated.repeated_name == "sub");
+  CHECK(sio::to_json(repeated.root) == R"({"sub":"42","exp":2})");  // what sio::json gives
+  CHECK(json_noting_repeated_name(R"({"sub":"43","s\u0075b":"42"})").repeated_name == "sub");
+  CHECK_FALSE(json_noting_repeated_name(R"({"a":{"b":1,"b":2},"c":[{"d":1,"d":2}]})").repeated_name);
+  CHECK_FALSE(json_noting_repeated_name(R"([{"a":1,"a":2}])").repeated_name);
+  CHECK_FALSE(json_noting_repeated_name(R"({"a":1e400,"b":1e400})").repeated_name);  // the reparse path
+  CHECK(json_noting_repeated_name(R"({"a":1e400,"a":1})").repeated_name == "a");
+  CHECK_THROWS_AS(json_noting_repeated_name(nested_arrays(100000)), sio::data_error);
 }
 
 TEST_CASE("json: syntax errors name line and column") {

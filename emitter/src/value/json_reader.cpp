@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -14,7 +15,7 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_outline.hpp"
+#include "value/json_reader.hpp"
 #include "value/utf8.hpp"
 
 namespace sio {
@@ -100,6 +101,15 @@ struct pending_error {
   std::string message;
 };
 
+// The first name of `members` that an earlier member already had.
+std::optional<std::string> first_repeated_name(const value::object_type& members) {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(members.size());
+  for (const auto& [name, member] : members)
+    if (!seen.insert(name).second) return name;
+  return std::nullopt;
+}
+
 // Catches what RapidJSON lets through: "\udc00" escapes (lone low surrogates) decode to invalid UTF-8.
 bool valid_string(const char* text, rapidjson::SizeType length, std::optional<pending_error>& error) {
   const std::string_view s(text, length);
@@ -115,7 +125,10 @@ pending_error too_deep() { return {errc::invalid_json, fmt::format("nesting deep
 class value_builder {
  public:
   // `stack` is scratch space lent by the caller (empty, its capacity reused from parse to parse).
-  explicit value_builder(std::vector<value_builder_frame>& stack) : stack_(stack) {}
+  // With `repeated_name`, the top-level object's first repeated member name is stored there before value::object()
+  // merges the repeats.
+  value_builder(std::vector<value_builder_frame>& stack, std::optional<std::string>* repeated_name)
+      : stack_(stack), repeated_name_(repeated_name) {}
 
   // Before each pass over the text (a number beyond the double range makes parse_with go again).
   void restart() {
@@ -161,6 +174,7 @@ class value_builder {
   bool EndObject(rapidjson::SizeType) {
     frame top = std::move(stack_.back());
     stack_.pop_back();
+    if (repeated_name_ != nullptr && stack_.empty()) *repeated_name_ = first_repeated_name(top.members);
     return add(value::object(std::move(top.members)));
   }
 
@@ -204,6 +218,7 @@ class value_builder {
 
   std::map<std::size_t, double> number_overrides_;
   std::vector<frame>& stack_;
+  std::optional<std::string>* repeated_name_;
   value root_;
   std::size_t numbers_seen_ = 0;
   std::optional<pending_error> error_;
@@ -350,8 +365,8 @@ void parse_with(std::string_view text, Handler& handler) {
   }
 }
 
-value parse_json(std::string_view text) {
-  value_builder builder(thread_scratch().stack);
+value parse_json(std::string_view text, std::optional<std::string>* repeated_name = nullptr) {
+  value_builder builder(thread_scratch().stack, repeated_name);
   parse_with(text, builder);
   return builder.take_root();
 }
@@ -369,6 +384,12 @@ json_outline outline_json(std::string_view text) {
 }
 
 }  // namespace detail
+
+detail::json_document detail::json_noting_repeated_name(std::string_view text) {
+  json_document parsed;
+  parsed.root = parse_json(text, &parsed.repeated_name);
+  return parsed;
+}
 
 std::vector<value> json_args(std::string_view text) {
   const value parsed = parse_json(text);

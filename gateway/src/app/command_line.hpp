@@ -41,6 +41,7 @@ struct serve_config {
   auth_mode auth = auth_mode::jwt;
   std::string jwt_secret;
   std::chrono::milliseconds jwt_leeway{0};
+  bool jwt_exp_optional = false;  // accept tokens without exp (which never expire)
   std::vector<std::string> cors_origins;
   std::chrono::milliseconds ping_interval{25000};
   std::chrono::milliseconds ping_timeout{20000};
@@ -177,6 +178,7 @@ inline command parse_command_line(int argc, const char* const* argv) {
   std::string secret;
   std::string secret_file;
   std::string leeway = "0s";
+  bool exp_optional = false;
   std::vector<std::string> cors;
   std::string ping_interval = "25s";
   std::string ping_timeout = "20s";
@@ -239,6 +241,9 @@ inline command parse_command_line(int argc, const char* const* argv) {
   const auto* secret_flag = app.add_option("--jwt-secret", secret, "HS256 secret [SIO_JWT_SECRET]");
   const auto* file_flag = app.add_option("--jwt-secret-file", secret_file, "file holding the HS256 secret");
   app.add_option("--jwt-leeway", leeway, "clock leeway for exp and nbf")->capture_default_str();
+  app.add_flag("--jwt-exp-optional", exp_optional,
+               "accept tokens without exp, which never expire (refused by default) [SIO_JWT_EXP_OPTIONAL=1]")
+      ->envname("SIO_JWT_EXP_OPTIONAL");
   app.add_option("--cors-origin", cors, "browser origin allowed to use polling, \"*\" = any (repeatable)");
   app.add_option("--ping-interval", ping_interval, "Engine.IO ping interval")->capture_default_str();
   app.add_option("--ping-timeout", ping_timeout, "Engine.IO ping timeout")->capture_default_str();
@@ -383,6 +388,7 @@ inline command parse_command_line(int argc, const char* const* argv) {
       throw usage_error{"--auth jwt needs the HS256 secret: --jwt-secret, --jwt-secret-file or SIO_JWT_SECRET"};
     }
     c.jwt_leeway = detail::duration_option("--jwt-leeway", leeway, true);
+    c.jwt_exp_optional = exp_optional;
     c.cors_origins = cors;
     c.ping_interval = detail::duration_option("--ping-interval", ping_interval, false);
     c.ping_timeout = detail::duration_option("--ping-timeout", ping_timeout, false);

@@ -20,11 +20,14 @@ struct jwt_options {
   std::chrono::seconds leeway{0};  // clock skew allowed on exp and nbf
   // Seconds since the epoch; the system clock when empty (tests pass a fixed clock).
   std::function<std::int64_t()> now_seconds;
+  // A token without `exp` is refused: a leaked one would work forever. false (--jwt-exp-optional) accepts one.
+  bool require_exp = true;
 };
 
 // JSON Web Tokens signed with HS256 (and nothing else: "none", HS384, HS512, RS256... are refused). The token is
 // auth.token, else an "Authorization: Bearer <token>" header of the handshake; its string `sub` is the user id;
-// `exp` and `nbf` are checked when present. Throws std::invalid_argument for an empty secret.
+// `exp` is required (unless !require_exp) and checked, `nbf` checked when present; a header or claims object
+// that repeats a name is refused. Throws std::invalid_argument for an empty secret.
 std::unique_ptr<authenticator> make_jwt_authenticator(jwt_options options);
 
 }  // namespace sio::gateway::auth

@@ -1,5 +1,7 @@
 // --auth jwt: HS256 JSON Web Tokens. The header is read first so that only HS256 tokens ever reach libjwt's
 // verification (libjwt would otherwise verify whatever algorithm the token names); libjwt checks the signature.
+// Both segments are read before the signature is, so from anyone: with sio::json's reader (iterative, at most 512
+// levels deep, JSON.parse semantics), never with a recursive parser a deep token would overflow the stack with.
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -13,9 +15,11 @@
 #include <jwt.h>
 #include <boost/beast/core/detail/base64.hpp>
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
 #include "auth/authenticators.hpp"
+#include "sio/error.hpp"
+#include "sio/value.hpp"
+#include "value/json_reader.hpp"
 
 namespace sio::gateway::auth {
 
@@ -39,19 +43,22 @@ std::optional<std::string> decode_base64url(std::string_view text) {
   return bytes;
 }
 
-// A JWT segment that is base64url of a JSON object.
-// The member `name` of a parsed JSON object, or nullptr. Not FindMember() != MemberEnd(): C++20's reversed
-// operators make that comparison of RapidJSON's iterators ambiguous (clang rejects it).
-const rapidjson::Value* json_member(const rapidjson::Value& object, const char* name) {
-  return object.HasMember(name) ? &object[name] : nullptr;
+// A JWT segment: base64url of a JSON object, with the first member name it repeats (if any); nothing when it is
+// not one.
+std::optional<sio::detail::json_document> parse_segment(std::string_view segment) {
+  const auto json = decode_base64url(segment);
+  if (!json) return std::nullopt;
+  try {
+    auto parsed = sio::detail::json_noting_repeated_name(*json);
+    if (parsed.root.type() != sio::value::kind::object) return std::nullopt;
+    return parsed;
+  } catch (const sio::data_error&) {  // not JSON, invalid UTF-8, or nested deeper than the reader's limit
+    return std::nullopt;
+  }
 }
 
-bool parse_segment(std::string_view segment, rapidjson::Document& out) {
-  const auto json = decode_base64url(segment);
-  if (!json) return false;
-  out.Parse(json->data(), json->size());
-  return !out.HasParseError() && out.IsObject();
-}
+// A member name as the refusal shows it: quoted and escaped as JSON, so that any name reads unambiguously.
+std::string quoted(const std::string& name) { return sio::to_json(sio::value(name)); }
 
 struct jwt_deleter {
   void operator()(jwt_t* j) const noexcept { jwt_free(j); }
@@ -112,16 +119,19 @@ class jwt_authenticator final : public authenticator {
     const std::size_t second_dot = first_dot == std::string::npos ? first_dot : token.find('.', first_dot + 1);
     if (second_dot == std::string::npos || token.find('.', second_dot + 1) != std::string::npos)
       return invalid("malformed (not three dot-separated parts)");
-    rapidjson::Document header;
-    rapidjson::Document claims;
-    if (!parse_segment(std::string_view(token).substr(0, first_dot), header))
-      return invalid("malformed header");
-    if (!parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1), claims))
-      return invalid("malformed claims");
+    const auto header = parse_segment(std::string_view(token).substr(0, first_dot));
+    if (!header) return invalid("malformed header");
+    const auto claims = parse_segment(std::string_view(token).substr(first_dot + 1, second_dot - first_dot - 1));
+    if (!claims) return invalid("malformed claims");
+    // RFC 7515 §4 and RFC 7519 §4: a repeated name is refused, since readers disagree on which one counts (JSON.parse
+    // takes the last): {"sub":"43","sub":"42"} must not be user 42 to a Node service and user 43 here.
+    if (header->repeated_name)
+      return invalid(fmt::format("duplicate header parameter {}", quoted(*header->repeated_name)));
+    if (claims->repeated_name) return invalid(fmt::format("duplicate claim name {}", quoted(*claims->repeated_name)));
 
-    const auto* alg = json_member(header, "alg");
-    if (alg == nullptr || !alg->IsString()) return invalid("malformed header (no alg)");
-    const std::string_view alg_name(alg->GetString(), alg->GetStringLength());
+    const auto* alg = find_member(header->root, "alg");
+    if (alg == nullptr || alg->type() != sio::value::kind::string) return invalid("malformed header (no alg)");
+    const std::string& alg_name = alg->as_string();
     if (alg_name != "HS256") return invalid(fmt::format("wrong algorithm {} (only HS256 is accepted)", alg_name));
 
     jwt_t* raw = nullptr;
@@ -133,18 +143,20 @@ class jwt_authenticator final : public authenticator {
 
     const std::int64_t now = options_.now_seconds();
     const auto leeway = static_cast<double>(options_.leeway.count());
-    if (const auto* exp = json_member(claims, "exp"); exp != nullptr) {
-      if (!exp->IsNumber()) return invalid("malformed claims (exp is not a number)");
-      if (static_cast<double>(now) >= exp->GetDouble() + leeway) return invalid("expired");
+    if (const auto* exp = find_member(claims->root, "exp"); exp != nullptr) {
+      if (exp->type() != sio::value::kind::number) return invalid("malformed claims (exp is not a number)");
+      if (static_cast<double>(now) >= exp->as_number() + leeway) return invalid("expired");
+    } else if (options_.require_exp) {
+      return invalid("no exp (the token must expire; --jwt-exp-optional accepts tokens without one)");
     }
-    if (const auto* nbf = json_member(claims, "nbf"); nbf != nullptr) {
-      if (!nbf->IsNumber()) return invalid("malformed claims (nbf is not a number)");
-      if (static_cast<double>(now) + leeway < nbf->GetDouble()) return invalid("not yet valid (nbf)");
+    if (const auto* nbf = find_member(claims->root, "nbf"); nbf != nullptr) {
+      if (nbf->type() != sio::value::kind::number) return invalid("malformed claims (nbf is not a number)");
+      if (static_cast<double>(now) + leeway < nbf->as_number()) return invalid("not yet valid (nbf)");
     }
-    const auto* sub = json_member(claims, "sub");
-    if (sub == nullptr || !sub->IsString() || sub->GetStringLength() == 0)
+    const auto* sub = find_member(claims->root, "sub");
+    if (sub == nullptr || sub->type() != sio::value::kind::string || sub->as_string().empty())
       return invalid("no sub (a non-empty string user id is required)");
-    return accepted{std::string(sub->GetString(), sub->GetStringLength())};
+    return accepted{sub->as_string()};
   }
 
   jwt_options options_;

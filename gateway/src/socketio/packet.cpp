@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "value/json_outline.hpp"
+#include "value/json_reader.hpp"
 
 namespace sio::gateway::socketio {
 

@@ -22,7 +22,7 @@ export const QUIET_MS = 300; // how long "nothing else arrives" is watched after
 // The environment of child processes: nothing inherited that would redirect them to another Redis or key.
 function cleanEnv(extra = {}) {
   const env = { ...process.env, ...extra };
-  for (const k of ["REDIS_URL", "SIO_KEY", "SIO_GATEWAY_HOST", "SIO_GATEWAY_PORT", "SIO_GATEWAY_AUTH", "SIO_JWT_SECRET"]) {
+  for (const k of ["REDIS_URL", "SIO_KEY", "SIO_GATEWAY_HOST", "SIO_GATEWAY_PORT", "SIO_GATEWAY_AUTH", "SIO_JWT_SECRET", "SIO_JWT_EXP_OPTIONAL"]) {
     if (!(k in extra)) delete env[k];
   }
   return env;

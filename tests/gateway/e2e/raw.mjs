@@ -9,6 +9,15 @@ export { http };
 // CONNECT for `nsp` with `auth` and waits for the server's CONNECT reply. Then records every later frame in
 // `frames` ({ text } or { binary: hex }) and answers server pings ("2") with "3" (pings are not recorded).
 export async function rawSocketIo(port, { nsp = "/", auth = {}, timeoutMs = 5000 } = {}) {
+  const r = await rawConnect(port, { nsp, auth, timeoutMs });
+  const prefix = `40${nsp === "/" ? "" : `${nsp},`}{"sid":"`;
+  if (!r.connect?.startsWith(prefix)) throw new Error(`expected ${prefix}..., got ${JSON.stringify(r.connect)}`);
+  return r;
+}
+
+// What rawSocketIo() does up to the server's answer to CONNECT, whatever it is: `connect` is the reply frame's text
+// (a CONNECT, or a CONNECT_ERROR "44{...}"), undefined if the connection closed first (`closed` is then true).
+export async function rawConnect(port, { nsp = "/", auth = {}, timeoutMs = 5000 } = {}) {
   const WebSocket = load("ws");
   const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
   const r = { ws, open: undefined, connect: undefined, frames: [], all: [], closed: false };
@@ -40,8 +49,6 @@ export async function rawSocketIo(port, { nsp = "/", auth = {}, timeoutMs = 5000
   if (!r.open?.startsWith("0{")) throw new Error(`expected the open packet, got ${JSON.stringify(r.open)}`);
   ws.send(`40${nsp === "/" ? "" : `${nsp},`}${JSON.stringify(auth)}`);
   await waitFor(() => r.connect !== undefined || r.closed, { timeoutMs, message: "the Socket.IO CONNECT reply" });
-  const prefix = `40${nsp === "/" ? "" : `${nsp},`}{"sid":"`;
-  if (!r.connect?.startsWith(prefix)) throw new Error(`expected ${prefix}..., got ${JSON.stringify(r.connect)}`);
   r.close = () => ws.terminate();
   return r;
 }

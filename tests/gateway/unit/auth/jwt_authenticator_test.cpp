@@ -1,14 +1,19 @@
 // --auth jwt: HS256 tokens only, signature, exp, nbf and sub checked. Fixed tokens were made with Node's crypto
-// (HMAC over base64url(header).base64url(claims)), others with libjwt in the test.
+// (HMAC over base64url(header).base64url(claims)), others with libjwt in the test, and those whose JSON libjwt
+// would rewrite (repeated names, deep nesting) by hs256_token() here.
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <boost/beast/core/detail/base64.hpp>
 
 #include "auth/authenticators.hpp"
 
@@ -55,8 +60,10 @@ constexpr const char* numeric_sub_token =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOjQyLCJleHAiOjQxMDI0NDQ4MDB9."
     "H-OuUBuBceD1gSmC_4gR8EzjK8KqESGUM8gSSG7hNMg";
 
-std::unique_ptr<auth::authenticator> make(std::int64_t now = fixed_now, std::chrono::seconds leeway = {}) {
-  return auth::make_jwt_authenticator({.secret = secret, .leeway = leeway, .now_seconds = [now] { return now; }});
+std::unique_ptr<auth::authenticator> make(std::int64_t now = fixed_now, std::chrono::seconds leeway = {},
+                                          bool require_exp = true) {
+  return auth::make_jwt_authenticator(
+      {.secret = secret, .leeway = leeway, .now_seconds = [now] { return now; }, .require_exp = require_exp});
 }
 
 sio::value auth_with_token(const std::string& token) { return sio::value::object({{"token", sio::value(token)}}); }
@@ -90,6 +97,28 @@ std::string libjwt_token(const char* claims_json, jwt_alg_t alg = JWT_ALG_HS256,
   return token;
 }
 
+std::string base64url(std::string_view bytes) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::encoded_size(bytes.size()), '\0');
+  out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
+// A token whose header and claims are exactly this JSON text, HS256-signed with `secret` as Node's createHmac
+// would sign it.
+std::string hs256_token(std::string_view header_json, std::string_view claims_json) {
+  const std::string body = base64url(header_json) + "." + base64url(claims_json);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  REQUIRE(HMAC(EVP_sha256(), secret, static_cast<int>(std::string_view(secret).size()),
+               reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length) != nullptr);
+  return body + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+}
+
+constexpr const char* hs256_header = R"({"alg":"HS256","typ":"JWT"})";
+
 }  // namespace
 
 TEST_CASE("jwt: a valid HS256 token made by Node is accepted, sub is the user id") {
@@ -98,7 +127,7 @@ TEST_CASE("jwt: a valid HS256 token made by Node is accepted, sub is the user id
 
 TEST_CASE("jwt: a valid HS256 token made by libjwt is accepted") {
   CHECK(accepted_id(decide(libjwt_token(R"({"sub":"user-7","exp":1764387000})"))) == "user-7");
-  CHECK(accepted_id(decide(libjwt_token(R"({"sub":"no-exp"})"))) == "no-exp");
+  CHECK(accepted_id(decide(hs256_token(hs256_header, R"({"sub":"user-8","exp":1764387000})"))) == "user-8");
 }
 
 TEST_CASE("jwt: the token may come from an Authorization: Bearer header") {
@@ -179,7 +208,7 @@ TEST_CASE("jwt: expiry, with leeway") {
 TEST_CASE("jwt: nbf in the future is not yet valid") {
   CHECK(refusal(decide(future_nbf_token)) == "invalid token: not yet valid (nbf)");
   CHECK(accepted_id(decide(future_nbf_token, 4102444800)) == "42");
-  const std::string token = libjwt_token(R"({"sub":"42","nbf":1764383460})");
+  const std::string token = libjwt_token(R"({"sub":"42","nbf":1764383460,"exp":4102444800})");
   CHECK(refusal(decide(token)) == "invalid token: not yet valid (nbf)");
   const auto lenient = make(fixed_now, std::chrono::seconds(60));
   CHECK(std::get<auth::accepted>(lenient->authenticate(auth_with_token(token), handshake_info{})).user_id == "42");
@@ -188,9 +217,78 @@ TEST_CASE("jwt: nbf in the future is not yet valid") {
 TEST_CASE("jwt: sub must be a non-empty string") {
   CHECK(refusal(decide(no_sub_token)).find("invalid token: no sub") == 0);
   CHECK(refusal(decide(numeric_sub_token)).find("invalid token: no sub") == 0);
-  CHECK(refusal(decide(libjwt_token(R"({"sub":""})"))).find("invalid token: no sub") == 0);
+  CHECK(refusal(decide(libjwt_token(R"({"sub":"","exp":4102444800})"))).find("invalid token: no sub") == 0);
 }
 
 TEST_CASE("jwt: an empty secret is a configuration error") {
   CHECK_THROWS_AS(auth::make_jwt_authenticator({}), std::invalid_argument);
+}
+
+TEST_CASE("jwt: a header nested a million levels deep is refused as malformed without recursing") {
+  // base64url of "[[[[...": before the signature is looked at, so anyone can send it. A recursive parser
+  // overflowed the stack on ~110,000 levels (issue 24).
+  const std::string deep(1000000, '[');
+  const std::string claims = base64url(R"({"sub":"42","exp":4102444800})");
+  CHECK(refusal(decide(base64url(deep) + "." + claims + ".c2ln")) == "invalid token: malformed header");
+  CHECK(refusal(decide(base64url(std::string(1000000, '{')) + "." + claims + ".c2ln")) ==
+        "invalid token: malformed header");
+  // 512 levels is JSON the reader takes, but not an object.
+  CHECK(refusal(decide(base64url(std::string(512, '[') + std::string(512, ']')) + "." + claims + ".c2ln")) ==
+        "invalid token: malformed header");
+}
+
+TEST_CASE("jwt: claims nested deeper than the reader limit are refused as malformed even when signed") {
+  const std::string deep_member = R"({"sub":"42","exp":4102444800,"x":)" + std::string(100000, '[') +
+                                  std::string(100000, ']') + "}";
+  CHECK(refusal(decide(hs256_token(hs256_header, deep_member))) == "invalid token: malformed claims");
+  CHECK(refusal(decide(base64url(hs256_header) + "." + base64url(std::string(1000000, '[')) + ".c2ln")) ==
+        "invalid token: malformed claims");
+  // Nesting the reader takes is no reason to refuse.
+  const std::string nested =
+      R"({"sub":"42","exp":4102444800,"x":)" + std::string(400, '[') + std::string(400, ']') + "}";
+  CHECK(accepted_id(decide(hs256_token(hs256_header, nested))) == "42");
+}
+
+TEST_CASE("jwt: a validly signed token that repeats a claim name is refused, whichever value comes last") {
+  // JSON.parse (every Node JWT library) reads the last sub, 42; the first would be user 43. Neither may join.
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"43","sub":"42","exp":4102444800})"))) ==
+        R"(invalid token: duplicate claim name "sub")");
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"42","exp":1600000000,"exp":4102444800})"))) ==
+        R"(invalid token: duplicate claim name "exp")");
+  // The same name spelled with an escape is the same name.
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"43","s\u0075b":"42","exp":4102444800})"))) ==
+        R"(invalid token: duplicate claim name "sub")");
+  // The name is shown as JSON, whatever it holds.
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"42","exp":4102444800,"a\"b":1,"a\"b":2})"))) ==
+        R"(invalid token: duplicate claim name "a\"b")");
+  // Only top-level names are claim names: repeats inside a claim's value are the claim's own business.
+  CHECK(accepted_id(decide(hs256_token(hs256_header, R"({"sub":"42","exp":4102444800,"ctx":{"a":1,"a":2}})"))) ==
+        "42");
+}
+
+TEST_CASE("jwt: a header that repeats a parameter is refused") {
+  const char* claims = R"({"sub":"42","exp":4102444800})";
+  CHECK(refusal(decide(hs256_token(R"({"alg":"HS256","alg":"none","typ":"JWT"})", claims))) ==
+        R"(invalid token: duplicate header parameter "alg")");
+  CHECK(refusal(decide(hs256_token(R"({"alg":"none","alg":"HS256"})", claims))) ==
+        R"(invalid token: duplicate header parameter "alg")");
+  CHECK(refusal(decide(hs256_token(R"({"alg":"HS256","typ":"JWT","typ":"JWT"})", claims))) ==
+        R"(invalid token: duplicate header parameter "typ")");
+}
+
+TEST_CASE("jwt: a token without exp is refused by default, accepted with require_exp false") {
+  const std::string no_exp = libjwt_token(R"({"sub":"no-exp","iat":1764383000})");
+  CHECK(refusal(decide(no_exp)) ==
+        "invalid token: no exp (the token must expire; --jwt-exp-optional accepts tokens without one)");
+  const auto optional = make(fixed_now, {}, false);
+  CHECK(accepted_id(optional->authenticate(auth_with_token(no_exp), handshake_info{})) == "no-exp");
+  // An exp that is there is still checked, and nbf too.
+  CHECK(refusal(optional->authenticate(auth_with_token(expired_token), handshake_info{})) ==
+        "invalid token: expired");
+  CHECK(refusal(optional->authenticate(auth_with_token(libjwt_token(R"({"sub":"42","nbf":4102444800})")),
+                                       handshake_info{})) == "invalid token: not yet valid (nbf)");
+  // exp is checked before sub: a token with neither names the missing exp.
+  CHECK(refusal(decide(libjwt_token(R"({"iat":1764383000})"))).find("invalid token: no exp") == 0);
+  CHECK(refusal(decide(hs256_token(hs256_header, R"({"sub":"42","exp":"4102444800"})"))) ==
+        "invalid token: malformed claims (exp is not a number)");
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -252,4 +253,24 @@ TEST_CASE("app: the gateway takes one Redis server, not a cluster's seeds or sen
   CHECK(std::get<int>(parse({"--redis", "redis+cluster://127.0.0.1:7000,127.0.0.1:7001"})) == app_ns::exit_usage);
   CHECK(std::get<int>(parse({"--redis", "redis+sentinel://127.0.0.1:26379/mymaster"})) == app_ns::exit_usage);
   CHECK(std::holds_alternative<app_ns::serve_config>(parse({"--redis", "redis://127.0.0.1:7000"})));
+}
+
+TEST_CASE("app: a token must have exp unless --jwt-exp-optional or SIO_JWT_EXP_OPTIONAL says otherwise") {
+  namespace app_ns = sio::gateway::app;
+  const auto exp_optional = [](std::initializer_list<const char*> args) {
+    const auto c = parse(args);
+    REQUIRE(std::holds_alternative<app_ns::serve_config>(c));
+    return std::get<app_ns::serve_config>(c).jwt_exp_optional;
+  };
+  ::unsetenv("SIO_JWT_EXP_OPTIONAL");
+  CHECK_FALSE(exp_optional({}));
+  CHECK(exp_optional({"--jwt-exp-optional"}));
+  ::setenv("SIO_JWT_EXP_OPTIONAL", "1", 1);
+  CHECK(exp_optional({}));
+  ::setenv("SIO_JWT_EXP_OPTIONAL", "0", 1);
+  CHECK_FALSE(exp_optional({}));
+  CHECK(exp_optional({"--jwt-exp-optional"}));  // the flag wins
+  ::setenv("SIO_JWT_EXP_OPTIONAL", "maybe", 1);
+  CHECK(std::get<int>(parse({})) == app_ns::exit_usage);
+  ::unsetenv("SIO_JWT_EXP_OPTIONAL");
 }

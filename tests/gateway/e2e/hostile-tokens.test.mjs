@@ -1,0 +1,80 @@
+// Hostile tokens against a gateway in JWT mode with its default flags (issue 24): a token segment nested deeper
+// than any parser's stack (it crashed the gateway before its signature was checked), a validly signed token whose
+// claims repeat "sub" (JSON.parse, so every Node JWT library, reads the last one; the gateway read the first), and a
+// signed token without exp (refused unless --jwt-exp-optional). A well-behaved user connected before the attack
+// must notice nothing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Harness, waitFor, assertNotification, jwt as signJwt, nowSeconds, b64url, bystander, assertServing } from "./harness.mjs";
+import { rawConnect } from "./raw.mjs";
+
+const SECRET = "e2e-hostile-secret-0123456789abcdef";
+const h = new Harness();
+let gateway;
+let b;
+
+const jwt = (claims, options = {}) => signJwt(claims, { secret: SECRET, ...options });
+const now = nowSeconds;
+
+before(async () => {
+  await h.start();
+  gateway = await h.startGateway({ auth: "jwt", args: ["--jwt-secret", SECRET] });
+  b = await bystander(h, gateway, { secret: SECRET });
+});
+
+after(() => h.close());
+
+// The gateway's answer to a raw WebSocket CONNECT carrying `token`: the CONNECT_ERROR's message.
+async function refusalOf(token) {
+  const r = await rawConnect(gateway.port, { auth: { token }, timeoutMs: 10000 });
+  try {
+    h.checkGateways();
+    assert.ok(r.connect !== undefined, `the connection closed without an answer to CONNECT (closed: ${r.closed})`);
+    assert.ok(r.connect.startsWith("44{"), `expected a CONNECT_ERROR, got ${r.connect.slice(0, 200)}`);
+    return JSON.parse(r.connect.slice(2)).message;
+  } finally {
+    r.close();
+  }
+}
+
+test("a token segment nested 150,000 deep is refused as malformed, and the gateway keeps serving", async () => {
+  const deep = "[".repeat(150000);
+  const claims = b64url({ sub: "42", exp: now() + 3600 });
+  // Unsigned garbage in the header: refused before the signature is looked at.
+  assert.equal(await refusalOf(`${b64url(deep)}.${claims}.c2ln`), "invalid token: malformed header");
+  // A valid header, the deep text as the claims.
+  assert.equal(await refusalOf(`${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(deep)}.c2ln`),
+    "invalid token: malformed claims");
+  await assertServing(h, gateway, b, "deep token");
+});
+
+test("a validly signed token that repeats sub is refused: it must not join either user", async () => {
+  const exp = now() + 3600;
+  const token = jwt(`{"sub":"43","sub":"42","exp":${exp}}`);
+  assert.equal(JSON.parse(Buffer.from(token.split(".")[1], "base64url")).sub, "42", "JSON.parse reads the last sub");
+  for (const transports of [["websocket"], ["polling"]]) {
+    const e = await h.connectError(gateway.port, { auth: { token }, transports });
+    assert.equal(e.message, 'invalid token: duplicate claim name "sub"', String(transports));
+  }
+  const header = `{"alg":"HS256","alg":"none","typ":"JWT"}`;
+  const e = await h.connectError(gateway.port, { auth: { token: jwt({ sub: "42", exp }, { header }) } });
+  assert.equal(e.message, 'invalid token: duplicate header parameter "alg"');
+  await assertServing(h, gateway, b, "duplicate names");
+});
+
+test("a signed token without exp is refused by default, accepted with --jwt-exp-optional", async () => {
+  const token = jwt({ sub: "77", iat: now() });
+  const e = await h.connectError(gateway.port, { auth: { token } });
+  assert.equal(e.message, "invalid token: no exp (the token must expire; --jwt-exp-optional accepts tokens without one)");
+
+  const lenient = await h.startGateway({ auth: "jwt", args: ["--jwt-secret", SECRET, "--jwt-exp-optional"] });
+  const c = await h.connect(lenient.port, { auth: { token }, transports: ["websocket"], label: "user 77 without exp" });
+  const m = h.mark();
+  await h.notify(["--user", "77", "--type", "FOR_77"]);
+  await waitFor(() => m.received(c).length >= 1, { message: "user 77's notification" });
+  assertNotification(m.received(c)[0], "FOR_77", c.label);
+  // Optional is not ignored: an exp that is there is still checked.
+  const expired = await h.connectError(lenient.port, { auth: { token: jwt({ sub: "77", exp: now() - 60 }) } });
+  assert.equal(expired.message, "invalid token: expired");
+  c.socket.disconnect();
+});
