@@ -5,7 +5,6 @@
 #include <utility>
 
 #include <boost/asio/buffer.hpp>
-#include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -32,14 +31,14 @@ websocket_connection::websocket_connection(beast::tcp_stream stream, std::size_t
   timeouts.idle_timeout = websocket::stream_base::none();
   timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.erase(beast::http::field::server); }));
   ws_.read_message_max(max_message_size);  // larger messages fail the connection (ws' maxPayload: 1009)
   ws_.auto_fragment(false);
 }
 
 void websocket_connection::accept(http_request req, std::function<void(bool)> done) {
   upgrade_request_ = std::move(req);
+  // Beast adds "Server: Boost.Beast/..." to its response whatever a decorator does; Node sends none.
+  ws_.next_layer().drop_server_field_of_next_header();
   ws_.async_accept(upgrade_request_, [self = shared_from_this(), done = std::move(done)](beast::error_code ec) {
     self->upgrade_request_ = {};
     if (ec) self->finished_ = true;

@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "engineio/header_filter_stream.hpp"
 #include "engineio/outgoing_item.hpp"
 #include "engineio/server.hpp"
 
@@ -62,7 +63,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   void finish(std::string_view reason);
   void start_close();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<header_filter_stream> ws_;  // its handshake response without a Server header
   boost::beast::flat_buffer read_buffer_;
   std::deque<outgoing_item> queue_;
   std::size_t queued_bytes_ = 0;

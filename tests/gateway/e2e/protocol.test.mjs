@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Harness, waitFor, sleep, load } from "./harness.mjs";
-import { http, pollingHandshake } from "./raw.mjs";
+import { http, pollingHandshake, rawResponseHead } from "./raw.mjs";
 
 const h = new Harness();
 let node, gateway;
@@ -230,6 +230,36 @@ test("a polling GET after the upgrade to websocket: 400 {\"code\":3,\"message\":
   }
   assert.deepEqual(r.node, { status: 400, contentType: "application/json", body: '{"code":3,"message":"Bad request"}' });
   assert.deepEqual(r.gateway, r.node);
+  await wellBehaved();
+});
+
+// Node (ws, engine.io, node:http) names no server software: no response carries a Server header. The response heads
+// are read as raw bytes, so an empty "Server:" line would show too. The refused WebSocket handshake is Beast's own
+// answer (426 where Node's ws answers 400: status not compared), written like the 101.
+test("no response has a Server header: WebSocket 101 and refusal, polling, /healthz, /metrics, demo page, 404, 400", async () => {
+  const request = (port, path) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
+  const upgrade = (port, version = 13) =>
+    `GET ${SIO}?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\n` +
+    `Upgrade: websocket\r\nSec-WebSocket-Version: ${version}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+  const cases = [
+    ["WebSocket handshake", (port) => upgrade(port), 101, true],
+    ["WebSocket handshake with Sec-WebSocket-Version 12", (port) => upgrade(port, 12), undefined, true],
+    ["polling handshake", (port) => request(port, `${SIO}?EIO=4&transport=polling`), 200, true],
+    ["/healthz", (port) => request(port, "/healthz"), 200, false],
+    ["/metrics", (port) => request(port, "/metrics"), 200, false],
+    ["the demo page", (port) => request(port, "/"), 200, false],
+    ["an unknown path", (port) => request(port, "/no-such-page"), 404, false],
+    ["an unknown sid", (port) => request(port, `${SIO}?EIO=4&transport=polling&sid=AAAAAAAAAAAAAAAAAAAA`), 400, true],
+  ];
+  for (const [what, req, status, alsoNode] of cases) {
+    for (const [name, port] of alsoNode ? [["node", node.port], ["gateway", gateway.port]] : [["gateway", gateway.port]]) {
+      h.checkGateways();
+      const head = await rawResponseHead(port, req(port));
+      const [statusLine, ...fields] = head.split("\r\n");
+      if (status !== undefined) assert.match(statusLine, new RegExp(`^HTTP/1\\.1 ${status} `), `${what} on ${name}: ${head}`);
+      assert.deepEqual(fields.filter((f) => /^server\s*:/i.test(f)), [], `${what} on ${name} (${statusLine}): no Server header`);
+    }
+  }
   await wellBehaved();
 });
 

@@ -1,5 +1,7 @@
 // Raw Engine.IO clients for exact-frame and protocol tests: a WebSocket client (the `ws` package) that records
-// every frame text-exactly, and plain HTTP requests (node:http) for the polling transport.
+// every frame text-exactly, plain HTTP requests (node:http) for the polling transport, and a byte-level request
+// (node:net) for what no HTTP client shows as sent.
+import { connect as netConnect } from "node:net";
 import { http } from "../../interop/lib/http.mjs";
 import { load, waitFor } from "./harness.mjs";
 
@@ -61,4 +63,29 @@ export async function pollingHandshake(port) {
   }
   const open = JSON.parse(res.body.slice(1));
   return { sid: open.sid, open };
+}
+
+// Sends `request` (the exact request bytes, e.g. a hand-written WebSocket upgrade) over a plain TCP connection to
+// 127.0.0.1:port and resolves the response head exactly as received: the status line and every header line, up to
+// and without the blank line. The connection is then destroyed (a 101 stays open otherwise).
+export function rawResponseHead(port, request, { timeoutMs = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: "127.0.0.1", port });
+    let received = Buffer.alloc(0);
+    const done = (err, head) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(head);
+    };
+    const timer = setTimeout(() => done(new Error(`no complete response head from :${port} within ${timeoutMs} ms`)), timeoutMs);
+    socket.on("connect", () => socket.write(request));
+    socket.on("data", (d) => {
+      received = Buffer.concat([received, d]);
+      const end = received.indexOf("\r\n\r\n");
+      if (end >= 0) done(undefined, received.subarray(0, end).toString("latin1"));
+    });
+    socket.on("error", (e) => done(e));
+    socket.on("end", () => done(new Error(`:${port} closed before a complete response head: ${JSON.stringify(received.toString("latin1"))}`)));
+  });
 }
