@@ -51,9 +51,9 @@ struct serve_config {
   double handshake_rate = 100;               // per second per remote address; 0 = off
   double handshake_burst = 1000;
   std::size_t max_connect_payload = 16 * 1024;     // largest message before a namespace is joined
-  std::size_t preauth_memory = 64 * 1024 * 1024;   // bytes all unauthenticated clients may hold; 0 = unbounded
+  std::size_t preauth_memory = 128 * 1024 * 1024;  // bytes all unauthenticated clients may hold; 0 = unbounded
   std::chrono::milliseconds request_timeout{10000};
-  std::size_t max_pending_per_address = 64;        // unauthenticated TCP connections per address; 0 = off
+  std::size_t max_pending_per_address = 1000;      // unauthenticated TCP connections per address; 0 = off
   std::size_t max_inbound_rate = 1000000;          // bytes per second one client may send; 0 = off
   std::vector<std::string> trusted_proxies;        // --trust-proxy CIDR...
   std::string admin_host;                          // --admin-listen: /healthz and /metrics there only
@@ -189,9 +189,9 @@ inline command parse_command_line(int argc, const char* const* argv) {
   double handshake_burst = 1000;
   std::string connect_timeout = "45s";
   std::size_t max_connect_payload = 16 * 1024;
-  std::size_t preauth_memory = 64 * 1024 * 1024;
+  std::size_t preauth_memory = 128 * 1024 * 1024;
   std::string request_timeout = "10s";
-  std::size_t max_pending_per_address = 64;
+  std::size_t max_pending_per_address = 1000;
   std::size_t max_inbound_rate = 1000000;
   std::vector<std::string> trust_proxy;
   std::string admin_listen;

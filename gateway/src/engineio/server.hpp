@@ -35,7 +35,7 @@ struct server_options {
   // max_connect_payload until it is authenticated (up to 3/4 of the budget; handshakes beyond get 503), each
   // request being received its header allowance from its first byte until its header is read (a connection that
   // cannot have it is closed). 0: unbounded.
-  std::size_t preauth_memory = 64 * 1024 * 1024;
+  std::size_t preauth_memory = 128 * 1024 * 1024;
   // A request's header must arrive within this from its first byte (a new connection's first request: from the
   // connection's start), and its body within this again. Separate from the Engine.IO session timeouts.
   std::chrono::milliseconds request_timeout{10000};
@@ -46,7 +46,7 @@ struct server_options {
   // TCP connections one address may hold whose client has not finished its handshake (idle, sending a request,
   // or an Engine.IO session whose client has not been authenticated yet); beyond, new ones are closed at accept.
   // Trusted proxies are exempt. 0: no limit.
-  std::size_t max_pending_per_address = 64;
+  std::size_t max_pending_per_address = 1000;
   // --trust-proxy: addresses or CIDR ranges of load balancers whose Forwarded / X-Forwarded-For is believed
   // (see trusted_proxies.hpp).
   std::vector<std::string> trusted_proxies;

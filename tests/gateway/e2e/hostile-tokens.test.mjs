@@ -12,6 +12,8 @@ const SECRET = "e2e-hostile-secret-0123456789abcdef";
 const h = new Harness();
 let gateway;
 let b;
+let roomy;  // --max-connect-payload 1000000: a 150 KB CONNECT reaches the token parser
+let roomyBystander;
 
 const jwt = (claims, options = {}) => signJwt(claims, { secret: SECRET, ...options });
 const now = nowSeconds;
@@ -20,13 +22,15 @@ before(async () => {
   await h.start();
   gateway = await h.startGateway({ auth: "jwt", args: ["--jwt-secret", SECRET] });
   b = await bystander(h, gateway, { secret: SECRET });
+  roomy = await h.startGateway({ auth: "jwt", args: ["--jwt-secret", SECRET, "--max-connect-payload", "1000000"] });
+  roomyBystander = await bystander(h, roomy, { secret: SECRET });
 });
 
 after(() => h.close());
 
 // The gateway's answer to a raw WebSocket CONNECT carrying `token`: the CONNECT_ERROR's message.
-async function refusalOf(token) {
-  const r = await rawConnect(gateway.port, { auth: { token }, timeoutMs: 10000 });
+async function refusalOf(token, g = gateway) {
+  const r = await rawConnect(g.port, { auth: { token }, timeoutMs: 10000 });
   try {
     h.checkGateways();
     assert.ok(r.connect !== undefined, `the connection closed without an answer to CONNECT (closed: ${r.closed})`);
@@ -40,12 +44,19 @@ async function refusalOf(token) {
 test("a token segment nested 150,000 deep is refused as malformed, and the gateway keeps serving", async () => {
   const deep = "[".repeat(150000);
   const claims = b64url({ sub: "42", exp: now() + 3600 });
-  // Unsigned garbage in the header: refused before the signature is looked at.
-  assert.equal(await refusalOf(`${b64url(deep)}.${claims}.c2ln`), "invalid token: malformed header");
+  // With the defaults such a CONNECT (about 200 KB) is larger than --max-connect-payload: closed with 1009 unread.
+  const tooBig = await rawConnect(gateway.port, { auth: { token: `${b64url(deep)}.${claims}.c2ln` }, timeoutMs: 10000 });
+  await waitFor(() => tooBig.closed, { message: "the oversized CONNECT to be refused" });
+  assert.equal(tooBig.connect, undefined, "no answer to an oversized CONNECT: the connection is closed");
+  tooBig.close();
+  await assertServing(h, gateway, b, "deep token (size)");
+  // With a limit that lets it through, the token parser itself must hold: unsigned garbage in the header is
+  // refused before the signature is looked at.
+  assert.equal(await refusalOf(`${b64url(deep)}.${claims}.c2ln`, roomy), "invalid token: malformed header");
   // A valid header, the deep text as the claims.
-  assert.equal(await refusalOf(`${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(deep)}.c2ln`),
+  assert.equal(await refusalOf(`${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(deep)}.c2ln`, roomy),
     "invalid token: malformed claims");
-  await assertServing(h, gateway, b, "deep token");
+  await assertServing(h, roomy, roomyBystander, "deep token");
 });
 
 test("a validly signed token that repeats sub is refused: it must not join either user", async () => {
