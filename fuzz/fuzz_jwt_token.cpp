@@ -26,6 +26,7 @@
 #include <rapidjson/reader.h>
 
 #include "auth/authenticators.hpp"
+#include "auth/base64url.hpp"
 #include "fuzz_check.hpp"
 #include "sio/value.hpp"
 
@@ -33,19 +34,11 @@ namespace {
 
 namespace auth = sio::gateway::auth;
 using sio::fuzz::require;
+using sio::gateway::auth::encode_base64url;
 
 constexpr std::string_view secret = "fuzz-secret-0123456789";
 constexpr std::int64_t fixed_now = 1764383400;
 constexpr std::string_view fixed_header = R"({"alg":"HS256","typ":"JWT"})";
-
-std::string base64url(std::string_view bytes) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::encoded_size(bytes.size()), '\0');
-  out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
 
 // What the authenticator accepts as a segment (unpadded base64url); nothing for anything else.
 std::optional<std::string> from_base64url(std::string_view text) {
@@ -66,12 +59,12 @@ std::string signature(std::string_view body) {
   require(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
                reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length) != nullptr,
           "HMAC-SHA256 works");
-  return base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+  return encode_base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
 // header.claims.signature: what an issuer holding the secret would send.
 std::string signed_token(std::string_view header, std::string_view claims) {
-  std::string body = base64url(header) + "." + base64url(claims);
+  std::string body = encode_base64url(header) + "." + encode_base64url(claims);
   return body + "." + signature(body);
 }
 

@@ -13,10 +13,10 @@
 #include <string_view>
 
 #include <jwt.h>
-#include <boost/beast/core/detail/base64.hpp>
 #include <fmt/format.h>
 
 #include "auth/authenticators.hpp"
+#include "auth/base64url.hpp"
 #include "sio/error.hpp"
 #include "sio/value.hpp"
 #include "value/json_reader.hpp"
@@ -26,22 +26,6 @@ namespace sio::gateway::auth {
 namespace {
 
 refused invalid(std::string_view reason) { return refused{fmt::format("invalid token: {}", reason)}; }
-
-// base64url without padding (RFC 7515 §2) -> bytes; nothing when it is not base64url.
-std::optional<std::string> decode_base64url(std::string_view text) {
-  std::string standard(text);
-  for (char& c : standard) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (!(std::isalnum(static_cast<unsigned char>(c)) != 0)) return std::nullopt;
-  }
-  if (standard.size() % 4 == 1) return std::nullopt;
-  std::string bytes((standard.size() + 3) / 4 * 3, '\0');  // unpadded: round up
-  const auto [written, read] = boost::beast::detail::base64::decode(bytes.data(), standard.data(), standard.size());
-  if (read != standard.size()) return std::nullopt;
-  bytes.resize(written);
-  return bytes;
-}
 
 // A JWT segment: base64url of a JSON object, with the first member name it repeats (if any); nothing when it is
 // not one.

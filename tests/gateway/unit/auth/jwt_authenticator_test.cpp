@@ -13,11 +13,12 @@
 #include <jwt.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <boost/beast/core/detail/base64.hpp>
 
 #include "auth/authenticators.hpp"
+#include "auth/base64url.hpp"
 
 namespace auth = sio::gateway::auth;
+using sio::gateway::auth::encode_base64url;
 using sio::gateway::engineio::handshake_info;
 
 namespace {
@@ -97,24 +98,15 @@ std::string libjwt_token(const char* claims_json, jwt_alg_t alg = JWT_ALG_HS256,
   return token;
 }
 
-std::string base64url(std::string_view bytes) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::encoded_size(bytes.size()), '\0');
-  out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
-
 // A token whose header and claims are exactly this JSON text, HS256-signed with `secret` as Node's createHmac
 // would sign it.
 std::string hs256_token(std::string_view header_json, std::string_view claims_json) {
-  const std::string body = base64url(header_json) + "." + base64url(claims_json);
+  const std::string body = encode_base64url(header_json) + "." + encode_base64url(claims_json);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   REQUIRE(HMAC(EVP_sha256(), secret, static_cast<int>(std::string_view(secret).size()),
                reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length) != nullptr);
-  return body + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+  return body + "." + encode_base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
 constexpr const char* hs256_header = R"({"alg":"HS256","typ":"JWT"})";
@@ -228,12 +220,12 @@ TEST_CASE("jwt: a header nested a million levels deep is refused as malformed wi
   // base64url of "[[[[...": before the signature is looked at, so anyone can send it. A recursive parser
   // overflowed the stack on ~110,000 levels (issue 24).
   const std::string deep(1000000, '[');
-  const std::string claims = base64url(R"({"sub":"42","exp":4102444800})");
-  CHECK(refusal(decide(base64url(deep) + "." + claims + ".c2ln")) == "invalid token: malformed header");
-  CHECK(refusal(decide(base64url(std::string(1000000, '{')) + "." + claims + ".c2ln")) ==
+  const std::string claims = encode_base64url(R"({"sub":"42","exp":4102444800})");
+  CHECK(refusal(decide(encode_base64url(deep) + "." + claims + ".c2ln")) == "invalid token: malformed header");
+  CHECK(refusal(decide(encode_base64url(std::string(1000000, '{')) + "." + claims + ".c2ln")) ==
         "invalid token: malformed header");
   // 512 levels is JSON the reader takes, but not an object.
-  CHECK(refusal(decide(base64url(std::string(512, '[') + std::string(512, ']')) + "." + claims + ".c2ln")) ==
+  CHECK(refusal(decide(encode_base64url(std::string(512, '[') + std::string(512, ']')) + "." + claims + ".c2ln")) ==
         "invalid token: malformed header");
 }
 
@@ -241,7 +233,7 @@ TEST_CASE("jwt: claims nested deeper than the reader limit are refused as malfor
   const std::string deep_member = R"({"sub":"42","exp":4102444800,"x":)" + std::string(100000, '[') +
                                   std::string(100000, ']') + "}";
   CHECK(refusal(decide(hs256_token(hs256_header, deep_member))) == "invalid token: malformed claims");
-  CHECK(refusal(decide(base64url(hs256_header) + "." + base64url(std::string(1000000, '[')) + ".c2ln")) ==
+  CHECK(refusal(decide(encode_base64url(hs256_header) + "." + encode_base64url(std::string(1000000, '[')) + ".c2ln")) ==
         "invalid token: malformed claims");
   // Nesting the reader takes is no reason to refuse.
   const std::string nested =
