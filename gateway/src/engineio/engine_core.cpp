@@ -128,14 +128,15 @@ void engine_core::admit(asio::ip::tcp::socket socket) {
     socket.close(ec);
     return;
   }
-  pending_connections::slot slot;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) {
     socket.close(ec);  // already gone
     return;
   }
+  std::string address = peer.address().to_string();
+  pending_connections::slot slot;
   if (!proxies_.contains(peer.address())) {
-    slot = pending_.acquire(peer.address().to_string());
+    slot = pending_.acquire(address);
     if (!slot.held()) {
       ++stats_.pending_refused_total;
       socket.close(ec);
@@ -143,8 +144,8 @@ void engine_core::admit(asio::ip::tcp::socket socket) {
     }
   }
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  auto conn = std::make_shared<http_connection>(std::move(socket), weak_from_this(), std::move(slot),
-                                                options_.request_timeout);
+  auto conn = std::make_shared<http_connection>(std::move(socket), std::move(address), weak_from_this(),
+                                                std::move(slot), options_.request_timeout);
   track(conn);
   conn->start();
 }

@@ -22,20 +22,15 @@ namespace {
 // Bytes of a following request kept while a long-poll is held (HTTP pipelining); reading pauses beyond that.
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
 
-std::string address_of(const asio::ip::tcp::socket& socket) {
-  beast::error_code ec;
-  const auto endpoint = socket.remote_endpoint(ec);
-  return ec ? std::string{} : endpoint.address().to_string();
-}
-
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, std::weak_ptr<engine_core> core,
-                                 pending_connections::slot pending, std::chrono::milliseconds request_timeout)
+http_connection::http_connection(asio::ip::tcp::socket socket, std::string remote_address,
+                                 std::weak_ptr<engine_core> core, pending_connections::slot pending,
+                                 std::chrono::milliseconds request_timeout)
     : stream_{std::move(socket)},
       timer_{stream_.get_executor()},
       core_{std::move(core)},
-      remote_address_{address_of(stream_.socket())},
+      remote_address_{std::move(remote_address)},
       client_address_{remote_address_},
       pending_{std::move(pending)},
       request_timeout_{request_timeout} {}

@@ -36,10 +36,10 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   // route's body. Taken from the pre-authentication budget from the request's first byte until it is answered.
   static constexpr std::size_t request_allowance = header_limit + route_body_limit;
 
-  // `pending` is this connection's slot among its address' connections without a session (empty for a trusted
+  // `remote_address`: the peer's IP address. `pending` is this connection's slot among its address' connections without a session (empty for a trusted
   // proxy's). `request_timeout` bounds the arrival of a request's header from its first byte (and from the
   // connection's start for the first request), and then of its body.
-  http_connection(boost::asio::ip::tcp::socket socket, std::weak_ptr<engine_core> core,
+  http_connection(boost::asio::ip::tcp::socket socket, std::string remote_address, std::weak_ptr<engine_core> core,
                   pending_connections::slot pending, std::chrono::milliseconds request_timeout);
   http_connection(const http_connection&) = delete;
   http_connection& operator=(const http_connection&) = delete;

@@ -302,3 +302,19 @@ test("finding 6: one client flooding 1 MB events does not delay another client's
   }
   await assertServing(h, g, b, "event flood");
 });
+
+test("--admin-listen: /healthz and /metrics leave the client port for their own address", { timeout: 30000 }, async () => {
+  const split = await h.startGateway({ auth: "jwt", args: [...jwtArgs, "--admin-listen", "127.0.0.1:0"] });
+  const line = split.logs.find((l) => l.msg === "admin listening");
+  assert.ok(line && typeof line.port === "number", `an "admin listening" line with the port: ${split.stderr}`);
+  for (const path of ["/healthz", "/metrics"]) {
+    assert.equal((await http(split.port, { path })).status, 404, `${path} on the client port`);
+    assert.equal((await http(line.port, { path })).status, 200, `${path} on the admin port`);
+  }
+  assert.equal((await http(line.port, { path: "/socket.io/?EIO=4&transport=polling" })).status, 404, "no Engine.IO on the admin port");
+  const early = await bystander(h, split, { secret: SECRET, label: "bystander beside --admin-listen" });
+  const m = h.mark();
+  await h.notify(["--user", "42", "--type", "ADMIN_SPLIT"]);
+  await h.waitReceived(m, [early.client], 1, "a notification with --admin-listen");
+  assert.match((await http(line.port, { path: "/metrics" })).body, /^sio_gateway_sockets [1-9]/m);
+});

@@ -274,3 +274,45 @@ TEST_CASE("app: a token must have exp unless --jwt-exp-optional or SIO_JWT_EXP_O
   CHECK(std::get<int>(parse({})) == app_ns::exit_usage);
   ::unsetenv("SIO_JWT_EXP_OPTIONAL");
 }
+
+TEST_CASE("app: the pre-authentication and fairness flags and their defaults") {
+  namespace app_ns = sio::gateway::app;
+  const auto defaults = parse({});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
+  const auto& d = std::get<app_ns::serve_config>(defaults);
+  CHECK(d.max_connect_payload == 16 * 1024);
+  CHECK(d.preauth_memory == 128 * 1024 * 1024);
+  CHECK(d.request_timeout == std::chrono::seconds{10});
+  CHECK(d.max_pending_per_address == 1000);
+  CHECK(d.max_inbound_rate == 1000000);
+  CHECK(d.trusted_proxies.empty());
+  CHECK_FALSE(d.admin_listen);
+
+  const auto given = parse({"--max-connect-payload", "4096", "--preauth-memory", "0", "--request-timeout", "2s",
+                            "--max-pending-per-address", "0", "--max-inbound-rate", "0", "--trust-proxy", "10.0.0.0/8",
+                            "--trust-proxy", "::1", "--admin-listen", "[::1]:9100"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
+  const auto& g = std::get<app_ns::serve_config>(given);
+  CHECK(g.max_connect_payload == 4096);
+  CHECK(g.preauth_memory == 0);
+  CHECK(g.request_timeout == std::chrono::seconds{2});
+  CHECK(g.max_pending_per_address == 0);
+  CHECK(g.max_inbound_rate == 0);
+  CHECK(g.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1"});
+  CHECK(g.admin_listen);
+  CHECK(g.admin_host == "::1");
+  CHECK(g.admin_port == 9100);
+
+  const auto port_only = parse({"--admin-listen", "9100"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(port_only));
+  CHECK(std::get<app_ns::serve_config>(port_only).admin_host == "127.0.0.1");
+
+  for (const char* bad : {"host:", ":9100", "127.0.0.1:70000", "127.0.0.1:x", "-1"}) {
+    CAPTURE(bad);
+    CHECK(std::get<int>(parse({"--admin-listen", bad})) == app_ns::exit_usage);
+  }
+  // A budget that cannot hold one CONNECT would refuse every client.
+  CHECK(std::get<int>(parse({"--preauth-memory", "1000"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--request-timeout", "0s"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--max-connect-payload", "10"})) == app_ns::exit_usage);
+}
