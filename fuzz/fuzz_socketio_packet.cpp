@@ -60,24 +60,55 @@ void check_echo(const sock::packet& p) {
           "an echoed event keeps its data");
 }
 
+// A decoder that only checks events (the server's: no listener reads them) refuses exactly what one that keeps them
+// refuses, and passes on the same packet without the data.
+void check_event_check_only(std::string_view text, const std::optional<sock::packet>& kept, bool kept_refused) {
+  sock::packet_decoder checker(max_attachments, /*keep_event_data=*/false);
+  std::optional<sock::packet> checked;
+  bool checked_refused = false;
+  try {
+    checked = checker.add_text(text);
+  } catch (const sock::decode_error&) {
+    checked_refused = true;
+  }
+  require(checked_refused == kept_refused, "checking an event refuses what decoding it refuses");
+  if (checked_refused) return;
+  require(checked.has_value() == kept.has_value(), "checking an event completes where decoding does");
+  if (!checked) return;
+  require(checked->type == kept->type && checked->nsp == kept->nsp && checked->id == kept->id,
+          "a checked event keeps type, namespace and ack id");
+  require(checked->data.has_value() == (kept->type != sock::packet_type::event && kept->data.has_value()),
+          "only a plain event's data is left out");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::optional<sock::packet_decoder> decoder(std::in_place, max_attachments);
   bool binary = false;
+  bool awaiting_attachments = false;
   for (;;) {
     const std::size_t end = input.find_first_of(markers);
     const std::string_view message = input.substr(0, end);
+    // A text message that starts a packet (no binary packet is waiting for attachments) is checked as the server's
+    // check-only decoder would read it too.
+    const bool fresh_text = !binary && !awaiting_attachments;
+    std::optional<sock::packet> p;
+    bool refused = false;
     try {
-      const auto p = binary ? decoder->add_binary(message) : decoder->add_text(message);
+      p = binary ? decoder->add_binary(message) : decoder->add_text(message);
       if (p) {
         check_packet(*p);
         check_echo(*p);
       }
+      awaiting_attachments = !p.has_value();
     } catch (const sock::decode_error&) {
+      refused = true;
+      awaiting_attachments = false;
       decoder.emplace(max_attachments);  // the server closes the connection; the next message is a new one's
     }
+    if (fresh_text) check_event_check_only(message, p, refused);
     if (end == std::string_view::npos) break;
     binary = input[end] == binary_marker;
     input.remove_prefix(end + 1);
