@@ -119,8 +119,8 @@ void engine_core::accept() {
   });
 }
 
-// A new TCP connection, closed at once past the socket limit or past its address' pending connections (those that
-// carry no session yet: a trusted proxy's are exempt, since every client behind it shares its address).
+// A new TCP connection, closed at once past the socket limit or past its address' pending connections (those not
+// authenticated yet: a trusted proxy's are exempt, since every client behind it shares its address).
 void engine_core::admit(asio::ip::tcp::socket socket) {
   beast::error_code ec;
   if (over_socket_limit()) {
@@ -385,7 +385,7 @@ void engine_core::upgrade(const std::shared_ptr<http_connection>& conn, const en
   }
   http_request req = conn->request();
   auto ws = std::make_shared<websocket_connection>(conn->release_stream(),
-                                                   std::min(options_.max_payload, options_.max_connect_payload));
+                                                   preauth_message_limit(options_));
   track(ws);
   ws->accept(std::move(req), [weak = weak_from_this(), ws, sid = r.sid, info = std::move(info),
                               b64 = r.binary_as_base64, hold](bool accepted) mutable {
@@ -432,7 +432,7 @@ std::optional<preauth_budget::reservation> engine_core::admit_handshake(const st
     refuse_handshake(conn, upgrade, http::status::service_unavailable, std::chrono::seconds{1});
     return std::nullopt;
   }
-  auto allowance = preauth_.reserve_for_session(std::min(options_.max_payload, options_.max_connect_payload));
+  auto allowance = preauth_.reserve_for_session(preauth_message_limit(options_));
   if (!allowance.held()) {
     ++stats_.preauth_refused_total;
     refuse_handshake(conn, upgrade, http::status::service_unavailable, std::chrono::seconds{1});

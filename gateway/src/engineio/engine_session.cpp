@@ -83,7 +83,7 @@ token_bucket::clock::duration engine_session::inbound(std::size_t bytes) {
 
 std::size_t engine_session::max_message() const noexcept {
   const auto& o = core_.options();
-  return authenticated_ ? o.max_payload : std::min(o.max_payload, o.max_connect_payload);
+  return authenticated_ ? o.max_payload : preauth_message_limit(o);
 }
 
 // ---- writing ----

@@ -73,6 +73,11 @@ struct server_options {
   bool serve_engine = true;
 };
 
+// The largest message a session may send before it is authenticated.
+inline std::size_t preauth_message_limit(const server_options& o) noexcept {
+  return o.max_connect_payload < o.max_payload ? o.max_connect_payload : o.max_payload;
+}
+
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 // Answers a request outside `path`; std::nullopt gives 404.
