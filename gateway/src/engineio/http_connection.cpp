@@ -53,8 +53,7 @@ void http_connection::read_next() {
 void http_connection::wait_for_request() {
   waiting_ = true;
   idle_timed_out_ = false;
-  timer_.expires_after(first_request_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(request_timeout_)
-                                      : std::chrono::duration_cast<std::chrono::steady_clock::duration>(idle_timeout));
+  timer_.expires_after(first_request_ ? request_timeout_ : std::chrono::milliseconds{idle_timeout});
   timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     const auto self = weak.lock();
     if (ec || !self || self->closed_ || !self->waiting_) return;
@@ -181,7 +180,6 @@ void http_connection::on_written(beast::error_code ec) {
 
 void http_connection::hold(std::function<void()> on_client_gone) {
   if (closed_) return;
-  request_reservation_.release();  // a session's long-poll: it holds nothing of the client's
   held_ = true;
   on_client_gone_ = std::move(on_client_gone);
   if (!watching_) watch();
@@ -222,7 +220,6 @@ void http_connection::on_watch(beast::error_code ec, std::size_t n) {
 
 beast::tcp_stream http_connection::release_stream() {
   closed_ = true;
-  request_reservation_.release();
   timer_.cancel();
   return std::move(stream_);
 }
