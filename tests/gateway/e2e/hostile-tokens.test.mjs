@@ -89,3 +89,26 @@ test("a signed token without exp is refused by default, accepted with --jwt-exp-
   assert.equal(expired.message, "invalid token: expired");
   c.socket.disconnect();
 });
+
+test("a refused CONNECT is logged once per connection at info with its reason, never with the token", async () => {
+  const token = jwt({ sub: "42", exp: now() - 60 });
+  const before = gateway.logs.length;
+  const r = await rawConnect(gateway.port, { auth: { token }, timeoutMs: 10000 });
+  try {
+    assert.ok(r.connect?.startsWith("44{"), `a CONNECT_ERROR, got ${r.connect}`);
+    // The same connection tries again: still one line.
+    r.ws.send(`40${JSON.stringify({ token })}`);
+    await waitFor(() => r.frames.length >= 1 || r.closed, { message: "the second refusal" });
+  } finally {
+    r.close();
+  }
+  await waitFor(() => gateway.logs.slice(before).some((l) => l.msg === "connect refused"), { message: "the refusal's log line" });
+  const lines = gateway.logs.slice(before).filter((l) => l.msg === "connect refused");
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  assert.equal(lines[0].level, "info");
+  assert.equal(lines[0].reason, "invalid token: expired");
+  assert.equal(lines[0].nsp, "/");
+  assert.equal(lines[0].address, "127.0.0.1");
+  assert.ok(!gateway.stderr.includes(token.split(".")[2]), "the token's signature never reaches the log");
+  await assertServing(h, gateway, b, "refusal logged");
+});

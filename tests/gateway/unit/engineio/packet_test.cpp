@@ -134,3 +134,13 @@ TEST_CASE("packet_kind_of reads the type without the data") {
   CHECK_FALSE(packet_kind_of("/"));  // just below '0'
   CHECK_FALSE(packet_kind_of("7"));  // just above '6'
 }
+
+TEST_CASE("Engine.IO framing has no nesting: a million-level text passes through as data, untouched") {
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  const auto message = decode_packet("4" + deep);
+  REQUIRE(message);
+  CHECK(message->data.size() == deep.size());
+  const auto payload = decode_payload("4" + deep + "\x1e" "4" + deep + "\x1e" "b" + std::string(4000, 'A'));
+  CHECK_FALSE(payload.malformed);
+  CHECK(payload.packets.size() == 3);
+}
