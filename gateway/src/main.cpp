@@ -61,8 +61,9 @@ std::optional<std::string> read_client_bundle(const std::string& path, const app
 }
 
 // Raises the soft descriptor limit to the hard one (every connection is a descriptor), then sizes the TCP connection
-// cap to what the limit holds: accept() failing with EMFILE is worse than a connection closed at once, since the
-// listen queue then fills with clients that wait. Warns when --max-connections cannot be held at all.
+// cap to what the limit holds (0: the engine's default fits): accept() failing with EMFILE is worse than a connection
+// closed at once, since the listen queue then fills with clients that wait. Warns when --max-connections cannot be
+// held at all.
 std::size_t socket_cap(const app::serve_config& c, const app::logger& log) {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
@@ -74,9 +75,9 @@ std::size_t socket_cap(const app::serve_config& c, const app::logger& log) {
   if (limit.rlim_cur == RLIM_INFINITY) return 0;
   const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
   const std::size_t usable = descriptors > reserved_descriptors ? descriptors - reserved_descriptors : 1;
-  const std::size_t wanted = c.max_connections == 0 ? 0 : 2 * c.max_connections + 100;
-  if (wanted != 0 && wanted <= usable) return wanted;
-  if (c.max_connections == 0 || c.max_connections > usable) {
+  const std::size_t wanted = sio::gateway::engineio::default_max_sockets(c.max_connections);
+  if (wanted != 0 && wanted <= usable) return 0;  // the default holds
+  if (c.max_connections > usable) {
     log.warn("descriptor limit too low for --max-connections: connections beyond are closed at once; raise the "
              "limit (ulimit -n, systemd LimitNOFILE=) or lower --max-connections",
              {{"descriptor_limit", descriptors},

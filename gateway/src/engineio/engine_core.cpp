@@ -27,8 +27,6 @@ namespace {
 
 // How long accepting pauses after an error such as EMFILE (no file descriptor left).
 constexpr std::chrono::milliseconds accept_retry_delay{100};
-// TCP connections allowed beyond twice max_connections (see over_socket_limit).
-constexpr std::size_t socket_limit_headroom = 100;
 
 std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -68,9 +66,7 @@ engine_core::engine_core(asio::io_context& io, server_options options, handler& 
       proxies_{options_.trusted_proxies},
       pending_{options_.max_pending_per_address},
       preauth_{options_.preauth_memory},
-      max_sockets_{options_.max_sockets != 0          ? options_.max_sockets
-                   : options_.max_connections == 0 ? 0
-                                                   : 2 * options_.max_connections + socket_limit_headroom},
+      max_sockets_{options_.max_sockets != 0 ? options_.max_sockets : default_max_sockets(options_.max_connections)},
       acceptor_{io},
       grace_timer_{io},
       accept_retry_timer_{io} {

@@ -58,8 +58,8 @@ struct server_options {
   // Engine.IO sessions open at once (WebSocket handshakes in progress count too); a handshake beyond gets 503.
   // TCP connections are capped at max_sockets (closed at accept beyond). 0: unlimited.
   std::size_t max_connections = 10000;
-  // TCP connections open at once; 0: twice max_connections plus 100 (a polling client holds two). The gateway
-  // lowers it to what its descriptor limit can hold.
+  // TCP connections open at once; 0: default_max_sockets(max_connections). The gateway lowers it to what its
+  // descriptor limit can hold.
   std::size_t max_sockets = 0;
   // Handshakes per second per remote address (token bucket with bursts of handshake_burst); beyond: 429 with
   // Retry-After. 0: no limit.
@@ -72,6 +72,12 @@ struct server_options {
   // false: no Engine.IO; every request goes to the routes (the --admin-listen server of /healthz and /metrics).
   bool serve_engine = true;
 };
+
+// TCP connections open at once when server_options::max_sockets is 0: twice max_connections (a polling client may
+// hold two) plus room for handshakes in progress; 0 (no limit) when max_connections is.
+inline std::size_t default_max_sockets(std::size_t max_connections) noexcept {
+  return max_connections == 0 ? 0 : 2 * max_connections + 100;
+}
 
 // The largest message a session may send before it is authenticated.
 inline std::size_t preauth_message_limit(const server_options& o) noexcept {
