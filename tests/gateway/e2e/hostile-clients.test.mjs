@@ -294,9 +294,11 @@ test("finding 6: one client flooding 1 MB events does not delay another client's
       `(gateway CPU ${floodCpuMs} ms in ${windowMs} ms)`);
     assert.ok(!lines.some((l) => l.done !== undefined), "the flood was still going on while the notifications were measured");
     assert.equal(flooder.exitCode, null, "the flooder is slowed down, not disconnected");
-    // A sanitized build parses several times slower: a notification that waits behind one event waits longer.
-    const slack = sanitized(g.pid) ? 4 : 1;
-    assert.ok(floodCpuMs < windowMs / 4, `the gateway spent ${floodCpuMs} ms of CPU in ${windowMs} ms`);
+    // A sanitized debug build (the asan preset: -O0) takes about 190 ms for one 1 MB event, where the ci build
+    // takes a few: a notification that waits behind one event waits that long. The bounds are the ci build's; under
+    // a sanitizer they are wide enough for one event's wait, still far below the unthrottled flood's seconds.
+    const slack = sanitized(g.pid) ? 20 : 1;
+    assert.ok(floodCpuMs < (windowMs * (slack > 1 ? 2 : 1)) / 4, `the gateway spent ${floodCpuMs} ms of CPU in ${windowMs} ms`);
     assert.ok(quantile(flooded, 0.5) <= quantile(quiet, 0.5) + 5 * slack, `p50 during the flood: ${show(flooded)} (quiet ${show(quiet)})`);
     assert.ok(quantile(flooded, 0.99) <= quantile(quiet, 0.99) + 15 * slack, `p99 during the flood: ${show(flooded)} (quiet ${show(quiet)})`);
   } finally {
