@@ -240,6 +240,9 @@ void http_connection::close() {
 // (413), and closing with unread data would reset the connection before it reads our answer.
 void http_connection::linger_close() {
   lingering_ = true;
+  // Answered and closing (within 2 s): no longer one of its address' pending connections, or a burst of refused
+  // handshakes would keep the address' next connections out while they drain.
+  pending_.release();
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   if (watching_) {
