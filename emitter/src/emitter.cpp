@@ -92,20 +92,15 @@ void run_async(detail::client& client, const detail::operation& op, Completion d
   client.publish_async(scratch, std::move(done));
 }
 
-bool is_number(const value& v) {
-  return v.type() == value::kind::number || v.type() == value::kind::integer ||
-         v.type() == value::kind::unsigned_integer;
-}
-
 // A count in an answer; anything else (a malformed answer) counts as 0.
 std::size_t count_in(const value& v) {
-  if (!is_number(v) || !(v.as_number() >= 0)) return 0;
+  if (!v.is_number() || !(v.as_number() >= 0)) return 0;
   return static_cast<std::size_t>(v.as_number());
 }
 
 bool has_type(const value& body, int type) {
   const auto& t = detail::member(body, "type");
-  return is_number(t) && t.as_number() == type;
+  return t.is_number() && t.as_number() == type;
 }
 
 std::vector<std::string> strings_in(const value& v) {

@@ -148,3 +148,20 @@ TEST_CASE("value: copies share arrays and objects") {
   const sio::value b = a;  // NOLINT(performance-unnecessary-copy-initialization)
   CHECK(&a.as_array() == &b.as_array());
 }
+
+TEST_CASE("value: find is obj[key] of an object, nullptr otherwise; is_number covers every numeric kind") {
+  const sio::value object = sio::json(R"({"a":1,"b":{"c":"x"},"a":2})");
+  REQUIRE(object.find("a") != nullptr);
+  CHECK(object.find("a")->as_number() == 2);  // JSON.parse: the last of a repeated name
+  CHECK(object.find("b")->find("c")->as_string() == "x");
+  CHECK(object.find("z") == nullptr);
+  CHECK(sio::json("[1]").find("0") == nullptr);
+  CHECK(sio::value(nullptr).find("a") == nullptr);
+  CHECK(sio::value::undefined().find("a") == nullptr);
+  CHECK(sio::value(1.5).is_number());
+  CHECK(sio::value(std::int64_t{-3}).is_number());
+  CHECK(sio::value(std::uint64_t{3}).is_number());
+  CHECK_FALSE(sio::value("1").is_number());
+  CHECK_FALSE(sio::value(true).is_number());
+  CHECK_FALSE(sio::value::undefined().is_number());
+}

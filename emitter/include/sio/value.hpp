@@ -100,6 +100,12 @@ class value {
   kind type() const noexcept { return static_cast<kind>(data_.index()); }
   bool is_undefined() const noexcept { return type() == kind::undefined; }
   bool is_null() const noexcept { return type() == kind::null; }
+  // Any number: a double, or an exact C++ integer (as_number() gives it).
+  bool is_number() const noexcept {
+    return type() == kind::number || type() == kind::integer || type() == kind::unsigned_integer;
+  }
+  // obj[key]: the member named `key` of an object, or nullptr (not an object, or no such member).
+  SIO_API const value* find(std::string_view key) const noexcept;
 
   // Accessors throw sio::data_error (errc::invalid_argument) on the wrong kind.
   SIO_API bool as_bool() const;

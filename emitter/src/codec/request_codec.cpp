@@ -111,10 +111,8 @@ std::optional<response> decode_response(std::string_view payload) {
 
 const sio::value& member(const sio::value& object, std::string_view key) {
   static const sio::value undefined = sio::value::undefined();
-  if (object.type() != sio::value::kind::object) return undefined;
-  for (const auto& [name, v] : object.as_object())
-    if (name == key) return v;
-  return undefined;
+  const sio::value* found = object.find(key);
+  return found != nullptr ? *found : undefined;
 }
 
 }  // namespace sio::detail

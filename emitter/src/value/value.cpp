@@ -80,11 +80,14 @@ bool numbers_equal(const value& a, const value& b) {
   return a.as_uint64() == b.as_uint64();
 }
 
-bool is_numeric(value::kind k) noexcept {
-  return k == value::kind::number || k == value::kind::integer || k == value::kind::unsigned_integer;
-}
-
 }  // namespace
+
+const value* value::find(std::string_view key) const noexcept {
+  if (type() != kind::object) return nullptr;
+  for (const auto& [name, v] : as_object())
+    if (name == key) return &v;
+  return nullptr;
+}
 
 value value::object(object_type members) {
   // Deduplicate first: a repeated key keeps the position of its first occurrence and takes the last value.
@@ -206,7 +209,7 @@ const value::object_type& value::as_object() const {
 }
 
 bool operator==(const value& a, const value& b) {
-  if (is_numeric(a.type()) && is_numeric(b.type())) return numbers_equal(a, b);
+  if (a.is_number() && b.is_number()) return numbers_equal(a, b);
   if (a.type() != b.type()) return false;
   switch (a.type()) {
     case value::kind::array: return a.as_array() == b.as_array();

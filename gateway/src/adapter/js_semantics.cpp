@@ -23,10 +23,8 @@ bool truthy(const sio::value& v) {
 }
 
 sio::value property(const sio::value& v, std::string_view key) {
-  if (v.type() != sio::value::kind::object) return sio::value::undefined();
-  for (const auto& [k, member] : v.as_object())
-    if (k == key) return member;
-  return sio::value::undefined();
+  const sio::value* found = v.find(key);
+  return found != nullptr ? *found : sio::value::undefined();
 }
 
 namespace {

@@ -48,13 +48,6 @@ struct jwt_deleter {
   void operator()(jwt_t* j) const noexcept { jwt_free(j); }
 };
 
-const sio::value* find_member(const sio::value& object, std::string_view key) {
-  if (object.type() != sio::value::kind::object) return nullptr;
-  for (const auto& [name, member] : object.as_object())
-    if (name == key) return &member;
-  return nullptr;
-}
-
 // "Authorization: Bearer <token>" (the scheme is case-insensitive, RFC 7235).
 std::optional<std::string> bearer_token(const engineio::handshake_info& handshake) {
   constexpr std::string_view scheme = "bearer ";
@@ -87,7 +80,7 @@ class jwt_authenticator final : public authenticator {
 
   decision authenticate(const sio::value& auth, const engineio::handshake_info& handshake) const override {
     std::string token;
-    if (const sio::value* given = find_member(auth, "token"); given != nullptr && !given->is_undefined()) {
+    if (const sio::value* given = auth.find("token"); given != nullptr && !given->is_undefined()) {
       if (given->type() != sio::value::kind::string) return invalid("auth.token is not a string");
       token = given->as_string();
     } else if (auto bearer = bearer_token(handshake)) {
@@ -113,7 +106,7 @@ class jwt_authenticator final : public authenticator {
       return invalid(fmt::format("duplicate header parameter {}", quoted(*header->repeated_name)));
     if (claims->repeated_name) return invalid(fmt::format("duplicate claim name {}", quoted(*claims->repeated_name)));
 
-    const auto* alg = find_member(header->root, "alg");
+    const auto* alg = header->root.find("alg");
     if (alg == nullptr || alg->type() != sio::value::kind::string) return invalid("malformed header (no alg)");
     const std::string& alg_name = alg->as_string();
     if (alg_name != "HS256") return invalid(fmt::format("wrong algorithm {} (only HS256 is accepted)", alg_name));
@@ -127,17 +120,17 @@ class jwt_authenticator final : public authenticator {
 
     const std::int64_t now = options_.now_seconds();
     const auto leeway = static_cast<double>(options_.leeway.count());
-    if (const auto* exp = find_member(claims->root, "exp"); exp != nullptr) {
+    if (const auto* exp = claims->root.find("exp"); exp != nullptr) {
       if (exp->type() != sio::value::kind::number) return invalid("malformed claims (exp is not a number)");
       if (static_cast<double>(now) >= exp->as_number() + leeway) return invalid("expired");
     } else if (options_.require_exp) {
       return invalid("no exp (the token must expire; --jwt-exp-optional accepts tokens without one)");
     }
-    if (const auto* nbf = find_member(claims->root, "nbf"); nbf != nullptr) {
+    if (const auto* nbf = claims->root.find("nbf"); nbf != nullptr) {
       if (nbf->type() != sio::value::kind::number) return invalid("malformed claims (nbf is not a number)");
       if (static_cast<double>(now) + leeway < nbf->as_number()) return invalid("not yet valid (nbf)");
     }
-    const auto* sub = find_member(claims->root, "sub");
+    const auto* sub = claims->root.find("sub");
     if (sub == nullptr || sub->type() != sio::value::kind::string || sub->as_string().empty())
       return invalid("no sub (a non-empty string user id is required)");
     return accepted{sub->as_string()};

@@ -9,17 +9,10 @@ namespace sio::gateway::auth {
 
 namespace {
 
-const sio::value* find_member(const sio::value& object, std::string_view key) {
-  if (object.type() != sio::value::kind::object) return nullptr;
-  for (const auto& [name, member] : object.as_object())
-    if (name == key) return &member;
-  return nullptr;
-}
-
 class trusted_authenticator final : public authenticator {
  public:
   decision authenticate(const sio::value& auth, const engineio::handshake_info& /*handshake*/) const override {
-    const sio::value* user_id = find_member(auth, "userId");
+    const sio::value* user_id = auth.find("userId");
     if (user_id == nullptr || user_id->is_undefined() || user_id->is_null())
       return refused{"missing userId: connect with auth {userId: \"<id>\"}"};
     switch (user_id->type()) {

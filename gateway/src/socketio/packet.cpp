@@ -68,8 +68,7 @@ sio::value fill_placeholders(const sio::value& v, const std::vector<sio::value>&
     const auto num = std::find_if(members.begin(), members.end(),
                                   [](const sio::value::member& m) { return m.first == "num"; });
     if (num == members.end()) throw decode_error("illegal attachments: placeholder without num");
-    const kind num_kind = num->second.type();
-    if (num_kind != kind::number && num_kind != kind::integer && num_kind != kind::unsigned_integer)
+    if (!num->second.is_number())
       throw decode_error("illegal attachments: placeholder num is not a number");
     const double index = num->second.as_number();
     if (!(index >= 0) || index >= static_cast<double>(attachments.size()))
