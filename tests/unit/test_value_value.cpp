@@ -149,7 +149,7 @@ TEST_CASE("value: copies share arrays and objects") {
   CHECK(&a.as_array() == &b.as_array());
 }
 
-TEST_CASE("value: find is obj[key] of an object, nullptr otherwise; is_number covers every numeric kind") {
+TEST_CASE("value: find is obj[key] of an object and nullptr otherwise, is_number covers every numeric kind") {
   const sio::value object = sio::json(R"({"a":1,"b":{"c":"x"},"a":2})");
   REQUIRE(object.find("a") != nullptr);
   CHECK(object.find("a")->as_number() == 2);  // JSON.parse: the last of a repeated name
