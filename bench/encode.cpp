@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "codec/classic_codec.hpp"
-#include "codec/operation.hpp"
-#include "codec/validate.hpp"
+#include "sio/internal/protocol/classic_codec.hpp"
+#include "sio/internal/protocol/operation.hpp"
+#include "sio/internal/protocol/validate.hpp"
 #include "sio/emitter.hpp"
 
 // --- Allocation counting: every global operator new of this process goes through here ---------------------------

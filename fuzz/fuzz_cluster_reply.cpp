@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "redis/cluster_slots.hpp"
+#include "sio/internal/redis/cluster_slots.hpp"
 #include "sio/error.hpp"
 
 namespace {

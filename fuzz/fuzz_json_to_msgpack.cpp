@@ -8,14 +8,14 @@
 #include <string>
 #include <string_view>
 
-#include "codec/classic_codec.hpp"
-#include "codec/operation.hpp"
-#include "codec/validate.hpp"
+#include "sio/internal/protocol/classic_codec.hpp"
+#include "sio/internal/protocol/operation.hpp"
+#include "sio/internal/protocol/validate.hpp"
 #include "fuzz_check.hpp"
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/msgpack_reader.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace {
 

@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "codec/request_codec.hpp"
+#include "sio/internal/protocol/request_codec.hpp"
 #include "fuzz_check.hpp"
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/msgpack_reader.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
 namespace {

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "codec/validate.hpp"
-#include "redis/sentinel.hpp"
+#include "sio/internal/protocol/validate.hpp"
+#include "sio/internal/redis/sentinel.hpp"
 #include "sio/error.hpp"
 
 namespace sio::detail {
@@ -73,20 +73,41 @@ void client::connect() {
   if (router_) router_->connect();
 }
 
-void client::publish_async(const command& cmd, Completion done) {
-  if (router_) {
-    if (done)
-      router_->enqueue_for_outcome(cmd, std::move(done), true);
-    else
-      router_->enqueue(cmd, {}, true);
-    return;
+namespace {
+
+// A publish's reply as its caller sees it: an integer reply is the receivers (PUBLISH, SPUBLISH), a string reply
+// XADD's entry id; any other reply is a protocol error naming `verb`.
+Outcome to_outcome(std::string_view verb, const command_outcome& result) {
+  Outcome outcome;
+  outcome.code = result.code;
+  outcome.message = result.message;
+  if (result.code != errc::ok) return outcome;
+  if (result.reply.kind == redis_reply::type::integer) {
+    outcome.receivers = result.reply.integer;
+  } else if (result.reply.kind == redis_reply::type::string) {
+    outcome.offset = result.reply.text;  // XADD: the entry's id
+  } else {
+    outcome.code = errc::protocol;
+    outcome.message = fmt::format("{}: expected an integer or an entry id", verb);
   }
-  if (!pipeline_) return;
+  return outcome;
+}
+
+}  // namespace
+
+void client::publish_async(const command& cmd, Completion done) {
+  command_completion on_reply;
+  if (done) {
+    // The Redis layer reports replies; what a reply means to a publisher (receivers, an entry id) is decided here.
+    on_reply = [done = std::move(done), verb = cmd.verb](const command_outcome& result) {
+      done(to_outcome(verb, result));
+    };
+  }
   // Queued emits ride out an outage in the buffer; callers waiting for a reply (publish below) do not.
-  if (done)
-    pipeline_->enqueue_for_outcome(cmd.verb, cmd.channel, cmd.payload, std::move(done), true, cmd.between);
-  else
-    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, {}, true, cmd.between);
+  if (router_)
+    router_->enqueue(cmd, std::move(on_reply), true);
+  else if (pipeline_)
+    pipeline_->enqueue(cmd.verb, cmd.channel, cmd.payload, std::move(on_reply), true, cmd.between);
 }
 
 client::reply_of_publish client::publish(const command& cmd) {

@@ -7,11 +7,12 @@
 #include <cstdint>
 #include <memory>
 
-#include "codec/operation.hpp"
-#include "redis/cluster_router.hpp"
-#include "redis/redis_pipeline.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/protocol/operation.hpp"
+#include "sio/internal/redis/cluster_router.hpp"
+#include "sio/internal/redis/redis_pipeline.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/options.hpp"
+#include "sio/outcome.hpp"
 
 namespace sio::detail {
 

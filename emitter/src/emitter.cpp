@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include "client.hpp"
-#include "codec/classic_codec.hpp"
-#include "codec/sharded_codec.hpp"
-#include "codec/streams_codec.hpp"
-#include "codec/operation.hpp"
-#include "codec/request_codec.hpp"
-#include "codec/validate.hpp"
+#include "sio/internal/protocol/classic_codec.hpp"
+#include "sio/internal/protocol/sharded_codec.hpp"
+#include "sio/internal/protocol/streams_codec.hpp"
+#include "sio/internal/protocol/operation.hpp"
+#include "sio/internal/protocol/request_codec.hpp"
+#include "sio/internal/protocol/validate.hpp"
 #include "requests/server_request.hpp"
 
 namespace sio {

@@ -32,7 +32,7 @@
 #include "engineio/server.hpp"
 #include "engineio/trusted_proxies.hpp"
 #include "http/routes.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 #include "socketio/server.hpp"
 

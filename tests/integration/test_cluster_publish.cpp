@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "redis/cluster_slots.hpp"
+#include "sio/internal/redis/cluster_slots.hpp"
 #include "sio/emitter.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/subscriber.hpp"

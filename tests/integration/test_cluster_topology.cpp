@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "redis/cluster_slots.hpp"
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/cluster_slots.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "support/redis_cluster.hpp"
 
 using namespace std::chrono_literals;

@@ -6,8 +6,8 @@
 #include <thread>
 #include <vector>
 
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 #include "support/redis_server.hpp"
 #include "support/subscriber.hpp"

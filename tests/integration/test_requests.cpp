@@ -18,7 +18,7 @@
 #include "support/scripted_server.hpp"
 #include "support/subscriber.hpp"
 #include "support/test_values.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;

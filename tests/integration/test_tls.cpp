@@ -11,8 +11,8 @@
 #include <string>
 #include <thread>
 
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/emitter.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_values.hpp"

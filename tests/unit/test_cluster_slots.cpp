@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "redis/cluster_slots.hpp"
+#include "sio/internal/redis/cluster_slots.hpp"
 #include "sio/error.hpp"
 
 using sio::detail::cluster_redirect;

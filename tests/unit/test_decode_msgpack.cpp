@@ -8,7 +8,7 @@
 #include "sio/error.hpp"
 #include "sio/value.hpp"
 #include "test_value_support.hpp"
-#include "value/msgpack_reader.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 
 using sio_test::from_hex;
 

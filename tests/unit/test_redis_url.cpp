@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/sharded_codec.hpp"
+#include "sio/internal/protocol/sharded_codec.hpp"
 #include "codec_test_support.hpp"
 #include "test_value_support.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/streams_codec.hpp"
+#include "sio/internal/protocol/streams_codec.hpp"
 #include "codec_test_support.hpp"
 #include "test_value_support.hpp"
 

@@ -7,8 +7,8 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_reader.hpp"
-#include "value/msgpack_reader.hpp"
+#include "sio/internal/value/json_reader.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 
 namespace {
 

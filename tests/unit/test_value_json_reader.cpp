@@ -8,7 +8,7 @@
 #include "sio/error.hpp"
 #include "sio/value.hpp"
 #include "test_value_support.hpp"
-#include "value/json_reader.hpp"
+#include "sio/internal/value/json_reader.hpp"
 
 using sio_test::pack;
 

@@ -7,7 +7,7 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "sio/value.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio_test {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "sio/error.hpp"
-#include "value/utf8.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 using sio::detail::find_invalid_utf8;
 

@@ -1,4 +1,4 @@
-#include "redis/cluster_router.hpp"
+#include "sio/internal/redis/cluster_router.hpp"
 
 #include <fmt/format.h>
 
@@ -33,9 +33,8 @@ struct cluster_router::routed {
   int slot = 0;
   bool may_buffer = false;
   int redirects = 0;
-  // At most one is set; none: a failure is reported by flush().
+  // None: a failure is reported by flush().
   command_completion done;
-  Completion on_outcome;
 };
 
 cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds connect_timeout,
@@ -162,12 +161,7 @@ void cluster_router::connect(std::string_view key) { pipeline_at(owner_of(key_sl
 
 void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
   enqueue_routed(std::make_shared<routed>(routed{cmd.verb, cmd.channel, cmd.payload, cmd.between,
-                                                 key_slot(cmd.channel), may_buffer, 0, std::move(done), {}}));
-}
-
-void cluster_router::enqueue_for_outcome(const command& cmd, Completion done, bool may_buffer) {
-  enqueue_routed(std::make_shared<routed>(routed{cmd.verb, cmd.channel, cmd.payload, cmd.between,
-                                                 key_slot(cmd.channel), may_buffer, 0, {}, std::move(done)}));
+                                                 key_slot(cmd.channel), may_buffer, 0, std::move(done)}));
 }
 
 void cluster_router::enqueue_routed(const std::shared_ptr<routed>& command) {
@@ -224,16 +218,13 @@ void cluster_router::on_reply(const std::shared_ptr<routed>& command, const std:
 }
 
 void cluster_router::finish(const std::shared_ptr<routed>& command, const command_outcome& outcome) {
-  if (command->done)
-    command->done(outcome);
-  else if (command->on_outcome)
-    command->on_outcome(to_outcome(command->verb, outcome.code, outcome.message, outcome.reply));
+  if (command->done) command->done(outcome);
   std::lock_guard lock(mutex_);
   if (outcome.code == errc::ok) {
     ++acknowledged_total_;
   } else {
     ++failed_total_;
-    if (!command->done && !command->on_outcome) unreported_.record(outcome.code, outcome.message);
+    if (!command->done) unreported_.record(outcome.code, outcome.message);
   }
   ++settled_total_;
   settled_cv_.notify_all();

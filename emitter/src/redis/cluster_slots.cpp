@@ -1,4 +1,4 @@
-#include "redis/cluster_slots.hpp"
+#include "sio/internal/redis/cluster_slots.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,7 +1,7 @@
 // The plain TCP or unix socket stream: send(2) and recv(2), nothing more, so plain Redis stays as fast as it was.
 #pragma once
 
-#include "redis/byte_stream.hpp"
+#include "sio/internal/redis/byte_stream.hpp"
 #include "redis/unique_fd.hpp"
 
 namespace sio::detail {

@@ -1,4 +1,4 @@
-#include "redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>

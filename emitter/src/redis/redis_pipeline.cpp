@@ -1,4 +1,4 @@
-#include "redis/redis_pipeline.hpp"
+#include "sio/internal/redis/redis_pipeline.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
@@ -116,42 +116,18 @@ void redis_pipeline::open_connection() {
   wake_io_thread();
 }
 
-Outcome to_outcome(std::string_view verb, errc code, std::string message, redis_reply reply) {
-  Outcome outcome;
-  outcome.code = code;
-  outcome.message = std::move(message);
-  if (code != errc::ok) return outcome;
-  if (reply.kind == redis_reply::type::integer) {
-    outcome.receivers = reply.integer;
-  } else if (reply.kind == redis_reply::type::string) {
-    outcome.offset = std::move(reply.text);  // XADD: the entry's id
-  } else {
-    outcome.code = errc::protocol;
-    outcome.message = fmt::format("{}: expected an integer or an entry id", verb);
-  }
-  return outcome;
-}
-
 void redis_pipeline::pending_command::complete(errc code, std::string message, redis_reply reply, bool sent) {
-  if (done)
-    done(command_outcome{code, std::move(message), std::move(reply), sent});
-  else if (on_outcome)
-    on_outcome(to_outcome(verb_name(), code, std::move(message), std::move(reply)));
+  if (done) done(command_outcome{code, std::move(message), std::move(reply), sent});
 }
 
 void redis_pipeline::enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
                              command_completion done, bool may_buffer, std::span<const std::string> between) {
-  enqueue_command(verb, channel, payload, between, pending_command{std::move(done), {}, {}, 0}, may_buffer);
-}
-
-void redis_pipeline::enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
-                                         Completion done, bool may_buffer, std::span<const std::string> between) {
-  enqueue_command(verb, channel, payload, between, pending_command{{}, std::move(done), {}, 0}, may_buffer);
+  enqueue_command(verb, channel, payload, between, pending_command{std::move(done), {}, 0}, may_buffer);
 }
 
 void redis_pipeline::enqueue_after_asking(std::string_view verb, std::string_view channel, std::string_view payload,
                                           std::span<const std::string> between, command_completion done) {
-  enqueue_command(verb, channel, payload, between, pending_command{std::move(done), {}, {}, 0}, false, true);
+  enqueue_command(verb, channel, payload, between, pending_command{std::move(done), {}, 0}, false, true);
 }
 
 bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped) {

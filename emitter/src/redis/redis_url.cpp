@@ -1,4 +1,4 @@
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "redis/sentinel.hpp"
+#include "sio/internal/redis/sentinel.hpp"
 
 #include <fmt/format.h>
 

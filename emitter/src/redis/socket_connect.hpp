@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "redis/unique_fd.hpp"
 
 namespace sio::detail {

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <memory>
 
-#include "redis/byte_stream.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/byte_stream.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "redis/unique_fd.hpp"
 
 namespace sio::detail {

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "codec/request_codec.hpp"
-#include "redis/redis_connection.hpp"
-#include "redis/sentinel.hpp"
+#include "sio/internal/protocol/request_codec.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/sentinel.hpp"
 #include "sio/error.hpp"
 
 namespace sio::detail {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "client.hpp"
-#include "codec/operation.hpp"
+#include "sio/internal/protocol/operation.hpp"
 #include "sio/replies.hpp"
 #include "sio/value.hpp"
 

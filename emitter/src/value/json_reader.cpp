@@ -15,8 +15,8 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_reader.hpp"
-#include "value/utf8.hpp"
+#include "sio/internal/value/json_reader.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 namespace sio {
 

@@ -1,4 +1,4 @@
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "value/utf8.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 namespace sio::detail {
 

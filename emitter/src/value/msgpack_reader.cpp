@@ -10,8 +10,8 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_writer.hpp"
-#include "value/msgpack_reader.hpp"
+#include "sio/internal/value/json_writer.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 
 namespace sio {
 

@@ -1,4 +1,4 @@
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 #include <bit>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <msgpack.hpp>
 
 #include "sio/error.hpp"
-#include "value/utf8.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 namespace sio::detail {
 

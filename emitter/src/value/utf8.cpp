@@ -1,4 +1,4 @@
-#include "value/utf8.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 #include <cstdint>
 #include <cstring>

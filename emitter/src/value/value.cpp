@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "sio/error.hpp"
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace sio {
 

@@ -25,8 +25,8 @@
 #include "adapter/channels.hpp"
 #include "adapter/redis_subscriber.hpp"
 #include "adapter/request_message.hpp"
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
 namespace sio::gateway::adapter {

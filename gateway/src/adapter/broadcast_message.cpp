@@ -4,7 +4,7 @@
 
 #include "adapter/js_semantics.hpp"
 #include "sio/error.hpp"
-#include "value/msgpack_reader.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 
 namespace sio::gateway::adapter {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 
 namespace sio::gateway::adapter {
 

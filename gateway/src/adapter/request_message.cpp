@@ -3,9 +3,9 @@
 #include <utility>
 
 #include "sio/error.hpp"
-#include "value/json_writer.hpp"
-#include "value/msgpack_reader.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::gateway::adapter {
 

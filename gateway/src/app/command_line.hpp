@@ -22,7 +22,7 @@
 
 #include "app/duration.hpp"
 #include "app/log.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
 namespace sio::gateway::app {

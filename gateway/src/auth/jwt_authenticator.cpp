@@ -19,7 +19,7 @@
 #include "auth/base64url.hpp"
 #include "sio/error.hpp"
 #include "sio/value.hpp"
-#include "value/json_reader.hpp"
+#include "sio/internal/value/json_reader.hpp"
 
 namespace sio::gateway::auth {
 

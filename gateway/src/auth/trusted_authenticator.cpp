@@ -3,7 +3,7 @@
 #include <string>
 
 #include "auth/authenticators.hpp"
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace sio::gateway::auth {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace sio::gateway::socketio {
 

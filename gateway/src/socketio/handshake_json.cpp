@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "socketio/text_encoding.hpp"
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace sio::gateway::socketio {
 

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "value/json_reader.hpp"
+#include "sio/internal/value/json_reader.hpp"
 
 namespace sio::gateway::socketio {
 

@@ -20,7 +20,7 @@
 #include "socketio/packet.hpp"
 #include "socketio/room_index.hpp"
 #include "socketio/text_encoding.hpp"
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace sio::gateway::socketio {
 

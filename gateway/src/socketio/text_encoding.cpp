@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "value/utf8.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 namespace sio::gateway::socketio {
 

@@ -23,7 +23,7 @@
 #include "sio/error.hpp"
 #include "sio/value.hpp"
 #include "test_support.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 using namespace sio::gateway::adapter;
 using namespace std::chrono_literals;

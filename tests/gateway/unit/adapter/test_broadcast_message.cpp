@@ -8,7 +8,7 @@
 #include "adapter/broadcast_message.hpp"
 #include "sio/value.hpp"
 #include "test_support.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 using namespace sio::gateway::adapter;
 using adapter_test::from_hex;

@@ -18,7 +18,7 @@
 #include "engineio/session.hpp"
 #include "socketio/server.hpp"
 #include "test_support.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 using namespace sio::gateway;
 using namespace std::chrono_literals;

@@ -7,7 +7,7 @@
 #include "adapter/request_message.hpp"
 #include "sio/value.hpp"
 #include "test_support.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 using namespace sio::gateway::adapter;
 using adapter_test::protocol_vector;

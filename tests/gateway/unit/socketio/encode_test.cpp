@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "socketio/encode.hpp"
-#include "value/msgpack_reader.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 
 using sio::gateway::socketio::encode_event;
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
 
 namespace sio::detail {
 

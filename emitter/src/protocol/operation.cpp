@@ -1,4 +1,4 @@
-#include "codec/operation.hpp"
+#include "sio/internal/protocol/operation.hpp"
 
 #include <algorithm>
 

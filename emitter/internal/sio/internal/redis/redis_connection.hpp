@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "redis/byte_stream.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/byte_stream.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
 struct redisReader;

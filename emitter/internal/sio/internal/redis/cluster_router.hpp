@@ -26,10 +26,10 @@
 #include <thread>
 #include <vector>
 
-#include "codec/operation.hpp"
-#include "redis/cluster_slots.hpp"
-#include "redis/redis_pipeline.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/cluster_slots.hpp"
+#include "sio/internal/redis/command.hpp"
+#include "sio/internal/redis/redis_pipeline.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 
 namespace sio::detail {
 
@@ -49,9 +49,8 @@ class cluster_router {
   // sio::connection_error (naming each seed and why it failed), timeout_error, tls_error or auth_error.
   void connect(std::string_view key = {});
 
-  // As redis_pipeline::enqueue and enqueue_for_outcome, routed by the slot of cmd.channel.
+  // As redis_pipeline::enqueue, routed by the slot of cmd.channel.
   void enqueue(const command& cmd, command_completion done, bool may_buffer);
-  void enqueue_for_outcome(const command& cmd, Completion done, bool may_buffer);
 
   // As redis_pipeline::flush, over every node and the redirects in progress.
   void flush(std::chrono::milliseconds timeout);

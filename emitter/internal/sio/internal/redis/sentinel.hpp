@@ -5,8 +5,8 @@
 #include <chrono>
 #include <memory>
 
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 
 namespace sio::detail {
 

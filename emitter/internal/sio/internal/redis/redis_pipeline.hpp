@@ -30,10 +30,9 @@
 #include <string_view>
 #include <thread>
 
-#include "redis/redis_connection.hpp"
-#include "redis/redis_url.hpp"
+#include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
-#include "sio/outcome.hpp"
 
 namespace sio::detail {
 
@@ -46,10 +45,6 @@ struct command_outcome {
 };
 
 using command_completion = std::function<void(const command_outcome&)>;
-
-// A publish's outcome as callers see it: an integer reply is the receivers (PUBLISH, SPUBLISH), a string reply
-// XADD's entry id; any other reply is a protocol error naming `verb`.
-Outcome to_outcome(std::string_view verb, errc code, std::string message, redis_reply reply);
 
 // Opens one connection (connect, AUTH, SELECT) each time the pipeline (re)connects. Empty: to the pipeline's
 // endpoint. redis+sentinel:// gives connect_to_master (sentinel.hpp), so a reconnect follows a failover.
@@ -114,10 +109,6 @@ class redis_pipeline {
   // connecting in this thread; for callers that do not wait for its reply.
   void enqueue(std::string_view verb, std::string_view channel, std::string_view payload,
                command_completion done = {}, bool may_buffer = false, std::span<const std::string> between = {});
-  // The same for a publish whose reply is what the caller wants: `done` gets an sio::Outcome directly, without a
-  // second wrapper per command (an integer reply is the receivers, a string reply XADD's entry id).
-  void enqueue_for_outcome(std::string_view verb, std::string_view channel, std::string_view payload,
-                           Completion done, bool may_buffer = false, std::span<const std::string> between = {});
 
   // Queues `ASKING` and then the command, back to back on the same connection, with one completion for the
   // command: for a command a Redis Cluster node redirected with ASK (its slot is being moved to this node).
@@ -133,16 +124,15 @@ class redis_pipeline {
 
  private:
   struct pending_command {
-    // At most one is set; none: the failure, if any, is reported by flush().
+    // None: the failure, if any, is reported by flush().
     command_completion done;
-    Completion on_outcome;
     std::array<char, 16> verb{};  // for messages ("PUBLISH failed: ..."), copied: callers' buffers are reused
     std::size_t bytes = 0;        // its RESP size: what stays unsent when a connection breaks is known by bytes
     bool may_buffer = false;      // may wait for a reconnect; a caller waiting for the reply must not
     bool after_asking = false;    // ASKING was written before it: the next reply is ASKING's, not this command's
 
     std::string_view verb_name() const noexcept { return verb.data(); }
-    bool reported() const noexcept { return done || on_outcome; }
+    bool reported() const noexcept { return static_cast<bool>(done); }
     void complete(errc code, std::string message, redis_reply reply, bool sent = true);
   };
 

@@ -1,4 +1,4 @@
-#include "codec/streams_codec.hpp"
+#include "sio/internal/protocol/streams_codec.hpp"
 
 #include <openssl/evp.h>
 
@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "codec/classic_codec.hpp"
-#include "codec/cluster_message.hpp"
-#include "codec/packet_data.hpp"
-#include "value/json_writer.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/protocol/classic_codec.hpp"
+#include "sio/internal/protocol/cluster_message.hpp"
+#include "sio/internal/protocol/packet_data.hpp"
+#include "sio/internal/value/json_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 

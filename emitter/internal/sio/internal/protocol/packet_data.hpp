@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "codec/operation.hpp"
+#include "sio/internal/protocol/operation.hpp"
 #include "sio/value.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 

@@ -1,6 +1,6 @@
-#include "codec/packet_data.hpp"
+#include "sio/internal/protocol/packet_data.hpp"
 
-#include "value/json_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
 
 namespace sio::detail {
 

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "codec/operation.hpp"
-#include "codec/packet_data.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/protocol/operation.hpp"
+#include "sio/internal/protocol/packet_data.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 

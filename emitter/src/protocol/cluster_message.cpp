@@ -1,4 +1,4 @@
-#include "codec/cluster_message.hpp"
+#include "sio/internal/protocol/cluster_message.hpp"
 
 namespace sio::detail {
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/internal/redis/command.hpp"  // what the encoders produce
 #include "sio/value.hpp"
 
 namespace sio::detail {
@@ -44,15 +45,6 @@ struct operation {
   std::span<const sio::value> args;       // broadcast, server_side_emit
   std::span<const std::string> rooms;     // sockets_join, sockets_leave: the rooms to join or leave
   bool close = false;                     // disconnect_sockets
-};
-
-// One Redis command with binary-safe arguments: `verb channel [between...] payload`. PUBLISH and SPUBLISH have
-// nothing between; XADD has its trimming, id and the fields before "data" (streams_codec.hpp).
-struct command {
-  std::string verb;
-  std::string channel;  // the channel, or the stream's key
-  std::string payload;
-  std::vector<std::string> between{};
 };
 
 }  // namespace sio::detail

@@ -1,11 +1,11 @@
-#include "codec/sharded_codec.hpp"
+#include "sio/internal/protocol/sharded_codec.hpp"
 
 #include <fmt/format.h>
 
-#include "codec/cluster_message.hpp"
-#include "codec/packet_data.hpp"
-#include "value/json_writer.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/protocol/cluster_message.hpp"
+#include "sio/internal/protocol/packet_data.hpp"
+#include "sio/internal/value/json_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 

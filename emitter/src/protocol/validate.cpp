@@ -1,11 +1,11 @@
-#include "codec/validate.hpp"
+#include "sio/internal/protocol/validate.hpp"
 
 #include <array>
 #include <span>
 #include <fmt/format.h>
 
 #include "sio/error.hpp"
-#include "value/utf8.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 namespace sio::detail {
 

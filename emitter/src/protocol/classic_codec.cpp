@@ -1,12 +1,12 @@
-#include "codec/classic_codec.hpp"
+#include "sio/internal/protocol/classic_codec.hpp"
 
 #include <cstdint>
 #include <string_view>
 #include <fmt/format.h>
 
-#include "codec/packet_data.hpp"
-#include "value/json_writer.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/protocol/packet_data.hpp"
+#include "sio/internal/value/json_writer.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 

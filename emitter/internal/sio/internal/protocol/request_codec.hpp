@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/operation.hpp"
+#include "sio/internal/protocol/operation.hpp"
 #include "sio/value.hpp"
 
 namespace sio::detail {

@@ -1,12 +1,12 @@
-#include "codec/request_codec.hpp"
+#include "sio/internal/protocol/request_codec.hpp"
 
 #include <fmt/format.h>
 
-#include "codec/packet_data.hpp"
+#include "sio/internal/protocol/packet_data.hpp"
 #include "sio/error.hpp"
-#include "value/json_writer.hpp"
-#include "value/msgpack_reader.hpp"
-#include "value/notepack_writer.hpp"
+#include "sio/internal/value/json_writer.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 

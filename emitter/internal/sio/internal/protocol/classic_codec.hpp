@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "codec/operation.hpp"
+#include "sio/internal/protocol/operation.hpp"
 
 namespace sio::detail {
 

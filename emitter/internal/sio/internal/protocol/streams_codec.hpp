@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/operation.hpp"
+#include "sio/internal/protocol/operation.hpp"
 
 namespace sio::detail {
 
