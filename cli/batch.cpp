@@ -9,7 +9,6 @@
 #include <deque>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -17,9 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "batch_line.hpp"
 #include "line_reader.hpp"
-#include "operation_builder.hpp"
+#include "operation.hpp"
+#include "operation_resolver.hpp"
 #include "output.hpp"
 #include "retry.hpp"
 #include "sio/emitter.hpp"
@@ -236,17 +235,14 @@ struct emit_completion {
 
 // Emitters and target operators reused from line to line: a namespace's Emitter, and the last
 // except/volatile/compress combination of that namespace (usually the command line's, for every line).
-class targets {
+class namespaces {
  public:
-  targets(const sio::Emitter& root, batch_report& report) : root_(root), report_(report) {}
+  namespaces(const sio::Emitter& root, batch_report& report) : root_(root), report_(report) {}
 
   struct entry {
     sio::Emitter emitter;
     std::uint16_t index;
-    std::optional<sio::BroadcastOperator> base;
-    std::vector<std::string> base_except;
-    bool base_volatile = false;
-    bool base_no_compress = false;
+    broadcast_base base;
   };
 
   entry& of(std::string_view nsp) {
@@ -256,29 +252,12 @@ class targets {
       if (entries_.size() >= max_entries) entries_.clear();
       sio::Emitter emitter = root_.of(nsp);  // throws sio::data_error for a bad namespace
       const std::uint16_t index = report_.nsp_index(emitter.nsp());
-      entry fresh{std::move(emitter), index, std::nullopt, {}, false, false};
+      entry fresh{std::move(emitter), index, {}};
       found = entries_.emplace(std::string(nsp), std::move(fresh)).first;
     }
     last_name_.assign(nsp);
     last_ = &found->second;
     return *last_;
-  }
-
-  // io.of(nsp).except(...).volatile.compress(false).to(...), as the one-shot builds it.
-  sio::BroadcastOperator broadcast(entry& e, const batch_operation& op) {
-    if (!e.base || e.base_except != *op.except || e.base_volatile != op.volatile_flag ||
-        e.base_no_compress != op.no_compress) {
-      // volatile before compress: the flags keep first-set order, as in io.volatile.compress(false).
-      sio::BroadcastOperator base = e.emitter.except(sio::rooms(*op.except));
-      if (op.volatile_flag) base = base.volatile_();
-      if (op.no_compress) base = base.compress(false);
-      e.base = std::move(base);
-      e.base_except = *op.except;
-      e.base_volatile = op.volatile_flag;
-      e.base_no_compress = op.no_compress;
-    }
-    if (op.rooms.empty()) return *e.base;
-    return e.base->to(sio::rooms(op.rooms));
   }
 
  private:
@@ -299,10 +278,9 @@ struct stop {
 
 class batch_run {
  public:
-  batch_run(const cli_options& options, const batch_defaults& defaults, batch_report& report,
+  batch_run(const cli_options& options, operation_resolver& resolver, batch_report& report,
             const sio::Emitter& emitter)
-      : options_(options), report_(report), emitter_(emitter), targets_(emitter, report),
-        parser_(defaults, &now_ms_since_epoch) {}
+      : options_(options), report_(report), emitter_(emitter), namespaces_(emitter, report), resolver_(resolver) {}
 
   // Runs every line of `reader`; the reason when it had to stop early.
   std::optional<stop> run(line_reader& reader) {
@@ -321,58 +299,38 @@ class batch_run {
       if (skipped(line.text)) continue;
       ++lines_;
       try {
-        parser_.parse(line.text, op_);
+        resolver_.resolve(line.text, op_);
       } catch (const sio::data_error& e) {
         report_.invalid(line.number, without_line_one(e.what()));
         continue;
       }
-      if (auto stopped = run_operation(line.number)) return stopped;
+      if (auto stopped = run_line(line.number)) return stopped;
     }
   }
 
   std::uint64_t lines() const { return lines_; }
 
  private:
-  std::optional<stop> run_operation(std::uint64_t line) {
+  std::optional<stop> run_line(std::uint64_t line) {
     const bool live = !options_.dry_run;
     // A waited-for call that fails may have been queued (its own failure) or not (Redis unreachable).
     const std::uint64_t queued_before = live && op_.cmd != command::emit ? emitter_.stats().queued : 0;
     std::optional<sio::Published> published;
     std::uint16_t nsp_index = 0;
     try {
-      auto& target = targets_.of(op_.nsp);
+      auto& target = namespaces_.of(op_.nsp);
       nsp_index = target.index;
-      switch (op_.cmd) {
-        case command::emit: {
-          const sio::BroadcastOperator broadcast = targets_.broadcast(target, op_);
-          if (!live) {
-            published = broadcast.emit_sync_args(op_.event, op_.args);
-            break;
-          }
-          report_.queueing();
-          try {
-            broadcast.emit_args(op_.event, op_.args, emit_completion{&report_, pack(line, nsp_index)});
-          } catch (...) {
-            report_.not_queued();
-            throw;
-          }
-          return std::nullopt;  // the completion reports it
+      if (op_.cmd == command::emit && live) {
+        report_.queueing();
+        try {
+          run_operation(target.emitter, op_, target.base, emit_completion{&report_, pack(line, nsp_index)});
+        } catch (...) {
+          report_.not_queued();
+          throw;
         }
-        case command::join:
-          published = targets_.broadcast(target, op_).socketsJoin(sio::rooms(*op_.rooms_to_change));
-          break;
-        case command::leave:
-          published = targets_.broadcast(target, op_).socketsLeave(sio::rooms(*op_.rooms_to_change));
-          break;
-        case command::disconnect:
-          published = targets_.broadcast(target, op_).disconnectSockets(op_.close);
-          break;
-        case command::server_emit:
-          published = target.emitter.serverSideEmit_args(op_.event, op_.args);
-          break;
-        case command::sockets:
-          throw std::logic_error("sockets in batch mode: the command line refuses it");
+        return std::nullopt;  // the completion reports it
       }
+      published = run_operation(target.emitter, op_, target.base);
     } catch (const sio::data_error& e) {
       report_.invalid(line, e.what());
       return std::nullopt;
@@ -397,9 +355,9 @@ class batch_run {
   const cli_options& options_;
   batch_report& report_;
   const sio::Emitter& emitter_;
-  targets targets_;
-  batch_line_parser parser_;
-  batch_operation op_;
+  namespaces namespaces_;
+  operation_resolver& resolver_;
+  operation op_;
   std::uint64_t lines_ = 0;
 };
 
@@ -482,7 +440,9 @@ exit_code run_batch(const cli_options& options) {
   const auto started = steady::now();
   // Closed, fd 0 would be reused by the next file the process opens (the emitter's own eventfd).
   if (::fcntl(STDIN_FILENO, F_GETFD) < 0) throw usage_error("--stdin: standard input is closed");
-  const batch_defaults defaults = batch_defaults::from(options);
+  // The flags are every line's defaults: checked and parsed once, before anything else.
+  check_user_flag(options);
+  operation_resolver resolver(options, &now_ms_since_epoch);
   // Before the emitter, so destroyed after it: the emitter's destructor may still run completions (given up on)
   // that report into it.
   batch_report report(options, options.key);
@@ -490,7 +450,7 @@ exit_code run_batch(const cli_options& options) {
   if (!options.dry_run) connect_first(emitter, options);
 
   line_reader reader(STDIN_FILENO);
-  batch_run run(options, defaults, report, emitter);
+  batch_run run(options, resolver, report, emitter);
   std::optional<stop> stopped = run.run(reader);
   const std::uint64_t unanswered = options.dry_run ? 0 : wait_for_replies(emitter, options.timeout, stopped);
   const batch_counts counts = report.finish(run.lines(), unanswered);

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "fallback.hpp"
-#include "operation_builder.hpp"
 #include "output.hpp"
 #include "request_report.hpp"
 
@@ -27,10 +26,10 @@ std::string notification_json(const std::vector<sio::value>& arguments) {
 // notification goes to the fallback's stdin only.
 constexpr std::size_t max_environment_string = 128 * 1024;
 
-fallback_command make_fallback(const cli_options& o, std::string_view nsp, const std::string& event,
+fallback_command make_fallback(const std::string& shell_command, const operation& op, std::string_view nsp,
                                const std::string& notification) {
   std::string rooms;
-  for (const auto& room : target_rooms(o)) {
+  for (const auto& room : op.rooms) {
     if (!rooms.empty()) rooms += '\n';
     rooms += room;
   }
@@ -38,10 +37,12 @@ fallback_command make_fallback(const cli_options& o, std::string_view nsp, const
   if (sizeof("SIO_NOTIFICATION=") + notification.size() <= max_environment_string) {
     notification_variable = notification;
   }
-  return {*o.fallback,
+  std::optional<std::string> user;
+  if (op.user) user.emplace(*op.user);
+  return {shell_command,
           notification + "\n",
-          {{"SIO_USER", o.user},
-           {"SIO_EVENT", event},
+          {{"SIO_USER", std::move(user)},
+           {"SIO_EVENT", std::string(op.event)},
            {"SIO_NSP", std::string(nsp)},
            {"SIO_ROOMS", rooms},
            {"SIO_NOTIFICATION", notification_variable}}};
@@ -99,11 +100,9 @@ void print_json(const sio::Delivery& d, bool with_acks, const std::optional<fall
 
 }  // namespace
 
-exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const cli_options& o) {
-  const std::string event = o.event.value_or("notification");
-  const std::vector<sio::value> arguments = event_arguments(o);
+exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const operation& op, const cli_options& o) {
   const stopwatch clock;
-  const sio::Delivery delivery = targeted(namespace_emitter, o).emit_confirmed_args(event, arguments, o.acks);
+  const sio::Delivery delivery = targeted(namespace_emitter, op).emit_confirmed_args(op.event, op.args, o.acks);
   if (o.dry_run) {
     print_published(delivery.request, o);  // nothing was asked, so nothing to wait for and no fallback
     return exit_code::success;
@@ -131,8 +130,8 @@ exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const cli_op
 
   std::optional<fallback_outcome> fallback;
   if (!reached && o.fallback) {
-    const std::string notification = notification_json(arguments);
-    fallback = run_fallback(make_fallback(o, namespace_emitter.nsp(), event, notification));
+    const std::string notification = notification_json(op.args);
+    fallback = run_fallback(make_fallback(*o.fallback, op, namespace_emitter.nsp(), notification));
   }
   if (o.json_output) print_json(delivery, o.acks, fallback);
 
@@ -149,7 +148,7 @@ exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const cli_op
     print_error("no delivery reported: " + answered_within(delivery, o.timeout));
     return exit_code::timeout;
   }
-  print_note(fmt::format("delivered to nobody: no socket in {} on {}", target_description(o, namespace_emitter.nsp()),
+  print_note(fmt::format("delivered to nobody: no socket in {} on {}", target_description(op, namespace_emitter.nsp()),
                          counted(delivery.servers, "server", "servers")));
   return exit_code::nobody_reached;
 }

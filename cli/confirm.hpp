@@ -3,6 +3,7 @@
 #pragma once
 
 #include "exit_codes.hpp"
+#include "operation.hpp"
 #include "options.hpp"
 #include "sio/emitter.hpp"
 
@@ -10,6 +11,7 @@ namespace notify {
 
 // Prints the outcome (stdout: the summary or --json; stderr: warnings, errors, -v) and returns the exit code.
 // Throws sio::error subclasses, as a plain emit does.
-exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const cli_options& options);
+// `op` is the resolved emit (operation_resolver.hpp); `options` say how to wait, report and fall back.
+exit_code run_confirmed_emit(const sio::Emitter& namespace_emitter, const operation& op, const cli_options& options);
 
 }  // namespace notify

@@ -8,7 +8,8 @@
 #include "batch.hpp"
 #include "confirm.hpp"
 #include "exit_codes.hpp"
-#include "operation_builder.hpp"
+#include "operation.hpp"
+#include "operation_resolver.hpp"
 #include "options.hpp"
 #include "output.hpp"
 #include "presence.hpp"
@@ -61,15 +62,19 @@ bool library_matches_headers() {
   return major_minor(sio::version()) == major_minor(SIO_VERSION_STRING);
 }
 
-// One attempt of a one-shot command, on its own connection (so each attempt gets its own timeouts).
+// One attempt of a one-shot command, on its own connection (so each attempt gets its own timeouts): a batch of
+// one operation, the flags' own, resolved and run as a --stdin line is.
 exit_code run_once(const notify::cli_options& options) {
   const sio::Emitter emitter = notify::make_emitter(options);
+  notify::operation op;
+  notify::operation_resolver(options, &notify::now_ms_since_epoch).resolve(op);
   // Requests wait for the servers' answers and report them their own way.
-  if (options.cmd == notify::command::sockets) return notify::run_presence(emitter, options);
-  if (options.confirm) return notify::run_confirmed_emit(emitter, options);
-  if (options.cmd == notify::command::server_emit && options.acks) return notify::run_server_acks(emitter, options);
+  if (op.cmd == notify::command::sockets) return notify::run_presence(emitter, op, options);
+  if (options.confirm) return notify::run_confirmed_emit(emitter, op, options);
+  if (op.cmd == notify::command::server_emit && options.acks) return notify::run_server_acks(emitter, op, options);
 
-  const sio::Published published = notify::run_operation(emitter, options);
+  notify::broadcast_base base;
+  const sio::Published published = *notify::run_operation(emitter, op, base);
 
   const bool nobody_listens = published.receivers && *published.receivers == 0;
   if (nobody_listens && options.require_receivers) {

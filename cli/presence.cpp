@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "operation_builder.hpp"
 #include "output.hpp"
 #include "request_report.hpp"
 
@@ -56,7 +55,7 @@ void print_ids(const sio::SocketIds& list, bool json) {
 
 // Everything after the request, the same for both forms: -v, then the exit code and its message.
 exit_code report(const sio::ServerReplies& replies, std::size_t found, const stopwatch& clock,
-                 const sio::Emitter& namespace_emitter, const cli_options& o) {
+                 const sio::Emitter& namespace_emitter, const operation& op, const cli_options& o) {
   flush_stdout();  // the list before what goes to stderr, even when both go to one pipe
   if (o.verbose) {
     print_published_verbose(replies.request);
@@ -71,15 +70,15 @@ exit_code report(const sio::ServerReplies& replies, std::size_t found, const sto
     print_error("no socket found: " + answered_within(replies, o.timeout));
     return exit_code::timeout;
   }
-  print_note(fmt::format("no socket in {} on {}", target_description(o, namespace_emitter.nsp()),
+  print_note(fmt::format("no socket in {} on {}", target_description(op, namespace_emitter.nsp()),
                          counted(replies.servers, "server", "servers")));
   return exit_code::nobody_reached;
 }
 
 }  // namespace
 
-exit_code run_presence(const sio::Emitter& namespace_emitter, const cli_options& o) {
-  const sio::BroadcastOperator target = targeted(namespace_emitter, o);
+exit_code run_presence(const sio::Emitter& namespace_emitter, const operation& op, const cli_options& o) {
+  const sio::BroadcastOperator target = targeted(namespace_emitter, op);
   const stopwatch clock;
   if (o.ids_only) {
     const sio::SocketIds ids = target.allSockets();
@@ -88,7 +87,7 @@ exit_code run_presence(const sio::Emitter& namespace_emitter, const cli_options&
       return exit_code::success;
     }
     print_ids(ids, o.json_output);
-    return report(ids, ids.ids.size(), clock, namespace_emitter, o);
+    return report(ids, ids.ids.size(), clock, namespace_emitter, op, o);
   }
   const sio::SocketList list = target.fetchSockets();
   if (o.dry_run) {
@@ -96,7 +95,7 @@ exit_code run_presence(const sio::Emitter& namespace_emitter, const cli_options&
     return exit_code::success;
   }
   print_sockets(list, o.json_output);
-  return report(list, list.sockets.size(), clock, namespace_emitter, o);
+  return report(list, list.sockets.size(), clock, namespace_emitter, op, o);
 }
 
 }  // namespace notify

@@ -5,8 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "operation_builder.hpp"
-
 namespace notify {
 namespace {
 
@@ -33,12 +31,12 @@ std::string answered_within(const sio::ServerReplies& replies, std::chrono::mill
                      timeout.count());
 }
 
-std::string target_description(const cli_options& options, std::string_view nsp) {
-  const auto rooms = target_rooms(options);
+std::string target_description(const operation& op, std::string_view nsp) {
+  const std::vector<std::string>& rooms = op.rooms;
   const std::string namespace_name = sio::to_json(sio::value(nsp));
   std::string text = rooms.empty() ? fmt::format("namespace {}", namespace_name)
                                    : fmt::format("{} of namespace {}", named_rooms(rooms), namespace_name);
-  if (!options.except.empty()) text += fmt::format(" (except {})", named_rooms(options.except));
+  if (!op.except->empty()) text += fmt::format(" (except {})", named_rooms(*op.except));
   return text;
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "options.hpp"
+#include "operation.hpp"
 #include "sio/replies.hpp"
 #include "sio/value.hpp"
 
@@ -23,7 +23,7 @@ bool some_server_silent(const sio::ServerReplies& replies);
 std::string answered_within(const sio::ServerReplies& replies, std::chrono::milliseconds timeout);
 
 // The targeted sockets in words, after "no socket in": room "user:42" of namespace "/" (except room "muted").
-std::string target_description(const cli_options& options, std::string_view nsp);
+std::string target_description(const operation& op, std::string_view nsp);
 
 // Times a request for -v.
 class stopwatch {

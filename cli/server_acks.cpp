@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "operation_builder.hpp"
 #include "output.hpp"
 #include "request_report.hpp"
 
@@ -27,10 +26,9 @@ void print_answers(const sio::ServerAcks& acks, bool json) {
 
 }  // namespace
 
-exit_code run_server_acks(const sio::Emitter& namespace_emitter, const cli_options& o) {
+exit_code run_server_acks(const sio::Emitter& namespace_emitter, const operation& op, const cli_options& o) {
   const stopwatch clock;
-  const sio::ServerAcks acks =
-      namespace_emitter.serverSideEmitWithAck_args(o.event.value_or(""), event_arguments(o), o.timeout);
+  const sio::ServerAcks acks = namespace_emitter.serverSideEmitWithAck_args(op.event, op.args, o.timeout);
   if (o.dry_run) {
     print_published(acks.request, o);
     return exit_code::success;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "exit_codes.hpp"
+#include "operation.hpp"
 #include "options.hpp"
 #include "sio/emitter.hpp"
 
@@ -10,6 +11,7 @@ namespace notify {
 
 // Prints the answers that arrived (stdout: a summary line and one JSON line each, or --json) and returns 0 when
 // every server answered, 6 when the timeout came first.
-exit_code run_server_acks(const sio::Emitter& namespace_emitter, const cli_options& options);
+// `op` is the resolved server-emit (operation_resolver.hpp); `options` say how long to wait and how to report.
+exit_code run_server_acks(const sio::Emitter& namespace_emitter, const operation& op, const cli_options& options);
 
 }  // namespace notify

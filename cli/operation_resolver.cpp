@@ -1,13 +1,13 @@
-#include "batch_line.hpp"
+#include "operation_resolver.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <span>
 #include <utility>
 
-#include "operation_builder.hpp"
 #include "sio/error.hpp"
 
 namespace notify {
@@ -89,7 +89,9 @@ std::optional<command> command_named(std::string_view name) {
   return std::nullopt;
 }
 
-// The fields of a line, each the value it was given or nullptr.
+}  // namespace
+
+// The fields of a line, each the value it was given or nullptr (all nullptr: no line, the flags alone).
 struct line_fields {
   const sio::value* op = nullptr;
   const sio::value* nsp = nullptr;
@@ -108,6 +110,8 @@ struct line_fields {
   const sio::value* rooms = nullptr;
   const sio::value* close = nullptr;
 };
+
+namespace {
 
 using field_member = const sio::value* line_fields::*;
 
@@ -174,15 +178,16 @@ line_fields fields_of(const sio::value& line) {
   return f;
 }
 
-// The event's arguments of an emit or server-emit by event name: the line's "arg" or "args", else the defaults.
-void event_arguments(const line_fields& f, const batch_defaults& d, std::vector<sio::value>& out) {
+// The event's arguments of an emit or server-emit by event name: the line's "arg" or "args", else --arg/--args.
+void event_arguments(const line_fields& f, const std::optional<std::vector<sio::value>>& defaults,
+                     std::vector<sio::value>& out) {
   if (f.arg != nullptr) {
     out.push_back(*f.arg);
   } else if (f.args != nullptr) {
     if (f.args->type() != sio::value::kind::array) wrong_type("args", "an array", *f.args);
     out = f.args->as_array();
-  } else if (d.args) {
-    out = *d.args;
+  } else if (defaults) {
+    out = *defaults;
   }
 }
 
@@ -193,41 +198,32 @@ void refuse(const sio::value* given, std::string_view field, command cmd, std::s
 
 }  // namespace
 
-batch_defaults batch_defaults::from(const cli_options& o) {
-  batch_defaults d;
-  d.cmd = o.cmd;
-  d.nsp = o.nsp;
-  if (o.user && o.user->empty()) throw sio::data_error(sio::errc::invalid_argument, "empty user id (--user)");
-  d.user = o.user;
-  d.room_prefix = o.room_prefix;
-  d.rooms = o.rooms;
-  d.except = o.except;
-  d.type = o.type;
-  if (o.payload_json) d.payload = sio::json(*o.payload_json);
-  d.timestamp_ms = o.timestamp_ms;
-  d.event = o.event;
-  if (o.args_json_array) {
-    d.args = sio::json_args(*o.args_json_array);
-  } else if (!o.arg_jsons.empty()) {
-    d.args.emplace();
-    for (const auto& text : o.arg_jsons) d.args->push_back(sio::json(text));
-  }
-  d.volatile_flag = o.volatile_flag;
-  d.no_compress = o.no_compress;
-  d.rooms_to_change = o.rooms_to_change;
-  d.close = o.close;
-  return d;
+void check_user_flag(const cli_options& flags) {
+  if (flags.user && flags.user->empty()) throw sio::data_error(sio::errc::invalid_argument, "empty user id (--user)");
 }
 
-batch_line_parser::batch_line_parser(const batch_defaults& defaults, std::int64_t (*now_ms)())
-    : defaults_(defaults), now_ms_(now_ms) {}
+operation_resolver::operation_resolver(const cli_options& flags, std::int64_t (*now_ms)())
+    : flags_(flags), now_ms_(now_ms) {
+  if (flags.payload_json) payload_ = sio::json(*flags.payload_json);
+  if (flags.args_json_array) {
+    args_ = sio::json_args(*flags.args_json_array);
+  } else if (!flags.arg_jsons.empty()) {
+    args_.emplace();
+    args_->reserve(flags.arg_jsons.size());
+    for (const auto& text : flags.arg_jsons) args_->push_back(sio::json(text));
+  }
+}
 
-void batch_line_parser::parse(std::string_view text, batch_operation& out) {
-  const batch_defaults& d = defaults_;
+void operation_resolver::resolve(operation& out) { resolve(line_fields{}, out); }
+
+void operation_resolver::resolve(std::string_view text, operation& out) {
   line_ = sio::json(text);
-  const line_fields f = fields_of(line_);
+  resolve(fields_of(line_), out);
+}
 
-  command cmd = d.cmd;
+void operation_resolver::resolve(const line_fields& f, operation& out) {
+  const cli_options& flags = flags_;
+  command cmd = flags.cmd;
   if (f.op != nullptr) {
     const auto named = command_named(string_field("op", *f.op));
     if (!named) {
@@ -236,7 +232,7 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
     cmd = *named;
   }
   out.cmd = cmd;
-  out.nsp = f.nsp != nullptr ? string_field("nsp", *f.nsp) : std::string_view(d.nsp);
+  out.nsp = f.nsp != nullptr ? string_field("nsp", *f.nsp) : std::string_view(flags.nsp);
 
   // Fields the operation does not take, as the command line refuses their flags.
   const bool emits = cmd == command::emit;
@@ -259,8 +255,9 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
   if (cmd != command::disconnect) refuse(f.close, "close", cmd);
 
   // Target: --user/--room/--except, as io.to(...).except(...).
+  out.user.reset();
   out.rooms.clear();
-  out.except = &d.except;
+  out.except = &flags.except;
   if (cmd == command::server_emit) {
     constexpr std::string_view why = ": it reaches every server of the namespace";
     refuse(f.user, "user", cmd, why);
@@ -269,29 +266,36 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
     refuse(f.except, "except", cmd, why);
   } else {
     const std::string_view prefix =
-        f.room_prefix != nullptr ? string_field("room-prefix", *f.room_prefix) : std::string_view(d.room_prefix);
+        f.room_prefix != nullptr ? string_field("room-prefix", *f.room_prefix) : std::string_view(flags.room_prefix);
     if (f.user != nullptr) {
-      std::string room(prefix);
       if (f.user->type() == sio::value::kind::string) {
         if (f.user->as_string().empty()) fail("empty user id (\"user\")");
-        room += f.user->as_string();
+        out.user = f.user->as_string();
       } else if (const auto id = safe_integer(*f.user)) {
-        room += fmt::format("{}", *id);
+        user_.clear();
+        fmt::format_to(std::back_inserter(user_), "{}", *id);
+        out.user = user_;
       } else if (f.user->type() == sio::value::kind::number) {
         fail("\"user\" must be a string or an integer, not a fraction or an integer beyond 2^53");
       } else {
         wrong_type("user", "a string or an integer", *f.user);
       }
+    } else if (flags.user) {
+      check_user_flag(flags);
+      out.user = *flags.user;
+    }
+    if (out.user) {
+      std::string room;
+      room.reserve(prefix.size() + out.user->size());
+      room.append(prefix).append(*out.user);
       out.rooms.push_back(std::move(room));
-    } else if (d.user) {
-      out.rooms.push_back(std::string(prefix) + *d.user);
     }
     if (f.room != nullptr) {
       std::vector<std::string> named;
       string_list_field("room", *f.room, named);
       for (auto& r : named) out.rooms.push_back(std::move(r));
     } else {
-      out.rooms.insert(out.rooms.end(), d.rooms.begin(), d.rooms.end());
+      out.rooms.insert(out.rooms.end(), flags.rooms.begin(), flags.rooms.end());
     }
     if (f.except != nullptr) {
       string_list_field("except", *f.except, except_);
@@ -308,8 +312,8 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
 
   switch (cmd) {
     case command::emit: {
-      out.volatile_flag = f.volatile_flag != nullptr ? bool_field("volatile", *f.volatile_flag) : d.volatile_flag;
-      out.no_compress = f.compress != nullptr ? !bool_field("compress", *f.compress) : d.no_compress;
+      out.volatile_flag = f.volatile_flag != nullptr ? bool_field("volatile", *f.volatile_flag) : flags.volatile_flag;
+      out.no_compress = f.compress != nullptr ? !bool_field("compress", *f.compress) : flags.no_compress;
       if (f.arg != nullptr && f.args != nullptr) fail("\"arg\" and \"args\" cannot be combined");
       const sio::value* line_arguments = f.arg != nullptr ? f.arg : f.args;
       const sio::value* line_notification =
@@ -323,13 +327,13 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
       std::optional<std::string_view> type;
       const sio::value* payload = nullptr;
       std::optional<std::int64_t> timestamp;
-      if (line_notification != nullptr || (defaults_for_arguments && d.type)) {
+      if (line_notification != nullptr || (defaults_for_arguments && flags.type)) {
         if (f.type != nullptr) {
           type = string_field("type", *f.type);
-        } else if (d.type) {
-          type = *d.type;
+        } else if (flags.type) {
+          type = *flags.type;
         }
-        payload = f.payload != nullptr ? f.payload : (d.payload ? &*d.payload : nullptr);
+        payload = f.payload != nullptr ? f.payload : (payload_ ? &*payload_ : nullptr);
         if (f.timestamp != nullptr) {
           timestamp = safe_integer(*f.timestamp);
           if (!timestamp) {
@@ -339,35 +343,35 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
             wrong_type("timestamp", "an integer number of milliseconds", *f.timestamp);
           }
         } else {
-          timestamp = d.timestamp_ms;
+          timestamp = flags.timestamp_ms;
         }
       }
       out.event = f.event != nullptr ? string_field("event", *f.event)
-                                     : (d.event ? std::string_view(*d.event) : std::string_view());
+                                     : (flags.event ? std::string_view(*flags.event) : std::string_view());
       if (type) {
-        if (f.event == nullptr && !d.event) out.event = "notification";
+        if (f.event == nullptr && !flags.event) out.event = "notification";
         out.args.push_back(make_notification(*type, payload, timestamp ? *timestamp : now_ms_()));
         break;
       }
       if (payload != nullptr) fail("\"payload\" requires \"type\"");
       if (timestamp) fail("\"timestamp\" requires \"type\"");
-      if (f.event == nullptr && !d.event) {
+      if (f.event == nullptr && !flags.event) {
         if (line_arguments != nullptr) fail(fmt::format("\"{}\" needs \"event\"", f.arg != nullptr ? "arg" : "args"));
         fail("nothing to emit: give \"type\" (the notification shape) or \"event\"");
       }
-      event_arguments(f, d, out.args);
+      event_arguments(f, args_, out.args);
       break;
     }
     case command::server_emit: {
       if (f.arg != nullptr && f.args != nullptr) fail("\"arg\" and \"args\" cannot be combined");
       if (f.event != nullptr) {
         out.event = string_field("event", *f.event);
-      } else if (d.event) {
-        out.event = *d.event;
+      } else if (flags.event) {
+        out.event = *flags.event;
       } else {
         fail("server-emit needs \"event\"");
       }
-      event_arguments(f, d, out.args);
+      event_arguments(f, args_, out.args);
       break;
     }
     case command::join:
@@ -376,17 +380,17 @@ void batch_line_parser::parse(std::string_view text, batch_operation& out) {
         string_list_field("rooms", *f.rooms, rooms_to_change_);
         out.rooms_to_change = &rooms_to_change_;
       } else {
-        out.rooms_to_change = &d.rooms_to_change;
+        out.rooms_to_change = &flags.rooms_to_change;
       }
       if (out.rooms_to_change->empty()) {
         fail(fmt::format("{} needs \"rooms\": the rooms to {}", command_name(cmd), command_name(cmd)));
       }
       break;
     case command::disconnect:
-      out.close = f.close != nullptr ? bool_field("close", *f.close) : d.close;
+      out.close = f.close != nullptr ? bool_field("close", *f.close) : flags.close;
       break;
     case command::sockets:
-      break;  // never a line's operation: no "op" names it and the command line refuses --stdin sockets
+      break;  // the target alone; never a line's: no "op" names it and the command line refuses --stdin sockets
   }
 }
 
