@@ -6,10 +6,11 @@
 
 namespace notify {
 
-// Reads standard input line by line and publishes each line's operation (see batch_line.hpp for the fields),
-// emits queued without waiting (their outcomes come back through completions), join/leave/disconnect/server-emit
-// waited for. A bad line or a failed publish is reported on stderr with its line number and the run goes on;
-// Redis becoming unreachable stops it. Prints the summary (stderr with -v or on failure, stdout with --json).
+// Reads standard input line by line and publishes each line's operation (see operation_resolver.hpp for the
+// fields), emits queued without waiting (their outcomes come back through completions),
+// join/leave/disconnect/server-emit waited for. A bad line or a failed publish is reported on stderr with its line
+// number and the run goes on; Redis becoming unreachable stops it. Prints the summary (stderr with -v or on
+// failure, stdout with --json).
 //
 // Throws, as the one-shot does, what fails before the first line is read: invalid default flags
 // (sio::data_error), Redis unreachable at the start (sio::redis_error; with --retry, once the retries are
