@@ -9,15 +9,15 @@
 #include <string_view>
 #include <vector>
 
-#include "adapter/broadcast_message.hpp"
-#include "adapter/request_message.hpp"
 #include "fuzz_check.hpp"
 #include "sio/error.hpp"
+#include "sio/internal/protocol/channels.hpp"
+#include "sio/internal/protocol/classic_receive.hpp"
 #include "socketio/encode.hpp"
 
 namespace {
 
-namespace adapter = sio::gateway::adapter;
+namespace adapter = sio::detail;  // the classic adapter's receiving side (protocol layer)
 using sio::fuzz::require;
 
 constexpr std::string_view own_uid = "OwnUid";
@@ -54,7 +54,7 @@ void check_request(std::string_view payload) {
   encode([&] { (void)adapter::server_side_emit_ack_response(r.request_id); });
   encode([&] { (void)adapter::client_count_response(r.request_id, 3); });
   encode([&] { (void)adapter::broadcast_ack_response(r.request_id, r.data); });
-  if (r.type == adapter::request_type::broadcast)
+  if (r.type == adapter::classic_request_type::broadcast)
     encode([&] { (void)sio::gateway::socketio::encode_event("/", r.data); });
 }
 
@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_request(payload);
   // The room of a broadcast channel: everything after the prefix but the last character.
   constexpr std::string_view prefix = "socket.io#/#";
-  if (const auto room = adapter::channel_room(payload, prefix)) {
+  if (const auto room = adapter::classic_channel_room(payload, prefix)) {
     const auto rest = payload.substr(prefix.size());
     require(*room == rest.substr(0, rest.empty() ? 0 : rest.size() - 1), "the room is the rest but its last byte");
   }

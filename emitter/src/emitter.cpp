@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "client.hpp"
+#include "sio/internal/protocol/adapter_types.hpp"
 #include "sio/internal/protocol/classic_codec.hpp"
 #include "sio/internal/protocol/sharded_codec.hpp"
 #include "sio/internal/protocol/streams_codec.hpp"
@@ -98,9 +99,9 @@ std::size_t count_in(const value& v) {
   return static_cast<std::size_t>(v.as_number());
 }
 
-bool has_type(const value& body, int type) {
+bool has_type(const value& body, detail::classic_request_type type) {
   const auto& t = detail::member(body, "type");
-  return t.is_number() && t.as_number() == type;
+  return t.is_number() && t.as_number() == static_cast<int>(type);
 }
 
 std::vector<std::string> strings_in(const value& v) {
@@ -216,11 +217,12 @@ Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::spa
   Delivery result;
   // Each server reports its client count once (8), then each client's ack (9) as it comes.
   spec.take = [&result, wait_for_acks](const value& body) {
-    if (has_type(body, 8)) {
+    if (has_type(body, detail::classic_request_type::broadcast_client_count)) {
       result.clients += count_in(detail::member(body, "clientCount"));
       return true;
     }
-    if (has_type(body, 9) && wait_for_acks) result.acks.push_back(detail::member(body, "packet"));
+    if (has_type(body, detail::classic_request_type::broadcast_ack) && wait_for_acks)
+      result.acks.push_back(detail::member(body, "packet"));
     return false;
   };
   if (wait_for_acks) spec.awaiting_more = [&result] { return result.acks.size() < result.clients; };

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <fmt/format.h>
 
+#include "sio/internal/protocol/adapter_types.hpp"
+#include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/packet_data.hpp"
 #include "sio/internal/value/json_writer.hpp"
 #include "sio/internal/value/notepack_writer.hpp"
@@ -12,23 +14,9 @@ namespace sio::detail {
 
 namespace {
 
-// Adapter RequestType values (socket.io-redis-adapter) for the requests the emitter sends.
-enum class request_type : int { remote_join = 2, remote_leave = 3, remote_disconnect = 4, server_side_emit = 6 };
-
 std::uint32_t count(std::size_t n) {
   // msgpack containers hold at most 2^32-1 elements; nothing near that fits in one Redis message anyway.
   return static_cast<std::uint32_t>(n);
-}
-
-void broadcast_channel(std::string& out, std::string_view key, const target& to) {
-  // Exactly one room gets its own channel as a pre-filter for the receivers; 0 or 2+ rooms use the base channel
-  // and the receivers filter on opts.rooms.
-  out.append(key).append("#").append(to.nsp).append("#");
-  if (to.rooms.size() == 1) out.append(to.rooms.front()).append("#");
-}
-
-void request_channel(std::string& out, std::string_view key, const target& to) {
-  out.append(key).append("-request#").append(to.nsp).append("#");
 }
 
 // The constant parts of a broadcast, pre-encoded (checked against PROTOCOL.md's vectors by the unit tests). The
@@ -61,7 +49,7 @@ void encode_broadcast(std::string& out, const operation& op) {
 }
 
 // {"type":N,"opts":{"rooms":[...],"except":[...]}, then the request's own fields.
-void append_request_head(std::string& out, request_type type, const target& to) {
+void append_request_head(std::string& out, classic_request_type type, const target& to) {
   out += fmt::format("{{\"type\":{},\"opts\":{{\"rooms\":", static_cast<int>(type));
   write_json_names(out, to.rooms);
   out += ",\"except\":";
@@ -73,21 +61,21 @@ void encode_request(std::string& out, const operation& op) {
   switch (op.kind) {
     case operation_kind::sockets_join:
     case operation_kind::sockets_leave:
-      append_request_head(out, op.kind == operation_kind::sockets_join ? request_type::remote_join
-                                                                       : request_type::remote_leave,
+      append_request_head(out, op.kind == operation_kind::sockets_join ? classic_request_type::remote_join
+                                                                       : classic_request_type::remote_leave,
                           *op.to);
       out += ",\"rooms\":";
       write_json_names(out, op.rooms);
       out += '}';
       break;
     case operation_kind::disconnect_sockets:
-      append_request_head(out, request_type::remote_disconnect, *op.to);
+      append_request_head(out, classic_request_type::remote_disconnect, *op.to);
       out += op.close ? ",\"close\":true}" : ",\"close\":false}";
       break;
     case operation_kind::server_side_emit:
       // Not scoped by rooms: it reaches every server's namespace listeners.
       out += fmt::format("{{\"uid\":\"{}\",\"type\":{},\"data\":", emitter_uid,
-                         static_cast<int>(request_type::server_side_emit));
+                         static_cast<int>(classic_request_type::server_side_emit));
       write_json_event_data(out, op.event, op.args);
       out += '}';
       break;
@@ -104,10 +92,13 @@ void encode_classic(const operation& op, std::string_view key, command& out) {
   out.channel.clear();
   out.payload.clear();
   if (op.kind == operation_kind::broadcast) {
-    broadcast_channel(out.channel, key, *op.to);
+    // Exactly one room gets its own channel as a pre-filter for the receivers; 0 or 2+ rooms use the base channel
+    // and the receivers filter on opts.rooms.
+    append_classic_broadcast_channel(out.channel, key, op.to->nsp,
+                                     op.to->rooms.size() == 1 ? &op.to->rooms.front() : nullptr);
     encode_broadcast(out.payload, op);
   } else {
-    request_channel(out.channel, key, *op.to);
+    append_classic_request_channel(out.channel, key, op.to->nsp);
     encode_request(out.payload, op);
   }
 }

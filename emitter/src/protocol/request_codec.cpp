@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sio/internal/protocol/adapter_types.hpp"
+#include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/packet_data.hpp"
 #include "sio/error.hpp"
 #include "sio/internal/value/json_writer.hpp"
@@ -12,8 +14,7 @@ namespace sio::detail {
 
 namespace {
 
-// Adapter RequestType values (socket.io-redis-adapter).
-enum class request_type : int { sockets = 0, remote_fetch = 5, server_side_emit = 6, broadcast = 7 };
+using request_type = classic_request_type;
 
 // {"uid":...,"requestId":...,"type":N — the head of every JSON request.
 std::string json_head(const request_ids& ids, request_type type) {
@@ -30,18 +31,6 @@ command publish_request(std::string_view key, std::string_view nsp, std::string 
 }
 
 }  // namespace
-
-std::string request_channel(std::string_view key, std::string_view nsp) {
-  return fmt::format("{}-request#{}#", key, nsp);
-}
-
-std::string shared_response_channel(std::string_view key, std::string_view nsp) {
-  return fmt::format("{}-response#{}#", key, nsp);
-}
-
-std::string own_response_channel(std::string_view key, std::string_view nsp, std::string_view uid) {
-  return fmt::format("{}-response#{}#{}#", key, nsp, uid);
-}
 
 command encode_broadcast_with_ack(const operation& op, std::string_view key, const request_ids& ids,
                                   std::chrono::milliseconds wait) {

@@ -11,17 +11,6 @@ namespace sio::detail {
 
 namespace {
 
-// A room that "looks like a socket id" to the adapter: a JavaScript string of length 20 (UTF-16 units).
-bool looks_like_a_socket_id(std::string_view room) {
-  std::size_t units = 0;
-  for (const char c : room) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte & 0xc0) == 0x80) continue;  // a continuation byte: counted with its lead byte
-    units += byte >= 0xf0 ? 2 : 1;        // 4-byte sequences are surrogate pairs in UTF-16
-  }
-  return units == 20;
-}
-
 void write_json_data(std::string& out, const operation& op) {
   if (op.kind != operation_kind::broadcast) {
     write_json_other_data(out, op, opts_flags::of_target);
@@ -61,12 +50,9 @@ void write_msgpack_data(notepack_writer& w, const operation& op) {
 }  // namespace
 
 void sharded_channel(std::string& out, const operation& op, std::string_view prefix, subscription_mode mode) {
-  out.append(prefix).append("#").append(op.to->nsp).append("#");
-  if (op.kind != operation_kind::broadcast || op.to->rooms.size() != 1) return;
-  const auto& room = op.to->rooms.front();
-  const bool subscribed = mode == subscription_mode::dynamic_private ||
-                          (mode == subscription_mode::dynamic && !looks_like_a_socket_id(room));
-  if (subscribed) out.append(room).append("#");
+  const bool own_channel = op.kind == operation_kind::broadcast && op.to->rooms.size() == 1 &&
+                           sharded_room_has_channel(op.to->rooms.front(), mode);
+  append_sharded_channel(out, prefix, op.to->nsp, own_channel ? &op.to->rooms.front() : nullptr);
 }
 
 void encode_sharded(const operation& op, std::string_view prefix, subscription_mode mode, std::string_view uid,

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_codec.hpp"
 #include "sio/internal/protocol/cluster_message.hpp"
 #include "sio/internal/protocol/packet_data.hpp"
@@ -15,33 +16,6 @@
 namespace sio::detail {
 
 namespace {
-
-// JavaScript's "abc".charCodeAt() walk: the UTF-16 code units of a valid UTF-8 string.
-template <class F>
-void for_each_utf16_unit(std::string_view text, F&& unit) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-    std::uint32_t cp = length == 1 ? lead : lead & (0x3fu >> (length - 1));
-    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
-    if (cp > 0xffff) {
-      cp -= 0x10000;
-      unit(0xd800 + (cp >> 10));
-      unit(0xdc00 + (cp & 0x3ff));
-    } else {
-      unit(cp);
-    }
-    i += length;
-  }
-}
-
-// The adapter's hashCode(): h = h * 31 + unit, wrapped to int32 at each step.
-std::int32_t java_hash_code(std::string_view text) {
-  std::uint32_t hash = 0;  // unsigned arithmetic wraps like `hash |= 0` does
-  for_each_utf16_unit(text, [&](std::uint32_t unit) { hash = hash * 31u + unit; });
-  return static_cast<std::int32_t>(hash);
-}
 
 // The streams emitter's data objects: broadcasts {packet: {type, data, nsp}, opts: {rooms, flags, except}}; the
 // others as cluster_message.hpp writes them, with opts.flags {}.
@@ -95,13 +69,6 @@ std::string base64(std::string_view bytes) {
 }
 
 }  // namespace
-
-std::string stream_name_for(std::string_view nsp, const stream_settings& settings) {
-  if (settings.stream_count <= 1) return std::string(settings.stream_name);
-  // C++ % truncates toward zero like JavaScript's, so a negative hash keeps its sign.
-  const auto index = static_cast<long long>(java_hash_code(nsp)) % static_cast<long long>(settings.stream_count);
-  return fmt::format("{}-{}", settings.stream_name, index);
-}
 
 std::string encode_stream_data(const operation& op) {
   std::string data;

@@ -21,15 +21,31 @@
 #include <fmt/format.h>
 
 #include "adapter/backoff.hpp"
-#include "adapter/broadcast_message.hpp"
-#include "adapter/channels.hpp"
 #include "adapter/redis_subscriber.hpp"
-#include "adapter/request_message.hpp"
+#include "sio/internal/protocol/channels.hpp"
+#include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
 namespace sio::gateway::adapter {
+
+// The classic adapter's receiving side lives in the protocol layer, with the emitter's encoders.
+using sio::detail::all_rooms_response;
+using sio::detail::broadcast_ack_response;
+using sio::detail::broadcast_decoding;
+using sio::detail::broadcast_outcome;
+using sio::detail::client_count_response;
+using sio::detail::decode_broadcast;
+using sio::detail::decode_request;
+using sio::detail::fetch_sockets_response;
+using sio::detail::legacy_response;
+using sio::detail::passes_room_prefilter;
+using sio::detail::server_side_emit_ack_response;
+using sio::detail::sockets_response;
+using sio::detail::request_outcome;
+using request = sio::detail::classic_request;
+using request_type = sio::detail::classic_request_type;
 
 std::string random_uid() {
   static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -67,7 +83,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
 
   std::map<std::string, std::string> pattern_nsp;                                   // broadcast pattern -> nsp
   std::map<std::string, std::pair<std::string, channel_kind>> channel_nsp;          // request/response -> nsp
-  std::map<std::string, channels> nsp_channels;
+  std::map<std::string, sio::detail::classic_channels> nsp_channels;
 
   std::atomic<bool> alive{false};
   std::atomic<bool> stopping{false};
@@ -206,7 +222,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   }
 
   void dispatch_broadcast(const std::string& nsp, const pubsub_message& m) {
-    auto room = channel_room(m.channel, nsp_channels.at(nsp).broadcast_prefix);
+    auto room = sio::detail::classic_channel_room(m.channel, nsp_channels.at(nsp).broadcast_prefix);
     if (!room) {
       ++broadcasts_ignored;
       return;
@@ -315,6 +331,8 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         publish(response_channel, client_count_response(r.request_id, count));
         break;
       }
+      case request_type::broadcast_client_count:  // responses: decode_request never hands them on
+      case request_type::broadcast_ack: break;
     }
   }
 };
@@ -326,7 +344,7 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
   s.endpoint = sio::detail::parse_redis_url(s.options.redis_url);
   sio::detail::apply_tls_options(s.options.tls, s.endpoint);
   for (const auto& nsp : s.namespaces) {
-    channels c = channels_for(s.options.key, nsp, s.uid);
+    sio::detail::classic_channels c = sio::detail::classic_channels_for(s.options.key, nsp, s.uid);
     s.pattern_nsp[c.broadcast_pattern] = nsp;
     if (s.options.serve_requests) {
       s.channel_nsp[c.request] = {nsp, channel_kind::request};

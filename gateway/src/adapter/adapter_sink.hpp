@@ -8,11 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include "adapter/broadcast_message.hpp"
+#include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/value.hpp"
 #include "socketio/server.hpp"
 
 namespace sio::gateway::adapter {
+
+using sio::detail::broadcast_message;  // decoded by the protocol layer (classic_receive.hpp)
 
 class adapter_sink {
  public:

@@ -9,9 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/internal/protocol/classic_receive.hpp"  // room_target
+
 namespace sio::gateway::socketio {
 
-struct target;
+using target = sio::detail::room_target;
 
 class room_index {
  public:

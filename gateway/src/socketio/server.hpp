@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "sio/internal/protocol/classic_receive.hpp"
 #include "engineio/session.hpp"
 #include "sio/value.hpp"
 
@@ -30,24 +31,11 @@ struct server_options {
   std::size_t max_attachments = 10;
 };
 
-// Which sockets of a namespace an operation targets (PROTOCOL.md §3.4): rooms empty = all, minus `except`.
-struct target {
-  std::vector<std::string> rooms;
-  std::vector<std::string> except;
-};
-
-struct broadcast_flags {
-  bool volatile_ = false;
-  bool compress = true;
-};
-
-// One socket as fetchSockets reports it (PROTOCOL.md §8.4): JSON texts ready to be embedded.
-struct socket_description {
-  std::string id;
-  std::string handshake_json;  // {headers,time,address,xdomain,secure,issued,url,query,auth}
-  std::vector<std::string> rooms;
-  std::string data_json = "{}";
-};
+// Which sockets of a namespace an operation targets (PROTOCOL.md §3.4): rooms empty = all, minus `except`. The
+// adapter protocol's own types (sio/internal/protocol/classic_receive.hpp), so decoded messages apply as they are.
+using target = sio::detail::room_target;
+using broadcast_flags = sio::detail::broadcast_flags;
+using socket_description = sio::detail::socket_description;  // one socket as fetchSockets reports it (§8.4)
 
 // Called for events a namespace sees, for metrics and the adapter (e.g. a namespace gets its first socket).
 struct server_hooks {

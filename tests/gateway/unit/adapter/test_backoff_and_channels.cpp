@@ -5,7 +5,7 @@
 
 #include "adapter/adapter_engine.hpp"
 #include "adapter/backoff.hpp"
-#include "adapter/channels.hpp"
+#include "sio/internal/protocol/channels.hpp"
 
 using namespace sio::gateway::adapter;
 using namespace std::chrono_literals;
@@ -28,7 +28,7 @@ TEST_CASE("reconnect_delay: full jitter between min and min*2^attempt, capped at
 }
 
 TEST_CASE("channels_for: the classic adapter's names (PROTOCOL 1.2, 3.1)") {
-  const auto c = channels_for("myapp", "/admin", "Ab3_-x");
+  const auto c = sio::detail::classic_channels_for("myapp", "/admin", "Ab3_-x");
   CHECK(c.broadcast_prefix == "myapp#/admin#");
   CHECK(c.broadcast_pattern == "myapp#/admin#*");
   CHECK(c.request == "myapp-request#/admin#");

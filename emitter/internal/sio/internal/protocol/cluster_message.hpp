@@ -4,19 +4,12 @@
 
 #include <string>
 
+#include "sio/internal/protocol/adapter_types.hpp"
 #include "sio/internal/protocol/operation.hpp"
 #include "sio/internal/protocol/packet_data.hpp"
 #include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
-
-enum class cluster_message_type : int {
-  broadcast = 3,
-  sockets_join = 4,
-  sockets_leave = 5,
-  disconnect_sockets = 6,
-  server_side_emit = 9,
-};
 
 constexpr cluster_message_type cluster_message_type_of(operation_kind kind) noexcept {
   switch (kind) {

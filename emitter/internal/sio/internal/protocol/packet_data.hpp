@@ -6,15 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "sio/internal/protocol/adapter_types.hpp"  // packet_type_event
 #include "sio/internal/protocol/operation.hpp"
 #include "sio/value.hpp"
 #include "sio/internal/value/notepack_writer.hpp"
 
 namespace sio::detail {
 
-// Socket.IO packet type EVENT. Always 2, even with binary arguments: the receiving server's parser turns it
-// into BINARY_EVENT itself, and publishing 5 breaks every client of that server (PROTOCOL.md §1.5).
-constexpr std::uint32_t packet_type_event = 2;
 
 // JSON [event, ...args], as JSON.stringify writes a packet's data.
 void write_json_event_data(std::string& out, std::string_view event, std::span<const sio::value> args);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "sio/internal/protocol/channels.hpp"  // request and response channels
 #include "sio/internal/protocol/operation.hpp"
 #include "sio/value.hpp"
 
@@ -18,10 +19,6 @@ struct request_ids {
   std::string_view uid;
   std::string_view request_id;
 };
-
-std::string request_channel(std::string_view key, std::string_view nsp);           // <key>-request#<nsp>#
-std::string shared_response_channel(std::string_view key, std::string_view nsp);   // <key>-response#<nsp>#
-std::string own_response_channel(std::string_view key, std::string_view nsp, std::string_view uid);  // ...#<uid>#
 
 // Each returns the PUBLISH on the request channel. `op` must be validated. Throws sio::data_error for argument
 // values that cannot be encoded (invalid UTF-8).

@@ -5,16 +5,10 @@
 
 #include <string_view>
 
+#include "sio/internal/protocol/channels.hpp"  // subscription_mode
 #include "sio/internal/protocol/operation.hpp"
 
 namespace sio::detail {
-
-// Which room channels the receiving servers SSUBSCRIBE (the adapter's subscriptionMode option).
-enum class subscription_mode {
-  dynamic,          // the default: public rooms get their own channel (not socket ids)
-  static_,          // only the main channel: every message goes there
-  dynamic_private,  // every room, socket ids included, gets its own channel
-};
 
 // The channel the adapter's computeChannel picks: <prefix>#<nsp>#<room># for a broadcast to exactly one room
 // when `mode` subscribes that room's channel (dynamic: unless it looks like a socket id, 20 UTF-16 units long),

@@ -8,20 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/internal/protocol/channels.hpp"  // stream_settings, stream_name_for
 #include "sio/internal/protocol/operation.hpp"
 
 namespace sio::detail {
-
-struct stream_settings {
-  std::string_view stream_name = "socket.io";  // the adapter's streamName option
-  std::size_t stream_count = 1;                // its streamCount option
-  std::size_t max_len = 10000;                 // its maxLen: the stream is trimmed to about this many entries
-};
-
-// The stream the adapter writes a namespace's messages to: streamName when streamCount is 1, else
-// streamName-<hashCode(nsp) % streamCount> with JavaScript's int32 hash and signed remainder (a negative
-// remainder names a stream the adapter's readers never poll; we write where its own publisher would).
-std::string stream_name_for(std::string_view nsp, const stream_settings& settings);
 
 // The data field: JSON.stringify(data), or base64(@msgpack/msgpack(data)) when an argument is binary.
 std::string encode_stream_data(const operation& op);

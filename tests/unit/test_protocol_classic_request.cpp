@@ -4,19 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "adapter/request_message.hpp"
+#include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/value.hpp"
-#include "test_support.hpp"
+#include "protocol_vectors.hpp"
 #include "sio/internal/value/notepack_writer.hpp"
 
-using namespace sio::gateway::adapter;
-using adapter_test::protocol_vector;
+using namespace sio::detail;
+using sio_test::protocol_vector;
 
 namespace {
 
 using strings = std::vector<std::string>;
 
-request handled(std::string_view payload) {
+classic_request handled(std::string_view payload) {
   auto d = decode_request(payload, "OwnUid");
   REQUIRE_MESSAGE(d.outcome == request_outcome::handle, d.reason);
   return *d.req;
@@ -32,7 +32,7 @@ std::string msgpack_of(std::string_view json_text) {
 
 TEST_CASE("emitter vectors: socketsJoin, socketsLeave, disconnectSockets, serverSideEmit") {
   auto r = handled(protocol_vector("new Emitter(c).socketsJoin(\"room2\")").payload);
-  CHECK(r.type == request_type::remote_join);
+  CHECK(r.type == classic_request_type::remote_join);
   CHECK_FALSE(r.legacy);
   CHECK(r.target.rooms.empty());
   CHECK(r.rooms == strings{"room2"});
@@ -44,19 +44,19 @@ TEST_CASE("emitter vectors: socketsJoin, socketsLeave, disconnectSockets, server
   CHECK(r.rooms == strings{"a", "b"});
 
   r = handled(protocol_vector("new Emitter(c).in(\"room1\").socketsLeave").payload);
-  CHECK(r.type == request_type::remote_leave);
+  CHECK(r.type == classic_request_type::remote_leave);
   CHECK(r.rooms == strings{"room2"});
 
   const auto admin = protocol_vector("new Emitter(c).of(\"/admin\").in(\"room1\").disconnectSockets(true)");
   CHECK(admin.channel == "socket.io-request#/admin#");
   r = handled(admin.payload);
-  CHECK(r.type == request_type::remote_disconnect);
+  CHECK(r.type == classic_request_type::remote_disconnect);
   CHECK(r.close);
   CHECK(r.target.rooms == strings{"room1"});
   CHECK_FALSE(handled(protocol_vector("new Emitter(c).disconnectSockets()").payload).close);
 
   r = handled(protocol_vector("new Emitter(c).serverSideEmit").payload);
-  CHECK(r.type == request_type::server_side_emit);
+  CHECK(r.type == classic_request_type::server_side_emit);
   CHECK(sio::to_json(r.data) == R"(["ping",{"a":1},2])");
   CHECK(r.request_id.is_undefined());
 }
@@ -67,17 +67,17 @@ TEST_CASE("Node server forms (uid first, requestId, msgpack type 7)") {
   CHECK(r.uid == sio::value("LCTDbq"));
 
   r = handled(R"({"uid":"LCTDbq","requestId":"E8GQzn","type":5,"opts":{"rooms":[],"except":[]}})");
-  CHECK(r.type == request_type::remote_fetch);
+  CHECK(r.type == classic_request_type::remote_fetch);
   CHECK(r.request_id == sio::value("E8GQzn"));
-  CHECK(handled(R"({"uid":"LCTDbq","requestId":"s-h-_J","type":1})").type == request_type::all_rooms);
+  CHECK(handled(R"({"uid":"LCTDbq","requestId":"s-h-_J","type":1})").type == classic_request_type::all_rooms);
 
   r = handled(R"({"uid":"LCTDbq","requestId":"q","type":0,"rooms":["user:42"]})");
-  CHECK(r.type == request_type::sockets);
+  CHECK(r.type == classic_request_type::sockets);
   CHECK(r.socket_rooms.names == strings{"user:42"});
 
   r = handled(msgpack_of(R"({"uid":"LCTDbq","requestId":"12EQCM","type":7,"packet":{"type":2,"data":["q"],)"
                          R"("nsp":"/"},"opts":{"rooms":["r"],"except":[],"flags":{"timeout":1000}}})"));
-  CHECK(r.type == request_type::broadcast);
+  CHECK(r.type == classic_request_type::broadcast);
   CHECK(r.request_id == sio::value("12EQCM"));
   CHECK(sio::to_json(r.data) == R"(["q"])");
   CHECK(r.target.rooms == strings{"r"});
@@ -115,7 +115,7 @@ TEST_CASE("responses are byte-exact JSON.stringify / notepack") {
   CHECK(legacy_response(sio::value("R1")) == R"({"requestId":"R1"})");
   CHECK(legacy_response(sio::value(7)) == R"({"requestId":7})");
   CHECK(client_count_response(sio::value("12EQCM"), 1) == R"({"type":8,"requestId":"12EQCM","clientCount":1})");
-  sio::gateway::socketio::socket_description s;
+  sio::detail::socket_description s;
   s.id = "sid1";
   s.handshake_json = R"({"headers":{},"time":"t"})";
   s.rooms = {"sid1", "user:42"};
@@ -124,7 +124,7 @@ TEST_CASE("responses are byte-exact JSON.stringify / notepack") {
         R"("rooms":["sid1","user:42"],"data":{}}]})");
   CHECK(fetch_sockets_response(sio::value("x"), {}) == R"({"requestId":"x","sockets":[]})");
   CHECK(broadcast_ack_response(sio::value("12EQCM"), sio::value("client-ack")) ==
-        adapter_test::from_hex("83 a4 74 79 70 65 09 a9 72 65 71 75 65 73 74 49 64 a6 31 32 45 51 43 4d"
+        sio_test::from_hex("83 a4 74 79 70 65 09 a9 72 65 71 75 65 73 74 49 64 a6 31 32 45 51 43 4d"
                                " a6 70 61 63 6b 65 74 aa 63 6c 69 65 6e 74 2d 61 63 6b"));
   // an ack without arguments: packet is undefined and left out
   CHECK(sio::msgpack_to_json(broadcast_ack_response(sio::value("r"), sio::value::undefined())) ==

@@ -1,10 +1,10 @@
-#include "adapter/js_semantics.hpp"
+#include "sio/internal/protocol/js_semantics.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 
-namespace sio::gateway::adapter {
+namespace sio::detail {
 
 bool truthy(const sio::value& v) {
   switch (v.type()) {
@@ -65,4 +65,4 @@ std::optional<room_set> to_room_set(const sio::value& v) {
   }
 }
 
-}  // namespace sio::gateway::adapter
+}  // namespace sio::detail

@@ -1,4 +1,4 @@
-// The few JavaScript rules the Node adapter applies to decoded messages, for sio::value.
+// The few JavaScript rules the Node adapters apply to decoded messages, for sio::value (the receiving side).
 #pragma once
 
 #include <optional>
@@ -8,7 +8,7 @@
 
 #include "sio/value.hpp"
 
-namespace sio::gateway::adapter {
+namespace sio::detail {
 
 // Boolean(v): false, 0, NaN, "", null and undefined are falsy.
 bool truthy(const sio::value& v);
@@ -26,4 +26,4 @@ struct room_set {
 };
 std::optional<room_set> to_room_set(const sio::value& v);
 
-}  // namespace sio::gateway::adapter
+}  // namespace sio::detail

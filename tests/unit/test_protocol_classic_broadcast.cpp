@@ -5,14 +5,15 @@
 #include <string>
 #include <vector>
 
-#include "adapter/broadcast_message.hpp"
+#include "sio/internal/protocol/channels.hpp"
+#include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/value.hpp"
-#include "test_support.hpp"
+#include "protocol_vectors.hpp"
 #include "sio/internal/value/notepack_writer.hpp"
 
-using namespace sio::gateway::adapter;
-using adapter_test::from_hex;
-using adapter_test::protocol_vector;
+using namespace sio::detail;
+using sio_test::from_hex;
+using sio_test::protocol_vector;
 
 namespace {
 
@@ -33,12 +34,12 @@ std::string msgpack_of(std::string_view json_text) {
 }  // namespace
 
 TEST_CASE("channel_room: prefix, then everything but the last character") {
-  CHECK(channel_room("socket.io#/#", "socket.io#/#") == std::string());
-  CHECK(channel_room("socket.io#/#user:42#", "socket.io#/#") == std::string("user:42"));
-  CHECK(channel_room("socket.io#/#a#b#", "socket.io#/#") == std::string("a#b"));
-  CHECK(channel_room("socket.io#/#x", "socket.io#/#") == std::string());  // one char: the room is ""
-  CHECK_FALSE(channel_room("socket.io#/admin#r#", "socket.io#/#").has_value());
-  CHECK_FALSE(channel_room("myapp#/#r1#", "socket.io#/#").has_value());
+  CHECK(classic_channel_room("socket.io#/#", "socket.io#/#") == std::string());
+  CHECK(classic_channel_room("socket.io#/#user:42#", "socket.io#/#") == std::string("user:42"));
+  CHECK(classic_channel_room("socket.io#/#a#b#", "socket.io#/#") == std::string("a#b"));
+  CHECK(classic_channel_room("socket.io#/#x", "socket.io#/#") == std::string());  // one char: the room is ""
+  CHECK_FALSE(classic_channel_room("socket.io#/admin#r#", "socket.io#/#").has_value());
+  CHECK_FALSE(classic_channel_room("myapp#/#r1#", "socket.io#/#").has_value());
 }
 
 TEST_CASE("room pre-filter: a room channel with no local socket is dropped") {
@@ -51,7 +52,7 @@ TEST_CASE("room pre-filter: a room channel with no local socket is dropped") {
 TEST_CASE("emitter vector 9.1: to(user:42).emit(notification, {...})") {
   const auto v = protocol_vector("new Emitter(c).to(\"user:42\")");
   CHECK(v.channel == "socket.io#/#user:42#");
-  CHECK(channel_room(v.channel, "socket.io#/#") == std::string("user:42"));
+  CHECK(classic_channel_room(v.channel, "socket.io#/#") == std::string("user:42"));
   const auto m = applied(v.payload);
   CHECK(sio::to_json(m.data) ==
         R"(["notification",{"type":"ORDER_UPDATED","payload":{"id":1},"timestamp":1700000000000}])");

@@ -1,4 +1,4 @@
-#include "adapter/request_message.hpp"
+#include "sio/internal/protocol/classic_receive.hpp"
 
 #include <utility>
 
@@ -7,7 +7,7 @@
 #include "sio/internal/value/msgpack_reader.hpp"
 #include "sio/internal/value/notepack_writer.hpp"
 
-namespace sio::gateway::adapter {
+namespace sio::detail {
 
 namespace {
 
@@ -23,7 +23,7 @@ bool is_object_like(const sio::value& v) {
 }
 
 // opts.rooms / opts.except as Sets; false when Node would throw (opts.rooms not iterable).
-bool read_target(const sio::value& opts, request& r) {
+bool read_target(const sio::value& opts, classic_request& r) {
   const auto rooms = to_room_set(property(opts, "rooms"));
   const auto except = to_room_set(property(opts, "except"));
   if (!rooms || !except) return false;
@@ -47,10 +47,76 @@ std::vector<std::string> rooms_argument(const sio::value& v) {
 
 }  // namespace
 
+namespace {
+
+broadcast_decoding broadcast_result(broadcast_outcome outcome, std::string reason) {
+  broadcast_decoding d;
+  d.outcome = outcome;
+  d.reason = std::move(reason);
+  return d;
+}
+
+}  // namespace
+
+broadcast_decoding decode_broadcast(std::string_view payload, std::string_view own_uid, std::string_view nsp) {
+  sio::value message;
+  try {
+    message = decode_msgpack(payload);
+  } catch (const sio::data_error& e) {
+    return broadcast_result(broadcast_outcome::malformed, e.what());
+  }
+  // const [uid, packet, opts] = args: anything but an array is a TypeError here (a string would destructure
+  // into characters, and then setting packet.nsp on a string throws in strict mode).
+  if (message.type() != sio::value::kind::array) return broadcast_result(broadcast_outcome::malformed, "not an array");
+  const auto& parts = message.as_array();
+  const auto part = [&](std::size_t i) { return i < parts.size() ? parts[i] : sio::value::undefined(); };
+  const sio::value uid = part(0);
+  const sio::value packet = part(1);
+  const sio::value opts = part(2);
+
+  if (uid.type() == sio::value::kind::string && uid.as_string() == own_uid)
+    return broadcast_result(broadcast_outcome::ignored, "own uid");
+  if (!truthy(packet)) return broadcast_result(broadcast_outcome::ignored, "no packet");
+  if (packet.type() != sio::value::kind::object && packet.type() != sio::value::kind::array)
+    return broadcast_result(broadcast_outcome::malformed, "packet is not an object");  // packet.nsp = "/" throws
+  sio::value packet_nsp = property(packet, "nsp");
+  if (packet_nsp.is_undefined()) packet_nsp = "/";
+  if (packet_nsp.type() != sio::value::kind::string || packet_nsp.as_string() != nsp)
+    return broadcast_result(broadcast_outcome::ignored, "another namespace");
+  // opts.rooms = new Set(...) assigns a property: TypeError for undefined, null and (strict mode) primitives.
+  if (opts.type() != sio::value::kind::object && opts.type() != sio::value::kind::array)
+    return broadcast_result(broadcast_outcome::malformed, "opts missing or not an object");
+
+  const auto rooms = to_room_set(property(opts, "rooms"));
+  const auto except = to_room_set(property(opts, "except"));
+  if (!rooms || !except)
+    return broadcast_result(broadcast_outcome::malformed, "opts.rooms or opts.except is not iterable");
+  // Rooms that can only hold non-string names reach nobody.
+  if (rooms->names.empty() && rooms->matchless)
+    return broadcast_result(broadcast_outcome::ignored, "no room can match");
+
+  // Node sends packet.type as is; the emitter always writes 2 (EVENT), the only type a gateway encodes.
+  const sio::value type = property(packet, "type");
+  if (type.type() != sio::value::kind::number || type.as_number() != 2)
+    return broadcast_result(broadcast_outcome::malformed, "packet type is not 2 (EVENT)");
+
+  const sio::value flags = property(opts, "flags");
+  broadcast_decoding d;
+  d.outcome = broadcast_outcome::apply;
+  d.message.emplace();
+  d.message->data = property(packet, "data");
+  d.message->target.rooms = rooms->names;
+  d.message->target.except = except->names;
+  d.message->flags.volatile_ = truthy(property(flags, "volatile"));
+  const sio::value compress = property(flags, "compress");
+  d.message->flags.compress = !(compress.type() == sio::value::kind::boolean && !compress.as_bool());
+  return d;
+}
+
 request_decoding decode_request(std::string_view payload, std::string_view own_uid) {
   sio::value message;
   try {
-    message = !payload.empty() && payload.front() == '{' ? sio::json(payload) : sio::detail::decode_msgpack(payload);
+    message = !payload.empty() && payload.front() == '{' ? sio::json(payload) : decode_msgpack(payload);
   } catch (const sio::data_error& e) {
     return result(request_outcome::malformed, e.what());
   }
@@ -58,25 +124,25 @@ request_decoding decode_request(std::string_view payload, std::string_view own_u
   const sio::value type = property(message, "type");
   if (type.type() != sio::value::kind::number) return result(request_outcome::ignored, "unknown request type");
   const double t = type.as_number();
-  if (!(t >= 0 && t <= 7) || t != static_cast<double>(static_cast<int>(t)))
+  if (!(t >= 0 && t <= classic_request_type_max) || t != static_cast<double>(static_cast<int>(t)))
     return result(request_outcome::ignored, "unknown request type");
 
-  request r;
-  r.type = static_cast<request_type>(static_cast<int>(t));
+  classic_request r;
+  r.type = static_cast<classic_request_type>(static_cast<int>(t));
   r.uid = property(message, "uid");
   r.request_id = property(message, "requestId");
   const sio::value opts = property(message, "opts");
 
   switch (r.type) {
-    case request_type::sockets: {
+    case classic_request_type::sockets: {
       auto rooms = to_room_set(property(message, "rooms"));
       if (!rooms) return result(request_outcome::malformed, "rooms is not iterable");
       r.socket_rooms = std::move(*rooms);
       break;
     }
-    case request_type::all_rooms: break;
-    case request_type::remote_join:
-    case request_type::remote_leave:
+    case classic_request_type::all_rooms: break;
+    case classic_request_type::remote_join:
+    case classic_request_type::remote_leave:
       if (truthy(opts)) {
         if (!read_target(opts, r)) return result(request_outcome::malformed, "opts.rooms is not iterable");
         r.rooms = rooms_argument(property(message, "rooms"));
@@ -88,7 +154,7 @@ request_decoding decode_request(std::string_view payload, std::string_view own_u
         r.rooms = rooms_argument(property(message, "room"));
       }
       break;
-    case request_type::remote_disconnect:
+    case classic_request_type::remote_disconnect:
       r.close = truthy(property(message, "close"));
       if (truthy(opts)) {
         if (!read_target(opts, r)) return result(request_outcome::malformed, "opts.rooms is not iterable");
@@ -99,16 +165,16 @@ request_decoding decode_request(std::string_view payload, std::string_view own_u
         r.sid = sid.as_string();
       }
       break;
-    case request_type::remote_fetch:
+    case classic_request_type::remote_fetch:
       if (opts.is_undefined() || opts.is_null()) return result(request_outcome::malformed, "opts missing");
       if (!read_target(opts, r)) return result(request_outcome::malformed, "opts.rooms is not iterable");
       break;
-    case request_type::server_side_emit:
+    case classic_request_type::server_side_emit:
       if (r.uid.type() == sio::value::kind::string && r.uid.as_string() == own_uid)
         return result(request_outcome::ignored, "own uid");
       r.data = property(message, "data");
       break;
-    case request_type::broadcast: {
+    case classic_request_type::broadcast: {
       const sio::value packet = property(message, "packet");
       if (!is_object_like(packet)) return result(request_outcome::malformed, "packet missing");
       if (opts.is_undefined() || opts.is_null()) return result(request_outcome::malformed, "opts missing");
@@ -116,6 +182,8 @@ request_decoding decode_request(std::string_view payload, std::string_view own_u
       r.data = property(packet, "data");
       break;
     }
+    case classic_request_type::broadcast_client_count:  // responses, never requests: above the range checked
+    case classic_request_type::broadcast_ack: return result(request_outcome::ignored, "unknown request type");
   }
   request_decoding d;
   d.outcome = request_outcome::handle;
@@ -134,7 +202,7 @@ sio::value string_array(const std::vector<std::string>& items) {
 
 std::string stringify(sio::value::object_type members) {
   std::string out;
-  sio::detail::write_json(out, sio::value::object(std::move(members)));
+  write_json(out, sio::value::object(std::move(members)));
   return out;
 }
 
@@ -151,16 +219,16 @@ std::string all_rooms_response(const sio::value& request_id, const std::vector<s
 std::string legacy_response(const sio::value& request_id) { return stringify({{"requestId", request_id}}); }
 
 std::string server_side_emit_ack_response(const sio::value& request_id) {
-  return stringify({{"type", 6}, {"requestId", request_id}});
+  return stringify({{"type", static_cast<int>(classic_request_type::server_side_emit)}, {"requestId", request_id}});
 }
 
 std::string fetch_sockets_response(const sio::value& request_id,
-                                   const std::vector<socketio::socket_description>& sockets) {
+                                   const std::vector<socket_description>& sockets) {
   // handshake and data arrive as JSON texts: spliced in verbatim.
   std::string out = "{";
   if (!request_id.is_undefined()) {
     out += "\"requestId\":";
-    sio::detail::write_json(out, request_id);
+    write_json(out, request_id);
     out += ',';
   }
   out += "\"sockets\":[";
@@ -168,11 +236,11 @@ std::string fetch_sockets_response(const sio::value& request_id,
     const auto& s = sockets[i];
     if (i != 0) out += ',';
     out += "{\"id\":";
-    sio::detail::write_json_string(out, s.id);
+    write_json_string(out, s.id);
     out += ",\"handshake\":";
     out += s.handshake_json;
     out += ",\"rooms\":";
-    sio::detail::write_json(out, string_array(s.rooms));
+    write_json(out, string_array(s.rooms));
     out += ",\"data\":";
     out += s.data_json;
     out += '}';
@@ -182,14 +250,18 @@ std::string fetch_sockets_response(const sio::value& request_id,
 }
 
 std::string client_count_response(const sio::value& request_id, std::size_t client_count) {
-  return stringify({{"type", 8}, {"requestId", request_id}, {"clientCount", static_cast<double>(client_count)}});
+  return stringify({{"type", static_cast<int>(classic_request_type::broadcast_client_count)},
+                    {"requestId", request_id},
+                    {"clientCount", static_cast<double>(client_count)}});
 }
 
 std::string broadcast_ack_response(const sio::value& request_id, const sio::value& first_ack_arg) {
   std::string out;
-  sio::detail::notepack_writer(out).value(
-      sio::value::object({{"type", 9}, {"requestId", request_id}, {"packet", first_ack_arg}}));
+  notepack_writer(out).value(
+      sio::value::object({{"type", static_cast<int>(classic_request_type::broadcast_ack)},
+                          {"requestId", request_id},
+                          {"packet", first_ack_arg}}));
   return out;
 }
 
-}  // namespace sio::gateway::adapter
+}  // namespace sio::detail
