@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "output.hpp"
+#include "sio/backoff.hpp"
 
 namespace notify {
 namespace {
@@ -46,11 +47,7 @@ retry_world retry_world::real(bool verbose) {
 }
 
 milliseconds backoff_bound(const retry_policy& policy, int retry) {
-  const milliseconds cap = std::max(policy.max_delay, policy.base_delay);
-  milliseconds bound = policy.base_delay;
-  // Doubling stops at the cap, so a large --retry cannot overflow.
-  for (int i = 0; i < retry && bound < cap; ++i) bound *= 2;
-  return std::min(bound, cap);
+  return sio::backoff_bound(policy.base_delay, policy.max_delay, static_cast<unsigned>(std::max(retry, 0)));
 }
 
 bool transient(const sio::error& e) {

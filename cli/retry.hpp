@@ -36,8 +36,8 @@ struct retry_world {
   static retry_world real(bool verbose);
 };
 
-// Bound of the delay before retry number `retry` (0: the first): min(cap, base * 2^retry), cap being max_delay
-// or base_delay when that is larger.
+// Bound of the delay before retry number `retry` (0: the first): sio's one backoff rule (sio/backoff.hpp), with
+// --retry-delay as its base and max_delay as its cap. `draw` then picks the delay in [0, bound] (full jitter).
 std::chrono::milliseconds backoff_bound(const retry_policy& policy, int retry);
 
 // Redis unreachable (connection refused, reset or lost) or silent (timeout): another attempt may succeed. Bad

@@ -16,6 +16,7 @@ install(TARGETS sio-emitter-static EXPORT sioStaticTargets
 install(TARGETS notify RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 install(FILES
+  ${PROJECT_SOURCE_DIR}/emitter/include/sio/backoff.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/emitter.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/error.hpp
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/export.hpp

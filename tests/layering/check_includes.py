@@ -7,7 +7,8 @@ The graph (a layer may include itself and what it lists):
   public     emitter/include/sio/*.hpp (installed): public only
   value      emitter/internal/sio/internal/value, emitter/src/value: public
   protocol   .../protocol: value, public, and redis/command.hpp (what its encoders produce)
-  redis      .../redis (and its private headers in emitter/src/redis): sio/error.hpp, sio/options.hpp. It knows
+  redis      .../redis (and its private headers in emitter/src/redis): sio/error.hpp, sio/options.hpp,
+             sio/backoff.hpp (whose rule it implements). It knows
              nothing of Socket.IO: no protocol/, no value/, no sio/outcome.hpp.
   facade     emitter/src (client, requests, emitter): every internal layer, public
   cli        cli/: public only (notify is a user of the installed API)
@@ -99,7 +100,7 @@ def layer_of_include(path, file_layer):
 # only the public headers that know nothing of Socket.IO (errors and the connection options).
 ONLY = {
     ("protocol", "redis"): {"sio/internal/redis/command.hpp"},
-    ("redis", "public"): {"sio/error.hpp", "sio/options.hpp", "sio/export.hpp"},
+    ("redis", "public"): {"sio/error.hpp", "sio/options.hpp", "sio/export.hpp", "sio/backoff.hpp"},
 }
 
 

@@ -156,7 +156,7 @@ def expected_files(libdir, version):
     so = soversion(version)
     return [
         "bin/notify",
-        "include/sio/emitter.h", "include/sio/emitter.hpp", "include/sio/error.hpp", "include/sio/export.hpp",
+        "include/sio/backoff.hpp", "include/sio/emitter.h", "include/sio/emitter.hpp", "include/sio/error.hpp", "include/sio/export.hpp",
         "include/sio/options.hpp", "include/sio/outcome.hpp", "include/sio/value.hpp", "include/sio/version.h", "include/sio/version.hpp",
         f"{libdir}/libsio-emitter.so", f"{libdir}/libsio-emitter.so.{so}", f"{libdir}/libsio-emitter.so.{version}",
         f"{libdir}/libsio-emitter.a",
