@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 #include "exit_codes.hpp"
 #include "sio/version.hpp"
 
@@ -55,6 +55,10 @@ constexpr std::string_view batch_help =
     "  to stdout as JSON with --json. --require-receivers makes a line with 0 receivers an error (exit 7 if\n"
     "  nothing else failed). Redis unreachable at the start, or again later, stops the run (exit 4, 5 or 6).\n";
 
+constexpr std::string_view durations_help =
+    "Durations (--timeout, --retry-delay, --deadline): 500ms, 2s, 1.5 (a bare number is seconds), 2m or 1h, in\n"
+    "  whole milliseconds; sio-gateway reads its durations the same way.\n";
+
 constexpr std::string_view retries_help =
     "Retries (--retry N): when Redis is unreachable (4) or does not answer in time (6), the whole command runs\n"
     "  again, up to N more times, each after a random delay of up to --retry-delay, a bound that doubles with\n"
@@ -88,6 +92,8 @@ std::string help_footer() {
   for (const auto& [code, meaning] : exit_code_descriptions) {
     footer += fmt::format("  {:<2} {}\n", to_int(code), meaning);
   }
+  footer += "\n";
+  footer += durations_help;
   footer += "\n";
   footer += retries_help;
   footer += "\n";
@@ -492,7 +498,7 @@ class command_line {
   }
 
   static std::chrono::milliseconds duration_of(std::string_view option, const std::string& text) {
-    const auto duration = parse_duration(text);
+    const auto duration = sio::programs::parse_duration(text);
     if (!duration) {
       throw usage_error(
           fmt::format("invalid duration \"{}\" for {}: use e.g. 500ms, 2s or 1.5 (seconds)", text, option));

@@ -11,10 +11,12 @@ The graph (a layer may include itself and what it lists):
              sio/backoff.hpp (whose rule it implements). It knows
              nothing of Socket.IO: no protocol/, no value/, no sio/outcome.hpp.
   facade     emitter/src (client, requests, emitter): every internal layer, public
-  cli        cli/: public only (notify is a user of the installed API)
+  programs   programs/common: what notify and sio-gateway share beside the library (nothing of sio)
+  cli        cli/: public and programs only (notify is a user of the installed API)
   c_api      bindings/c: public only
   gateway    gateway/src/<layer>: public, every internal layer, and the gateway layers below it:
-             engineio <- auth <- socketio <- adapter <- http; app stands alone; main.cpp sees them all.
+             engineio <- auth <- socketio <- adapter <- http; app stands alone (and uses programs); main.cpp
+             sees them all.
 Nothing outside emitter/ includes the library's private sources (emitter/src): the gateway, cli and bindings
 resolve a quoted include against their own source tree, sio/... or sio/internal/... only.
 """
@@ -31,15 +33,16 @@ ALLOWED = {
     "protocol": {"public", "value", "protocol", "redis"},  # redis: only the command it encodes (see below)
     "redis": {"public", "redis"},
     "facade": {"public", "value", "protocol", "redis", "facade"},
-    "cli": {"public", "cli"},
+    "programs": {"programs"},
+    "cli": {"public", "cli", "programs"},
     "c_api": {"public", "c_api"},
     "gw.engineio": {"public", *INTERNAL_LAYERS, "gw.engineio"},
     "gw.auth": {"public", *INTERNAL_LAYERS, "gw.auth", "gw.engineio"},
     "gw.socketio": {"public", *INTERNAL_LAYERS, "gw.socketio", "gw.auth", "gw.engineio"},
     "gw.adapter": {"public", *INTERNAL_LAYERS, "gw.adapter", "gw.socketio", "gw.auth", "gw.engineio"},
     "gw.http": {"public", *INTERNAL_LAYERS, "gw.http", "gw.adapter", "gw.socketio", "gw.auth", "gw.engineio"},
-    "gw.app": {"public", *INTERNAL_LAYERS, "gw.app"},
-    "gw.main": {"public", *INTERNAL_LAYERS, "gw.app", "gw.http", "gw.adapter", "gw.socketio", "gw.auth",
+    "gw.app": {"public", *INTERNAL_LAYERS, "gw.app", "programs"},
+    "gw.main": {"public", *INTERNAL_LAYERS, "programs", "gw.app", "gw.http", "gw.adapter", "gw.socketio", "gw.auth",
                 "gw.engineio"},
 }
 GATEWAY_LAYERS = ("engineio", "auth", "socketio", "adapter", "http", "app")
@@ -58,6 +61,8 @@ def layer_of_file(rel):
         return "value" if rel.name == "error.cpp" else "facade"  # error.cpp is compiled into the value layer
     if parts[0] == "cli":
         return "cli"
+    if parts[:2] == ("programs", "common"):
+        return "programs"
     if parts[:2] == ("bindings", "c"):
         return "c_api"
     if parts[:2] == ("gateway", "src"):
@@ -74,6 +79,8 @@ def layer_of_include(path, file_layer):
         return layer if layer in INTERNAL_LAYERS else "unknown"
     if path.startswith("sio/"):
         return "public"
+    if path.startswith("common/") and (ROOT / "programs" / path).exists():
+        return "programs"
     if file_layer.startswith("gw."):
         first = path.split("/")[0]
         if (ROOT / "gateway" / "src" / path).exists():
@@ -85,6 +92,9 @@ def layer_of_include(path, file_layer):
             # A layer's private headers live beside its sources (emitter/src/redis/*.hpp).
             return first if first in INTERNAL_LAYERS else "facade"
         return None
+    if file_layer == "programs":
+        return "programs" if (ROOT / "programs" / path).exists() else (
+            "private" if (ROOT / "emitter" / "src" / path).exists() else None)
     if file_layer == "cli":
         if (ROOT / "cli" / path).exists():
             return "cli"
@@ -107,7 +117,7 @@ ONLY = {
 def main():
     violations = []
     checked = 0
-    for tree in ("emitter", "cli", "bindings/c", "gateway/src"):
+    for tree in ("emitter", "cli", "bindings/c", "gateway/src", "programs"):
         for source in sorted((ROOT / tree).rglob("*")):
             if source.suffix not in (".hpp", ".cpp", ".h", ".c"):
                 continue
