@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -25,6 +23,7 @@
 #include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
+#include "sio/internal/redis/redis_pipeline.hpp"
 #include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
 
@@ -69,6 +68,24 @@ constexpr std::chrono::milliseconds poll_interval{500};
 
 enum class channel_kind { request, response };
 
+// The response publisher's bounds (redis_pipeline). While Redis is away responses wait in a buffer: what is in
+// flight when the link drops, and the broadcastWithAck acknowledgements clients keep sending for the requester's
+// timeout (one response each: 10k clients acking one broadcast are 10k responses of ~100 bytes). 16Ki responses
+// or 16 MiB hold that and a few large fetchSockets answers; beyond, the oldest go first (the closest to their
+// requester's timeout). After 10 s unreachable (twice the Node adapter's default requestsTimeout) nobody waits for
+// what is buffered any more: it fails and is reported, and the memory is freed.
+constexpr std::size_t max_buffered_responses = 16 * 1024;
+constexpr std::size_t max_buffered_response_bytes = 16u << 20;
+constexpr std::chrono::milliseconds give_up_buffered_responses_after{10000};
+// Connected, a caller (the I/O thread) beyond these waits for Redis to catch up: 8 MiB unsent or 16Ki responses
+// unanswered is far beyond what a Redis that answers has outstanding, and one that stops answering is dropped
+// after the command timeout (then the responses buffer as above), so the wait is bounded by that timeout.
+constexpr std::size_t max_unsent_response_bytes = 8u << 20;
+constexpr std::size_t max_unanswered_responses = 16 * 1024;
+// One failing response is logged at once; further failures within this interval are only counted, and told with
+// the next one logged after it (or at stop): a Redis outage with thousands of responses in flight is a few lines.
+constexpr std::chrono::seconds response_failure_interval{10};
+
 }  // namespace
 
 // Everything the threads and the posted closures share: closures hold it by shared_ptr and check `alive`, so
@@ -95,10 +112,14 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   std::thread subscriber_thread;
   std::unique_ptr<redis_subscriber> first_subscriber;  // from start(), handed to the thread
 
-  std::mutex publish_mutex;
-  std::condition_variable publish_cv;
-  std::deque<std::pair<std::string, std::string>> publish_queue;
-  std::thread publisher_thread;
+  // Failed responses not logged yet (within response_failure_interval of the last one logged). Declared before
+  // the publisher: its completions use them until it is gone.
+  std::mutex failures_mutex;
+  std::chrono::steady_clock::time_point failures_quiet_until{};
+  std::uint64_t failures_unlogged = 0;
+  // The responses' connection, opened by start() when requests are served; its own I/O thread (the gateway's
+  // I/O thread only queues) pipelines them in order and reconnects with backoff while buffering.
+  std::unique_ptr<sio::detail::redis_pipeline> publisher;
 
   state(boost::asio::io_context& i, adapter_options o, adapter_sink& s, std::vector<std::string> n, std::string u)
       : io(i), options(std::move(o)), sink(s), namespaces(std::move(n)), uid(std::move(u)) {}
@@ -174,38 +195,66 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     redis_connected = false;
   }
 
-  void run_publisher() {
-    std::unique_ptr<sio::detail::redis_connection> connection;
-    for (;;) {
-      std::pair<std::string, std::string> item;
-      {
-        std::unique_lock lock(publish_mutex);
-        publish_cv.wait(lock, [&] { return stopping || !publish_queue.empty(); });
-        if (stopping) return;
-        item = std::move(publish_queue.front());
-        publish_queue.pop_front();
-      }
-      try {
-        if (!connection || connection->broken())
-          connection = std::make_unique<sio::detail::redis_connection>(endpoint, options.connect_timeout,
-                                                                       options.connect_timeout);
-        const sio::detail::redis_command publish{"PUBLISH", item.first, item.second};
-        const auto replies = connection->pipeline(std::span(&publish, 1));
-        sio::detail::throw_if_error(replies.front(), "PUBLISH " + item.first);
-      } catch (const std::exception& e) {
-        // Responses are fire-and-forget as in Node: the requester times out.
-        report("redis response not published", e.what());
-        connection.reset();
-      }
-    }
+  std::unique_ptr<sio::detail::redis_pipeline> make_publisher() const {
+    sio::detail::reconnect_policy reconnect;
+    reconnect.max_buffered_messages = max_buffered_responses;
+    reconnect.max_buffered_bytes = max_buffered_response_bytes;
+    reconnect.drop_oldest = true;
+    reconnect.base_delay = options.reconnect_min;
+    reconnect.max_delay = options.reconnect_max;
+    reconnect.give_up_buffered_after = give_up_buffered_responses_after;
+    sio::detail::pipeline_limits limits;
+    limits.max_queued_bytes = max_unsent_response_bytes;
+    limits.max_unanswered = max_unanswered_responses;
+    // No opener: the endpoint's one server, as the subscriber connects (the command line takes no sentinel URL).
+    return std::make_unique<sio::detail::redis_pipeline>(endpoint, options.connect_timeout, options.connect_timeout,
+                                                         reconnect, limits);
   }
 
-  void publish(std::string channel, std::string payload) {
+  // A response that was not published (error reply, lost connection, dropped from the full buffer, given up).
+  // Responses are fire-and-forget as in Node: the requester times out. Called on the publisher's I/O thread or,
+  // when queueing throws, on the I/O thread.
+  void response_failed(std::string_view channel, std::string_view error) {
+    const auto now = std::chrono::steady_clock::now();
+    std::uint64_t unlogged = 0;
     {
-      std::lock_guard lock(publish_mutex);
-      publish_queue.emplace_back(std::move(channel), std::move(payload));
+      std::lock_guard lock(failures_mutex);
+      if (now < failures_quiet_until) {
+        ++failures_unlogged;
+        return;
+      }
+      failures_quiet_until = now + response_failure_interval;
+      unlogged = std::exchange(failures_unlogged, 0);
     }
-    publish_cv.notify_one();
+    report("redis response not published",
+           unlogged == 0 ? fmt::format("PUBLISH {}: {}", channel, error)
+                         : fmt::format("PUBLISH {}: {} ({} more not published before it, not logged)", channel,
+                                       error, unlogged));
+  }
+
+  // After the publisher is gone: the failures counted but not logged yet.
+  void report_unlogged_failures() {
+    std::uint64_t unlogged = 0;
+    {
+      std::lock_guard lock(failures_mutex);
+      unlogged = std::exchange(failures_unlogged, 0);
+    }
+    if (unlogged != 0)
+      report("redis response not published", fmt::format("{} more responses not published, not logged", unlogged));
+  }
+
+  // On the I/O thread. Queued in order on one connection: the responses on a channel keep the requests' order.
+  void publish(const std::string& channel, const std::string& payload) {
+    if (!publisher) return;
+    try {
+      publisher->enqueue("PUBLISH", channel, payload,
+                         [this, channel](const sio::detail::command_outcome& outcome) {
+                           if (outcome.code != sio::errc::ok) response_failed(channel, outcome.message);
+                         },
+                         /*may_buffer=*/true);
+    } catch (const std::exception& e) {
+      response_failed(channel, e.what());
+    }
   }
 
   // On the subscriber thread: decode, then post the effect.
@@ -361,6 +410,10 @@ void adapter_engine::start() {
   auto& s = *state_;
   if (s.subscriber_thread.joinable()) return;
   s.first_subscriber = s.connect();  // throws: the first attempt must succeed
+  if (!s.channel_nsp.empty()) {       // requests are served: responses need their connection
+    s.publisher = s.make_publisher();
+    s.publisher->connect();           // throws as the subscriber does; later the publisher reconnects itself
+  }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw sio::connection_error("cannot create the adapter's wake pipe");
   s.wake_read = fds[0];
@@ -369,23 +422,21 @@ void adapter_engine::start() {
   s.alive = true;
   s.stopping = false;
   s.subscriber_thread = std::thread([st = state_] { st->run_subscriber(); });
-  s.publisher_thread = std::thread([st = state_] { st->run_publisher(); });
 }
 
 void adapter_engine::stop() {
   auto& s = *state_;
   s.alive = false;
-  {
-    std::lock_guard lock(s.publish_mutex);
-    s.stopping = true;
-  }
-  s.publish_cv.notify_all();
+  s.stopping = true;
   if (s.wake_write >= 0) {
     const char byte = 1;
     [[maybe_unused]] const auto written = ::write(s.wake_write, &byte, 1);
   }
   if (s.subscriber_thread.joinable()) s.subscriber_thread.join();
-  if (s.publisher_thread.joinable()) s.publisher_thread.join();
+  // Waits for the responses queued to be answered: with Redis away, those buffered get the command timeout
+  // (connect_timeout) to go out, then fail (and are reported).
+  s.publisher.reset();
+  s.report_unlogged_failures();
   if (s.wake_read >= 0) ::close(s.wake_read);
   if (s.wake_write >= 0) ::close(s.wake_write);
   s.wake_read = s.wake_write = -1;

@@ -1,5 +1,6 @@
-// The Redis side of the adapter: a subscriber thread (decode, then post effects to the I/O thread), a publisher
-// thread for responses (its own connection, so the I/O thread never blocks on Redis), reconnects with backoff.
+// The Redis side of the adapter: a subscriber thread (decode, then post effects to the I/O thread), a response
+// publisher (a redis_pipeline: its own connection and I/O thread, so the I/O thread only queues; bounded, buffering
+// while Redis is away), reconnects with backoff.
 #pragma once
 
 #include <memory>
@@ -28,7 +29,8 @@ class adapter_engine {
   adapter_engine& operator=(const adapter_engine&) = delete;
 
   void start();  // see redis_adapter::start
-  // Idempotent; joins both threads. Call it on the I/O thread (or once that thread stopped): effects already
+  // Idempotent; joins the subscriber thread and closes the publisher (waiting for the responses queued, at most
+  // connect_timeout when Redis is away). Call it on the I/O thread (or once that thread stopped): effects already
   // posted then see the engine stopped and do nothing.
   void stop();
   adapter_stats stats() const;

@@ -32,7 +32,8 @@ struct adapter_options {
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
   // Told of each problem the adapter survives (Redis lost, reconnect failed, a response not published): `what` says
-  // which, `error` why. Called from the adapter's threads; may be empty (then stderr).
+  // which, `error` why. Called from the adapter's threads; may be empty (then stderr). Responses not published are
+  // told one per 10 s: the others in between are counted in the next one told (or in one more at stop()).
   std::function<void(std::string_view what, std::string_view error)> on_problem;
   // Told of each malformed message (one a Node adapter would reject or throw on; dropped, and counted in
   // adapter_stats::malformed_messages): the Redis channel it arrived on, why, and its size. Not the payload: it may

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -269,6 +270,75 @@ TEST_CASE("engine: requests are applied and answered on the response channel") {
   redis.command({"PUBLISH", "socket.io-request#/#", R"({"uid":"LCTDbq","requestId":"after","type":1})"});
   CHECK(next_response() == R"({"requestId":"after","rooms":["s1","s2","user:42"]})");
   CHECK(engine.stats().requests_received == 9);
+}
+
+TEST_CASE("engine: responses keep the requests' order, also across a killed publisher connection") {
+  sio::test::redis_server redis;
+  boost::asio::io_context io;
+  recording_sink sink;
+  adapter_engine engine(io, options_for(redis), sink, {"/"}, "Uid001");
+  engine.start();
+  sio::test::subscriber responses(redis, {"socket.io-response#*"});
+  const auto ask = [&](int from, int to) {
+    for (int i = from; i < to; ++i)
+      redis.command({"PUBLISH", "socket.io-request#/#",
+                     fmt::format(R"({{"uid":"LCTDbq","requestId":"q{}","type":1}})", i)});
+  };
+  const auto answered = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      std::optional<sio::test::pubsub_message> m;
+      REQUIRE(pump_until(io, [&] { return (m = responses.next_message(5ms)).has_value(); }));
+      CHECK(m->payload == fmt::format(R"({{"requestId":"q{}","rooms":["s1","s2","user:42"]}})", i));
+    }
+  };
+  ask(0, 50);
+  answered(0, 50);
+  // The publisher's connection (the only normal client besides the one killing); the subscriber is pubsub.
+  CHECK(redis.command({"CLIENT", "KILL", "TYPE", "normal"}) == "1");
+  // Once the publisher has seen the close (a response written into the dead socket before would fail, as it may
+  // have reached Redis), the next responses wait for the new connection or go out on it, in order.
+  std::this_thread::sleep_for(50ms);
+  ask(50, 100);
+  answered(50, 100);
+  CHECK(engine.stats().requests_received == 100);
+}
+
+TEST_CASE("engine: responses Redis refuses are told to on_problem, one per interval and the rest counted at stop") {
+  sio::test::redis_server redis;
+  CHECK(redis.command({"ACL", "SETUSER", "gateway", "on", ">gateway-password", "~*", "&*", "+@all"}) == "OK");
+  boost::asio::io_context io;
+  recording_sink sink;
+  auto o = options_for(redis);
+  o.redis_url = fmt::format("redis://gateway:gateway-password@127.0.0.1:{}", redis.port());
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> problems;
+  o.on_problem = [&](std::string_view what, std::string_view error) {
+    std::lock_guard lock(mutex);
+    problems.emplace_back(what, error);
+  };
+  const auto problem_count = [&] {
+    std::lock_guard lock(mutex);
+    return problems.size();
+  };
+  {
+    adapter_engine engine(io, o, sink, {"/"}, "Uid001");
+    engine.start();
+    CHECK(redis.command({"ACL", "SETUSER", "gateway", "-publish"}) == "OK");
+    for (int i = 0; i < 3; ++i)
+      redis.command({"PUBLISH", "socket.io-request#/#",
+                     fmt::format(R"({{"uid":"LCTDbq","requestId":"q{}","type":1}})", i)});
+    REQUIRE(pump_until(io, [&] { return engine.stats().requests_received == 3 && problem_count() == 1; }));
+    const auto later = std::chrono::steady_clock::now() + 200ms;  // the other two are applied and refused
+    pump_until(io, [&] { return std::chrono::steady_clock::now() > later; });
+    CHECK(problem_count() == 1);
+    engine.stop();
+  }
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].first == "redis response not published");
+  CHECK(problems[0].second.find("PUBLISH socket.io-response#/#: PUBLISH failed: NOPERM") == 0);
+  CHECK(problems[0].second.find("ACL SETUSER gateway +publish") != std::string::npos);
+  CHECK(problems[1].first == "redis response not published");
+  CHECK(problems[1].second == "2 more responses not published, not logged");
 }
 
 TEST_CASE("engine: reconnects and resubscribes after the connection is killed") {
