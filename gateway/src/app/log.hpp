@@ -1,13 +1,11 @@
 // Structured logs: one JSON object per line on stderr, {"ts":"...Z","level":"info","msg":"...",...fields}.
-// Written with RapidJSON's Writer so no untrusted text can break a line or the object. Header-only: the
-// executable is main.cpp plus the layer libraries.
+// Written with RapidJSON's Writer (log.cpp) so no untrusted text can break a line or the object.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <deque>
 #include <functional>
 #include <initializer_list>
@@ -20,33 +18,14 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
-#include <vector>
-
-#include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace sio::gateway::app {
 
 enum class log_level { debug, info, warn, error };
 
-inline std::optional<log_level> parse_log_level(std::string_view text) {
-  if (text == "debug") return log_level::debug;
-  if (text == "info") return log_level::info;
-  if (text == "warn") return log_level::warn;
-  if (text == "error") return log_level::error;
-  return std::nullopt;
-}
+std::optional<log_level> parse_log_level(std::string_view text);
 
-inline std::string_view to_string(log_level level) {
-  switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
-  }
-  return "info";
-}
+std::string_view to_string(log_level level);
 
 struct log_field {
   using value_type = std::variant<std::string_view, std::int64_t, std::uint64_t, bool>;
@@ -68,14 +47,7 @@ struct log_field {
 };
 
 // ISO 8601 UTC with milliseconds, as JavaScript's Date.prototype.toISOString writes it.
-inline std::string iso_timestamp(std::chrono::system_clock::time_point now) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                     utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
-}
+std::string iso_timestamp(std::chrono::system_clock::time_point now);
 
 class logger {
  public:
@@ -88,35 +60,7 @@ class logger {
   }
 
   // The same with fields gathered at run time (throttled_logger adds "suppressed" to the caller's).
-  void log_fields(log_level level, std::string_view msg, std::span<const log_field> fields) const {
-    if (!enabled(level)) return;
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w{buffer};
-    w.StartObject();
-    write_pair(w, "ts", iso_timestamp(std::chrono::system_clock::now()));
-    write_pair(w, "level", to_string(level));
-    write_pair(w, "msg", msg);
-    for (const auto& f : fields) {
-      write_string(w, f.key);
-      std::visit(
-          [&w](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string_view>) {
-              write_string(w, v);
-            } else if constexpr (std::is_same_v<T, std::int64_t>) {
-              w.Int64(v);
-            } else if constexpr (std::is_same_v<T, std::uint64_t>) {
-              w.Uint64(v);
-            } else {
-              w.Bool(v);
-            }
-          },
-          f.value);
-    }
-    w.EndObject();
-    std::fprintf(out_, "%s\n", buffer.GetString());
-    std::fflush(out_);
-  }
+  void log_fields(log_level level, std::string_view msg, std::span<const log_field> fields) const;
 
   void debug(std::string_view msg, std::initializer_list<log_field> fields = {}) const {
     log(log_level::debug, msg, fields);
@@ -132,15 +76,6 @@ class logger {
   }
 
  private:
-  static void write_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  }
-  static void write_pair(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view key,
-                         std::string_view value) {
-    write_string(w, key);
-    write_string(w, value);
-  }
-
   log_level min_;
   std::FILE* out_;
 };
@@ -160,32 +95,9 @@ class log_throttle {
 
   // nullopt: hold this line back. Otherwise let it through: the value is how many lines of `key` were held back
   // since the last one that passed.
-  std::optional<std::uint64_t> admit(std::string_view key) {
-    const auto now = now_();
-    std::lock_guard lock{mutex_};
-    auto it = keys_.find(key);
-    if (it == keys_.end()) {
-      if (keys_.size() >= max_keys) forget_idle(now);
-      it = keys_.emplace(std::string{key}, entry{}).first;
-    }
-    entry& e = it->second;
-    // A sliding window: `passed` holds the times of the last `lines_` lines let through, so one more may pass
-    // once the oldest of them is an interval old (a fixed window would let 2 × lines through across its edge).
-    if (e.passed.size() >= lines_) {
-      if (now - e.passed.front() < interval_) {
-        ++e.suppressed;
-        return std::nullopt;
-      }
-      e.passed.pop_front();
-    }
-    e.passed.push_back(now);
-    return std::exchange(e.suppressed, 0);
-  }
+  std::optional<std::uint64_t> admit(std::string_view key);
 
-  std::size_t keys() const {
-    std::lock_guard lock{mutex_};
-    return keys_.size();
-  }
+  std::size_t keys() const;
 
  private:
   struct entry {
@@ -196,12 +108,7 @@ class log_throttle {
   // Keys are log messages, normally a handful of literals; should a caller build them at run time, entries whose
   // lines are all an interval old (they throttle nothing) and owe no count are dropped rather than kept forever.
   static constexpr std::size_t max_keys = 1024;
-  void forget_idle(clock::time_point now) {
-    std::erase_if(keys_, [&](const auto& item) {
-      const entry& e = item.second;
-      return e.suppressed == 0 && (e.passed.empty() || now - e.passed.back() >= interval_);
-    });
-  }
+  void forget_idle(clock::time_point now);
 
   const std::size_t lines_;
   const clock::duration interval_;
@@ -220,18 +127,7 @@ class throttled_logger {
                             log_throttle::clock_function now = &log_throttle::clock::now)
       : log_{log}, throttle_{lines, interval, std::move(now)} {}
 
-  void log(log_level level, std::string_view msg, std::initializer_list<log_field> fields = {}) {
-    if (!log_.enabled(level)) return;  // a line below the level is not written, so it takes none of the allowance
-    const auto suppressed = throttle_.admit(msg);
-    if (!suppressed) return;
-    if (*suppressed == 0) {
-      log_.log(level, msg, fields);
-    } else {
-      std::vector<log_field> all{fields};
-      all.emplace_back("suppressed", *suppressed);
-      log_.log_fields(level, msg, all);
-    }
-  }
+  void log(log_level level, std::string_view msg, std::initializer_list<log_field> fields = {});
 
   void debug(std::string_view msg, std::initializer_list<log_field> fields = {}) { log(log_level::debug, msg, fields); }
   void info(std::string_view msg, std::initializer_list<log_field> fields = {}) { log(log_level::info, msg, fields); }

@@ -1,0 +1,367 @@
+#include "app/command_line.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include <CLI/CLI.hpp>
+
+#include "app/duration.hpp"
+#include "sio/error.hpp"
+#include "sio/internal/redis/redis_url.hpp"
+
+namespace sio::gateway::app {
+
+// The flags' helpers, used by parse_command_line only.
+namespace detail {
+namespace {
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string{v} : fallback;
+}
+
+std::chrono::milliseconds duration_option(const std::string& flag, const std::string& text, bool allow_zero) {
+  const auto d = parse_duration(text, allow_zero);
+  if (!d) {
+    throw usage_error{flag + " " + text + ": not a duration (examples: 500ms, 25s, 2m, 1h" +
+                      (allow_zero ? ", 0s" : "") + ")"};
+  }
+  return *d;
+}
+
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) throw usage_error{"--jwt-secret-file " + path + ": cannot read the file"};
+  std::string secret{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) throw usage_error{"--jwt-secret-file " + path + ": the file is empty"};
+  return secret;
+}
+
+// --jwt-secret S, --jwt-secret-file F, else $SIO_JWT_SECRET. Empty when none is given.
+std::string jwt_secret(const CLI::Option* secret_flag, const std::string& secret, const CLI::Option* file_flag,
+                              const std::string& file) {
+  if (secret_flag->count() > 0 && file_flag->count() > 0) {
+    throw usage_error{"--jwt-secret and --jwt-secret-file: give one, not both"};
+  }
+  if (secret_flag->count() > 0) {
+    if (secret.empty()) throw usage_error{"--jwt-secret: the secret is empty"};
+    return secret;
+  }
+  if (file_flag->count() > 0) return read_secret_file(file);
+  return env_or("SIO_JWT_SECRET", "");
+}
+
+// --admin-listen HOST:PORT ([v6]:PORT, or a bare PORT for 127.0.0.1).
+std::pair<std::string, std::uint16_t> listen_address(const std::string& text) {
+  const auto fail = [&]() -> std::pair<std::string, std::uint16_t> {
+    throw usage_error{"--admin-listen " + text + ": expected HOST:PORT (e.g. 127.0.0.1:9100, [::1]:9100) or PORT"};
+  };
+  std::string host = "127.0.0.1";
+  std::string port = text;
+  if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) return fail();
+  }
+  std::size_t used = 0;
+  int number = -1;
+  try {
+    number = std::stoi(port, &used);
+  } catch (const std::exception&) {
+    return fail();
+  }
+  if (port.empty() || used != port.size() || number < 0 || number > 65535) return fail();
+  return {host, static_cast<std::uint16_t>(number)};
+}
+
+// Comma- or space-separated list (an environment variable's form of a repeatable flag).
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',' || c == ' ') {
+      if (!item.empty()) out.push_back(std::move(item));
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
+// "admin" means "/admin", as notify's --nsp reads it.
+std::string namespace_name(const std::string& text) {
+  if (text.empty()) throw usage_error{"--namespace: the namespace is empty"};
+  return text.front() == '/' ? text : "/" + text;
+}
+
+}  // namespace
+}  // namespace detail
+
+command parse_command_line(int argc, const char* const* argv) {
+  CLI::App app{"sio-gateway: a Socket.IO v4 server that delivers what @socket.io/redis-emitter and notify publish"};
+  app.set_version_flag("--version", "sio-gateway 0.1.0");
+
+  std::string redis_url = detail::env_or("REDIS_URL", "redis://127.0.0.1:6379");
+  std::string host = detail::env_or("SIO_GATEWAY_HOST", "127.0.0.1");
+  int port = 3000;
+  std::string key = detail::env_or("SIO_KEY", "socket.io");
+  std::vector<std::string> namespaces;
+  std::string auth = detail::env_or("SIO_GATEWAY_AUTH", "jwt");
+  std::string secret;
+  std::string secret_file;
+  std::string leeway = "0s";
+  bool exp_optional = false;
+  std::vector<std::string> cors;
+  std::string ping_interval = "25s";
+  std::string ping_timeout = "20s";
+  std::size_t max_payload = 1000000;
+  std::size_t max_send_queue = 1024 * 1024;
+  std::size_t max_connections = 10000;
+  double handshake_rate = 100;
+  double handshake_burst = 1000;
+  std::string connect_timeout = "45s";
+  std::size_t max_connect_payload = 16 * 1024;
+  std::size_t preauth_memory = 128 * 1024 * 1024;
+  std::string request_timeout = "10s";
+  std::size_t max_pending_per_address = 1000;
+  std::size_t max_inbound_rate = 1000000;
+  std::vector<std::string> trust_proxy;
+  std::string admin_listen;
+  sio::TlsOptions tls;
+  bool tls_insecure = false;
+  bool no_serve_requests = false;
+  std::string level = "info";
+#ifdef SIO_GATEWAY_DEMO_CLIENT_JS
+  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", SIO_GATEWAY_DEMO_CLIENT_JS);
+#else
+  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", "");
+#endif
+
+  app.add_option("--redis", redis_url,
+                 "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://)")
+      ->capture_default_str();
+  // The same TLS flags and environment variables as notify's (README: TLS).
+  app.add_flag("--tls", tls.enabled, "use TLS with a redis:// URL (rediss:// always does)")->group("TLS");
+  app.add_option("--tls-ca-file", tls.ca_file, "trusted CA certificates (PEM); default: the system's [SIO_TLS_CA_FILE]")
+      ->envname("SIO_TLS_CA_FILE")
+      ->group("TLS");
+  app.add_option("--tls-ca-dir", tls.ca_dir, "directory of trusted CA certificates (openssl rehash) [SIO_TLS_CA_DIR]")
+      ->envname("SIO_TLS_CA_DIR")
+      ->group("TLS");
+  const auto* tls_cert_flag =
+      app.add_option("--tls-cert", tls.cert_file, "client certificate (PEM); needs --tls-key [SIO_TLS_CERT]")
+          ->envname("SIO_TLS_CERT")
+          ->group("TLS");
+  const auto* tls_key_flag =
+      app.add_option("--tls-key", tls.key_file, "the client certificate's private key (PEM) [SIO_TLS_KEY]")
+          ->envname("SIO_TLS_KEY")
+          ->group("TLS");
+  app.add_option("--tls-server-name", tls.server_name,
+                 "name to verify and send (SNI) when it differs from the URL's host [SIO_TLS_SERVER_NAME]")
+      ->envname("SIO_TLS_SERVER_NAME")
+      ->group("TLS");
+  app.add_flag("--tls-insecure", tls_insecure, "skip certificate verification (testing only)")->group("TLS");
+  app.add_option("--host", host, "address to listen on [SIO_GATEWAY_HOST]")->capture_default_str();
+  const auto* port_flag =
+      app.add_option("--port", port, "port to listen on, 0 = any free port [SIO_GATEWAY_PORT] (default 3000)")
+          ->check(CLI::Range(0, 65535));
+  app.add_option("--key", key, "the adapter's key (channel prefix) [SIO_KEY]")->capture_default_str();
+  app.add_option("--namespace", namespaces, "a namespace to serve besides \"/\" (repeatable)");
+  app.add_option("--auth", auth, "jwt, or trusted (auth.userId; development only) [SIO_GATEWAY_AUTH]")
+      ->check(CLI::IsMember({"jwt", "trusted"}))
+      ->capture_default_str();
+  const auto* secret_flag = app.add_option("--jwt-secret", secret, "HS256 secret [SIO_JWT_SECRET]");
+  const auto* file_flag = app.add_option("--jwt-secret-file", secret_file, "file holding the HS256 secret");
+  app.add_option("--jwt-leeway", leeway, "clock leeway for exp and nbf")->capture_default_str();
+  app.add_flag("--jwt-exp-optional", exp_optional,
+               "accept tokens without exp, which never expire (refused by default) [SIO_JWT_EXP_OPTIONAL=1]")
+      ->envname("SIO_JWT_EXP_OPTIONAL");
+  app.add_option("--cors-origin", cors, "browser origin allowed to use polling, \"*\" = any (repeatable)");
+  app.add_option("--ping-interval", ping_interval, "Engine.IO ping interval")->capture_default_str();
+  app.add_option("--ping-timeout", ping_timeout, "Engine.IO ping timeout")->capture_default_str();
+  app.add_option("--max-payload", max_payload, "largest message or polling body, in bytes")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-send-queue", max_send_queue,
+                 "bytes one connection may have waiting to be written; a client that lets more pile up is "
+                 "disconnected (volatile packets are dropped instead), 0 = unbounded")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 34))
+      ->capture_default_str();
+  app.add_option("--max-connections", max_connections,
+                 "Engine.IO connections open at once; handshakes beyond get HTTP 503, 0 = unlimited")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("--handshake-rate", handshake_rate,
+                 "new connections per second per client IP address; beyond (after the burst) HTTP 429 with "
+                 "Retry-After, 0 = no limit")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--handshake-burst", handshake_burst, "new connections one IP address may open at once")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--connect-timeout", connect_timeout, "time a client has to send CONNECT")->capture_default_str();
+  app.add_option("--max-connect-payload", max_connect_payload,
+                 "largest message or polling body a client may send before it joined a namespace (its CONNECT "
+                 "with the token); --max-payload applies after")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--preauth-memory", preauth_memory,
+                 "bytes that clients not yet authenticated may make the gateway buffer, all together (requests "
+                 "being received, CONNECTs); beyond, handshakes get HTTP 503, 0 = unbounded")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--request-timeout", request_timeout,
+                 "time an HTTP request's header may take from its first byte (a new connection's: from its "
+                 "start), and then its body")
+      ->capture_default_str();
+  app.add_option("--max-pending-per-address", max_pending_per_address,
+                 "TCP connections one client address may hold before they are authenticated (idle, sending a "
+                 "request, handshaking, not CONNECTed yet); beyond, new ones are closed at once; --trust-proxy "
+                 "addresses are exempt, 0 = no limit")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("--max-inbound-rate", max_inbound_rate,
+                 "bytes per second one client may send (bursts of twice --max-payload); beyond, the gateway reads "
+                 "it more slowly, so that one client cannot keep the others waiting, 0 = no limit")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--trust-proxy", trust_proxy,
+                 "address or CIDR range of a load balancer or reverse proxy (repeatable): its clients are counted "
+                 "and logged by the address it forwards (Forwarded / X-Forwarded-For, the right-most untrusted "
+                 "hop) [SIO_GATEWAY_TRUST_PROXY, comma-separated]");
+  app.add_option("--admin-listen", admin_listen,
+                 "serve /healthz and /metrics on this HOST:PORT only (not on the client port) [SIO_GATEWAY_ADMIN_LISTEN]");
+  app.add_flag("--no-serve-requests", no_serve_requests,
+               "do not subscribe the adapter's request channel (socketsJoin, fetchSockets, ... skip this gateway)");
+  app.add_option("--log-level", level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--demo-client-js", demo_client_js,
+                 "socket.io-client browser bundle (socket.io.min.js) the demo page loads [SIO_GATEWAY_DEMO_CLIENT_JS]")
+      ->capture_default_str();
+
+  CLI::App* token = app.add_subcommand("token", "print an HS256 JWT for a user (sub, iat, exp) and exit");
+  std::string token_user;
+  std::string token_ttl = "1h";
+  std::string token_secret;
+  std::string token_secret_file;
+  token->add_option("--user", token_user, "the user id (the token's sub)")->required();
+  token->add_option("--ttl", token_ttl, "lifetime")->capture_default_str();
+  const auto* token_secret_flag = token->add_option("--jwt-secret", token_secret, "HS256 secret [SIO_JWT_SECRET]");
+  const auto* token_file_flag = token->add_option("--jwt-secret-file", token_secret_file, "file holding the secret");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "sio-gateway: %s (see sio-gateway --help)\n", e.what());
+    return exit_usage;
+  }
+
+  try {
+    if (token->parsed()) {
+      token_config t;
+      t.user = token_user;
+      if (t.user.empty()) throw usage_error{"token --user: the user id is empty"};
+      const auto ttl = detail::duration_option("--ttl", token_ttl, false);
+      if (ttl.count() % 1000 != 0) throw usage_error{"--ttl " + token_ttl + ": JWT times are whole seconds"};
+      t.ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+      t.secret = detail::jwt_secret(token_secret_flag, token_secret, token_file_flag, token_secret_file);
+      if (token_secret_flag->count() == 0 && token_file_flag->count() == 0) {  // given before `token`
+        t.secret = detail::jwt_secret(secret_flag, secret, file_flag, secret_file);
+      }
+      if (t.secret.empty()) throw usage_error{"token: give the secret with --jwt-secret, --jwt-secret-file or SIO_JWT_SECRET"};
+      return t;
+    }
+
+    serve_config c;
+    c.redis_url = redis_url;
+    if ((tls_cert_flag->count() > 0) != (tls_key_flag->count() > 0))
+      throw usage_error{"--tls-cert and --tls-key go together: the certificate needs its private key"};
+    tls.verify_peer = !tls_insecure;
+    c.tls = tls;
+    try {
+      auto endpoint = sio::detail::parse_redis_url(redis_url);
+      sio::detail::apply_tls_options(c.tls, endpoint);
+      // The gateway subscribes to one server's classic channels; it does not follow a cluster or a failover.
+      if (endpoint.topology != sio::detail::redis_endpoint::deployment::standalone)
+        throw usage_error{"--redis: sio-gateway takes one Redis server (redis://, rediss:// or unix://), not " +
+                          sio::detail::redact_redis_url(redis_url)};
+    } catch (const sio::error& e) {
+      throw usage_error{std::string{"--redis: "} + e.what()};
+    }
+    c.host = host;
+    if (port_flag->count() == 0) {
+      const std::string from_env = detail::env_or("SIO_GATEWAY_PORT", "3000");
+      try {
+        std::size_t used = 0;
+        port = std::stoi(from_env, &used);
+        if (used != from_env.size() || port < 0 || port > 65535) throw std::out_of_range{from_env};
+      } catch (const std::exception&) {
+        throw usage_error{"SIO_GATEWAY_PORT=" + from_env + ": not a port (0-65535)"};
+      }
+    }
+    c.port = static_cast<std::uint16_t>(port);
+    if (key.empty()) throw usage_error{"--key: the key is empty"};
+    c.key = key;
+    for (const auto& n : namespaces) {
+      std::string name = detail::namespace_name(n);
+      if (std::find(c.namespaces.begin(), c.namespaces.end(), name) == c.namespaces.end()) {
+        c.namespaces.push_back(std::move(name));
+      }
+    }
+    if (auth != "jwt" && auth != "trusted") throw usage_error{"--auth " + auth + ": use jwt or trusted"};
+    c.auth = auth == "jwt" ? auth_mode::jwt : auth_mode::trusted;
+    c.jwt_secret = detail::jwt_secret(secret_flag, secret, file_flag, secret_file);
+    if (c.auth == auth_mode::jwt && c.jwt_secret.empty()) {
+      throw usage_error{"--auth jwt needs the HS256 secret: --jwt-secret, --jwt-secret-file or SIO_JWT_SECRET"};
+    }
+    c.jwt_leeway = detail::duration_option("--jwt-leeway", leeway, true);
+    c.jwt_exp_optional = exp_optional;
+    c.cors_origins = cors;
+    c.ping_interval = detail::duration_option("--ping-interval", ping_interval, false);
+    c.ping_timeout = detail::duration_option("--ping-timeout", ping_timeout, false);
+    c.max_payload = max_payload;
+    c.max_send_queue = max_send_queue;
+    c.max_connections = max_connections;
+    c.handshake_rate = handshake_rate;
+    c.handshake_burst = handshake_burst;
+    c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);
+    c.max_connect_payload = max_connect_payload;
+    c.preauth_memory = preauth_memory;
+    if (preauth_memory != 0 && preauth_memory < std::min(max_payload, max_connect_payload))
+      throw usage_error{"--preauth-memory " + std::to_string(preauth_memory) +
+                        ": smaller than one --max-connect-payload; no client could connect"};
+    c.request_timeout = detail::duration_option("--request-timeout", request_timeout, false);
+    c.max_pending_per_address = max_pending_per_address;
+    c.max_inbound_rate = max_inbound_rate;
+    if (trust_proxy.empty()) trust_proxy = detail::split_list(detail::env_or("SIO_GATEWAY_TRUST_PROXY", ""));
+    c.trusted_proxies = trust_proxy;
+    if (admin_listen.empty()) admin_listen = detail::env_or("SIO_GATEWAY_ADMIN_LISTEN", "");
+    if (!admin_listen.empty()) {
+      std::tie(c.admin_host, c.admin_port) = detail::listen_address(admin_listen);
+      c.admin_listen = true;
+    }
+    c.serve_requests = !no_serve_requests;
+    c.level = *parse_log_level(level);
+    c.demo_client_js = demo_client_js;
+    return c;
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "sio-gateway: %s\n", e.what());
+    return exit_usage;
+  }
+}
+
+}  // namespace sio::gateway::app

@@ -1,0 +1,143 @@
+// app/command_line: sio-gateway's flags, their defaults and environment variables, and the usage errors.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <initializer_list>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "app/command_line.hpp"
+
+using namespace std::chrono_literals;
+namespace app = sio::gateway::app;
+
+namespace {
+
+// sio-gateway's command line with `args` after "--auth trusted" (no secret needed).
+auto parse(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return sio::gateway::app::parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+}  // namespace
+
+TEST_CASE("app: the limit flags and their defaults") {
+  namespace app_ns = sio::gateway::app;
+  const auto defaults = parse({});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
+  const auto& d = std::get<app_ns::serve_config>(defaults);
+  CHECK(d.max_send_queue == 1024 * 1024);
+  CHECK(d.max_connections == 10000);
+  CHECK(d.handshake_rate == 100);
+  CHECK(d.handshake_burst == 1000);
+
+  const auto given = parse({"--max-send-queue", "0", "--max-connections", "500", "--handshake-rate", "2.5",
+                            "--handshake-burst", "5"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
+  const auto& g = std::get<app_ns::serve_config>(given);
+  CHECK(g.max_send_queue == 0);
+  CHECK(g.max_connections == 500);
+  CHECK(g.handshake_rate == 2.5);
+  CHECK(g.handshake_burst == 5);
+
+  // Out of range: a usage error (exit status 2), reported on stderr.
+  CHECK(std::get<int>(parse({"--handshake-rate", "-1"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--handshake-burst", "0"})) == app_ns::exit_usage);
+}
+
+TEST_CASE("app: the TLS flags reach the adapter's options, and a certificate needs its key") {
+  namespace app_ns = sio::gateway::app;
+  const auto plain = parse({});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(plain));
+  CHECK_FALSE(std::get<app_ns::serve_config>(plain).tls.enabled);
+  CHECK(std::get<app_ns::serve_config>(plain).tls.verify_peer);
+
+  const auto given = parse({"--redis", "rediss://redis.internal:6380", "--tls-ca-file", "/etc/ca.pem", "--tls-ca-dir",
+                            "/etc/cas", "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/c.key", "--tls-server-name",
+                            "redis.example", "--tls-insecure"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
+  const auto& tls = std::get<app_ns::serve_config>(given).tls;
+  CHECK(tls.ca_file == "/etc/ca.pem");
+  CHECK(tls.ca_dir == "/etc/cas");
+  CHECK(tls.cert_file == "/etc/c.pem");
+  CHECK(tls.key_file == "/etc/c.key");
+  CHECK(tls.server_name == "redis.example");
+  CHECK_FALSE(tls.verify_peer);
+  CHECK(std::get<app_ns::serve_config>(parse({"--tls"})).tls.enabled);
+
+  CHECK(std::get<int>(parse({"--tls-cert", "/etc/c.pem"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--tls-key", "/etc/c.key"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--tls", "--redis", "unix:///tmp/redis.sock"})) == app_ns::exit_usage);
+}
+
+TEST_CASE("app: the gateway takes one Redis server, not a cluster's seeds or sentinels") {
+  namespace app_ns = sio::gateway::app;
+  CHECK(std::get<int>(parse({"--redis", "redis+cluster://127.0.0.1:7000,127.0.0.1:7001"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--redis", "redis+sentinel://127.0.0.1:26379/mymaster"})) == app_ns::exit_usage);
+  CHECK(std::holds_alternative<app_ns::serve_config>(parse({"--redis", "redis://127.0.0.1:7000"})));
+}
+
+TEST_CASE("app: a token must have exp unless --jwt-exp-optional or SIO_JWT_EXP_OPTIONAL says otherwise") {
+  namespace app_ns = sio::gateway::app;
+  const auto exp_optional = [](std::initializer_list<const char*> args) {
+    const auto c = parse(args);
+    REQUIRE(std::holds_alternative<app_ns::serve_config>(c));
+    return std::get<app_ns::serve_config>(c).jwt_exp_optional;
+  };
+  ::unsetenv("SIO_JWT_EXP_OPTIONAL");
+  CHECK_FALSE(exp_optional({}));
+  CHECK(exp_optional({"--jwt-exp-optional"}));
+  ::setenv("SIO_JWT_EXP_OPTIONAL", "1", 1);
+  CHECK(exp_optional({}));
+  ::setenv("SIO_JWT_EXP_OPTIONAL", "0", 1);
+  CHECK_FALSE(exp_optional({}));
+  CHECK(exp_optional({"--jwt-exp-optional"}));  // the flag wins
+  ::setenv("SIO_JWT_EXP_OPTIONAL", "maybe", 1);
+  CHECK(std::get<int>(parse({})) == app_ns::exit_usage);
+  ::unsetenv("SIO_JWT_EXP_OPTIONAL");
+}
+
+TEST_CASE("app: the pre-authentication and fairness flags and their defaults") {
+  namespace app_ns = sio::gateway::app;
+  const auto defaults = parse({});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
+  const auto& d = std::get<app_ns::serve_config>(defaults);
+  CHECK(d.max_connect_payload == 16 * 1024);
+  CHECK(d.preauth_memory == 128 * 1024 * 1024);
+  CHECK(d.request_timeout == std::chrono::seconds{10});
+  CHECK(d.max_pending_per_address == 1000);
+  CHECK(d.max_inbound_rate == 1000000);
+  CHECK(d.trusted_proxies.empty());
+  CHECK_FALSE(d.admin_listen);
+
+  const auto given = parse({"--max-connect-payload", "4096", "--preauth-memory", "0", "--request-timeout", "2s",
+                            "--max-pending-per-address", "0", "--max-inbound-rate", "0", "--trust-proxy", "10.0.0.0/8",
+                            "--trust-proxy", "::1", "--admin-listen", "[::1]:9100"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
+  const auto& g = std::get<app_ns::serve_config>(given);
+  CHECK(g.max_connect_payload == 4096);
+  CHECK(g.preauth_memory == 0);
+  CHECK(g.request_timeout == std::chrono::seconds{2});
+  CHECK(g.max_pending_per_address == 0);
+  CHECK(g.max_inbound_rate == 0);
+  CHECK(g.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1"});
+  CHECK(g.admin_listen);
+  CHECK(g.admin_host == "::1");
+  CHECK(g.admin_port == 9100);
+
+  const auto port_only = parse({"--admin-listen", "9100"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(port_only));
+  CHECK(std::get<app_ns::serve_config>(port_only).admin_host == "127.0.0.1");
+
+  for (const char* bad : {"host:", ":9100", "127.0.0.1:70000", "127.0.0.1:x", "-1"}) {
+    CAPTURE(bad);
+    CHECK(std::get<int>(parse({"--admin-listen", bad})) == app_ns::exit_usage);
+  }
+  // A budget that cannot hold one CONNECT would refuse every client.
+  CHECK(std::get<int>(parse({"--preauth-memory", "1000"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--request-timeout", "0s"})) == app_ns::exit_usage);
+  CHECK(std::get<int>(parse({"--max-connect-payload", "10"})) == app_ns::exit_usage);
+}
