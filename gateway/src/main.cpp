@@ -25,6 +25,7 @@
 
 #include "adapter/redis_adapter.hpp"
 #include "app/command_line.hpp"
+#include "app/demo_client.hpp"
 #include "app/log.hpp"
 #include "app/token.hpp"
 #include "auth/authenticator.hpp"
@@ -47,10 +48,19 @@ constexpr auto redis_watch_interval = 1s;  // how often the Redis link state is 
 // adapter's wake pipe, stdio, the demo bundle being read, libraries.
 constexpr std::size_t reserved_descriptors = 64;
 
-std::optional<std::string> read_client_bundle(const std::string& path, const app::logger& log) {
+// --demo-client-js (or SIO_GATEWAY_DEMO_CLIENT_JS) when given, else the first bundle found where an installed or a
+// developer's gateway has one (app/demo_client.hpp); without one the page is served without the client.
+std::optional<std::string> read_client_bundle(std::string path, const app::logger& log) {
   if (path.empty()) {
-    log.warn("demo page without the socket.io client: no --demo-client-js");
-    return std::nullopt;
+    const auto candidates = app::demo_client_js_candidates(app::running_executable());
+    const auto found = app::find_demo_client_js(candidates);
+    if (!found) {
+      log.warn("demo page without the socket.io client: no --demo-client-js, and no bundle where it is looked for",
+               {{"looked_in", app::describe_paths(candidates)}});
+      return std::nullopt;
+    }
+    path = found->string();
+    log.info("demo page socket.io client found", {{"path", path}});
   }
   std::ifstream in{path, std::ios::binary};
   if (!in) {

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { createHmac } from "node:crypto";
-import { Harness, load, sleep } from "../gateway/e2e/harness.mjs";
+import { Harness, DEMO_CLIENT_JS, load, sleep } from "../gateway/e2e/harness.mjs";
 import { run } from "../interop/lib/proc.mjs";
 
 const CHROMIUM = process.env.SIO_CHROMIUM ?? "/usr/bin/chromium";
@@ -49,7 +49,9 @@ const feed = (page) =>
 before(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/setup (Debian package chromium)`);
   await h.start();
-  gateway = await h.startGateway({ auth: "jwt", args: ["--jwt-secret", SECRET] });
+  // The page needs the socket.io-client bundle: given explicitly (the gateway has no compiled-in path to it).
+  if (!existsSync(DEMO_CLIENT_JS)) throw new Error(`${DEMO_CLIENT_JS} not found: run scripts/setup (npm ci in tests/interop)`);
+  gateway = await h.startGateway({ auth: "jwt", args: ["--jwt-secret", SECRET, "--demo-client-js", DEMO_CLIENT_JS] });
   const { chromium } = load("playwright-core");
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
 });

@@ -140,11 +140,7 @@ command parse_command_line(int argc, const char* const* argv) {
   bool tls_insecure = false;
   bool no_serve_requests = false;
   std::string level = "info";
-#ifdef SIO_GATEWAY_DEMO_CLIENT_JS
-  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", SIO_GATEWAY_DEMO_CLIENT_JS);
-#else
-  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", "");
-#endif
+  std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", "");  // empty: looked for at start
 
   app.add_option("--redis", redis_url,
                  "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://)")
@@ -246,8 +242,10 @@ command parse_command_line(int argc, const char* const* argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_option("--demo-client-js", demo_client_js,
-                 "socket.io-client browser bundle (socket.io.min.js) the demo page loads [SIO_GATEWAY_DEMO_CLIENT_JS]")
-      ->capture_default_str();
+                 "socket.io-client browser bundle (socket.io.min.js) the demo page loads "
+                 "[SIO_GATEWAY_DEMO_CLIENT_JS]; default: the first that exists of "
+                 "<sio-gateway's directory>/../share/sio-gateway/socket.io.min.js and "
+                 "./node_modules/socket.io-client/dist/socket.io.min.js (none: the page comes without it)");
 
   CLI::App* token = app.add_subcommand("token", "print an HS256 JWT for a user (sub, iat, exp) and exit");
   std::string token_user;

@@ -50,7 +50,8 @@ struct serve_config {
   std::chrono::milliseconds connect_timeout{45000};
   bool serve_requests = true;
   log_level level = log_level::info;
-  std::string demo_client_js;  // the socket.io-client browser bundle for the demo page; empty: none
+  std::string demo_client_js;  // the socket.io-client browser bundle for the demo page; empty: looked for
+                               // (app/demo_client.hpp)
 };
 
 struct token_config {

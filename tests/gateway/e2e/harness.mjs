@@ -18,6 +18,9 @@ export const E2E_DIR = dirname(fileURLToPath(import.meta.url));
 export const INTEROP_SERVER = join(INTEROP_DIR, "server.mjs");
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const QUIET_MS = 300; // how long "nothing else arrives" is watched after the expected deliveries
+// The demo page's socket.io-client bundle, from the pinned npm packages: the gateway has no compiled-in path to it,
+// so every gateway started here is given it (SIO_GATEWAY_DEMO_CLIENT_JS; a test's own env or flag wins).
+export const DEMO_CLIENT_JS = join(INTEROP_DIR, "node_modules", "socket.io-client", "dist", "socket.io.min.js");
 
 // The environment of child processes: nothing inherited that would redirect them to another Redis or key.
 function cleanEnv(extra = {}) {
@@ -60,7 +63,10 @@ export class Harness {
   async startGateway({ port = 0, auth = "trusted", args = [], namespaces = ["/"], waitSubscribed = true, env = {}, launcher = [] } = {}) {
     const full = ["--redis", this.redis.url, "--port", String(port), "--auth", auth, ...args];
     const [command, ...argv] = [...launcher, this.gatewayPath, ...full];
-    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv(env) });
+    const child = spawn(command, argv, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: cleanEnv({ SIO_GATEWAY_DEMO_CLIENT_JS: DEMO_CLIENT_JS, ...env }),
+    });
     const g = { kind: "gateway", child, pid: child.pid, args: full, logs: [], stderr: "", stdout: "", port: undefined };
     child.stdout.on("data", (d) => (g.stdout += d));
     createInterface({ input: child.stderr }).on("line", (line) => {
