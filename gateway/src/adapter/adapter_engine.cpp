@@ -18,13 +18,13 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
-#include "adapter/backoff.hpp"
 #include "adapter/redis_subscriber.hpp"
 #include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_pipeline.hpp"
 #include "sio/internal/redis/redis_url.hpp"
+#include "sio/backoff.hpp"
 #include "sio/error.hpp"
 
 namespace sio::gateway::adapter {
@@ -139,9 +139,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     return std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
   }
 
+  // sio's one backoff rule (sio/backoff.hpp: full jitter), as the library's pipelines reconnect.
   std::chrono::milliseconds backoff(unsigned attempt) const {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    return reconnect_delay(options.reconnect_min, options.reconnect_max, attempt, rng);
+    return sio::backoff_delay(options.reconnect_min, options.reconnect_max, attempt);
   }
 
   void report(std::string_view what, std::string_view error) const {

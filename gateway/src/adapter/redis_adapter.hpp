@@ -28,7 +28,7 @@ struct adapter_options {
   // false the gateway is not counted as a server by Node peers (PUBSUB NUMSUB) and ignores requests: emitters'
   // socketsJoin/Leave/disconnectSockets/serverSideEmit then do not reach its sockets.
   bool serve_requests = true;
-  // Redis reconnect backoff (full jitter) between these bounds.
+  // Redis reconnect backoff: sio/backoff.hpp with reconnect_min as its base and reconnect_max as its cap.
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
   // Told of each problem the adapter survives (Redis lost, reconnect failed, a response not published): `what` says
