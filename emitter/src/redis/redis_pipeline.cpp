@@ -146,23 +146,18 @@ bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_comm
     unanswered_.pop_front();
   }
   queued_.erase(0, drop_bytes);
+  return true;
+}
+
+void redis_pipeline::fail_dropped(std::unique_lock<std::mutex>& lock, std::deque<pending_command>& dropped) {
+  // flush() is told the bounds and why Redis is unreachable; a completion, less.
   const auto message = fmt::format("dropped from the buffer, which was full ({} messages, {} bytes at most), while "
                                    "Redis at {} was unreachable ({})",
                                    reconnect_.max_buffered_messages, reconnect_.max_buffered_bytes,
                                    endpoint_.describe(), last_connect_error_);
-  failed_total_ += dropped.size();
-  for (const auto& command : dropped)
-    if (!command.reported()) unreported_.record(errc::connection, message);
-  return true;
-}
-
-void redis_pipeline::fail_dropped(std::deque<pending_command>& dropped) {
-  if (dropped.empty()) return;
-  const auto message = fmt::format("dropped from the buffer, which was full, while Redis at {} was unreachable",
-                                   endpoint_.describe());
-  for (auto& command : dropped)
-    if (command.reported()) command.complete(errc::connection, message, {});
-  settle(dropped.size());
+  const auto completion_message =
+      fmt::format("dropped from the buffer, which was full, while Redis at {} was unreachable", endpoint_.describe());
+  fail_commands(lock, dropped, errc::connection, message, dropped.size(), {}, &completion_message);
 }
 
 void redis_pipeline::enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
@@ -182,8 +177,7 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
         const auto refused = fmt::format(
             "Redis at {} is unreachable ({}) and the buffer is full ({} messages, {} bytes): not queued",
             endpoint_.describe(), last_connect_error_, unanswered_.size(), queued_.size());
-        lock.unlock();
-        fail_dropped(dropped);
+        lock.unlock();  // nothing was dropped: make_buffer_room drops only when the command then fits
         throw connection_error(refused);
       }
       lock.unlock();
@@ -233,8 +227,10 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   // nothing else to wake it needs the eventfd.
   const bool wake = (io_waiting_ && unanswered_.size() == 1) || start_reconnecting;
   if (wake) io_waiting_ = false;
-  lock.unlock();
-  fail_dropped(dropped);
+  if (dropped.empty())
+    lock.unlock();
+  else
+    fail_dropped(lock, dropped);
   if (wake) wake_io_thread();
 }
 
@@ -275,24 +271,30 @@ void unreported_failures::throw_if_any() const {
                               : fmt::format("{} publishes failed since the last flush; the first: {}", count_, message));
 }
 
+void redis_pipeline::fail_commands(std::unique_lock<std::mutex>& lock, std::deque<pending_command>& failed, errc code,
+                                   const std::string& message, std::size_t sent_count,
+                                   std::unique_ptr<redis_connection> closing, const std::string* completion_message) {
+  failed_total_ += failed.size();
+  for (const auto& command : failed)
+    if (!command.reported()) unreported_.record(code, message);
+  const bool producers_waiting = producers_waiting_ != 0;
+  lock.unlock();
+  if (producers_waiting) space_cv_.notify_all();  // to buffer, reconnect or throw instead of waiting for room
+  closing.reset();
+  const auto& told = completion_message != nullptr ? *completion_message : message;
+  for (std::size_t i = 0; i < failed.size(); ++i)
+    if (failed[i].reported()) failed[i].complete(code, told, {}, i < sent_count);
+  settle(failed.size());
+}
+
 void redis_pipeline::fail_everything(errc code, const std::string& message, bool sent) {
   std::deque<pending_command> failed;
-  std::unique_ptr<redis_connection> closing;
-  {
-    std::lock_guard lock(mutex_);
-    failed.swap(unanswered_);
-    queued_.clear();
-    closing = std::move(connection_);
-    connected_ = false;
-    failed_total_ += failed.size();
-    for (const auto& command : failed)
-      if (!command.reported()) unreported_.record(code, message);
-  }
-  space_cv_.notify_all();
-  closing.reset();
-  for (auto& command : failed)
-    if (command.reported()) command.complete(code, message, {}, sent);
-  settle(failed.size());
+  std::unique_lock lock(mutex_);
+  failed.swap(unanswered_);
+  queued_.clear();
+  auto closing = std::move(connection_);
+  connected_ = false;
+  fail_commands(lock, failed, code, message, sent ? failed.size() : 0, std::move(closing));
 }
 
 void redis_pipeline::connection_lost(errc code, const std::string& message, std::string_view unsent) {
@@ -301,57 +303,46 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
     return;
   }
   std::deque<pending_command> failed;
-  std::size_t sent_count = 0;
-  std::unique_ptr<redis_connection> closing;
-  {
-    std::lock_guard lock(mutex_);
-    // The newest commands whose bytes were all still unsent stay, in order, for the next connection; the others
-    // were sent, wholly or partly, and Redis may have run them: they fail rather than risk running twice.
-    const std::size_t unsent_total = unsent.size() + queued_.size();
-    std::size_t kept = 0;
-    std::size_t kept_bytes = 0;
-    for (auto it = unanswered_.rbegin(); it != unanswered_.rend() && kept_bytes + it->bytes <= unsent_total; ++it) {
-      kept_bytes += it->bytes;
-      ++kept;
-    }
-    std::string all_unsent;
-    all_unsent.reserve(unsent_total);
-    all_unsent.append(unsent).append(queued_);
-    while (unanswered_.size() > kept) {
-      failed.push_back(std::move(unanswered_.front()));
-      unanswered_.pop_front();
-    }
-    sent_count = failed.size();  // the rest of `failed`, added below, never left this process
-    // A kept command whose caller waits for its reply (emit_sync, a request) fails too: it must not wait for
-    // Redis to come back. The others keep their bytes, in order.
-    queued_.clear();
-    std::size_t offset = unsent_total - kept_bytes;
-    std::deque<pending_command> buffered;
-    for (auto& command : unanswered_) {
-      const std::size_t bytes = command.bytes;
-      if (command.may_buffer) {
-        queued_.append(all_unsent, offset, bytes);
-        buffered.push_back(std::move(command));
-      } else {
-        failed.push_back(std::move(command));
-      }
-      offset += bytes;
-    }
-    unanswered_.swap(buffered);
-    closing = std::move(connection_);
-    connected_ = false;
-    reconnecting_ = true;
-    last_connect_error_ = message;
-    disconnected_since_ = clock::now();
-    failed_total_ += failed.size();
-    for (const auto& command : failed)
-      if (!command.reported()) unreported_.record(code, message);
+  std::unique_lock lock(mutex_);
+  // The newest commands whose bytes were all still unsent stay, in order, for the next connection; the others
+  // were sent, wholly or partly, and Redis may have run them: they fail rather than risk running twice.
+  const std::size_t unsent_total = unsent.size() + queued_.size();
+  std::size_t kept = 0;
+  std::size_t kept_bytes = 0;
+  for (auto it = unanswered_.rbegin(); it != unanswered_.rend() && kept_bytes + it->bytes <= unsent_total; ++it) {
+    kept_bytes += it->bytes;
+    ++kept;
   }
-  space_cv_.notify_all();
-  closing.reset();
-  for (std::size_t i = 0; i < failed.size(); ++i)
-    if (failed[i].reported()) failed[i].complete(code, message, {}, i < sent_count);
-  settle(failed.size());
+  std::string all_unsent;
+  all_unsent.reserve(unsent_total);
+  all_unsent.append(unsent).append(queued_);
+  while (unanswered_.size() > kept) {
+    failed.push_back(std::move(unanswered_.front()));
+    unanswered_.pop_front();
+  }
+  const std::size_t sent_count = failed.size();  // the rest of `failed`, added below, never left this process
+  // A kept command whose caller waits for its reply (emit_sync, a request) fails too: it must not wait for
+  // Redis to come back. The others keep their bytes, in order.
+  queued_.clear();
+  std::size_t offset = unsent_total - kept_bytes;
+  std::deque<pending_command> buffered;
+  for (auto& command : unanswered_) {
+    const std::size_t bytes = command.bytes;
+    if (command.may_buffer) {
+      queued_.append(all_unsent, offset, bytes);
+      buffered.push_back(std::move(command));
+    } else {
+      failed.push_back(std::move(command));
+    }
+    offset += bytes;
+  }
+  unanswered_.swap(buffered);
+  auto closing = std::move(connection_);
+  connected_ = false;
+  reconnecting_ = true;
+  last_connect_error_ = message;
+  disconnected_since_ = clock::now();
+  fail_commands(lock, failed, code, message, sent_count, std::move(closing));
 }
 
 bool redis_pipeline::reconnect_step(unsigned& attempt, std::optional<clock::time_point>& give_up_at) {

@@ -140,9 +140,18 @@ class redis_pipeline {
                        std::span<const std::string> between, pending_command command, bool may_buffer,
                        bool after_asking = false);
   // mutex_ held, disconnected: makes room for `bytes` more in the buffer per the overflow policy, moving dropped
-  // commands to `dropped`; false when the command must be refused.
+  // commands (and their bytes) out to `dropped`; false when the command must be refused (nothing is dropped then).
   bool make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped);
-  void fail_dropped(std::deque<pending_command>& dropped);
+  // `lock` holds mutex_: fails the commands make_buffer_room dropped (see fail_commands), releasing `lock`.
+  void fail_dropped(std::unique_lock<std::mutex>& lock, std::deque<pending_command>& dropped);
+  // The one way commands end in failure. `failed` were taken out of unanswered_ while `lock` (holding mutex_)
+  // was held; still under it they are counted failed and those without a completion are recorded for flush()
+  // with `message`. Then `lock` is released, producers waiting for room are woken, `closing` is closed, the
+  // completions run (with `completion_message` if given, else `message`; outcome.sent for the first
+  // `sent_count` of `failed`, which may have reached Redis) and the commands settle.
+  void fail_commands(std::unique_lock<std::mutex>& lock, std::deque<pending_command>& failed, errc code,
+                     const std::string& message, std::size_t sent_count,
+                     std::unique_ptr<redis_connection> closing = {}, const std::string* completion_message = nullptr);
 
   void open_connection();                        // takes connect_mutex_
   // The I/O thread while reconnecting: one backoff sleep and one attempt. False when it must stop (destroyed,
