@@ -158,8 +158,6 @@ class redis_pipeline {
   // and the buffer given up after the command timeout).
   bool reconnect_step(unsigned& attempt, std::optional<std::chrono::steady_clock::time_point>& give_up_at);
   void run();                                    // the I/O thread
-  bool write_some(std::string& out, std::size_t& written);
-  bool read_some();
   void settle(std::size_t count);  // `count` more commands ended and their completions ran
   // `sent`: whether the commands failed may have reached Redis (false only when nothing was sent since they queued).
   void fail_everything(errc code, const std::string& message, bool sent = true);
