@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -86,10 +87,27 @@ void redis_pipeline::wake_io_thread() {
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
+std::unique_ptr<redis_connection> redis_pipeline::set_state([[maybe_unused]] const std::unique_lock<std::mutex>& lock,
+                                                             connection_state next,
+                                                             std::unique_ptr<redis_connection> opened) {
+  assert(lock.owns_lock() && lock.mutex() == &mutex_);
+  assert(transition_allowed(state_, next));
+  assert((next == connection_state::connected) == (opened != nullptr));
+  auto left = std::move(connection_);  // null unless leaving connected
+  if (next == connection_state::connected) {
+    // A plain socket may be written by a caller beside the I/O thread's reads; a TLS session may not.
+    direct_send_ = !opened->stream().is_tls();
+    connection_ = std::move(opened);
+    ++connections_opened_;
+  }
+  state_ = next;
+  return left;
+}
+
 void redis_pipeline::connect() {
   {
     std::lock_guard lock(mutex_);
-    if (connected_) return;
+    if (state_ == connection_state::connected) return;
   }
   open_connection();
 }
@@ -98,20 +116,15 @@ void redis_pipeline::open_connection() {
   std::lock_guard connecting(connect_mutex_);
   {
     std::lock_guard lock(mutex_);
-    if (connected_) return;  // another caller connected while this one waited
+    if (state_ == connection_state::connected) return;  // another caller connected while this one waited
   }
   // Synchronous connect (and TLS handshake), AUTH and SELECT; then the stream (non-blocking) is the I/O thread's.
   auto connection =
       open_ ? open_() : std::make_unique<redis_connection>(endpoint_, connect_timeout_, command_timeout_);
   {
-    std::lock_guard lock(mutex_);
-    // A plain socket may be written by a caller beside the I/O thread's reads; a TLS session may not.
-    direct_send_ = !connection->stream().is_tls();
-    connection_ = std::move(connection);
-    connected_ = true;
-    if (ever_connected_) ++reconnects_total_;
-    ever_connected_ = true;
-    reconnecting_ = false;
+    // Not connected still: only callers connect, one at a time (connect_mutex_), and only the I/O thread leaves it.
+    std::unique_lock lock(mutex_);
+    set_state(lock, connection_state::connected, std::move(connection));
   }
   wake_io_thread();
 }
@@ -131,7 +144,7 @@ void redis_pipeline::enqueue_after_asking(std::string_view verb, std::string_vie
 }
 
 bool redis_pipeline::make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped) {
-  // Disconnected, everything unanswered is unsent and queued_ holds exactly its bytes.
+  // Reconnecting, everything unanswered is unsent and queued_ holds exactly its bytes.
   std::size_t drop_count = 0;
   std::size_t drop_bytes = 0;
   const auto fits = [&] {
@@ -171,8 +184,8 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   bool start_reconnecting = false;
   std::unique_lock lock(mutex_);
   for (;;) {
-    if (!connected_) {
-      if (buffering && reconnecting_) {
+    if (state_ != connection_state::connected) {
+      if (buffering && state_ == connection_state::reconnecting) {
         if (make_buffer_room(command.bytes, dropped)) break;
         const auto refused = fmt::format(
             "Redis at {} is unreachable ({}) and the buffer is full ({} messages, {} bytes): not queued",
@@ -188,8 +201,8 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
         if (!buffering || (e.code() != errc::connection && e.code() != errc::timeout)) throw;
         lock.lock();
         // Unreachable from the start (or again): from now on the I/O thread reconnects and this buffers.
-        if (!connected_ && !reconnecting_) {
-          reconnecting_ = true;
+        if (state_ == connection_state::disconnected) {
+          set_state(lock, connection_state::reconnecting);
           last_connect_error_ = e.what();
           disconnected_since_ = clock::now();
           start_reconnecting = true;
@@ -208,7 +221,8 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   // then costs no hand-off to the I/O thread, which only reads the reply. Under load commands are always in
   // flight, so they queue and go out in the I/O thread's batches. Plain sockets only: a TLS session is the I/O
   // thread's alone.
-  const bool idle = connected_ && direct_send_ && unanswered_.empty() && queued_.empty() && !io_unsent_;
+  const bool idle = state_ == connection_state::connected && direct_send_ && unanswered_.empty() && queued_.empty() &&
+                    !io_unsent_;
   if (after_asking) queued_.append(asking_command);
   append_resp_count(queued_, '*', 3 + between.size());
   append_bulk(queued_, verb);
@@ -238,7 +252,7 @@ void redis_pipeline::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const auto target = queued_total_;
   if (!settled_cv_.wait_for(lock, timeout, [&] { return settled_total_ >= target; })) {
-    const auto why = connected_ || !reconnecting_
+    const auto why = state_ != connection_state::reconnecting
                          ? std::string()
                          : fmt::format(" (Redis has been unreachable for {} ms: {})",
                                        std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -255,7 +269,7 @@ void redis_pipeline::flush(std::chrono::milliseconds timeout) {
 pipeline_counters redis_pipeline::counters() const {
   std::lock_guard lock(mutex_);
   return {queued_total_, acknowledged_total_, failed_total_, static_cast<std::size_t>(queued_total_ - settled_total_),
-          reconnects_total_};
+          connections_opened_ == 0 ? 0 : connections_opened_ - 1};
 }
 
 void unreported_failures::record(errc code, const std::string& message) {
@@ -292,8 +306,9 @@ void redis_pipeline::fail_everything(errc code, const std::string& message, bool
   std::unique_lock lock(mutex_);
   failed.swap(unanswered_);
   queued_.clear();
-  auto closing = std::move(connection_);
-  connected_ = false;
+  // Reconnecting (the buffer given up) it stays so; a connection open is closed.
+  std::unique_ptr<redis_connection> closing;
+  if (state_ == connection_state::connected) closing = set_state(lock, connection_state::disconnected);
   fail_commands(lock, failed, code, message, sent ? failed.size() : 0, std::move(closing));
 }
 
@@ -337,9 +352,7 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
     offset += bytes;
   }
   unanswered_.swap(buffered);
-  auto closing = std::move(connection_);
-  connected_ = false;
-  reconnecting_ = true;
+  auto closing = set_state(lock, connection_state::reconnecting);
   last_connect_error_ = message;
   disconnected_since_ = clock::now();
   fail_commands(lock, failed, code, message, sent_count, std::move(closing));
@@ -357,7 +370,7 @@ bool redis_pipeline::reconnect_step(unsigned& attempt, std::optional<clock::time
   }
   {
     std::lock_guard lock(mutex_);
-    if (connected_) {  // a caller connected meanwhile
+    if (state_ == connection_state::connected) {  // a caller connected meanwhile
       attempt = 0;
       return true;
     }
@@ -452,7 +465,7 @@ void redis_pipeline::run() {
     bool must_reconnect = false;
     {
       std::lock_guard lock(mutex_);
-      must_reconnect = !connected_ && reconnecting_;
+      must_reconnect = state_ == connection_state::reconnecting;
       if (must_reconnect && stopping_ && unanswered_.empty()) return;
     }
     if (must_reconnect) {
@@ -463,7 +476,7 @@ void redis_pipeline::run() {
     bool unanswered = false;
     {
       std::lock_guard lock(mutex_);
-      if (!connected_) {
+      if (state_ != connection_state::connected) {
         writing.clear();
         written = 0;
         current = nullptr;
@@ -480,7 +493,7 @@ void redis_pipeline::run() {
       if (written == writing.size()) {
         writing.clear();
         written = 0;
-        if (connected_ && !queued_.empty()) {
+        if (state_ == connection_state::connected && !queued_.empty()) {
           writing.swap(queued_);
           if (producers_waiting_ != 0) space_cv_.notify_all();
         }
@@ -626,7 +639,9 @@ void redis_pipeline::run() {
     {
       std::lock_guard lock(mutex_);
       if (stopping_ && unanswered_.empty()) return;
-      if (connected_ && (connection_.get() != current || (written == writing.size() && !queued_.empty()))) continue;
+      if (state_ == connection_state::connected &&
+          (connection_.get() != current || (written == writing.size() && !queued_.empty())))
+        continue;
       // A caller may have sent a command itself since the top of this round (the idle path of enqueue), seeing
       // this thread awake and so not waking it: its reply is due now, and so is its timeout.
       if (!unanswered && !unanswered_.empty()) {

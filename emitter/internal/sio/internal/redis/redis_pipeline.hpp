@@ -136,10 +136,44 @@ class redis_pipeline {
     void complete(errc code, std::string message, redis_reply reply, bool sent = true);
   };
 
+  // The connection's lifecycle, one value under mutex_, changed only by set_state(). Allowed transitions:
+  //
+  //   disconnected -> connected     a caller opened the connection (open_connection; or the I/O thread, when
+  //                                 it gave the buffer up just as a caller connected: see fail_everything)
+  //   disconnected -> reconnecting  a caller that may buffer could not connect: the I/O thread takes over
+  //   connected    -> disconnected  the connection broke and nothing may be buffered (fail_everything)
+  //   connected    -> reconnecting  the connection broke and buffering is on (connection_lost)
+  //   reconnecting -> connected     the I/O thread (reconnect_step) or a caller opened the connection
+  //
+  // Never reconnecting -> disconnected: once the I/O thread reconnects it goes on until a connection opens
+  // (giving up the buffer fails the buffered commands, not the reconnecting).
+  enum class connection_state : unsigned char {
+    disconnected,  // no connection; the next caller that needs one opens it in its own thread (the initial state)
+    connected,     // connection_ is open: the I/O thread writes and reads it, an idle caller may write it directly
+    reconnecting,  // Redis is unreachable: the I/O thread reconnects with backoff; callers that may buffer do,
+                   // the others try to connect themselves (or throw)
+  };
+  static constexpr bool transition_allowed(connection_state from, connection_state to) noexcept {
+    switch (from) {
+      case connection_state::disconnected:
+        return to == connection_state::connected || to == connection_state::reconnecting;
+      case connection_state::connected:
+        return to == connection_state::disconnected || to == connection_state::reconnecting;
+      case connection_state::reconnecting:
+        return to == connection_state::connected;
+    }
+    return false;
+  }
+  // `lock` holds mutex_. The one place state_ changes (a transition of the table above). connection_ is non-null
+  // exactly while connected: entering connected installs `opened` (and notes whether callers may write it
+  // directly); leaving connected returns the connection left, for the caller to close after unlocking.
+  std::unique_ptr<redis_connection> set_state(const std::unique_lock<std::mutex>& lock, connection_state next,
+                                              std::unique_ptr<redis_connection> opened = {});
+
   void enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
                        std::span<const std::string> between, pending_command command, bool may_buffer,
                        bool after_asking = false);
-  // mutex_ held, disconnected: makes room for `bytes` more in the buffer per the overflow policy, moving dropped
+  // mutex_ held, reconnecting: makes room for `bytes` more in the buffer per the overflow policy, moving dropped
   // commands (and their bytes) out to `dropped`; false when the command must be refused (nothing is dropped then).
   bool make_buffer_room(std::size_t bytes, std::deque<pending_command>& dropped);
   // `lock` holds mutex_: fails the commands make_buffer_room dropped (see fail_commands), releasing `lock`.
@@ -159,7 +193,9 @@ class redis_pipeline {
   bool reconnect_step(unsigned& attempt, std::optional<std::chrono::steady_clock::time_point>& give_up_at);
   void run();                                    // the I/O thread
   void settle(std::size_t count);  // `count` more commands ended and their completions ran
-  // `sent`: whether the commands failed may have reached Redis (false only when nothing was sent since they queued).
+  // Fails every command queued or unanswered and drops their bytes; a connection open (a broken one, or one a
+  // caller opened while the I/O thread gave the buffer up) is closed: connected -> disconnected. `sent`: whether
+  // the commands failed may have reached Redis (false only when nothing was sent since they queued).
   void fail_everything(errc code, const std::string& message, bool sent = true);
   // The connection broke: commands sent (wholly or partly) fail; with buffering, those still in `unsent` (the
   // I/O thread's unsent bytes) and queued_ are kept for the next connection.
@@ -178,17 +214,21 @@ class redis_pipeline {
   mutable std::mutex mutex_;
   std::condition_variable space_cv_;    // producers waiting for room in the queue
   std::condition_variable settled_cv_;  // flush() waiting for replies
-  std::unique_ptr<redis_connection> connection_;  // set by callers, reset by the I/O thread on failure
-  bool connected_ = false;
-  bool direct_send_ = false;  // callers may send on the connection themselves (plain sockets, not TLS)
-  bool ever_connected_ = false;
-  bool reconnecting_ = false;        // the I/O thread reconnects: queued commands buffer instead of connecting
+  connection_state state_ = connection_state::disconnected;  // only set_state() changes it
+  std::unique_ptr<redis_connection> connection_;  // non-null exactly while connected (set_state)
+  // The flags below are not the connection's lifecycle, so they are not in state_:
+  // - direct_send_ is a property of the open connection (plain socket, not TLS), fixed when set_state() enters
+  //   connected and read only while connected: callers may send on it themselves.
+  // - stopping_ is the owner's request (the destructor), which holds in any state: the I/O thread then still
+  //   drains what is unanswered, connected or reconnecting (it may even reconnect to send the buffer).
+  // - io_waiting_ and io_unsent_ are where the I/O thread is in its loop, which it runs in every state.
+  bool direct_send_ = false;
+  bool stopping_ = false;
+  bool io_waiting_ = false;  // the I/O thread sleeps in poll(): a producer must wake it
+  bool io_unsent_ = false;   // the I/O thread holds bytes it has not sent: callers must not send around it
   std::string last_connect_error_;   // why the last (re)connect failed, for messages
   std::chrono::steady_clock::time_point disconnected_since_{};
-  std::uint64_t reconnects_total_ = 0;
-  bool io_waiting_ = false;  // the I/O thread sleeps in poll(): a producer must wake it
-  bool stopping_ = false;
-  bool io_unsent_ = false;   // the I/O thread holds bytes it has not sent: callers must not send around it
+  std::uint64_t connections_opened_ = 0;  // the first one is no reconnect
   std::string queued_;       // RESP bytes not yet taken by the I/O thread
   std::deque<pending_command> unanswered_;  // in order; front = the next reply's command
   std::uint64_t queued_total_ = 0;
