@@ -13,12 +13,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "redis/resp_writer.hpp"
+#include "sio/backoff.hpp"
 
 namespace sio::detail {
 
@@ -37,18 +37,6 @@ std::size_t resp_size(std::string_view verb, std::string_view channel, std::stri
 }
 
 constexpr std::string_view asking_command = "*1\r\n$6\r\nASKING\r\n";
-
-// Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): a uniform delay up to the exponential
-// bound, so that processes that lost Redis together do not all come back at the same instant.
-std::chrono::milliseconds backoff_delay(const reconnect_policy& policy, unsigned attempt) {
-  const auto cap = std::max(policy.max_delay, std::chrono::milliseconds(1));
-  auto bound = std::max(policy.base_delay, std::chrono::milliseconds(1));
-  for (unsigned i = 0; i < attempt && bound < cap; ++i) bound *= 2;
-  bound = std::min(bound, cap);
-  thread_local std::minstd_rand random{std::random_device{}()};
-  std::uniform_int_distribution<long long> pick(0, bound.count());
-  return std::chrono::milliseconds(pick(random));
-}
 
 struct reader_deleter {
   void operator()(redisReader* reader) const noexcept { redisReaderFree(reader); }
@@ -359,7 +347,7 @@ void redis_pipeline::connection_lost(errc code, const std::string& message, std:
 }
 
 bool redis_pipeline::reconnect_step(unsigned& attempt, std::optional<clock::time_point>& give_up_at) {
-  auto delay = backoff_delay(reconnect_, attempt);
+  auto delay = sio::backoff_delay(reconnect_.base_delay, reconnect_.max_delay, attempt);  // sio/backoff.hpp
   if (give_up_at)
     delay = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*give_up_at - clock::now()),
                        std::chrono::milliseconds(0), delay);
