@@ -85,6 +85,19 @@ class RedisServer:
         return "redis://127.0.0.1:%d" % self.port
 
     def start(self):
+        # free_port() is only free when asked: a test running beside this one may take it before redis-server binds
+        # it. Then redis-server exits at once saying so, and another port is tried.
+        for _ in range(5):
+            try:
+                return self._start_once()
+            except RuntimeError:
+                with open(self.log_path, "rb") as log:
+                    if b"Address already in use" not in log.read():
+                        raise
+                self.port = free_port()
+        return self._start_once()
+
+    def _start_once(self):
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 ["redis-server"] + ([self.config_file] if self.config_file else []) +
