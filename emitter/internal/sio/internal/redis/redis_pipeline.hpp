@@ -30,6 +30,7 @@
 #include <string_view>
 #include <thread>
 
+#include "sio/internal/redis/command_completion.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_url.hpp"
 #include "sio/error.hpp"
@@ -44,7 +45,8 @@ struct command_outcome {
   bool sent = true;  // false: it failed before any of its bytes left this process, so resending cannot run it twice
 };
 
-using command_completion = std::function<void(const command_outcome&)>;
+// Called once when a command ends, on the I/O thread (command_completion.hpp: no allocation for small captures).
+using command_completion = completion_function<const command_outcome&>;
 
 // Opens one connection (connect, AUTH, SELECT) each time the pipeline (re)connects. Empty: to the pipeline's
 // endpoint. redis+sentinel:// gives connect_to_master (sentinel.hpp), so a reconnect follows a failover.
