@@ -272,8 +272,8 @@ void operation_resolver::resolve(const line_fields& f, operation& out) {
         if (f.user->as_string().empty()) fail("empty user id (\"user\")");
         out.user = f.user->as_string();
       } else if (const auto id = safe_integer(*f.user)) {
-        user_.clear();
-        fmt::format_to(std::back_inserter(user_), "{}", *id);
+        const fmt::format_int digits(*id);  // no allocation, no format string parsed per line
+        user_.assign(digits.data(), digits.size());
         out.user = user_;
       } else if (f.user->type() == sio::value::kind::number) {
         fail("\"user\" must be a string or an integer, not a fraction or an integer beyond 2^53");

@@ -99,7 +99,9 @@ void client::publish_async(const command& cmd, Completion done) {
   command_completion on_reply;
   if (done) {
     // The Redis layer reports replies; what a reply means to a publisher (receivers, an entry id) is decided here.
-    on_reply = [done = std::move(done), verb = cmd.verb](const command_outcome& result) {
+    // The verb only names the command in a protocol error: one of the three a publish uses, as a literal (no copy).
+    const std::string_view verb = cmd.verb == "XADD" ? "XADD" : cmd.verb == "SPUBLISH" ? "SPUBLISH" : "PUBLISH";
+    on_reply = [done = std::move(done), verb](const command_outcome& result) {
       done(to_outcome(verb, result));
     };
   }

@@ -1,4 +1,4 @@
-// What runs when a queued command ends: a move-only callable holding captures of up to 64 bytes in place. The
+// What runs when a queued command ends: a move-only callable holding captures of up to 48 bytes in place. The
 // layer above passes its own callback inside one (sio::Completion wrapped by the client, the cluster router's
 // redirect handler); std::function keeps only 16 bytes in place, so each such wrapper cost an allocation on the
 // caller's thread and a free on the I/O thread per command, measurable on the publish hot path (notify --stdin
@@ -16,7 +16,7 @@ namespace sio::detail {
 template <class Arg>
 class completion_function {
  public:
-  static constexpr std::size_t inline_size = 64;
+  static constexpr std::size_t inline_size = 48;
 
   completion_function() noexcept = default;
   completion_function(std::nullptr_t) noexcept {}  // NOLINT: as std::function, {} and nullptr are "none"
