@@ -40,9 +40,14 @@ def command(port, *words):
         conn.close()
 
 
-def start_cluster(workdirs):
-    nodes = [RedisServer(d, ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
-                             "--cluster-port", str(free_port())]).start() for d in workdirs]
+def start_cluster(workdirs, nodes):
+    """Starts a node per workdir into `nodes` (each as soon as it runs, so the caller stops every node started even
+    when a later one fails), then creates the cluster."""
+    for d in workdirs:
+        node = RedisServer(d, ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+                               "--cluster-port", str(free_port())])
+        nodes.append(node)
+        node.start()
     create = subprocess.run(["redis-cli", "--cluster", "create"] +
                             ["127.0.0.1:%d" % n.port for n in nodes] + ["--cluster-replicas", "0", "--cluster-yes"],
                             capture_output=True, timeout=60)
@@ -53,7 +58,6 @@ def start_cluster(workdirs):
         if time.monotonic() > deadline:
             raise RuntimeError("the cluster did not reach cluster_state:ok within 10 s")
         time.sleep(0.05)
-    return nodes
 
 
 def owner_of(nodes, key):
@@ -82,7 +86,7 @@ def main():
     workdirs = [tempfile.mkdtemp(prefix="sio-cli-cluster-") for _ in range(3)]
     nodes = []
     try:
-        nodes = start_cluster(workdirs)
+        start_cluster(workdirs, nodes)
         channel = "socket.io#/#user:42#"
         owner = owner_of(nodes, channel)
         seed = next(n for n in nodes if n is not owner)  # the seed must not be the owner: routing is tested
