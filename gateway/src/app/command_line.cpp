@@ -14,6 +14,7 @@
 #include "app/duration.hpp"
 #include "sio/error.hpp"
 #include "sio/internal/redis/redis_url.hpp"
+#include "sio/version.hpp"
 
 namespace sio::gateway::app {
 
@@ -108,7 +109,7 @@ std::string namespace_name(const std::string& text) {
 
 command parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"sio-gateway: a Socket.IO v4 server that delivers what @socket.io/redis-emitter and notify publish"};
-  app.set_version_flag("--version", "sio-gateway 0.1.0");
+  app.set_version_flag("--version", "sio-gateway " SIO_VERSION_STRING);  // the project version (sio/version.h)
 
   std::string redis_url = detail::env_or("REDIS_URL", "redis://127.0.0.1:6379");
   std::string host = detail::env_or("SIO_GATEWAY_HOST", "127.0.0.1");
