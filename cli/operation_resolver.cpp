@@ -109,6 +109,7 @@ struct line_fields {
   const sio::value* compress = nullptr;
   const sio::value* rooms = nullptr;
   const sio::value* close = nullptr;
+  const sio::value* all = nullptr;
 };
 
 namespace {
@@ -120,7 +121,7 @@ struct named_field {
   field_member member;
 };
 
-constexpr std::array<named_field, 16> known_fields = {{
+constexpr std::array<named_field, 17> known_fields = {{
     {"op", &line_fields::op},
     {"nsp", &line_fields::nsp},
     {"user", &line_fields::user},
@@ -137,6 +138,7 @@ constexpr std::array<named_field, 16> known_fields = {{
     {"compress", &line_fields::compress},
     {"rooms", &line_fields::rooms},
     {"close", &line_fields::close},
+    {"all", &line_fields::all},
 }};
 
 // The member a field name denotes.
@@ -264,6 +266,7 @@ void operation_resolver::resolve(const line_fields& f, operation& out) {
     refuse(f.room_prefix, "room-prefix", cmd, why);
     refuse(f.room, "room", cmd, why);
     refuse(f.except, "except", cmd, why);
+    refuse(f.all, "all", cmd, why);
   } else {
     const std::string_view prefix =
         f.room_prefix != nullptr ? string_field("room-prefix", *f.room_prefix) : std::string_view(flags.room_prefix);
@@ -392,6 +395,16 @@ void operation_resolver::resolve(const line_fields& f, operation& out) {
     case command::sockets:
       break;  // the target alone; never a line's: no "op" names it and the command line refuses --stdin sockets
   }
+
+  // Last, so a line's other mistakes are named first: a forgotten "user" must not reach everyone. Every socket
+  // only on purpose ("all": true, or --all).
+  if (cmd == command::server_emit || cmd == command::sockets) return;
+  const bool all = f.all != nullptr ? bool_field("all", *f.all) : flags.all;
+  if (all && !out.rooms.empty())
+    fail("\"all\" cannot be combined with a target (\"user\", \"room\", --user or --room)");
+  if (!all && out.rooms.empty())
+    fail("no target: give \"user\" or \"room\" (or --user/--room), or \"all\": true to address every socket of "
+         "the namespace on purpose");
 }
 
 std::string without_line_one(std::string message) {

@@ -6,7 +6,9 @@
 //   op ("emit" | "join" | "leave" | "disconnect" | "server-emit"), nsp, user (string or integer), room-prefix,
 //   room and except (a string or an array of strings), type, payload (any JSON value), timestamp (integer ms),
 //   event, arg (one argument, any JSON value), args (an array), volatile (bool), compress (bool; false is
-//   --no-compress), rooms (join/leave: a string or an array of strings), close (disconnect: bool).
+//   --no-compress), rooms (join/leave: a string or an array of strings), close (disconnect: bool), all (bool:
+//   every socket of the namespace, on purpose; emit, join, leave and
+//   disconnect refuse a line with no target: "user", "room", --user, --room, or "all"/--all).
 // A flag given on the command line is the default of its field for every line whose operation takes it; a
 // line's own field replaces it. The arguments are replaced as a whole: a line with "arg"/"args" drops the
 // default --type/--payload/--timestamp, a line with "type"/"payload"/"timestamp" drops the default --arg/--args.

@@ -257,7 +257,11 @@ class command_line {
     auto* except = repeatable(app_.add_option("--except", options_.except, "Leave out sockets in room R (repeatable)"))
                        ->type_name("R")
                        ->group("Target");
-    target_only_ = {user_, room_prefix, room, except};
+    auto* all = app_.add_flag("--all", options_.all,
+                              "Address every socket of the namespace, on purpose (emit, join, leave and disconnect "
+                              "refuse to run without a target: --user, --room or --all)")
+                    ->group("Target");
+    target_only_ = {user_, room_prefix, room, except, all};
   }
 
   void add_emit_options() {
@@ -494,7 +498,22 @@ class command_line {
     }
     // --acks and --fallback need the confirmation, so they imply it.
     options_.confirm = options_.cmd == command::emit && (options_.confirm || options_.acks || options_.fallback);
+    check_target();
     return std::move(options_);
+  }
+
+  // Last, after every other check: a forgotten --user must not notify (or disconnect) everyone. The library and the
+  // C API keep the Node emitter's rule (no target = every socket); the command line asks for --all.
+  void check_target() const {
+    const command cmd = options_.cmd;
+    if (cmd == command::server_emit || cmd == command::sockets) return;
+    const bool targeted = options_.user.has_value() || !options_.rooms.empty();
+    if (options_.all && targeted)
+      throw usage_error("--all cannot be combined with --user or --room: --all addresses every socket of the namespace");
+    if (options_.all || targeted || options_.stdin_batch) return;  // --stdin: each line's target is checked
+    throw usage_error(fmt::format("{} has no target: give --user ID or --room R, or --all to address every socket of "
+                                  "namespace \"{}\" on purpose",
+                                  command_name(cmd), options_.nsp));
   }
 
   static std::chrono::milliseconds duration_of(std::string_view option, const std::string& text) {

@@ -45,6 +45,8 @@ struct cli_options {
   std::string room_prefix = "user:";
   std::vector<std::string> rooms;
   std::vector<std::string> except;
+  // emit, join, leave and disconnect need a target: --user, --room, or this, which says "every socket" on purpose.
+  bool all = false;
 
   // Emit
   std::optional<std::string> type;

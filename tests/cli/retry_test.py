@@ -42,7 +42,7 @@ def publish_calls(redis):
 def check_deadline(notify, workdir, failures):
     url = "redis://127.0.0.1:%d" % free_port()
     started = time.monotonic()
-    result = subprocess.run([notify, "--redis", url, "--retry", "100", "--deadline", "1s", "--event", "e"],
+    result = subprocess.run([notify, "--redis", url, "--retry", "100", "--deadline", "1s", "--all", "--event", "e"],
                             stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT_S)
     elapsed = time.monotonic() - started
     if result.returncode != 4:

@@ -90,6 +90,10 @@ def make_operation(rng, i):
             fields.append(("room", "strs", rooms))
             for r in rooms:
                 argv += ["--room", r]
+        if not any(name in ("user", "room") for name, _, _ in fields):
+            # No target: every socket, which notify does only on purpose.
+            fields.append(("all", "raw", "true"))
+            argv += ["--all"]
         if rng.random() < 0.2:
             excepts = rng.sample(STRINGS, rng.randint(1, 2))
             fields.append(("except", "strs", excepts))

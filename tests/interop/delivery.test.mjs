@@ -204,7 +204,7 @@ test("--nsp /admin reaches only the client connected to /admin", async () => {
   assert.equal(m.received(admin42)[0].args[0].type, "ADMIN_ONLY");
 
   const m2 = mark();
-  await notify(["--nsp", "admin", "--event", "tick"]); // "admin" means "/admin"; no room: every /admin socket
+  await notify(["--nsp", "admin", "--all", "--event", "tick"]); // "admin" means "/admin"; --all: every /admin socket
   await waitFor(() => m2.received(admin42).length >= 1, { message: "the /admin client's tick" });
   await sleep(QUIET_MS);
   only(m2, [admin42], "tick");
@@ -296,7 +296,7 @@ test("disconnect --close --user 9: the whole connection closes (every namespace 
 });
 
 test("--require-receivers on a namespace nobody listens on: exit 7, one error line, nothing on stdout", async () => {
-  const r = await notify(["--nsp", "/nobody", "--event", "x", "--require-receivers"], { expectCode: 7, quiet: false });
+  const r = await notify(["--nsp", "/nobody", "--all", "--event", "x", "--require-receivers"], { expectCode: 7, quiet: false });
   assert.equal(r.stdout, "");
   const lines = r.stderr.split("\n").filter(Boolean);
   assert.equal(lines.length, 1, r.stderr);
@@ -304,7 +304,7 @@ test("--require-receivers on a namespace nobody listens on: exit 7, one error li
 });
 
 test("without --require-receivers, 0 receivers is exit 0 with one warning line", async () => {
-  const r = await notify(["--nsp", "/nobody", "--event", "x"], { quiet: false });
+  const r = await notify(["--nsp", "/nobody", "--all", "--event", "x"], { quiet: false });
   assert.equal(r.stdout, "");
   const lines = r.stderr.split("\n").filter(Boolean);
   assert.equal(lines.length, 1, r.stderr);
