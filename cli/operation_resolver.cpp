@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <iterator>
@@ -204,15 +205,43 @@ void check_user_flag(const cli_options& flags) {
   if (flags.user && flags.user->empty()) throw sio::data_error(sio::errc::invalid_argument, "empty user id (--user)");
 }
 
+namespace {
+
+// The JSON of one flag (--payload, --args, the Nth --arg), its error naming the flag. A value that starts like a
+// bare word is most often a string without its quotes: say how to quote it.
+template <class Parse>
+auto flag_json(std::string_view flag, std::string_view text, Parse&& parse) {
+  try {
+    return parse(text);
+  } catch (const sio::data_error& e) {
+    std::string message = fmt::format("{}: {}", flag, without_line_one(e.what()));
+    const auto first = text.find_first_not_of(" \t\r\n");
+    const char c = first == std::string_view::npos ? '\0' : text[first];
+    const bool bare_word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '\'';
+    if (bare_word && e.code() == sio::errc::invalid_json) {
+      std::string_view word = text.substr(first, std::min<std::size_t>(text.size() - first, 20));
+      if (word.size() >= 2 && word.front() == '\'' && word.back() == '\'') word = word.substr(1, word.size() - 2);
+      message += fmt::format(" (a JSON string needs double quotes: {} '\"{}\"')", flag.substr(0, flag.find(' ')), word);
+    }
+    throw sio::data_error(e.code(), message);
+  }
+}
+
+}  // namespace
+
 operation_resolver::operation_resolver(const cli_options& flags, std::int64_t (*now_ms)())
     : flags_(flags), now_ms_(now_ms) {
-  if (flags.payload_json) payload_ = sio::json(*flags.payload_json);
+  const auto value = [](std::string_view text) { return sio::json(text); };
+  if (flags.payload_json) payload_ = flag_json("--payload", *flags.payload_json, value);
   if (flags.args_json_array) {
-    args_ = sio::json_args(*flags.args_json_array);
+    args_ = flag_json("--args", *flags.args_json_array, [](std::string_view text) { return sio::json_args(text); });
   } else if (!flags.arg_jsons.empty()) {
     args_.emplace();
     args_->reserve(flags.arg_jsons.size());
-    for (const auto& text : flags.arg_jsons) args_->push_back(sio::json(text));
+    for (std::size_t i = 0; i < flags.arg_jsons.size(); ++i) {
+      const std::string flag = flags.arg_jsons.size() == 1 ? "--arg" : fmt::format("--arg {}", i + 1);  // which one
+      args_->push_back(flag_json(flag, flags.arg_jsons[i], value));
+    }
   }
 }
 

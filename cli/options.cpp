@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -137,8 +138,10 @@ class command_line {
       return {std::nullopt, app_.exit(e, std::cout, std::cerr)};
     } catch (const CLI::CallForVersion& e) {
       return {std::nullopt, app_.exit(e, std::cout, std::cerr)};
+    } catch (const CLI::ExtrasError&) {
+      throw usage_error(unexpected_argument(argc, argv));
     } catch (const CLI::ParseError& e) {
-      throw usage_error(e.what());
+      throw usage_error(from_environment(e.what(), argc, argv));
     }
     options_.cmd = parsed_command();
     read_mode_texts();
@@ -273,7 +276,7 @@ class command_line {
                    ->type_name("JSON")
                    ->group("Emit");
     timestamp_ =
-        app_.add_option("--timestamp", timestamp_value_, "Notification timestamp in ms since epoch (default: now)")
+        app_.add_option("--timestamp", timestamp_text_, "Notification timestamp in ms since epoch (default: now)")
             ->type_name("MS")
             ->group("Emit");
     event_ = app_.add_option("--event", event_text_, "Event name (default \"notification\" with --type)")
@@ -489,7 +492,7 @@ class command_line {
     if (given(user_)) options_.user = user_text_;
     if (given(type_)) options_.type = type_text_;
     if (given(payload_)) options_.payload_json = payload_text_;
-    if (given(timestamp_)) options_.timestamp_ms = timestamp_value_;
+    if (given(timestamp_)) options_.timestamp_ms = timestamp_of(timestamp_text_);
     if (given(event_) || options_.cmd == command::server_emit) options_.event = event_text_;
     if (given(args_)) options_.args_json_array = args_text_;
     if (given(fallback_)) {
@@ -509,7 +512,8 @@ class command_line {
     if (cmd == command::server_emit || cmd == command::sockets) return;
     const bool targeted = options_.user.has_value() || !options_.rooms.empty();
     if (options_.all && targeted)
-      throw usage_error("--all cannot be combined with --user or --room: --all addresses every socket of the namespace");
+      throw usage_error(
+          "--all cannot be combined with --user or --room: --all addresses every socket of the namespace");
     if (options_.all || targeted || options_.stdin_batch) return;  // --stdin: each line's target is checked
     throw usage_error(fmt::format("{} has no target: give --user ID or --room R, or --all to address every socket of "
                                   "namespace \"{}\" on purpose",
@@ -525,7 +529,109 @@ class command_line {
     return *duration;
   }
 
+  // CLI11's "The following arguments were not expected: {} --paylod" as one line a user can act on: the first
+  // unexpected argument in command-line order, with the option it was probably meant to be, or the subcommands.
+  std::string unexpected_argument(int argc, const char* const* argv) const {
+    std::vector<std::string> extras = app_.remaining(true);
+    std::vector<std::pair<std::string, std::string>> names;  // --option, and the subcommand it belongs to ("": any)
+    const auto add_names = [&names](const CLI::App& app, const std::string& owner) {
+      for (const CLI::Option* option : app.get_options())
+        for (const std::string& name : option->get_lnames()) names.emplace_back("--" + name, owner);
+    };
+    add_names(app_, "");
+    for (const CLI::App* sub : app_.get_subcommands([](const CLI::App*) { return true; }))
+      add_names(*sub, sub->get_name());
+    for (int i = 1; i < argc; ++i) {
+      const std::string token = argv[i];
+      const auto extra = std::find(extras.begin(), extras.end(), token);
+      if (extra == extras.end()) continue;
+      if (token.starts_with("-")) {
+        const std::string name = token.substr(0, token.find('='));
+        const std::pair<std::string, std::string>* best = nullptr;
+        std::size_t best_distance = 3;  // at most 2 edits away counts as a typo
+        for (const auto& candidate : names) {
+          const std::size_t d = edit_distance(name, candidate.first);
+          if (d < best_distance) {
+            best_distance = d;
+            best = &candidate;
+          }
+        }
+        if (best != nullptr && best_distance == 0) {  // an option of a subcommand other than the one given
+          return fmt::format("{} is an option of the {} subcommand: notify {} {}", name, best->second, best->second,
+                             name);
+        }
+        if (best != nullptr) return fmt::format("unknown option {}: did you mean {}?", name, best->first);
+        return fmt::format("unknown option {} (notify --help lists them)", name);
+      }
+      const bool after_a_value = i >= 3 && std::string_view(argv[i - 2]).starts_with("--") &&
+                                 !std::string_view(argv[i - 1]).starts_with("-");
+      if (after_a_value) {
+        return fmt::format("unexpected argument \"{}\" after {} {}: an option takes one value (repeat it for more: {} "
+                           "{} {} {})",
+                           token, argv[i - 2], argv[i - 1], argv[i - 2], argv[i - 1], argv[i - 2], token);
+      }
+      if (app_.get_subcommands().empty()) {
+        return fmt::format("unknown subcommand \"{}\": use join, leave, disconnect, server-emit or sockets (an emit "
+                           "needs none)",
+                           token);
+      }
+      return fmt::format("unexpected argument \"{}\" (notify --help says what each subcommand takes)", token);
+    }
+    return "unexpected arguments (notify --help lists the options)";
+  }
+
+  static std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  }
+
+  // CLI11 blames a bad value on its option ("--mode: bogus not in {...}") even when it came from the environment
+  // (SIO_MODE=bogus): name the variable then, and how to get rid of it.
+  std::string from_environment(std::string message, int argc, const char* const* argv) const {
+    for (const CLI::Option* option : app_.get_options()) {
+      const std::string& env = option->get_envname();
+      const char* value = env.empty() ? nullptr : std::getenv(env.c_str());
+      const std::string flag = option->get_name();
+      if (value == nullptr || !message.starts_with(flag + ":")) continue;
+      const bool on_command_line = std::any_of(argv + 1, argv + argc, [&](const char* arg) {
+        const std::string_view a(arg);
+        return a == flag || a.starts_with(flag + "=");
+      });
+      if (on_command_line) continue;
+      return fmt::format("{}={} (from the environment):{}; unset {} or give {}", env, value,
+                         message.substr(flag.size() + 1 + message.substr(flag.size() + 1).find(' ')), env, flag);
+    }
+    return message;
+  }
+
   // Digits only: CLI11's own integer check would take "1e3" and "+2", and name a range nobody asked about.
+  // An integer number of ms, at most 2^53-1 either way: the bound --stdin lines have, since a JSON number beyond it
+  // is not exact (CLI11 would saturate 99999999999999999999 to 2^63-1 silently).
+  static std::int64_t timestamp_of(const std::string& text) {
+    constexpr std::int64_t max_safe = 9007199254740991;  // 2^53-1
+    const std::size_t sign = !text.empty() && text.front() == '-' ? 1 : 0;
+    const bool digits = text.size() > sign && text.size() - sign <= 16 &&
+                        std::all_of(text.begin() + static_cast<std::ptrdiff_t>(sign), text.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; });
+    const std::int64_t value = digits ? std::stoll(text) : 0;
+    if (!digits || value > max_safe || value < -max_safe) {
+      throw usage_error(fmt::format("invalid --timestamp \"{}\": use an integer number of milliseconds since the "
+                                    "epoch, at most 2^53-1 (as in --stdin lines)",
+                                    text));
+    }
+    return value;
+  }
+
   static int retry_count(const std::string& text) {
     constexpr std::size_t max_digits = 9;  // fits an int; at 2s per retry, decades
     const bool digits = !text.empty() && text.size() <= max_digits &&
@@ -549,7 +655,7 @@ class command_line {
   std::string user_text_;
   std::string type_text_;
   std::string payload_text_;
-  std::int64_t timestamp_value_ = 0;
+  std::string timestamp_text_;
   std::string event_text_;  // --event, or the EVENT of server-emit
   std::string args_text_;
   std::string fallback_text_;
