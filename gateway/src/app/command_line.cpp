@@ -29,6 +29,7 @@ std::string env_or(const char* name, std::string fallback) {
 
 std::chrono::milliseconds duration_option(const std::string& flag, const std::string& text, bool allow_zero) {
   const auto d = parse_duration(text, allow_zero);
+  if (!d && !allow_zero && parse_duration(text, true)) throw usage_error{flag + " " + text + ": must be more than 0"};
   if (!d) {
     throw usage_error{flag + " " + text + ": not a duration (examples: 500ms, 25s, 2m, 1h" +
                       (allow_zero ? ", 0s" : "") + ")"};
@@ -110,6 +111,10 @@ std::string namespace_name(const std::string& text) {
 command parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"sio-gateway: a Socket.IO v4 server that delivers what @socket.io/redis-emitter and notify publish"};
   app.set_version_flag("--version", "sio-gateway " SIO_VERSION_STRING);  // the project version (sio/version.h)
+  app.footer(
+      "Subcommand: sio-gateway token --user ID [--ttl DURATION] [--jwt-secret S | --jwt-secret-file F] prints an\n"
+      "HS256 JWT for a client and exits; `sio-gateway token --help` lists its options. DURATIONs read as notify's:\n"
+      "500ms, 25s, 1.5 (seconds), 2m, 1h.");
 
   std::string redis_url = detail::env_or("REDIS_URL", "redis://127.0.0.1:6379");
   std::string host = detail::env_or("SIO_GATEWAY_HOST", "127.0.0.1");
@@ -177,7 +182,8 @@ command parse_command_line(int argc, const char* const* argv) {
       ->check(CLI::IsMember({"jwt", "trusted"}))
       ->capture_default_str();
   const auto* secret_flag = app.add_option("--jwt-secret", secret, "HS256 secret [SIO_JWT_SECRET]");
-  const auto* file_flag = app.add_option("--jwt-secret-file", secret_file, "file holding the HS256 secret");
+  const auto* file_flag = app.add_option("--jwt-secret-file", secret_file,
+                                         "file holding the HS256 secret (trailing newlines are not part of it)");
   app.add_option("--jwt-leeway", leeway, "clock leeway for exp and nbf")->capture_default_str();
   app.add_flag("--jwt-exp-optional", exp_optional,
                "accept tokens without exp, which never expire (refused by default) [SIO_JWT_EXP_OPTIONAL=1]")
@@ -256,7 +262,8 @@ command parse_command_line(int argc, const char* const* argv) {
   token->add_option("--user", token_user, "the user id (the token's sub)")->required();
   token->add_option("--ttl", token_ttl, "lifetime")->capture_default_str();
   const auto* token_secret_flag = token->add_option("--jwt-secret", token_secret, "HS256 secret [SIO_JWT_SECRET]");
-  const auto* token_file_flag = token->add_option("--jwt-secret-file", token_secret_file, "file holding the secret");
+  const auto* token_file_flag = token->add_option("--jwt-secret-file", token_secret_file,
+                                                  "file holding the secret (trailing newlines are not part of it)");
 
   try {
     app.parse(argc, argv);
@@ -299,7 +306,14 @@ command parse_command_line(int argc, const char* const* argv) {
         throw usage_error{"--redis: sio-gateway takes one Redis server (redis://, rediss:// or unix://), not " +
                           sio::detail::redact_redis_url(redis_url)};
     } catch (const sio::error& e) {
-      throw usage_error{std::string{"--redis: "} + e.what()};
+      // The library's message lists every URL it takes, Cluster and Sentinel included: the gateway takes fewer.
+      std::string reason = e.what();
+      if (e.code() == sio::errc::invalid_url) {
+        if (const auto cut = reason.find("; expected "); cut != std::string::npos) reason.erase(cut);
+        reason += "; sio-gateway takes redis://[user[:password]@]host[:port][/db], rediss:// (TLS) or "
+                  "unix:///path/to.sock[?db=N]";
+      }
+      throw usage_error{"--redis: " + reason};
     }
     c.host = host;
     if (port_flag->count() == 0) {

@@ -1,7 +1,10 @@
 // app/command_line: sio-gateway's flags, their defaults and environment variables, and the usage errors.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <string>
@@ -20,6 +23,24 @@ auto parse(std::initializer_list<const char*> args) {
   std::vector<const char*> argv{"sio-gateway", "--auth", "trusted"};
   argv.insert(argv.end(), args.begin(), args.end());
   return sio::gateway::app::parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+// What parse_command_line writes to stderr for `argv` (it prints its usage errors itself), and its exit code.
+std::pair<std::string, int> stderr_of(std::vector<const char*> argv) {
+  std::fflush(stderr);
+  std::FILE* capture = std::tmpfile();
+  REQUIRE(capture != nullptr);
+  const int saved = ::dup(2);
+  ::dup2(::fileno(capture), 2);
+  const auto result = sio::gateway::app::parse_command_line(static_cast<int>(argv.size()), argv.data());
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::string text;
+  std::rewind(capture);
+  for (int c = std::fgetc(capture); c != EOF; c = std::fgetc(capture)) text += static_cast<char>(c);
+  std::fclose(capture);
+  return {text, std::holds_alternative<int>(result) ? std::get<int>(result) : 0};
 }
 
 }  // namespace
@@ -140,4 +161,21 @@ TEST_CASE("app: the pre-authentication and fairness flags and their defaults") {
   CHECK(std::get<int>(parse({"--preauth-memory", "1000"})) == app_ns::exit_usage);
   CHECK(std::get<int>(parse({"--request-timeout", "0s"})) == app_ns::exit_usage);
   CHECK(std::get<int>(parse({"--max-connect-payload", "10"})) == app_ns::exit_usage);
+}
+
+TEST_CASE("app: a URL the gateway cannot take says which it takes, without Cluster or Sentinel (issue 25)") {
+  const auto [text, code] = stderr_of({"sio-gateway", "--auth", "trusted", "--redis", "http://x"});
+  CHECK(code == app::exit_usage);
+  CHECK(text.find("unsupported scheme \"http\"") != std::string::npos);
+  CHECK(text.find("sio-gateway takes redis://[user[:password]@]host[:port][/db], rediss:// (TLS) or unix://") !=
+        std::string::npos);
+  CHECK(text.find("redis+cluster") == std::string::npos);
+  CHECK(text.find("redis+sentinel") == std::string::npos);
+}
+
+TEST_CASE("app: a zero duration where zero is not allowed says so, not that it is no duration (issue 25)") {
+  const auto [text, code] = stderr_of(
+      {"sio-gateway", "token", "--user", "1", "--ttl", "0s", "--jwt-secret", "0123456789abcdef0123456789abcdef"});
+  CHECK(code == app::exit_usage);
+  CHECK(text == "sio-gateway: --ttl 0s: must be more than 0\n");
 }
