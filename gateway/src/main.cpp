@@ -188,7 +188,7 @@ int serve(const app::serve_config& c) {
     adapter.start();
   } catch (const sio::error& e) {
     log.error("cannot start: Redis connection failed", {{"redis", redis_shown}, {"error", e.what()}});
-    return app::exit_redis_unreachable;
+    return app::exit_status_for(e.code());
   }
   log.info("redis connected", {{"redis", redis_shown}, {"key", c.key}, {"uid", adapter.uid()}});
 

@@ -108,6 +108,18 @@ std::string namespace_name(const std::string& text) {
 }  // namespace
 }  // namespace detail
 
+exit_status exit_status_for(sio::errc code) noexcept {
+  switch (code) {
+    case sio::errc::auth:
+    case sio::errc::reply:
+    case sio::errc::protocol: return exit_redis_refused;
+    case sio::errc::timeout: return exit_redis_timeout;
+    case sio::errc::tls: return exit_tls_failed;
+    case sio::errc::connection: return exit_redis_unreachable;
+    default: return exit_failure;
+  }
+}
+
 command parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"sio-gateway: a Socket.IO v4 server that delivers what @socket.io/redis-emitter and notify publish"};
   app.set_version_flag("--version", "sio-gateway " SIO_VERSION_STRING);  // the project version (sio/version.h)

@@ -11,11 +11,23 @@
 #include <vector>
 
 #include "app/log.hpp"
+#include "sio/error.hpp"
 #include "sio/options.hpp"
 
 namespace sio::gateway::app {
 
-enum exit_status : int { exit_ok = 0, exit_failure = 1, exit_usage = 2, exit_redis_unreachable = 4 };
+// The Redis failures at start exit as notify's do (README: Exit codes): unreachable 4, refused (AUTH, ACL, an error
+// reply) 5, no answer in time 6, TLS 11.
+enum exit_status : int {
+  exit_ok = 0,
+  exit_failure = 1,
+  exit_usage = 2,
+  exit_redis_unreachable = 4,
+  exit_redis_refused = 5,
+  exit_redis_timeout = 6,
+  exit_tls_failed = 11,
+};
+exit_status exit_status_for(sio::errc code) noexcept;
 
 enum class auth_mode { jwt, trusted };
 

@@ -179,3 +179,11 @@ TEST_CASE("app: a zero duration where zero is not allowed says so, not that it i
   CHECK(code == app::exit_usage);
   CHECK(text == "sio-gateway: --ttl 0s: must be more than 0\n");
 }
+
+TEST_CASE("app: Redis failures at start exit as notify's do: 4 unreachable, 5 refused, 6 timeout, 11 TLS") {
+  CHECK(app::exit_status_for(sio::errc::connection) == 4);
+  CHECK(app::exit_status_for(sio::errc::auth) == 5);  // a wrong password: notify exits 5, the gateway exited 4
+  CHECK(app::exit_status_for(sio::errc::reply) == 5);
+  CHECK(app::exit_status_for(sio::errc::timeout) == 6);
+  CHECK(app::exit_status_for(sio::errc::tls) == 11);
+}
