@@ -111,6 +111,11 @@ class batch_report {
     const std::lock_guard lock(mutex_);
     ++counts_.sent;
   }
+  // The line the run stopped at (Redis could not be reached for it): counted, as not published.
+  void stopped_at(const sio::error& e) {
+    const std::lock_guard lock(mutex_);
+    not_published(e.code());
+  }
 
   // After the last line: prints what waits. `unanswered` publishes (given up on) count as not published; the
   // completions that may still come are ignored.
@@ -338,6 +343,7 @@ class batch_run {
       // Not queued: Redis cannot be reached (again) and nothing after this line can be sent either. (emit_args
       // throws a redis_error only then.)
       if (op_.cmd == command::emit || emitter_.stats().queued == queued_before) {
+        report_.stopped_at(e);
         return stop{line, e.what(), exit_code_for(e)};
       }
       report_.waited_failed(line, e);

@@ -9,6 +9,8 @@ Usage: retry_test.py NOTIFY_BINARY
    redis-server starts there ~400 ms later. notify must retry (-v says so), exit 0, and Redis must have
    received exactly one PUBLISH (its own command statistics: no subscriber can race the publish).
 3. The same for `--stdin`: the first connection is retried, then every line is published once.
+4. Redis lost in the middle of `--stdin` (no --retry): the run stops at the first line it cannot send, exit 4,
+   and the summary counts that line as not published (issue 25: it counted it nowhere).
 Prints what failed and exits non-zero on any failure.
 """
 
@@ -106,13 +108,47 @@ def check_stdin_redis_comes_back(notify, workdir, failures):
         failures.append("stdin comes back: Redis executed %d PUBLISH, expected 3" % calls)
 
 
+def check_stdin_stops_at_lost_redis(notify, workdir, failures):
+    redis_dir = os.path.join(workdir, "stop")
+    os.mkdir(redis_dir)
+    redis = RedisServer(redis_dir)
+    redis.start()
+    process = subprocess.Popen([notify, "--redis", redis.url, "--stdin", "--timeout", "2s"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        process.stdin.write(b'{"user":"1","type":"T"}\n')
+        process.stdin.flush()
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while publish_calls(redis) < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        redis.stop()
+        process.stdin.write(b'{"user":"2","type":"T"}\n{"user":"3","type":"T"}\n')
+        process.stdin.close()
+        stderr = process.stderr.read()
+        process.wait(timeout=RUN_TIMEOUT_S)
+    finally:
+        if process.poll() is None:  # only the process started here, by its handle
+            process.kill()
+            process.wait(timeout=5)
+        redis.stop()
+    if process.returncode != 4:
+        failures.append("stdin stop: exit %d, expected 4; stderr %r" % (process.returncode, stderr))
+    if not re.search(rb"^notify: error: line 2: cannot connect to Redis at .*\(stopped: line 2 and the rest of "
+                     rb"the input were not sent\)$", stderr, re.M):
+        failures.append("stdin stop: no stop message for line 2; stderr %r" % stderr)
+    if not re.search(rb"^notify: 2 lines: 1 sent \(0 receivers\), 1 failed \(0 invalid, 1 not published\), "
+                     rb"1 with 0 receivers, stopped at line 2, [0-9]+ ms$", stderr, re.M):
+        failures.append("stdin stop: the summary does not count line 2 as not published; stderr %r" % stderr)
+
+
 def main(argv):
     notify = notify_from_argv(argv, __doc__, "retry_test.py")
     if notify is None:
         return 2
     workdir = tempfile.mkdtemp(prefix="sio-retry-")
     try:
-        return run_checks((check_deadline, check_redis_comes_back, check_stdin_redis_comes_back),
+        return run_checks((check_deadline, check_redis_comes_back, check_stdin_redis_comes_back,
+                           check_stdin_stops_at_lost_redis),
                           lambda check, failures: check(notify, workdir, failures))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
