@@ -165,22 +165,22 @@ command parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   // The same TLS flags and environment variables as notify's (README: TLS).
   app.add_flag("--tls", tls.enabled, "use TLS with a redis:// URL (rediss:// always does)")->group("TLS");
-  app.add_option("--tls-ca-file", tls.ca_file, "trusted CA certificates (PEM); default: the system's [SIO_TLS_CA_FILE]")
+  app.add_option("--tls-ca-file", tls.ca_file, "trusted CA certificates (PEM); default: the system's")
       ->envname("SIO_TLS_CA_FILE")
       ->group("TLS");
-  app.add_option("--tls-ca-dir", tls.ca_dir, "directory of trusted CA certificates (openssl rehash) [SIO_TLS_CA_DIR]")
+  app.add_option("--tls-ca-dir", tls.ca_dir, "directory of trusted CA certificates (openssl rehash)")
       ->envname("SIO_TLS_CA_DIR")
       ->group("TLS");
   const auto* tls_cert_flag =
-      app.add_option("--tls-cert", tls.cert_file, "client certificate (PEM); needs --tls-key [SIO_TLS_CERT]")
+      app.add_option("--tls-cert", tls.cert_file, "client certificate (PEM); needs --tls-key")
           ->envname("SIO_TLS_CERT")
           ->group("TLS");
   const auto* tls_key_flag =
-      app.add_option("--tls-key", tls.key_file, "the client certificate's private key (PEM) [SIO_TLS_KEY]")
+      app.add_option("--tls-key", tls.key_file, "the client certificate's private key (PEM)")
           ->envname("SIO_TLS_KEY")
           ->group("TLS");
   app.add_option("--tls-server-name", tls.server_name,
-                 "name to verify and send (SNI) when it differs from the URL's host [SIO_TLS_SERVER_NAME]")
+                 "name to verify and send (SNI) when it differs from the URL's host")
       ->envname("SIO_TLS_SERVER_NAME")
       ->group("TLS");
   app.add_flag("--tls-insecure", tls_insecure, "skip certificate verification (testing only)")->group("TLS");
@@ -198,7 +198,7 @@ command parse_command_line(int argc, const char* const* argv) {
                                          "file holding the HS256 secret (trailing newlines are not part of it)");
   app.add_option("--jwt-leeway", leeway, "clock leeway for exp and nbf")->capture_default_str();
   app.add_flag("--jwt-exp-optional", exp_optional,
-               "accept tokens without exp, which never expire (refused by default) [SIO_JWT_EXP_OPTIONAL=1]")
+               "accept tokens without exp, which never expire (refused by default)")
       ->envname("SIO_JWT_EXP_OPTIONAL");
   app.add_option("--cors-origin", cors, "browser origin allowed to use polling, \"*\" = any (repeatable)");
   app.add_option("--ping-interval", ping_interval, "Engine.IO ping interval")->capture_default_str();

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,16 +26,17 @@ auto parse(std::initializer_list<const char*> args) {
   return sio::gateway::app::parse_command_line(static_cast<int>(argv.size()), argv.data());
 }
 
-// What parse_command_line writes to stderr for `argv` (it prints its usage errors itself), and its exit code.
-std::pair<std::string, int> stderr_of(std::vector<const char*> argv) {
-  std::fflush(stderr);
+// What parse_command_line writes to `fd` (2: its usage errors; 1: --help) for `argv`, and its exit code.
+std::pair<std::string, int> output_of(int fd, const std::vector<const char*>& argv) {
+  std::FILE* stream = fd == 1 ? stdout : stderr;
+  std::fflush(stream);
   std::FILE* capture = std::tmpfile();
   REQUIRE(capture != nullptr);
-  const int saved = ::dup(2);
-  ::dup2(::fileno(capture), 2);
+  const int saved = ::dup(fd);
+  ::dup2(::fileno(capture), fd);
   const auto result = sio::gateway::app::parse_command_line(static_cast<int>(argv.size()), argv.data());
-  std::fflush(stderr);
-  ::dup2(saved, 2);
+  std::fflush(stream);
+  ::dup2(saved, fd);
   ::close(saved);
   std::string text;
   std::rewind(capture);
@@ -42,6 +44,8 @@ std::pair<std::string, int> stderr_of(std::vector<const char*> argv) {
   std::fclose(capture);
   return {text, std::holds_alternative<int>(result) ? std::get<int>(result) : 0};
 }
+
+std::pair<std::string, int> stderr_of(const std::vector<const char*>& argv) { return output_of(2, argv); }
 
 }  // namespace
 
@@ -186,4 +190,23 @@ TEST_CASE("app: Redis failures at start exit as notify's do: 4 unreachable, 5 re
   CHECK(app::exit_status_for(sio::errc::reply) == 5);
   CHECK(app::exit_status_for(sio::errc::timeout) == 6);
   CHECK(app::exit_status_for(sio::errc::tls) == 11);
+}
+
+TEST_CASE("app: --help names each environment variable once (issue 25: the TLS ones were printed twice)") {
+  const auto [text, code] = output_of(1, {"sio-gateway", "--help"});
+  CHECK(code == 0);
+  const auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+  std::size_t variables = 0;
+  for (std::size_t at = text.find("(Env:"); at != std::string::npos; at = text.find("(Env:", at + 1)) {
+    const std::size_t end = text.find(')', at);
+    REQUIRE(end != std::string::npos);
+    const std::string name = text.substr(at + 5, end - at - 5);
+    std::size_t count = 0;  // whole names only: SIO_TLS_CERT is not counted in SIO_TLS_CERT_FILE
+    for (std::size_t p = text.find(name); p != std::string::npos; p = text.find(name, p + 1)) {
+      if (p + name.size() == text.size() || !name_char(text[p + name.size()])) ++count;
+    }
+    CHECK_MESSAGE(count == 1, name, " appears ", count, " times in --help");
+    ++variables;
+  }
+  CHECK(variables >= 6);  // the five TLS ones and SIO_JWT_EXP_OPTIONAL at least
 }
