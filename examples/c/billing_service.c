@@ -44,8 +44,13 @@ static long long now_ms(void) {
   return (long long)ts.tv_sec * 1000LL + (long long)(ts.tv_nsec / 1000000L);
 }
 
+/* "billing: <what>: <the status in words>: <the library's message>"; what == NULL when the status says it all. */
 static void report(const char *what, const sio_error *err) {
-  fprintf(stderr, "billing: %s: %s: %s\n", what, sio_strerror(err->status), err->message);
+  if (what == NULL) {
+    fprintf(stderr, "billing: %s: %s\n", sio_strerror(err->status), err->message);
+  } else {
+    fprintf(stderr, "billing: %s: %s: %s\n", what, sio_strerror(err->status), err->message);
+  }
 }
 
 /* Publishes one invoice. The id and amount are digits only (checked here), so the JSON and the room name are built
@@ -168,7 +173,7 @@ int main(int argc, char **argv) {
   }
   /* Connect once up front: an unreachable Redis is one clear error, not one per invoice. */
   if (sio_emitter_connect(em, &err) != SIO_OK) {
-    report("cannot reach Redis", &err);
+    report(NULL, &err); /* "Redis unreachable: cannot connect to Redis at ...", or the refusal/timeout/TLS error */
     sio_emitter_free(em);
     return 1;
   }

@@ -126,12 +126,23 @@ void publish_order(const sio::Emitter& io, const Config& c, Totals& totals, int 
 }  // namespace
 
 int main(int argc, char** argv) {
+  constexpr const char* usage = "usage: %s [--redis URL] [--workers N] [--orders M] [--user ID]... [--event NAME]\n";
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::printf(usage, argv[0]);
+    std::printf("  --redis URL    Redis URL (default: $REDIS_URL, else redis://127.0.0.1:6379)\n"
+                "  --workers N    worker threads sharing one sio::Emitter, 1 to 1000 (default 4)\n"
+                "  --orders M     notifications per worker, 1 to 1000 (default 5)\n"
+                "  --user ID      target user, repeatable; orders go to the users in turn (default 42)\n"
+                "  --event NAME   event name (default \"notification\")\n"
+                "Exit status: 0 all published, 1 any failure, 2 usage.\n");
+    return 0;
+  }
   Config config;
   try {
     config = parse(argc, argv);
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "order-service: %s\nusage: %s [--redis URL] [--workers N] [--orders M] [--user ID]... "
-                         "[--event NAME]\n", e.what(), argv[0]);
+    std::fprintf(stderr, "order-service: %s\n", e.what());
+    std::fprintf(stderr, usage, argv[0]);
     return 2;
   }
 

@@ -48,8 +48,10 @@ def parse_args(argv):
     p.add_argument("--redis", default=os.environ.get("REDIS_URL"), metavar="URL",
                    help="Redis URL (default: $REDIS_URL, else redis://127.0.0.1:6379)")
     p.add_argument("--key", default=os.environ.get("SIO_KEY"), help="the servers' adapter key (default: socket.io)")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
-    p.add_argument("--library", metavar="PATH", help="path of libsio-emitter.so")
+    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                   help="how long to wait for Redis to connect and to answer each publish (default: 5)")
+    p.add_argument("--library", metavar="PATH",
+                   help="path of libsio-emitter.so (default: $SIO_LIBRARY, else where the dynamic linker looks)")
     return p.parse_args(argv)
 
 
@@ -68,6 +70,12 @@ def main(argv=None):
             print(f"send_notification: cannot read {args.attach}: {e.strerror}", file=sys.stderr)
             return 1
 
+    try:
+        sio.load_library(args.library)
+    except OSError as e:
+        # sio's own message says library=PATH (its Python argument); this script's flag is --library.
+        print(f"send_notification: {str(e).replace('pass library=PATH', 'give --library PATH')}", file=sys.stderr)
+        return 1
     try:
         with sio.Emitter(args.redis, key=args.key, timeout=args.timeout, library=args.library) as io:
             for user in args.user:

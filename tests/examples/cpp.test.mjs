@@ -94,6 +94,16 @@ test("unreachable Redis: sio::redis_error, retried twice, then counted as failur
   assert.equal(lines.length, 12, r.stderr);
 });
 
+test("--help: the usage on stdout, exit 0 (issue 25: it was an unknown option, exit 2)", async () => {
+  for (const flag of ["--help", "-h"]) {
+    const r = await orders([flag]);
+    assert.equal(r.code, 0, `${flag}: ${show(r)}`);
+    assert.match(r.stdout, /^usage: \S+ \[--redis URL\] \[--workers N\]/);
+    assert.match(r.stdout, /--workers N +worker threads/);
+    assert.equal(r.stderr, "");
+  }
+});
+
 test("usage errors: exit 2", async () => {
   for (const args of [["--workers", "0"], ["--orders", "x"], ["--bogus", "1"], ["--user"]]) {
     const r = await orders(args);

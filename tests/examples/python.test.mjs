@@ -131,6 +131,11 @@ test("send_notification.py exit codes: 2 usage and bad URL, 3 invalid data, 4 un
   }
   const r = await python([SCRIPT, "--user", "42", "--type", "T"], { env: { SIO_LIBRARY: join(tmp, "missing.so") } });
   assert.equal(r.code, 1, show(r));
+  assert.match(r.stderr, /^send_notification: .*missing\.so/);
+  // No library anywhere: the hint names this script's flag (issue 25: it said library=PATH, sio.py's argument).
+  const none = await python([SCRIPT, "--user", "42", "--type", "T"], { env: { SIO_LIBRARY: "", LD_LIBRARY_PATH: "" } });
+  assert.equal(none.code, 1, show(none));
+  assert.match(none.stderr, /^send_notification: libsio-emitter\.so not found: set SIO_LIBRARY to its path, .* or give --library PATH\n$/);
 });
 
 // The module's whole surface, driven from one Python process; it prints what it observed as JSON.
