@@ -3,6 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   EXAMPLES_DIR, QUIET_MS, binaryFromEnv, checkNotification, cleanEnv, freePort, run, sleep, startStack, waitFor,
@@ -148,4 +150,40 @@ test("REDIS_URL unset: a warning line first (NOTIFY=true here: nothing may reach
   assert.equal(r.code, 0, show(r));
   assert.match(r.lines[0], /warning: REDIS_URL is not set: notify uses redis:\/\/127\.0\.0\.1:6379$/);
   assert.match(r.lines[1], /info: user 42: daily digest sent/);
+});
+
+// crontab.example's job line, run as cron would (sh -c, only the crontab's environment): the script path is where the
+// file's own install line puts it (issue 25: it pointed at /opt/sio/examples/..., which nothing installs).
+test("crontab.example: its job line runs the installed script with the crontab's environment", async () => {
+  const crontab = readFileSync(join(EXAMPLES_DIR, "shell", "crontab.example"), "utf8").split("\n");
+  const install = crontab.map((l) => l.match(/^#\s+install -m 755 examples\/shell\/notify-cron\.sh (\S+)$/)).find(Boolean);
+  assert.ok(install, "crontab.example says how to install the script");
+  const env = {};
+  for (const l of crontab) {
+    const m = l.match(/^([A-Z_]+)=(.*)$/);
+    if (m) env[m[1]] = m[2];
+  }
+  const jobs = crontab.map((l) => l.match(/^\s*(\S+\s+){5}(.*)$/)).filter((m) => m && !m[0].trimStart().startsWith("#"));
+  assert.equal(jobs.length, 1, "one job line");
+  const command = jobs[0][2];
+  assert.ok(command.startsWith(install[1] + " "), `the job runs ${install[1]}: ${command}`);
+  assert.ok(env.PATH && env.REDIS_URL, "the crontab sets PATH and REDIS_URL");
+  const dir = mkdtempSync(join(tmpdir(), "sio-crontab-"));
+  try {
+    const log = join(dir, "notify-cron.log");
+    const line = command.replace(install[1], `bash ${SCRIPT}`).replace(/>>\s*\S+/, `>>${log}`);
+    const m = stack.mark();
+    const r = await run("sh", ["-c", line], {
+      timeoutMs: 20000,
+      env: { ...env, HOME: dir, REDIS_URL: stack.redis.url, NOTIFY: notify, NOTIFY_CRON_RETRY_DELAY: "0" },
+    });
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, "", "nothing for cron to mail");
+    const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    assert.equal(lines.length, 2, lines.join("\n"));
+    for (const l of lines) assert.match(l, /info: user (42|7): daily digest sent \(attempt 1\)$/);
+    await waitFor(() => m.received(u42).length >= 1 && m.received(u7).length >= 1, { message: "both digests" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
