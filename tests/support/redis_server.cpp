@@ -55,7 +55,10 @@ std::string render(const redisReply& reply) {
     case REDIS_REPLY_NIL: return "(nil)";
     case REDIS_REPLY_ARRAY: {
       std::string lines;
-      for (std::size_t i = 0; i < reply.elements; ++i) lines += (i ? "\n" : "") + render(*reply.element[i]);
+      for (std::size_t i = 0; i < reply.elements; ++i) {
+        if (i != 0) lines += '\n';  // not `"\n" + render(...)`: GCC 12's -O2 -Wrestrict false positive on it
+        lines += render(*reply.element[i]);
+      }
       return lines;
     }
     default: return "(unexpected reply type " + std::to_string(reply.type) + ")";
