@@ -58,13 +58,13 @@ Published run(detail::client& client, const detail::operation& op) {
   return result;
 }
 
-// Requests need the classic adapter's request and response channels (the sharded and streams equivalents,
-// PROTOCOL.md §8.6, are not built yet) and one place to count the servers that must answer (not a cluster).
+// Requests speak the classic adapter's protocol or the sharded adapter's (PROTOCOL.md §8.6); the streams
+// adapter's (§8.7) is not built yet. They need one place to count the servers that must answer (not a cluster).
 void require_requests_supported(const detail::client& client, std::string_view call) {
-  if (client.options().mode != Options::adapter_mode::classic)
+  if (client.options().mode == Options::adapter_mode::streams)
     throw data_error(errc::invalid_argument,
-                     fmt::format("{} needs mode classic: requests to the servers (acknowledgements, presence, "
-                                 "server counts) are not supported with the sharded or streams adapter yet",
+                     fmt::format("{} needs mode classic or sharded: requests to the servers (acknowledgements, "
+                                 "presence, server counts) are not supported with the streams adapter yet",
                                  call));
   // A request counts the servers that should answer with PUBSUB NUMSUB, which sees one cluster node's subscribers.
   if (client.endpoint().topology == detail::redis_endpoint::deployment::cluster)
@@ -99,10 +99,7 @@ std::size_t count_in(const value& v) {
   return static_cast<std::size_t>(v.as_number());
 }
 
-bool has_type(const value& body, detail::classic_request_type type) {
-  const auto& t = detail::member(body, "type");
-  return t.is_number() && t.as_number() == static_cast<int>(type);
-}
+bool sharded(const detail::client& client) { return client.options().mode == Options::adapter_mode::sharded; }
 
 std::vector<std::string> strings_in(const value& v) {
   std::vector<std::string> out;
@@ -212,17 +209,18 @@ Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::spa
   op.args = args;
   detail::validate(op);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
-  spec.publish = detail::encode_broadcast_with_ack(op, client_->options().key, {client_->uid(), spec.request_id},
-                                                   spec.wait);
+  const detail::request_ids ids{client_->uid(), spec.request_id};
+  spec.publish = sharded(*client_)
+                     ? detail::encode_sharded_broadcast_with_ack(op, client_->options().key, ids, spec.wait)
+                     : detail::encode_broadcast_with_ack(op, client_->options().key, ids, spec.wait);
   Delivery result;
-  // Each server reports its client count once (8), then each client's ack (9) as it comes.
-  spec.take = [&result, wait_for_acks](const value& body) {
-    if (has_type(body, detail::classic_request_type::broadcast_client_count)) {
-      result.clients += count_in(detail::member(body, "clientCount"));
+  // Each server reports its client count once, then each client's ack as it comes.
+  spec.take = [&result, wait_for_acks](const detail::answer& a) {
+    if (a.kind == detail::answer_kind::client_count) {
+      result.clients += count_in(a.value);
       return true;
     }
-    if (has_type(body, detail::classic_request_type::broadcast_ack) && wait_for_acks)
-      result.acks.push_back(detail::member(body, "packet"));
+    if (a.kind == detail::answer_kind::client_ack && wait_for_acks) result.acks.push_back(a.value);
     return false;
   };
   if (wait_for_acks) spec.awaiting_more = [&result] { return result.acks.size() < result.clients; };
@@ -234,10 +232,13 @@ SocketList BroadcastOperator::fetchSockets() const {
   require_requests_supported(*client_, "fetchSockets");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
-  spec.publish = detail::encode_fetch_sockets(*target_, client_->options().key, {client_->uid(), spec.request_id});
+  const detail::request_ids ids{client_->uid(), spec.request_id};
+  spec.publish = sharded(*client_) ? detail::encode_sharded_fetch_sockets(*target_, client_->options().key, ids)
+                                   : detail::encode_fetch_sockets(*target_, client_->options().key, ids);
   SocketList result;
-  spec.take = [&result](const value& body) {
-    const auto& sockets = detail::member(body, "sockets");
+  spec.take = [&result](const detail::answer& a) {
+    if (a.kind != detail::answer_kind::sockets) return false;
+    const auto& sockets = a.value;
     if (sockets.type() == value::kind::array) {
       for (const auto& s : sockets.as_array()) {
         const auto& id = detail::member(s, "id");
@@ -258,10 +259,18 @@ SocketIds BroadcastOperator::allSockets() const {
     throw data_error(errc::invalid_argument, "allSockets() cannot leave rooms out (except); use fetchSockets()");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
-  spec.publish = detail::encode_all_sockets(*target_, client_->options().key, {client_->uid(), spec.request_id});
+  const detail::request_ids ids{client_->uid(), spec.request_id};
+  // The ClusterAdapter has no ids-only request: FETCH_SOCKETS, keeping the ids.
+  spec.publish = sharded(*client_) ? detail::encode_sharded_fetch_sockets(*target_, client_->options().key, ids)
+                                   : detail::encode_all_sockets(*target_, client_->options().key, ids);
   SocketIds result;
-  spec.take = [&result](const value& body) {
-    for (auto& id : strings_in(detail::member(body, "sockets"))) result.ids.push_back(std::move(id));
+  spec.take = [&result](const detail::answer& a) {
+    if (a.kind != detail::answer_kind::sockets) return false;
+    if (a.value.type() != value::kind::array) return true;
+    for (const auto& s : a.value.as_array()) {
+      const auto& id = s.type() == value::kind::string ? s : detail::member(s, "id");
+      if (id.type() == value::kind::string) result.ids.push_back(id.as_string());
+    }
     return true;
   };
   detail::run_request(*client_, spec, result);
@@ -315,11 +324,14 @@ ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span
   op.args = args;
   detail::validate(op);
   auto spec = new_request(*client_, everyone, client_->next_request_id());
-  spec.publish = detail::encode_server_side_emit_with_ack(op, client_->options().key,
-                                                          {client_->uid(), spec.request_id});
+  const detail::request_ids ids{client_->uid(), spec.request_id};
+  spec.publish = sharded(*client_)
+                     ? detail::encode_sharded_server_side_emit_with_ack(op, client_->options().key, ids)
+                     : detail::encode_server_side_emit_with_ack(op, client_->options().key, ids);
   ServerAcks result;
-  spec.take = [&result](const value& body) {
-    result.responses.push_back(detail::member(body, "data"));
+  // Only servers answer a serverSideEmit: whatever carries the request id is a server's acknowledgement.
+  spec.take = [&result](const detail::answer& a) {
+    result.responses.push_back(a.kind == detail::answer_kind::server_ack ? a.value : value::undefined());
     return true;
   };
   detail::run_request(*client_, spec, result);

@@ -116,14 +116,37 @@ TEST_CASE("sharded mode: SPUBLISH on the channel the servers' subscription mode 
   CHECK(fixed.to("user:42").emit_sync("e").channel == "socket.io#/#");
 }
 
-TEST_CASE("sharded and streams modes: requests are refused, saying which mode they need") {
+TEST_CASE("streams mode: requests are refused, saying which modes they need") {
   sio::test::redis_server redis;
-  for (const auto mode : {sio::Options::adapter_mode::sharded, sio::Options::adapter_mode::streams}) {
-    const sio::Emitter io(options_for(redis.url(), mode));
-    CHECK(sio::test::error_message_of([&] { (void)io.to("user:42").emit_confirmed("e"); }).starts_with(
-        "emit_confirmed needs mode classic"));
-    CHECK(sio::test::error_message_of([&] { (void)io.to("user:42").fetchSockets(); }).starts_with("fetchSockets needs mode classic"));
-    CHECK(sio::test::error_message_of([&] { (void)io.serverCount(); }).starts_with("serverCount needs mode classic"));
-  }
+  const sio::Emitter io(options_for(redis.url(), sio::Options::adapter_mode::streams));
+  CHECK(sio::test::error_message_of([&] { (void)io.to("user:42").emit_confirmed("e"); }).starts_with(
+      "emit_confirmed needs mode classic or sharded"));
+  CHECK(sio::test::error_message_of([&] { (void)io.to("user:42").fetchSockets(); }).starts_with(
+      "fetchSockets needs mode classic or sharded"));
+  CHECK(sio::test::error_message_of([&] { (void)io.serverCount(); }).starts_with(
+      "serverCount needs mode classic or sharded"));
   CHECK(redis.command({"INFO", "commandstats"}).find("cmdstat_publish") == std::string::npos);
+}
+
+// Servers answering, in every subscription mode, are tested with real Node servers (tests/gateway/e2e
+// confirm-sharded-*.test.mjs); here, what the requester itself does on the wire.
+TEST_CASE("sharded mode: a request SPUBLISHes on the main channel, counts SHARDNUMSUB, never subscribes it") {
+  sio::test::redis_server redis;
+  auto o = options_for(redis.url(), sio::Options::adapter_mode::sharded);
+  o.request_timeout = std::chrono::milliseconds(500);
+  const sio::Emitter io(o);
+  CHECK(io.serverCount() == 0);
+  const auto delivery = io.to("user:42").emit_confirmed("e");
+  CHECK(delivery.request.command == "SPUBLISH");
+  CHECK(delivery.request.channel == "socket.io#/#");
+  CHECK(delivery.servers == 0);
+  CHECK(delivery.clients == 0);
+  CHECK_FALSE(delivery.timed_out);
+  CHECK(io.to("user:42").fetchSockets().sockets.empty());
+  CHECK(io.serverSideEmitWithAck("hello").responses.empty());
+  const auto stats = redis.command({"INFO", "commandstats"});
+  CHECK(stats.find("cmdstat_spublish:calls=3") != std::string::npos);
+  CHECK(stats.find("cmdstat_publish:") == std::string::npos);
+  CHECK(stats.find("cmdstat_subscribe:") == std::string::npos);
+  CHECK(redis.command({"PUBSUB", "SHARDNUMSUB", "socket.io#/#"}) == "socket.io#/#\n0");
 }

@@ -3,10 +3,13 @@
 // SSUBSCRIBE, its uid replaced by ours ("emitter").
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "sio/internal/protocol/request_codec.hpp"
 #include "sio/internal/protocol/sharded_codec.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 #include "codec_test_support.hpp"
 #include "test_value_support.hpp"
 
@@ -140,4 +143,98 @@ TEST_CASE("sharded: the namespace and prefix shape every channel, and nsp is alw
   const auto c = sio::detail::encode_sharded(op, "myapp", subscription_mode::dynamic, "sio-abc");
   CHECK(c.channel == "myapp#/admin#r#");
   CHECK(c.payload.ends_with(R"(,"uid":"sio-abc","nsp":"/admin"})"));
+}
+
+// --- requests (PROTOCOL.md §8.6): the messages socket.io-adapter's ClusterAdapter publishes for broadcastWithAck,
+// fetchSockets and serverSideEmitWithAck, and the answers its servers send back.
+
+namespace {
+
+const sio::detail::request_ids request_ids{"sio-test", "r1"};
+
+}  // namespace
+
+TEST_CASE("sharded requests: on the main channel even for one room, with the requester's uid and requestId") {
+  target t;
+  t.rooms = {"user:42"};  // would get its room's channel as a plain broadcast in dynamic mode
+  const std::vector<sio::value> args{sio::value::object({{"type", "T"}})};  // outlives the operation
+  const auto op = make_operation(operation_kind::broadcast, t, "notification", args);
+  const auto ack = sio::detail::encode_sharded_broadcast_with_ack(op, "socket.io", request_ids, std::chrono::milliseconds(5000));
+  CHECK(ack.verb == "SPUBLISH");
+  CHECK(ack.channel == "socket.io#/#");
+  CHECK(ack.payload ==
+        R"({"type":3,"data":{"packet":{"type":2,"data":["notification",{"type":"T"}]},"requestId":"r1",)"
+        R"("opts":{"rooms":["user:42"],"except":[],"flags":{"timeout":5000}}},"uid":"sio-test","nsp":"/"})");
+
+  target admin;
+  admin.nsp = "/admin";
+  admin.rooms = {"a"};
+  admin.except = {"b"};
+  const auto fetch = sio::detail::encode_sharded_fetch_sockets(admin, "app", request_ids);
+  CHECK(fetch.verb == "SPUBLISH");
+  CHECK(fetch.channel == "app#/admin#");
+  CHECK(fetch.payload ==
+        R"({"type":7,"data":{"opts":{"rooms":["a"],"except":["b"],"flags":{}},"requestId":"r1"},"uid":"sio-test","nsp":"/admin"})");
+
+  const std::vector<sio::value> hello{sio::value::object({{"x", 1}})};
+  const target everyone;
+  const auto sse = sio::detail::encode_sharded_server_side_emit_with_ack(
+      make_operation(operation_kind::server_side_emit, everyone, "hello", hello), "socket.io", request_ids);
+  CHECK(sse.channel == "socket.io#/#");
+  CHECK(sse.payload == R"({"type":9,"data":{"requestId":"r1","packet":["hello",{"x":1}]},"uid":"sio-test","nsp":"/"})");
+}
+
+TEST_CASE("sharded requests: a binary argument makes the request notepack msgpack with the same members") {
+  target t;
+  t.flags.push_back({sio::detail::broadcast_flag::volatile_, true});
+  const std::vector<sio::value> args{bytes_of({1, 2})};
+  const auto op = make_operation(operation_kind::broadcast, t, "bin", args);
+  const auto c = sio::detail::encode_sharded_broadcast_with_ack(op, "socket.io", request_ids, std::chrono::milliseconds(100));
+  REQUIRE_FALSE(c.payload.empty());
+  CHECK(static_cast<unsigned char>(c.payload.front()) == 0x84);  // fixmap of 4: never '{'
+  const auto decoded = sio::detail::decode_msgpack(c.payload);
+  CHECK(sio::to_json(decoded) ==
+        R"({"type":3,"data":{"packet":{"type":2,"data":["bin",{"type":"Buffer","data":[1,2]}]},"requestId":"r1",)"
+        R"("opts":{"rooms":[],"except":[],"flags":{"volatile":true,"timeout":100}}},"uid":"sio-test","nsp":"/"})");
+}
+
+TEST_CASE("sharded answers: 11, 12, 8 and 10 read from data, JSON or msgpack, anything without a requestId dropped") {
+  using sio::detail::answer_kind;
+  using sio::detail::request_protocol;
+  const auto read = [](std::string_view payload) { return sio::detail::decode_answer(request_protocol::cluster, payload); };
+
+  const auto count = read(R"({"type":11,"data":{"requestId":"r1","clientCount":2},"uid":"n1","nsp":"/"})");
+  REQUIRE(count);
+  CHECK(count->request_id == "r1");
+  CHECK(count->kind == answer_kind::client_count);
+  CHECK(sio::to_json(count->value) == "2");
+
+  const auto ack = read(R"({"type":12,"data":{"requestId":"r1","packet":{"seen":true}},"uid":"n1","nsp":"/"})");
+  REQUIRE(ack);
+  CHECK(ack->kind == answer_kind::client_ack);
+  CHECK(sio::to_json(ack->value) == R"({"seen":true})");
+
+  const auto sockets = read(R"({"type":8,"data":{"requestId":"r1","sockets":[{"id":"s1","rooms":["s1"]}]},"uid":"n1","nsp":"/"})");
+  REQUIRE(sockets);
+  CHECK(sockets->kind == answer_kind::sockets);
+  CHECK(sio::to_json(sockets->value) == R"([{"id":"s1","rooms":["s1"]}])");
+
+  const auto server = read(R"({"type":10,"data":{"requestId":"r1","packet":"ok"},"uid":"n1","nsp":"/"})");
+  REQUIRE(server);
+  CHECK(server->kind == answer_kind::server_ack);
+  CHECK(sio::to_json(server->value) == R"("ok")");
+
+  // notepack {type: 12, data: {requestId: "r1", packet: <Buffer 07>}, uid: "n", nsp: "/"}: an ack with binary.
+  const auto binary12 = read(std::string(sio_test::from_hex(
+      "84a4747970650ca46461746182a9726571756573744964a27231a67061636b6574c40107a3756964a16ea36e7370a12f")));
+  REQUIRE(binary12);
+  CHECK(binary12->kind == answer_kind::client_ack);
+  CHECK(binary12->value.type() == sio::value::kind::binary);
+
+  CHECK_FALSE(read(R"({"type":11,"data":{"clientCount":2},"uid":"n1","nsp":"/"})"));  // no requestId
+  CHECK_FALSE(read(R"({"type":11,"requestId":"r1","clientCount":2})"));                 // the classic shape
+  CHECK_FALSE(read("{not json"));
+  const auto other = read(R"({"type":3,"data":{"requestId":"r1"},"uid":"n1","nsp":"/"})");
+  REQUIRE(other);
+  CHECK(other->kind == answer_kind::other);
 }

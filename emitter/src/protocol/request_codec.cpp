@@ -30,6 +30,51 @@ command publish_request(std::string_view key, std::string_view nsp, std::string 
   return command{"PUBLISH", request_channel(key, nsp), std::move(payload)};
 }
 
+// --- ClusterMessage requests (sharded adapter)
+
+command spublish_main(std::string_view prefix, std::string_view nsp, std::string payload) {
+  command out{"SPUBLISH", {}, std::move(payload)};
+  append_sharded_channel(out.channel, prefix, nsp);
+  return out;
+}
+
+// {"type":N,"data": ... the caller writes the data object, then cluster_json_tail.
+std::string cluster_json_head(cluster_message_type type) {
+  return fmt::format("{{\"type\":{},\"data\":", static_cast<int>(type));
+}
+void cluster_json_tail(std::string& out, const request_ids& ids, std::string_view nsp) {
+  out += ",\"uid\":";
+  write_json_string(out, ids.uid);
+  out += ",\"nsp\":";
+  write_json_string(out, nsp);
+  out += '}';
+}
+// The msgpack map of 4, {type, data, uid, nsp}: `write_data` writes the data value.
+template <typename WriteData>
+std::string cluster_msgpack(cluster_message_type type, const request_ids& ids, std::string_view nsp,
+                            WriteData&& write_data) {
+  std::string payload;
+  notepack_writer w(payload);
+  w.map_header(4);
+  w.checked_string("type");
+  w.integer(static_cast<int>(type));
+  w.checked_string("data");
+  write_data(w);
+  w.checked_string("uid");
+  w.checked_string(ids.uid);
+  w.checked_string("nsp");
+  w.checked_string(nsp);
+  return payload;
+}
+
+// Node's opts of a broadcast with ack: the operator's flags and "timeout" last (the receivers ignore flags).
+void write_json_flags_with_timeout(std::string& out, const target& to, std::chrono::milliseconds wait) {
+  write_json_flags(out, to);
+  out.pop_back();  // '}'
+  if (!to.flags.empty()) out += ',';
+  out += fmt::format("\"timeout\":{}}}", wait.count());
+}
+
 }  // namespace
 
 command encode_broadcast_with_ack(const operation& op, std::string_view key, const request_ids& ids,
@@ -86,6 +131,80 @@ command encode_server_side_emit_with_ack(const operation& op, std::string_view k
   return publish_request(key, op.to->nsp, std::move(out));
 }
 
+command encode_sharded_broadcast_with_ack(const operation& op, std::string_view prefix, const request_ids& ids,
+                                          std::chrono::milliseconds wait) {
+  const auto type = cluster_message_type::broadcast;
+  if (has_binary(op.args)) {
+    return spublish_main(prefix, op.to->nsp, cluster_msgpack(type, ids, op.to->nsp, [&](notepack_writer& w) {
+      w.map_header(3);
+      w.checked_string("packet");
+      write_event_packet(w, op, false);  // a server's own packet: no nsp
+      w.checked_string("requestId");
+      w.checked_string(ids.request_id);
+      w.checked_string("opts");
+      w.map_header(3);
+      w.checked_string("rooms");
+      write_names(w, op.to->rooms);
+      w.checked_string("except");
+      write_names(w, op.to->except);
+      w.checked_string("flags");
+      w.map_header(static_cast<std::uint32_t>(op.to->flags.size() + 1));
+      write_flag_members(w, *op.to);
+      w.checked_string("timeout");
+      w.integer(wait.count());
+    }));
+  }
+  std::string out = cluster_json_head(type);
+  out += fmt::format("{{\"packet\":{{\"type\":{},\"data\":", packet_type_event);
+  write_json_event_data(out, op.event, op.args);
+  out += "},\"requestId\":";
+  write_json_string(out, ids.request_id);
+  out += ",\"opts\":{\"rooms\":";
+  write_json_names(out, op.to->rooms);
+  out += ",\"except\":";
+  write_json_names(out, op.to->except);
+  out += ",\"flags\":";
+  write_json_flags_with_timeout(out, *op.to, wait);
+  out += "}}";
+  cluster_json_tail(out, ids, op.to->nsp);
+  return spublish_main(prefix, op.to->nsp, std::move(out));
+}
+
+command encode_sharded_fetch_sockets(const target& to, std::string_view prefix, const request_ids& ids) {
+  std::string out = cluster_json_head(cluster_message_type::fetch_sockets);
+  out += "{\"opts\":{\"rooms\":";
+  write_json_names(out, to.rooms);
+  out += ",\"except\":";
+  write_json_names(out, to.except);
+  out += ",\"flags\":{}},\"requestId\":";
+  write_json_string(out, ids.request_id);
+  out += '}';
+  cluster_json_tail(out, ids, to.nsp);
+  return spublish_main(prefix, to.nsp, std::move(out));
+}
+
+command encode_sharded_server_side_emit_with_ack(const operation& op, std::string_view prefix,
+                                                 const request_ids& ids) {
+  const auto type = cluster_message_type::server_side_emit;
+  if (has_binary(op.args)) {
+    return spublish_main(prefix, op.to->nsp, cluster_msgpack(type, ids, op.to->nsp, [&](notepack_writer& w) {
+      w.map_header(2);
+      w.checked_string("requestId");
+      w.checked_string(ids.request_id);
+      w.checked_string("packet");
+      write_event_data(w, op.event, op.args);
+    }));
+  }
+  std::string out = cluster_json_head(type);
+  out += "{\"requestId\":";
+  write_json_string(out, ids.request_id);
+  out += ",\"packet\":";
+  write_json_event_data(out, op.event, op.args);
+  out += '}';
+  cluster_json_tail(out, ids, op.to->nsp);
+  return spublish_main(prefix, op.to->nsp, std::move(out));
+}
+
 std::optional<response> decode_response(std::string_view payload) {
   sio::value body;
   try {
@@ -96,6 +215,77 @@ std::optional<response> decode_response(std::string_view payload) {
   const auto& id = member(body, "requestId");
   if (id.type() != sio::value::kind::string) return std::nullopt;
   return response{id.as_string(), std::move(body)};
+}
+
+namespace {
+
+bool type_is(const sio::value& body, int type) {
+  const auto& t = member(body, "type");
+  return t.is_number() && t.as_number() == type;
+}
+
+answer classic_answer(response r) {
+  answer a{std::move(r.request_id), answer_kind::other, {}};
+  const auto& body = r.body;
+  if (type_is(body, static_cast<int>(classic_request_type::broadcast_client_count))) {
+    a.kind = answer_kind::client_count;
+    a.value = member(body, "clientCount");
+  } else if (type_is(body, static_cast<int>(classic_request_type::broadcast_ack))) {
+    a.kind = answer_kind::client_ack;
+    a.value = member(body, "packet");
+  } else if (body.find("sockets") != nullptr) {  // fetchSockets (5) and sockets (0) answers carry no type
+    a.kind = answer_kind::sockets;
+    a.value = member(body, "sockets");
+  } else if (type_is(body, static_cast<int>(classic_request_type::server_side_emit)) ||
+             body.find("data") != nullptr) {
+    a.kind = answer_kind::server_ack;
+    a.value = member(body, "data");
+  }
+  return a;
+}
+
+std::optional<answer> cluster_answer(std::string_view payload) {
+  sio::value body;
+  try {
+    body = !payload.empty() && payload.front() == '{' ? sio::json(payload) : decode_msgpack(payload);
+  } catch (const sio::error&) {
+    return std::nullopt;
+  }
+  const auto& data = member(body, "data");
+  const auto& id = member(data, "requestId");
+  if (id.type() != sio::value::kind::string) return std::nullopt;
+  answer a{id.as_string(), answer_kind::other, {}};
+  const auto& type = member(body, "type");
+  const int t = type.is_number() ? static_cast<int>(type.as_number()) : 0;
+  switch (static_cast<cluster_message_type>(t)) {
+    case cluster_message_type::broadcast_client_count:
+      a.kind = answer_kind::client_count;
+      a.value = member(data, "clientCount");
+      break;
+    case cluster_message_type::broadcast_ack:
+      a.kind = answer_kind::client_ack;
+      a.value = member(data, "packet");
+      break;
+    case cluster_message_type::fetch_sockets_response:
+      a.kind = answer_kind::sockets;
+      a.value = member(data, "sockets");
+      break;
+    case cluster_message_type::server_side_emit_response:
+      a.kind = answer_kind::server_ack;
+      a.value = member(data, "packet");
+      break;
+    default: break;
+  }
+  return a;
+}
+
+}  // namespace
+
+std::optional<answer> decode_answer(request_protocol protocol, std::string_view payload) {
+  if (protocol == request_protocol::cluster) return cluster_answer(payload);
+  auto r = decode_response(payload);
+  if (!r) return std::nullopt;
+  return classic_answer(std::move(*r));
 }
 
 const sio::value& member(const sio::value& object, std::string_view key) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -21,18 +23,48 @@ std::unique_ptr<redis_connection> open_connection(const client& c) {
   return connect_to(c.endpoint(), c.options().connect_timeout, c.options().command_timeout);
 }
 
-std::size_t numsub_count(const redis_reply& reply, std::string_view channel, std::string_view acl_user) {
-  throw_if_error(reply, fmt::format("PUBSUB NUMSUB {}", channel), acl_user);
+// How a request of the client's adapter travels (PROTOCOL.md §8.1, §8.2, §8.6).
+struct request_route {
+  request_protocol protocol = request_protocol::classic;
+  const char* numsub = "NUMSUB";       // PUBSUB NUMSUB / SHARDNUMSUB of `servers`
+  std::string servers;                 // the channel every server of the namespace subscribes
+  const char* subscribe = "SUBSCRIBE"; // of the answer channels
+  std::vector<std::string> answers;    // where the servers answer this requester
+  std::string_view push = "message";   // the kind of push an answer arrives as
+};
+
+request_route route_for(const client& c, std::string_view nsp) {
+  const auto& key = c.options().key;
+  request_route r;
+  if (c.options().mode == Options::adapter_mode::sharded) {
+    r.protocol = request_protocol::cluster;
+    r.numsub = "SHARDNUMSUB";
+    append_sharded_channel(r.servers, key, nsp);
+    r.subscribe = "SSUBSCRIBE";
+    r.answers = {sharded_response_channel(key, nsp, c.uid())};
+    r.push = "smessage";
+    return r;
+  }
+  r.servers = request_channel(key, nsp);
+  // Node servers answer on the shared channel unless publishOnSpecificResponseChannel is set (and type-6 acks
+  // always on the shared one).
+  r.answers = {shared_response_channel(key, nsp), own_response_channel(key, nsp, c.uid())};
+  return r;
+}
+
+std::size_t numsub_count(const redis_reply& reply, const request_route& route, std::string_view acl_user) {
+  const auto what = fmt::format("PUBSUB {} {}", route.numsub, route.servers);
+  throw_if_error(reply, what, acl_user);
   if (reply.kind != redis_reply::type::array || reply.elements.size() != 2 ||
       reply.elements[1].kind != redis_reply::type::integer || reply.elements[1].integer < 0)
-    throw redis_error(errc::protocol, fmt::format("PUBSUB NUMSUB {}: unexpected reply", channel));
+    throw redis_error(errc::protocol, fmt::format("{}: unexpected reply", what));
   return static_cast<std::size_t>(reply.elements[1].integer);
 }
 
-// The payload of a pushed ["message", channel, payload]; nothing for anything else.
-std::optional<std::string_view> message_payload(const redis_reply& push) {
+// The payload of a pushed [kind, channel, payload]; nothing for anything else.
+std::optional<std::string_view> message_payload(const redis_reply& push, std::string_view kind) {
   if (push.kind != redis_reply::type::array || push.elements.size() != 3) return std::nullopt;
-  if (push.elements[0].text != "message" || push.elements[2].kind != redis_reply::type::string) return std::nullopt;
+  if (push.elements[0].text != kind || push.elements[2].kind != redis_reply::type::string) return std::nullopt;
   return push.elements[2].text;
 }
 
@@ -44,20 +76,16 @@ void run_request(client& c, const request_spec& spec, ServerReplies& out) {
   out.request.payload = spec.publish.payload;
   if (c.options().dry_run) return;
 
-  const auto& key = c.options().key;
-  const auto requests = request_channel(key, spec.nsp);
-  const auto shared = shared_response_channel(key, spec.nsp);
-  const auto own = own_response_channel(key, spec.nsp, c.uid());
+  const request_route route = route_for(c, spec.nsp);
   auto answers = open_connection(c);
-  // Both response channels: Node servers answer on the shared one unless publishOnSpecificResponseChannel is set
-  // (and type-6 acks always on the shared one). Subscribed before publishing: pub/sub does not replay.
-  const std::array<redis_command, 3> setup{redis_command{"PUBSUB", "NUMSUB", requests},
-                                           redis_command{"SUBSCRIBE", shared}, redis_command{"SUBSCRIBE", own}};
+  // Count the servers and subscribe before publishing: pub/sub does not replay.
+  std::vector<redis_command> setup{redis_command{"PUBSUB", route.numsub, route.servers}};
+  for (const auto& channel : route.answers) setup.push_back(redis_command{route.subscribe, channel});
   const auto replies = answers->pipeline(setup);
   const auto user = acl_user_of(c.endpoint());
-  const std::size_t subscribed = numsub_count(replies[0], requests, user);
-  throw_if_error(replies[1], fmt::format("SUBSCRIBE {}", shared), user);
-  throw_if_error(replies[2], fmt::format("SUBSCRIBE {}", own), user);
+  const std::size_t subscribed = numsub_count(replies[0], route, user);
+  for (std::size_t i = 0; i < route.answers.size(); ++i)
+    throw_if_error(replies[i + 1], fmt::format("{} {}", route.subscribe, route.answers[i]), user);
 
   const long long receivers = c.publish(spec.publish).receivers;
   out.request.receivers = receivers;
@@ -73,21 +101,21 @@ void run_request(client& c, const request_spec& spec, ServerReplies& out) {
       out.timed_out = true;
       break;
     }
-    const auto payload = message_payload(*push);
+    const auto payload = message_payload(*push, route.push);
     if (!payload) continue;
-    auto answer = decode_response(*payload);
+    auto answer = decode_answer(route.protocol, *payload);
     // Late answers to earlier requests and other requesters' traffic share the channels.
     if (!answer || answer->request_id != spec.request_id) continue;
-    if (spec.take(answer->body)) ++out.answered;
+    if (spec.take(*answer)) ++out.answered;
   }
 }
 
 std::size_t count_servers(client& c, std::string_view nsp) {
   if (c.options().dry_run) return 0;
-  const auto channel = request_channel(c.options().key, nsp);
+  const request_route route = route_for(c, nsp);
   auto connection = open_connection(c);
-  const std::array<redis_command, 1> numsub{redis_command{"PUBSUB", "NUMSUB", channel}};
-  return numsub_count(connection->pipeline(numsub).front(), channel, acl_user_of(c.endpoint()));
+  const std::array<redis_command, 1> numsub{redis_command{"PUBSUB", route.numsub, route.servers}};
+  return numsub_count(connection->pipeline(numsub).front(), route, acl_user_of(c.endpoint()));
 }
 
 }  // namespace sio::detail

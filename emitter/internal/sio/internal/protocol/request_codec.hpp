@@ -1,5 +1,7 @@
-// Requests that ask the servers and the answers they publish (PROTOCOL.md §8): broadcast with ack (7 -> 8, 9),
-// fetchSockets (5), sockets (0), serverSideEmit with ack (6). Pure functions: bytes in, bytes out.
+// Requests that ask the servers and the answers they publish (PROTOCOL.md §8). The classic adapter's: broadcast with
+// ack (7 -> 8, 9), fetchSockets (5), sockets (0), serverSideEmit with ack (6); socket.io-adapter's ClusterAdapter's,
+// which the sharded adapter speaks (§8.6): BROADCAST with requestId (3 -> 11, 12), FETCH_SOCKETS (7 -> 8),
+// SERVER_SIDE_EMIT with requestId (9 -> 10). Pure functions: bytes in, bytes out.
 #pragma once
 
 #include <chrono>
@@ -33,13 +35,45 @@ command encode_all_sockets(const target& to, std::string_view key, const request
 // 6, JSON: {uid, requestId, type, data: [event, ...args]}.
 command encode_server_side_emit_with_ack(const operation& op, std::string_view key, const request_ids& ids);
 
-// A message on a response channel: JSON when it starts with '{', else msgpack. Empty when it does not decode or
-// has no string requestId (not an answer anyone could match).
+// The sharded adapter's requests (ClusterMessage {type, data, uid, nsp}; JSON, or notepack msgpack when an argument
+// is binary, as the adapter's encode()). Each returns the SPUBLISH on the main channel <prefix>#<nsp>#, which every
+// server subscribes (never a room's channel: the adapter's computeChannel keeps requests there too); the servers
+// answer on sharded_response_channel(prefix, nsp, ids.uid).
+// 3 {packet: {type: 2, data}, requestId, opts: {rooms, except, flags}}, the wait in flags.timeout as Node's own.
+command encode_sharded_broadcast_with_ack(const operation& op, std::string_view prefix, const request_ids& ids,
+                                          std::chrono::milliseconds wait);
+// 7 {opts: {rooms, except, flags: {}}, requestId}.
+command encode_sharded_fetch_sockets(const target& to, std::string_view prefix, const request_ids& ids);
+// 9 {requestId, packet: [event, ...args]}.
+command encode_sharded_server_side_emit_with_ack(const operation& op, std::string_view prefix, const request_ids& ids);
+
+// A message on a classic response channel: JSON when it starts with '{', else msgpack. Empty when it does not
+// decode or has no string requestId (not an answer anyone could match).
 struct response {
   std::string request_id;
   sio::value body;  // the whole decoded object
 };
 std::optional<response> decode_response(std::string_view payload);
+
+// Which request protocol the servers speak: the classic adapter's, or the ClusterAdapter's (sharded, streams).
+enum class request_protocol { classic, cluster };
+
+// What an answer says, whichever protocol carried it.
+enum class answer_kind {
+  client_count,  // a server wrote a broadcast with ack to `value` sockets (classic 8, cluster 11)
+  client_ack,    // a client's acknowledgement, `value` its first argument (classic 9, cluster 12)
+  sockets,       // a server's sockets, `value` an array: {id, handshake, rooms, data} objects, or ids (classic 0)
+  server_ack,    // a server's acknowledgement of a serverSideEmit, `value` its argument (classic 6, cluster 10)
+  other,         // anything else carrying the request id
+};
+struct answer {
+  std::string request_id;
+  answer_kind kind = answer_kind::other;
+  sio::value value;
+};
+// A message on a response channel of `protocol`: empty when it does not decode or carries no string requestId
+// (classic: top level; cluster: in `data`).
+std::optional<answer> decode_answer(request_protocol protocol, std::string_view payload);
 
 // A member of an object value, or undefined.
 const sio::value& member(const sio::value& object, std::string_view key);
