@@ -308,22 +308,27 @@ export class Harness {
     return r;
   }
 
-  // PUBSUB NUMSUB <key>-request#<nsp>#: what a Node server's serverCount() reports (PROTOCOL.md §8.2).
-  async requestSubscribers(nsp = "/", key = "socket.io") {
-    const reply = await this.admin.sendCommand(["PUBSUB", "NUMSUB", `${key}-request#${nsp}#`]);
+  // PUBSUB NUMSUB <key>-request#<nsp>#: what a Node server's serverCount() reports (PROTOCOL.md §8.2); with
+  // `sharded`, PUBSUB SHARDNUMSUB <key>#<nsp>#, what a sharded adapter's serverCount() reports (§4.1).
+  async requestSubscribers(nsp = "/", key = "socket.io", { sharded = false } = {}) {
+    const reply = sharded
+      ? await this.admin.sendCommand(["PUBSUB", "SHARDNUMSUB", `${key}#${nsp}#`])
+      : await this.admin.sendCommand(["PUBSUB", "NUMSUB", `${key}-request#${nsp}#`]);
     return Number(reply[1]);
   }
 
   // A "server" that never answers: a node-redis connection that only SUBSCRIBEs <key>-request#<nsp># (so every
   // requester counts it) and ignores what arrives. Resolves once subscribed; close() unsubscribes and disconnects
   // (also done by close()). `received` counts the requests it saw.
-  async silentRequestSubscriber(nsp = "/", key = "socket.io") {
+  // `sharded`: the same on the sharded adapter's main channel <key>#<nsp># (SSUBSCRIBE), where its requests go.
+  async silentRequestSubscriber(nsp = "/", key = "socket.io", { sharded = false } = {}) {
     const { createClient } = load("redis");
     const client = createClient({ url: this.redis.url });
     client.on("error", () => {});
     await client.connect();
     const s = { received: 0, closed: false };
-    await client.subscribe(`${key}-request#${nsp}#`, () => s.received++, true);
+    if (sharded) await client.sSubscribe(`${key}#${nsp}#`, () => s.received++, true);
+    else await client.subscribe(`${key}-request#${nsp}#`, () => s.received++, true);
     s.close = async () => {
       if (s.closed) return;
       s.closed = true;
