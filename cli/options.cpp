@@ -404,21 +404,11 @@ class command_line {
                                                                       : subscription::dynamic;
   }
 
-  // Requests speak the classic or the sharded adapter's protocol (not yet the streams adapter's); an XADD reaches
-  // no subscriber to count.
+  // Requests speak every adapter's protocol; an XADD reaches no subscriber to count.
   void check_mode_combinations() const {
     using mode = sio::Options::adapter_mode;
     check_cluster_combinations();
     if (options_.mode != mode::streams) return;
-    for (const CLI::Option* option : request_only_) {
-      if (given(option))
-        throw usage_error(fmt::format("{} needs --mode classic or sharded: the streams adapter's requests are not "
-                                      "supported yet",
-                                      option->get_name()));
-    }
-    if (options_.cmd == command::sockets)
-      throw usage_error("sockets needs --mode classic or sharded: the streams adapter's requests are not supported "
-                        "yet");
     if (options_.require_receivers)
       throw usage_error("--require-receivers cannot be used with --mode streams: servers read the stream, no "
                         "subscriber is counted");

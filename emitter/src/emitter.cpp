@@ -1,6 +1,8 @@
 // The facade: turns calls into operations, validates and encodes them, and hands the command to the client.
 #include "sio/emitter.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "client.hpp"
@@ -58,14 +60,9 @@ Published run(detail::client& client, const detail::operation& op) {
   return result;
 }
 
-// Requests speak the classic adapter's protocol or the sharded adapter's (PROTOCOL.md §8.6); the streams
-// adapter's (§8.7) is not built yet. They need one place to count the servers that must answer (not a cluster).
+// Requests speak the classic adapter's protocol or the ClusterAdapter's (sharded, streams: PROTOCOL.md §8.6,
+// §8.7). They need one place to count the servers that must answer (not a cluster).
 void require_requests_supported(const detail::client& client, std::string_view call) {
-  if (client.options().mode == Options::adapter_mode::streams)
-    throw data_error(errc::invalid_argument,
-                     fmt::format("{} needs mode classic or sharded: requests to the servers (acknowledgements, "
-                                 "presence, server counts) are not supported with the streams adapter yet",
-                                 call));
   // A request counts the servers that should answer with PUBSUB NUMSUB, which sees one cluster node's subscribers.
   if (client.endpoint().topology == detail::redis_endpoint::deployment::cluster)
     throw data_error(errc::invalid_argument,
@@ -99,7 +96,15 @@ std::size_t count_in(const value& v) {
   return static_cast<std::size_t>(v.as_number());
 }
 
-bool sharded(const detail::client& client) { return client.options().mode == Options::adapter_mode::sharded; }
+// The ClusterAdapter the servers run, if any.
+std::optional<detail::cluster_adapter> cluster_of(const detail::client& client) {
+  switch (client.options().mode) {
+    case Options::adapter_mode::classic: return std::nullopt;
+    case Options::adapter_mode::sharded: return detail::cluster_adapter::sharded;
+    case Options::adapter_mode::streams: return detail::cluster_adapter::streams;
+  }
+  return std::nullopt;
+}
 
 std::vector<std::string> strings_in(const value& v) {
   std::vector<std::string> out;
@@ -209,10 +214,10 @@ Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::spa
   op.args = args;
   detail::validate(op);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
-  const detail::request_ids ids{client_->uid(), spec.request_id};
-  spec.publish = sharded(*client_)
-                     ? detail::encode_sharded_broadcast_with_ack(op, client_->options().key, ids, spec.wait)
-                     : detail::encode_broadcast_with_ack(op, client_->options().key, ids, spec.wait);
+  const detail::request_ids ids{detail::requester_uid(*client_), spec.request_id};
+  const auto cluster = cluster_of(*client_);
+  spec.publish = cluster ? detail::encode_cluster_broadcast_with_ack(*cluster, op, client_->options().key, ids, spec.wait)
+                         : detail::encode_broadcast_with_ack(op, client_->options().key, ids, spec.wait);
   Delivery result;
   // Each server reports its client count once, then each client's ack as it comes.
   spec.take = [&result, wait_for_acks](const detail::answer& a) {
@@ -232,9 +237,10 @@ SocketList BroadcastOperator::fetchSockets() const {
   require_requests_supported(*client_, "fetchSockets");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
-  const detail::request_ids ids{client_->uid(), spec.request_id};
-  spec.publish = sharded(*client_) ? detail::encode_sharded_fetch_sockets(*target_, client_->options().key, ids)
-                                   : detail::encode_fetch_sockets(*target_, client_->options().key, ids);
+  const detail::request_ids ids{detail::requester_uid(*client_), spec.request_id};
+  const auto cluster = cluster_of(*client_);
+  spec.publish = cluster ? detail::encode_cluster_fetch_sockets(*cluster, *target_, client_->options().key, ids)
+                         : detail::encode_fetch_sockets(*target_, client_->options().key, ids);
   SocketList result;
   spec.take = [&result](const detail::answer& a) {
     if (a.kind != detail::answer_kind::sockets) return false;
@@ -259,10 +265,11 @@ SocketIds BroadcastOperator::allSockets() const {
     throw data_error(errc::invalid_argument, "allSockets() cannot leave rooms out (except); use fetchSockets()");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
-  const detail::request_ids ids{client_->uid(), spec.request_id};
+  const detail::request_ids ids{detail::requester_uid(*client_), spec.request_id};
   // The ClusterAdapter has no ids-only request: FETCH_SOCKETS, keeping the ids.
-  spec.publish = sharded(*client_) ? detail::encode_sharded_fetch_sockets(*target_, client_->options().key, ids)
-                                   : detail::encode_all_sockets(*target_, client_->options().key, ids);
+  const auto cluster = cluster_of(*client_);
+  spec.publish = cluster ? detail::encode_cluster_fetch_sockets(*cluster, *target_, client_->options().key, ids)
+                         : detail::encode_all_sockets(*target_, client_->options().key, ids);
   SocketIds result;
   spec.take = [&result](const detail::answer& a) {
     if (a.kind != detail::answer_kind::sockets) return false;
@@ -324,10 +331,10 @@ ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span
   op.args = args;
   detail::validate(op);
   auto spec = new_request(*client_, everyone, client_->next_request_id());
-  const detail::request_ids ids{client_->uid(), spec.request_id};
-  spec.publish = sharded(*client_)
-                     ? detail::encode_sharded_server_side_emit_with_ack(op, client_->options().key, ids)
-                     : detail::encode_server_side_emit_with_ack(op, client_->options().key, ids);
+  const detail::request_ids ids{detail::requester_uid(*client_), spec.request_id};
+  const auto cluster = cluster_of(*client_);
+  spec.publish = cluster ? detail::encode_cluster_server_side_emit_with_ack(*cluster, op, client_->options().key, ids)
+                         : detail::encode_server_side_emit_with_ack(op, client_->options().key, ids);
   ServerAcks result;
   // Only servers answer a serverSideEmit: whatever carries the request id is a server's acknowledgement.
   spec.take = [&result](const detail::answer& a) {

@@ -116,16 +116,23 @@ TEST_CASE("sharded mode: SPUBLISH on the channel the servers' subscription mode 
   CHECK(fixed.to("user:42").emit_sync("e").channel == "socket.io#/#");
 }
 
-TEST_CASE("streams mode: requests are refused, saying which modes they need") {
+TEST_CASE("streams mode: a request PUBLISHes msgpack on <prefix>#<nsp>#, answers on the emitter uid's channel") {
   sio::test::redis_server redis;
-  const sio::Emitter io(options_for(redis.url(), sio::Options::adapter_mode::streams));
-  CHECK(sio::test::error_message_of([&] { (void)io.to("user:42").emit_confirmed("e"); }).starts_with(
-      "emit_confirmed needs mode classic or sharded"));
-  CHECK(sio::test::error_message_of([&] { (void)io.to("user:42").fetchSockets(); }).starts_with(
-      "fetchSockets needs mode classic or sharded"));
-  CHECK(sio::test::error_message_of([&] { (void)io.serverCount(); }).starts_with(
-      "serverCount needs mode classic or sharded"));
-  CHECK(redis.command({"INFO", "commandstats"}).find("cmdstat_publish") == std::string::npos);
+  auto o = options_for(redis.url(), sio::Options::adapter_mode::streams);
+  o.request_timeout = std::chrono::milliseconds(500);
+  const sio::Emitter io(o);
+  CHECK(io.serverCount() == 0);
+  const auto delivery = io.to("user:42").emit_confirmed("e");
+  CHECK(delivery.request.command == "PUBLISH");
+  CHECK(delivery.request.channel == "socket.io#/#");
+  CHECK(delivery.request.offset.empty());  // ephemeral, as the adapter's own: not in the stream
+  CHECK(delivery.servers == 0);
+  CHECK_FALSE(delivery.timed_out);
+  CHECK(io.to("user:42").fetchSockets().sockets.empty());
+  const auto stats = redis.command({"INFO", "commandstats"});
+  CHECK(stats.find("cmdstat_publish:calls=2") != std::string::npos);
+  CHECK(stats.find("cmdstat_xadd:") == std::string::npos);
+  CHECK(redis.command({"PUBSUB", "NUMSUB", "socket.io#/#"}) == "socket.io#/#\n0");
 }
 
 // Servers answering, in every subscription mode, are tested with real Node servers (tests/gateway/e2e

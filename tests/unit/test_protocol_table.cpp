@@ -196,6 +196,6 @@ TEST_CASE("table: ClusterMessage types and sharded channels (PROTOCOL 4, 5)") {
     append_sharded_channel(subscribed, "socket.io", "/", sharded_room_has_channel(c.room, c.mode) ? &c.room : nullptr);
     CHECK(subscribed == c.channel);
   }
-  CHECK(sharded_response_channel("socket.io", "/chat", "Ab3_-x") == "socket.io#/chat#Ab3_-x#");
+  CHECK(cluster_response_channel("socket.io", "/chat", "Ab3_-x") == "socket.io#/chat#Ab3_-x#");
   CHECK(stream_name_for("/admin", {.stream_count = 3}) == "socket.io-1");
 }

@@ -159,7 +159,8 @@ TEST_CASE("sharded requests: on the main channel even for one room, with the req
   t.rooms = {"user:42"};  // would get its room's channel as a plain broadcast in dynamic mode
   const std::vector<sio::value> args{sio::value::object({{"type", "T"}})};  // outlives the operation
   const auto op = make_operation(operation_kind::broadcast, t, "notification", args);
-  const auto ack = sio::detail::encode_sharded_broadcast_with_ack(op, "socket.io", request_ids, std::chrono::milliseconds(5000));
+  const auto ack = sio::detail::encode_cluster_broadcast_with_ack(sio::detail::cluster_adapter::sharded, op, "socket.io",
+                                                                  request_ids, std::chrono::milliseconds(5000));
   CHECK(ack.verb == "SPUBLISH");
   CHECK(ack.channel == "socket.io#/#");
   CHECK(ack.payload ==
@@ -170,7 +171,8 @@ TEST_CASE("sharded requests: on the main channel even for one room, with the req
   admin.nsp = "/admin";
   admin.rooms = {"a"};
   admin.except = {"b"};
-  const auto fetch = sio::detail::encode_sharded_fetch_sockets(admin, "app", request_ids);
+  const auto fetch =
+      sio::detail::encode_cluster_fetch_sockets(sio::detail::cluster_adapter::sharded, admin, "app", request_ids);
   CHECK(fetch.verb == "SPUBLISH");
   CHECK(fetch.channel == "app#/admin#");
   CHECK(fetch.payload ==
@@ -178,7 +180,7 @@ TEST_CASE("sharded requests: on the main channel even for one room, with the req
 
   const std::vector<sio::value> hello{sio::value::object({{"x", 1}})};
   const target everyone;
-  const auto sse = sio::detail::encode_sharded_server_side_emit_with_ack(
+  const auto sse = sio::detail::encode_cluster_server_side_emit_with_ack(sio::detail::cluster_adapter::sharded,
       make_operation(operation_kind::server_side_emit, everyone, "hello", hello), "socket.io", request_ids);
   CHECK(sse.channel == "socket.io#/#");
   CHECK(sse.payload == R"({"type":9,"data":{"requestId":"r1","packet":["hello",{"x":1}]},"uid":"sio-test","nsp":"/"})");
@@ -189,7 +191,8 @@ TEST_CASE("sharded requests: a binary argument makes the request notepack msgpac
   t.flags.push_back({sio::detail::broadcast_flag::volatile_, true});
   const std::vector<sio::value> args{bytes_of({1, 2})};
   const auto op = make_operation(operation_kind::broadcast, t, "bin", args);
-  const auto c = sio::detail::encode_sharded_broadcast_with_ack(op, "socket.io", request_ids, std::chrono::milliseconds(100));
+  const auto c = sio::detail::encode_cluster_broadcast_with_ack(sio::detail::cluster_adapter::sharded, op, "socket.io",
+                                                                request_ids, std::chrono::milliseconds(100));
   REQUIRE_FALSE(c.payload.empty());
   CHECK(static_cast<unsigned char>(c.payload.front()) == 0x84);  // fixmap of 4: never '{'
   const auto decoded = sio::detail::decode_msgpack(c.payload);
@@ -237,4 +240,36 @@ TEST_CASE("sharded answers: 11, 12, 8 and 10 read from data, JSON or msgpack, an
   const auto other = read(R"({"type":3,"data":{"requestId":"r1"},"uid":"n1","nsp":"/"})");
   REQUIRE(other);
   CHECK(other->kind == answer_kind::other);
+}
+
+TEST_CASE("streams requests: the same messages, always msgpack, PUBLISHed on <prefix>#<nsp># (doPublish of ephemeral ones)") {
+  using sio::detail::cluster_adapter;
+  target t;
+  t.rooms = {"user:42"};
+  const std::vector<sio::value> args{sio::value::object({{"type", "T"}})};
+  const auto op = make_operation(operation_kind::broadcast, t, "notification", args);
+  const sio::detail::request_ids emitter_ids{"emitter", "r1"};
+  const auto ack = sio::detail::encode_cluster_broadcast_with_ack(cluster_adapter::streams, op, "socket.io", emitter_ids,
+                                                                  std::chrono::milliseconds(5000));
+  CHECK(ack.verb == "PUBLISH");
+  CHECK(ack.channel == "socket.io#/#");
+  CHECK(static_cast<unsigned char>(ack.payload.front()) == 0x84);
+  // Decoded, it is the sharded adapter's JSON message, member for member.
+  const auto sharded = sio::detail::encode_cluster_broadcast_with_ack(cluster_adapter::sharded, op, "socket.io",
+                                                                      emitter_ids, std::chrono::milliseconds(5000));
+  CHECK(sio::to_json(sio::detail::decode_msgpack(ack.payload)) == sharded.payload);
+
+  const auto fetch = sio::detail::encode_cluster_fetch_sockets(cluster_adapter::streams, t, "socket.io", emitter_ids);
+  CHECK(fetch.verb == "PUBLISH");
+  CHECK(sio::to_json(sio::detail::decode_msgpack(fetch.payload)) ==
+        R"({"type":7,"data":{"opts":{"rooms":["user:42"],"except":[],"flags":{}},"requestId":"r1"},"uid":"emitter","nsp":"/"})");
+
+  const std::vector<sio::value> hello{1};
+  const target everyone;
+  const auto sse = sio::detail::encode_cluster_server_side_emit_with_ack(
+      cluster_adapter::streams, make_operation(operation_kind::server_side_emit, everyone, "hello", hello), "socket.io",
+      emitter_ids);
+  CHECK(sse.verb == "PUBLISH");
+  CHECK(sio::to_json(sio::detail::decode_msgpack(sse.payload)) ==
+        R"({"type":9,"data":{"requestId":"r1","packet":["hello",1]},"uid":"emitter","nsp":"/"})");
 }

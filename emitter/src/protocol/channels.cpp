@@ -103,7 +103,7 @@ void append_sharded_channel(std::string& out, std::string_view prefix, std::stri
   if (room != nullptr) out.append(*room).append("#");
 }
 
-std::string sharded_response_channel(std::string_view prefix, std::string_view nsp, std::string_view uid) {
+std::string cluster_response_channel(std::string_view prefix, std::string_view nsp, std::string_view uid) {
   std::string out;
   append_sharded_channel(out, prefix, nsp);
   return out.append(uid).append("#");

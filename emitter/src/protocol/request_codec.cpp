@@ -30,12 +30,16 @@ command publish_request(std::string_view key, std::string_view nsp, std::string 
   return command{"PUBLISH", request_channel(key, nsp), std::move(payload)};
 }
 
-// --- ClusterMessage requests (sharded adapter)
+// --- ClusterMessage requests (sharded and streams adapters)
 
-command spublish_main(std::string_view prefix, std::string_view nsp, std::string payload) {
-  command out{"SPUBLISH", {}, std::move(payload)};
-  append_sharded_channel(out.channel, prefix, nsp);
+command publish_main(cluster_adapter adapter, std::string_view prefix, std::string_view nsp, std::string payload) {
+  command out{adapter == cluster_adapter::sharded ? "SPUBLISH" : "PUBLISH", {}, std::move(payload)};
+  append_sharded_channel(out.channel, prefix, nsp);  // <prefix>#<nsp>#, the same name in both adapters
   return out;
+}
+
+bool as_msgpack(cluster_adapter adapter, const operation& op) {
+  return adapter == cluster_adapter::streams || has_binary(op.args);
 }
 
 // {"type":N,"data": ... the caller writes the data object, then cluster_json_tail.
@@ -131,11 +135,12 @@ command encode_server_side_emit_with_ack(const operation& op, std::string_view k
   return publish_request(key, op.to->nsp, std::move(out));
 }
 
-command encode_sharded_broadcast_with_ack(const operation& op, std::string_view prefix, const request_ids& ids,
-                                          std::chrono::milliseconds wait) {
+command encode_cluster_broadcast_with_ack(cluster_adapter adapter, const operation& op, std::string_view prefix,
+                                          const request_ids& ids, std::chrono::milliseconds wait) {
   const auto type = cluster_message_type::broadcast;
-  if (has_binary(op.args)) {
-    return spublish_main(prefix, op.to->nsp, cluster_msgpack(type, ids, op.to->nsp, [&](notepack_writer& w) {
+  const auto& nsp = op.to->nsp;
+  if (as_msgpack(adapter, op)) {
+    return publish_main(adapter, prefix, nsp, cluster_msgpack(type, ids, nsp, [&](notepack_writer& w) {
       w.map_header(3);
       w.checked_string("packet");
       write_event_packet(w, op, false);  // a server's own packet: no nsp
@@ -166,12 +171,29 @@ command encode_sharded_broadcast_with_ack(const operation& op, std::string_view 
   out += ",\"flags\":";
   write_json_flags_with_timeout(out, *op.to, wait);
   out += "}}";
-  cluster_json_tail(out, ids, op.to->nsp);
-  return spublish_main(prefix, op.to->nsp, std::move(out));
+  cluster_json_tail(out, ids, nsp);
+  return publish_main(adapter, prefix, nsp, std::move(out));
 }
 
-command encode_sharded_fetch_sockets(const target& to, std::string_view prefix, const request_ids& ids) {
-  std::string out = cluster_json_head(cluster_message_type::fetch_sockets);
+command encode_cluster_fetch_sockets(cluster_adapter adapter, const target& to, std::string_view prefix,
+                                     const request_ids& ids) {
+  const auto type = cluster_message_type::fetch_sockets;
+  if (adapter == cluster_adapter::streams) {
+    return publish_main(adapter, prefix, to.nsp, cluster_msgpack(type, ids, to.nsp, [&](notepack_writer& w) {
+      w.map_header(2);
+      w.checked_string("opts");
+      w.map_header(3);
+      w.checked_string("rooms");
+      write_names(w, to.rooms);
+      w.checked_string("except");
+      write_names(w, to.except);
+      w.checked_string("flags");
+      w.map_header(0);
+      w.checked_string("requestId");
+      w.checked_string(ids.request_id);
+    }));
+  }
+  std::string out = cluster_json_head(type);
   out += "{\"opts\":{\"rooms\":";
   write_json_names(out, to.rooms);
   out += ",\"except\":";
@@ -180,14 +202,15 @@ command encode_sharded_fetch_sockets(const target& to, std::string_view prefix, 
   write_json_string(out, ids.request_id);
   out += '}';
   cluster_json_tail(out, ids, to.nsp);
-  return spublish_main(prefix, to.nsp, std::move(out));
+  return publish_main(adapter, prefix, to.nsp, std::move(out));
 }
 
-command encode_sharded_server_side_emit_with_ack(const operation& op, std::string_view prefix,
-                                                 const request_ids& ids) {
+command encode_cluster_server_side_emit_with_ack(cluster_adapter adapter, const operation& op,
+                                                 std::string_view prefix, const request_ids& ids) {
   const auto type = cluster_message_type::server_side_emit;
-  if (has_binary(op.args)) {
-    return spublish_main(prefix, op.to->nsp, cluster_msgpack(type, ids, op.to->nsp, [&](notepack_writer& w) {
+  const auto& nsp = op.to->nsp;
+  if (as_msgpack(adapter, op)) {
+    return publish_main(adapter, prefix, nsp, cluster_msgpack(type, ids, nsp, [&](notepack_writer& w) {
       w.map_header(2);
       w.checked_string("requestId");
       w.checked_string(ids.request_id);
@@ -201,8 +224,8 @@ command encode_sharded_server_side_emit_with_ack(const operation& op, std::strin
   out += ",\"packet\":";
   write_json_event_data(out, op.event, op.args);
   out += '}';
-  cluster_json_tail(out, ids, op.to->nsp);
-  return spublish_main(prefix, op.to->nsp, std::move(out));
+  cluster_json_tail(out, ids, nsp);
+  return publish_main(adapter, prefix, nsp, std::move(out));
 }
 
 std::optional<response> decode_response(std::string_view payload) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "sio/internal/protocol/classic_codec.hpp"  // emitter_uid
 #include "sio/internal/protocol/request_codec.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/sentinel.hpp"
@@ -36,13 +37,15 @@ struct request_route {
 request_route route_for(const client& c, std::string_view nsp) {
   const auto& key = c.options().key;
   request_route r;
-  if (c.options().mode == Options::adapter_mode::sharded) {
+  if (c.options().mode != Options::adapter_mode::classic) {
     r.protocol = request_protocol::cluster;
-    r.numsub = "SHARDNUMSUB";
-    append_sharded_channel(r.servers, key, nsp);
-    r.subscribe = "SSUBSCRIBE";
-    r.answers = {sharded_response_channel(key, nsp, c.uid())};
-    r.push = "smessage";
+    append_sharded_channel(r.servers, key, nsp);  // <prefix>#<nsp>#
+    r.answers = {cluster_response_channel(key, nsp, requester_uid(c))};
+    if (c.options().mode == Options::adapter_mode::sharded) {
+      r.numsub = "SHARDNUMSUB";
+      r.subscribe = "SSUBSCRIBE";
+      r.push = "smessage";
+    }
     return r;
   }
   r.servers = request_channel(key, nsp);
@@ -69,6 +72,14 @@ std::optional<std::string_view> message_payload(const redis_reply& push, std::st
 }
 
 }  // namespace
+
+std::string_view requester_uid(const client& c) {
+  // @socket.io/redis-streams-adapter 0.3.1 extends socket.io-adapter's ClusterAdapter and counts servers with
+  // NUMSUB of <prefix>#<nsp>#; a streams adapter on ClusterAdapterWithHeartbeat instead counts every uid it hears
+  // from as a server until 10 s of silence, and waits for its answers, except "emitter" (EMITTER_UID): with that
+  // uid a request is never counted by either.
+  return c.options().mode == Options::adapter_mode::streams ? emitter_uid : std::string_view(c.uid());
+}
 
 void run_request(client& c, const request_spec& spec, ServerReplies& out) {
   out.request.command = spec.publish.verb;

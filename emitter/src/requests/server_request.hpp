@@ -3,6 +3,7 @@
 // the emitter's pipeline and reads answers until every server answered or the wait is over.
 //   classic: SUBSCRIBE <key>-response#<nsp># and <key>-response#<nsp>#<uid>#, PUBSUB NUMSUB <key>-request#<nsp>#
 //   sharded: SSUBSCRIBE <prefix>#<nsp>#<uid>#, PUBSUB SHARDNUMSUB <prefix>#<nsp># (§8.6)
+//   streams: SUBSCRIBE <prefix>#<nsp>#emitter#, PUBSUB NUMSUB <prefix>#<nsp># (§8.7)
 // It never subscribes the channel the requests go to: that would make it a server every Node peer counts and
 // waits for.
 #pragma once
@@ -36,8 +37,12 @@ struct request_spec {
 // out.timed_out. In dry-run mode only out.request is set.
 void run_request(client& c, const request_spec& spec, ServerReplies& out);
 
+// The uid a request of this client carries (its answers come on a channel named after it): the client's own, but
+// "emitter" with the streams adapter (server_request.cpp says why); request ids stay unique per client.
+std::string_view requester_uid(const client& c);
+
 // The servers of the namespace, as they count each other: subscribers of <key>-request#<nsp># (classic), of the
-// shard channel <prefix>#<nsp># (sharded).
+// shard channel <prefix>#<nsp># (sharded), of <prefix>#<nsp># (streams).
 std::size_t count_servers(client& c, std::string_view nsp);
 
 }  // namespace sio::detail

@@ -1,7 +1,8 @@
 // The delivery-confirmation, presence and push-fallback tests of `notify` (PROTOCOL.md §8), run against one fleet
 // of two servers on a private Redis: confirm-node (2 Node servers), confirm-gateways (2 sio-gateways) and
 // confirm-mixed (1 Node server + 1 gateway) each call confirmSuite() once, so each file has one Harness; the
-// confirm-sharded-* files run it with 2 Node servers on createShardedAdapter in one subscription mode each (§8.6).
+// confirm-sharded-* files run it with 2 Node servers on createShardedAdapter in one subscription mode each (§8.6),
+// confirm-streams with 2 Node servers on the streams adapter (§8.7).
 //
 // Sockets: user 42 has 2 on server A and 1 on server B, user 5 one on B, user 7 (a bystander) one on each; user 999
 // has none. Every client acknowledges confirmed events with {got: <notification type>, by: <its label>}.
@@ -29,15 +30,22 @@ function parseJson(r) {
 
 // The adapters the suite runs with: the classic one (the default) and the sharded one in a subscription mode.
 // `subscribers`: the servers as they count each other; `command`/`channel`: where notify's requests go.
-export const CLASSIC = { name: "classic", notifyArgs: [], serverEnv: {}, command: "PUBLISH", channel: "socket.io-request#/#", sharded: false };
+export const CLASSIC = { kind: "classic", notifyArgs: [], serverEnv: {}, command: "PUBLISH", channel: "socket.io-request#/#" };
 export const sharded = (mode) => ({
-  name: `sharded ${mode}`,
+  kind: "sharded",
   notifyArgs: ["--mode", "sharded", "--subscription-mode", mode],
   serverEnv: { SIO_ADAPTER: "sharded", SIO_SUBSCRIPTION_MODE: mode },
   command: "SPUBLISH",
   channel: "socket.io#/#",
-  sharded: true,
 });
+// @socket.io/redis-streams-adapter: its requests are ephemeral PUB/SUB messages, not stream entries (§8.7).
+export const STREAMS = {
+  kind: "streams",
+  notifyArgs: ["--mode", "streams"],
+  serverEnv: { SIO_ADAPTER: "streams" },
+  command: "PUBLISH",
+  channel: "socket.io#/#",
+};
 
 // The --json result of --confirm (PROTOCOL.md §8.3 through the CLI): exactly these keys, plus `extra`.
 function assertConfirmJson(r, { servers, answered, timedOut, clients, extra = [] }, adapter) {
@@ -53,11 +61,11 @@ function assertConfirmJson(r, { servers, answered, timedOut, clients, extra = []
 }
 
 // kinds: the kinds of server A and server B, "node" (tests/interop/server.mjs) or "gateway" (sio-gateway).
-// adapter: CLASSIC or sharded(mode) (Node servers only: the gateway consumes the classic adapter's channels).
+// adapter: CLASSIC, sharded(mode) or STREAMS (Node servers only: the gateway consumes the classic adapter's channels).
 export function confirmSuite(fleet, kinds, adapter = CLASSIC) {
   const h = new Harness();
   const notify = (args, options) => h.notify([...args, ...adapter.notifyArgs], options);
-  const subscribers = (nsp) => h.requestSubscribers(nsp, "socket.io", { sharded: adapter.sharded });
+  const subscribers = (nsp) => h.requestSubscribers(nsp, "socket.io", { adapter: adapter.kind });
   const confirmJson = (r, expected) => assertConfirmJson(r, expected, adapter);
   const servers = {};
   let A, B, a42x, a42y, b42, b5, a7, b7, users42;
@@ -66,12 +74,12 @@ export function confirmSuite(fleet, kinds, adapter = CLASSIC) {
   const start = async (kind, name) => {
     if (kind !== "node") return h.startGateway();
     const env = { SIO_SERVER_ACK: "echo", ...adapter.serverEnv };
-    if (!adapter.sharded) return h.startNodeServer(name, { env });
-    // A sharded server SSUBSCRIBEs its main channel after it listens: wait until the servers count it.
+    if (adapter.kind === "classic") return h.startNodeServer(name, { env });
+    // A sharded or streams server subscribes its main channel after it listens: wait until the servers count it.
     const expected = h.nodeServers.length + 1;
     const s = await h.startNodeServer(name, { env, waitSubscribed: false });
     for (let i = 0; (await subscribers("/")) < expected; i++) {
-      if (i > 500) throw new Error(`Node server ${name} did not SSUBSCRIBE socket.io#/#`);
+      if (i > 500) throw new Error(`Node server ${name} did not subscribe socket.io#/#`);
       await sleep(10);
     }
     return s;
@@ -271,7 +279,7 @@ export function confirmSuite(fleet, kinds, adapter = CLASSIC) {
   });
 
   test(`${fleet}: a third "server" that never answers: partial results at the timeout (2 of 3), exit 0 + warning / 6; notify never subscribes the request channel`, async () => {
-    const silent = await h.silentRequestSubscriber("/", "socket.io", { sharded: adapter.sharded });
+    const silent = await h.silentRequestSubscriber("/", "socket.io", { adapter: adapter.kind });
     try {
       assert.equal(await subscribers("/"), 3, "2 servers + the silent subscriber");
       // NUMSUB while notify waits: notify itself must never subscribe socket.io-request#/#.

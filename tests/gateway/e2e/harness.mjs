@@ -309,25 +309,30 @@ export class Harness {
   }
 
   // PUBSUB NUMSUB <key>-request#<nsp>#: what a Node server's serverCount() reports (PROTOCOL.md §8.2); with
-  // `sharded`, PUBSUB SHARDNUMSUB <key>#<nsp>#, what a sharded adapter's serverCount() reports (§4.1).
-  async requestSubscribers(nsp = "/", key = "socket.io", { sharded = false } = {}) {
-    const reply = sharded
-      ? await this.admin.sendCommand(["PUBSUB", "SHARDNUMSUB", `${key}#${nsp}#`])
-      : await this.admin.sendCommand(["PUBSUB", "NUMSUB", `${key}-request#${nsp}#`]);
+  // `adapter` "sharded", PUBSUB SHARDNUMSUB <key>#<nsp># (§4.1), "streams", PUBSUB NUMSUB <key>#<nsp># (§8.7):
+  // what those adapters' serverCount() report.
+  async requestSubscribers(nsp = "/", key = "socket.io", { adapter = "classic" } = {}) {
+    const command =
+      adapter === "sharded" ? ["PUBSUB", "SHARDNUMSUB", `${key}#${nsp}#`]
+      : adapter === "streams" ? ["PUBSUB", "NUMSUB", `${key}#${nsp}#`]
+      : ["PUBSUB", "NUMSUB", `${key}-request#${nsp}#`];
+    const reply = await this.admin.sendCommand(command);
     return Number(reply[1]);
   }
 
   // A "server" that never answers: a node-redis connection that only SUBSCRIBEs <key>-request#<nsp># (so every
   // requester counts it) and ignores what arrives. Resolves once subscribed; close() unsubscribes and disconnects
   // (also done by close()). `received` counts the requests it saw.
-  // `sharded`: the same on the sharded adapter's main channel <key>#<nsp># (SSUBSCRIBE), where its requests go.
-  async silentRequestSubscriber(nsp = "/", key = "socket.io", { sharded = false } = {}) {
+  // `adapter` "sharded" / "streams": the same on the channel their requests go to, <key>#<nsp># (SSUBSCRIBE /
+  // SUBSCRIBE).
+  async silentRequestSubscriber(nsp = "/", key = "socket.io", { adapter = "classic" } = {}) {
     const { createClient } = load("redis");
     const client = createClient({ url: this.redis.url });
     client.on("error", () => {});
     await client.connect();
     const s = { received: 0, closed: false };
-    if (sharded) await client.sSubscribe(`${key}#${nsp}#`, () => s.received++, true);
+    if (adapter === "sharded") await client.sSubscribe(`${key}#${nsp}#`, () => s.received++, true);
+    else if (adapter === "streams") await client.subscribe(`${key}#${nsp}#`, () => s.received++, true);
     else await client.subscribe(`${key}-request#${nsp}#`, () => s.received++, true);
     s.close = async () => {
       if (s.closed) return;

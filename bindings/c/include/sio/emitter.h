@@ -106,7 +106,7 @@ typedef enum sio_overflow_policy {
 /* Which Redis adapter the Socket.IO servers run: what the emitter sends them. */
 typedef enum sio_mode {
   SIO_MODE_CLASSIC = 0, /* createAdapter: PUBLISH, as @socket.io/redis-emitter */
-  SIO_MODE_SHARDED = 1, /* createShardedAdapter (Redis >= 7): SPUBLISH; requests as the adapter, not on a Cluster */
+  SIO_MODE_SHARDED = 1, /* createShardedAdapter (Redis >= 7): SPUBLISH */
   SIO_MODE_STREAMS = 2  /* @socket.io/redis-streams-adapter: XADD, durable; receivers are reported as -1 */
 } sio_mode;
 

@@ -51,8 +51,9 @@ bool sharded_room_has_channel(std::string_view room, subscription_mode mode);
 // <prefix>#<nsp># (the main channel every server subscribes), or <prefix>#<nsp>#<room># when `room` is given.
 void append_sharded_channel(std::string& out, std::string_view prefix, std::string_view nsp,
                             const std::string* room = nullptr);
-// <prefix>#<nsp>#<uid>#: where the servers answer a request of `uid` (ClusterAdapter's response channel).
-std::string sharded_response_channel(std::string_view prefix, std::string_view nsp, std::string_view uid);
+// <prefix>#<nsp>#<uid>#: where the servers answer a request of `uid` (the ClusterAdapter's response channel, the
+// same in the sharded and the streams adapter; each server subscribes its own).
+std::string cluster_response_channel(std::string_view prefix, std::string_view nsp, std::string_view uid);
 
 // --- streams (@socket.io/redis-streams-adapter) ---------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 // Requests that ask the servers and the answers they publish (PROTOCOL.md §8). The classic adapter's: broadcast with
 // ack (7 -> 8, 9), fetchSockets (5), sockets (0), serverSideEmit with ack (6); socket.io-adapter's ClusterAdapter's,
-// which the sharded adapter speaks (§8.6): BROADCAST with requestId (3 -> 11, 12), FETCH_SOCKETS (7 -> 8),
-// SERVER_SIDE_EMIT with requestId (9 -> 10). Pure functions: bytes in, bytes out.
+// which the sharded and streams adapters speak (§8.6, §8.7): BROADCAST with requestId (3 -> 11, 12), FETCH_SOCKETS
+// (7 -> 8), SERVER_SIDE_EMIT with requestId (9 -> 10). Pure functions: bytes in, bytes out.
 #pragma once
 
 #include <chrono>
@@ -35,17 +35,22 @@ command encode_all_sockets(const target& to, std::string_view key, const request
 // 6, JSON: {uid, requestId, type, data: [event, ...args]}.
 command encode_server_side_emit_with_ack(const operation& op, std::string_view key, const request_ids& ids);
 
-// The sharded adapter's requests (ClusterMessage {type, data, uid, nsp}; JSON, or notepack msgpack when an argument
-// is binary, as the adapter's encode()). Each returns the SPUBLISH on the main channel <prefix>#<nsp>#, which every
-// server subscribes (never a room's channel: the adapter's computeChannel keeps requests there too); the servers
-// answer on sharded_response_channel(prefix, nsp, ids.uid).
+// The ClusterAdapter's requests, ClusterMessage {type, data, uid, nsp}, on the channel every server of the
+// namespace subscribes, <prefix>#<nsp>#; the servers answer on cluster_response_channel(prefix, nsp, ids.uid).
+//   sharded: SPUBLISH, JSON (notepack msgpack when an argument is binary), as the adapter's encode(); never on a
+//            room's channel (its computeChannel keeps requests on the main one too).
+//   streams: PUBLISH, always msgpack: the adapter's doPublish() of an ephemeral message (§8.7). ids.uid should be
+//            emitter_uid: a ClusterAdapterWithHeartbeat counts any other uid as a server (server_request.cpp).
+enum class cluster_adapter { sharded, streams };
 // 3 {packet: {type: 2, data}, requestId, opts: {rooms, except, flags}}, the wait in flags.timeout as Node's own.
-command encode_sharded_broadcast_with_ack(const operation& op, std::string_view prefix, const request_ids& ids,
-                                          std::chrono::milliseconds wait);
+command encode_cluster_broadcast_with_ack(cluster_adapter adapter, const operation& op, std::string_view prefix,
+                                          const request_ids& ids, std::chrono::milliseconds wait);
 // 7 {opts: {rooms, except, flags: {}}, requestId}.
-command encode_sharded_fetch_sockets(const target& to, std::string_view prefix, const request_ids& ids);
+command encode_cluster_fetch_sockets(cluster_adapter adapter, const target& to, std::string_view prefix,
+                                     const request_ids& ids);
 // 9 {requestId, packet: [event, ...args]}.
-command encode_sharded_server_side_emit_with_ack(const operation& op, std::string_view prefix, const request_ids& ids);
+command encode_cluster_server_side_emit_with_ack(cluster_adapter adapter, const operation& op,
+                                                 std::string_view prefix, const request_ids& ids);
 
 // A message on a classic response channel: JSON when it starts with '{', else msgpack. Empty when it does not
 // decode or has no string requestId (not an answer anyone could match).
