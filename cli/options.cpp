@@ -414,17 +414,11 @@ class command_line {
                         "subscriber is counted");
   }
 
-  // On a Redis Cluster, PUBSUB NUMSUB and a PUBLISH's reply see one node: nothing can count the servers.
+  // On a Redis Cluster a PUBLISH's reply sees one node (requests count the servers over every node instead).
   void check_cluster_combinations() const {
     std::string scheme = options_.redis_url.substr(0, options_.redis_url.find("://"));
     for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (scheme != "redis+cluster" && scheme != "rediss+cluster") return;
-    const auto why = "on a Redis Cluster, PUBSUB NUMSUB counts the servers subscribed on one node only";
-    for (const CLI::Option* option : request_only_)
-      if (given(option))
-        throw usage_error(fmt::format("{} needs one Redis server (or Sentinel): {}", option->get_name(), why));
-    if (options_.cmd == command::sockets)
-      throw usage_error(fmt::format("sockets needs one Redis server (or Sentinel): {}", why));
     if (options_.mode == sio::Options::adapter_mode::classic && options_.require_receivers)
       throw usage_error("--require-receivers cannot be used with a Redis Cluster in --mode classic: a PUBLISH's reply "
                         "counts the subscribers of one node only");

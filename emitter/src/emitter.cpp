@@ -60,17 +60,6 @@ Published run(detail::client& client, const detail::operation& op) {
   return result;
 }
 
-// Requests speak the classic adapter's protocol or the ClusterAdapter's (sharded, streams: PROTOCOL.md §8.6,
-// §8.7). They need one place to count the servers that must answer (not a cluster).
-void require_requests_supported(const detail::client& client, std::string_view call) {
-  // A request counts the servers that should answer with PUBSUB NUMSUB, which sees one cluster node's subscribers.
-  if (client.endpoint().topology == detail::redis_endpoint::deployment::cluster)
-    throw data_error(errc::invalid_argument,
-                     fmt::format("{} needs one Redis server (or Sentinel): on a Redis Cluster, PUBSUB NUMSUB counts "
-                                 "the servers subscribed on one node only, so requests cannot know who must answer",
-                                 call));
-}
-
 // The hot path: encoded into this thread's reusable buffers (no allocation once they have grown), copied into
 // the pipeline's queue, not waited for.
 // Looked up once per emit (each thread_local access in a shared library is a __tls_get_addr call).
@@ -206,7 +195,6 @@ Published BroadcastOperator::disconnectSockets(bool close) const {
 
 Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::span<const value> args,
                                                bool wait_for_acks) const {
-  require_requests_supported(*client_, wait_for_acks ? "emitWithAck" : "emit_confirmed");
   detail::operation op;
   op.kind = detail::operation_kind::broadcast;
   op.to = target_.get();
@@ -234,7 +222,6 @@ Delivery BroadcastOperator::emit_confirmed_args(std::string_view event, std::spa
 }
 
 SocketList BroadcastOperator::fetchSockets() const {
-  require_requests_supported(*client_, "fetchSockets");
   detail::validate_target(*target_);
   auto spec = new_request(*client_, *target_, client_->next_request_id());
   const detail::request_ids ids{detail::requester_uid(*client_), spec.request_id};
@@ -260,7 +247,6 @@ SocketList BroadcastOperator::fetchSockets() const {
 }
 
 SocketIds BroadcastOperator::allSockets() const {
-  require_requests_supported(*client_, "allSockets");
   if (!target_->except.empty())
     throw data_error(errc::invalid_argument, "allSockets() cannot leave rooms out (except); use fetchSockets()");
   detail::validate_target(*target_);
@@ -321,7 +307,6 @@ Published Emitter::serverSideEmit_args(std::string_view event, std::span<const v
 
 ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span<const value> args,
                                                std::chrono::milliseconds timeout) const {
-  require_requests_supported(*client_, "serverSideEmitWithAck");
   if (timeout.count() <= 0) throw data_error(errc::invalid_argument, "the request timeout must be positive");
   const detail::target everyone{.nsp = nsp_, .wait = timeout};
   detail::operation op;
@@ -346,7 +331,6 @@ ServerAcks Emitter::serverSideEmitWithAck_args(std::string_view event, std::span
 }
 
 std::size_t Emitter::serverCount() const {
-  require_requests_supported(*client_, "serverCount");
   return detail::count_servers(*client_, nsp_);
 }
 

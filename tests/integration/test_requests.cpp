@@ -197,7 +197,10 @@ TEST_CASE("requests: fetchSockets and allSockets gather every server's sockets")
         body += "]}";
       } else {
         body = R"({"requestId":)" + quoted(id_of(request)) + R"(,"sockets":[)";
-        for (std::size_t i = 0; i < ids.size(); ++i) body += (i != 0 ? "," : "") + quoted(ids[i]);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          if (i != 0) body += ',';
+          body += quoted(ids[i]);
+        }
         body += "]}";
       }
       return std::vector<std::pair<std::string, std::string>>{{shared_channel, body}};

@@ -234,7 +234,7 @@ void parse_command_line(const std::vector<std::string>& args, std::vector<std::s
 
 std::string case_name(const Value& c, std::size_t i) {
   if (c.IsObject() && c.HasMember("name") && c["name"].IsString()) return c["name"].GetString();
-  return "#" + std::to_string(i);
+  return std::string(1, '#').append(std::to_string(i));
 }
 
 }  // namespace

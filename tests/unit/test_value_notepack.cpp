@@ -210,7 +210,7 @@ TEST_CASE("notepack: undefined members are dropped and not counted") {
         "93 a5 75 6e 64 65 66 c0 81 a1 62 01");
   // Sixteen members of which one is undefined: fixmap of 15.
   sio::value::object_type members;
-  for (int i = 0; i < 16; ++i) members.emplace_back("k" + std::to_string(i), i == 3 ? undef : sio::value(i));
+  for (int i = 0; i < 16; ++i) members.emplace_back(std::string(1, 'k').append(std::to_string(i)), i == 3 ? undef : sio::value(i));
   CHECK(pack(sio::value::object(members)).substr(0, 2) == "8f");
 }
 

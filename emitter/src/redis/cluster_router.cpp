@@ -77,29 +77,35 @@ void cluster_router::load_slot_map(std::optional<int> needed_slot) {
   for (const auto& seed : seeds_.nodes)
     if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end()) candidates.push_back(seed);
 
+  const auto topology = ask_cluster_slots(seeds_, candidates, connect_timeout_, command_timeout_);
+  std::unique_lock lock(map_mutex_);
+  slot_owner_.fill(-1);
+  for (const auto& range : topology.ranges()) {
+    const auto node = node_number(range.master);
+    std::fill(slot_owner_.begin() + range.first, slot_owner_.begin() + range.last + 1, node);
+  }
+  map_loaded_ = true;
+  lock.unlock();
+  std::lock_guard state(mutex_);
+  last_load_ = clock::now();
+}
+
+cluster_topology ask_cluster_slots(const redis_endpoint& seeds, const std::vector<redis_address>& candidates,
+                                   std::chrono::milliseconds connect_timeout,
+                                   std::chrono::milliseconds command_timeout) {
   std::string failures;
   std::optional<redis_error> first_error;
   for (const auto& candidate : candidates) {
     try {
-      redis_connection connection(seeds_.at(candidate), connect_timeout_, command_timeout_);
+      redis_connection connection(seeds.at(candidate), connect_timeout, command_timeout);
       const std::array<redis_command, 1> slots{redis_command{"CLUSTER", "SLOTS"}};
       auto reply = std::move(connection.pipeline(slots).front());
-      throw_if_error(reply, fmt::format("CLUSTER SLOTS on {}", candidate.text()), acl_user_of(seeds_));
-      const auto topology = cluster_topology::from_cluster_slots(reply, candidate.host);
+      throw_if_error(reply, fmt::format("CLUSTER SLOTS on {}", candidate.text()), acl_user_of(seeds));
+      auto topology = cluster_topology::from_cluster_slots(reply, candidate.host);
       if (topology.ranges().empty())
         throw redis_error(errc::reply, fmt::format("{} has no slots assigned (is the cluster created?)",
                                                    candidate.text()));
-      std::unique_lock lock(map_mutex_);
-      slot_owner_.fill(-1);
-      for (const auto& range : topology.ranges()) {
-        const auto node = node_number(range.master);
-        std::fill(slot_owner_.begin() + range.first, slot_owner_.begin() + range.last + 1, node);
-      }
-      map_loaded_ = true;
-      lock.unlock();
-      std::lock_guard state(mutex_);
-      last_load_ = clock::now();
-      return;
+      return topology;
     } catch (const auth_error&) {
       throw;  // wrong credentials are wrong on every node
     } catch (const tls_error&) {
@@ -109,7 +115,7 @@ void cluster_router::load_slot_map(std::optional<int> needed_slot) {
       if (!first_error) first_error = e;
     }
   }
-  const auto message = fmt::format("cannot load the slot map of the Redis Cluster {}: {}", seeds_.describe(), failures);
+  const auto message = fmt::format("cannot load the slot map of the Redis Cluster {}: {}", seeds.describe(), failures);
   if (first_error && first_error->code() == errc::timeout) throw timeout_error(message);
   if (first_error && first_error->code() != errc::connection) throw_redis_error(first_error->code(), message);
   throw connection_error(message);

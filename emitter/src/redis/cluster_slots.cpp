@@ -60,7 +60,9 @@ cluster_topology cluster_topology::from_cluster_slots(const redis_reply& reply, 
         range.elements[1].kind != type::integer)
       malformed("a range is not [first, last, master, ...]");
     slot_range parsed{static_cast<int>(range.elements[0].integer), static_cast<int>(range.elements[1].integer),
-                      node_of(range.elements[2], seed_host)};
+                      node_of(range.elements[2], seed_host), {}};
+    for (std::size_t i = 3; i < range.elements.size(); ++i)
+      parsed.replicas.push_back(node_of(range.elements[i], seed_host));
     if (parsed.first < 0 || parsed.last >= cluster_slot_count || parsed.first > parsed.last)
       malformed(fmt::format("slots {}-{} out of range", parsed.first, parsed.last));
     topology.ranges_.push_back(std::move(parsed));
@@ -86,6 +88,14 @@ std::vector<cluster_node> cluster_topology::masters() const {
   std::vector<cluster_node> unique;
   for (const auto& range : ranges_)
     if (std::find(unique.begin(), unique.end(), range.master) == unique.end()) unique.push_back(range.master);
+  return unique;
+}
+
+std::vector<cluster_node> cluster_topology::nodes() const {
+  std::vector<cluster_node> unique = masters();
+  for (const auto& range : ranges_)
+    for (const auto& replica : range.replicas)
+      if (std::find(unique.begin(), unique.end(), replica) == unique.end()) unique.push_back(replica);
   return unique;
 }
 

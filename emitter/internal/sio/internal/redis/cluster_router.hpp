@@ -33,6 +33,13 @@
 
 namespace sio::detail {
 
+// CLUSTER SLOTS from the first of `candidates` that answers, each reached with `seeds`' credentials and TLS. A
+// wrong password or a TLS failure ends the search (it is wrong on every node). Throws sio::connection_error,
+// timeout_error or the first other redis_error, naming each candidate and why it failed.
+cluster_topology ask_cluster_slots(const redis_endpoint& seeds, const std::vector<redis_address>& candidates,
+                                   std::chrono::milliseconds connect_timeout,
+                                   std::chrono::milliseconds command_timeout);
+
 class cluster_router {
  public:
   static constexpr int max_redirects = 5;

@@ -30,6 +30,7 @@ struct slot_range {
   int first = 0;
   int last = 0;  // inclusive
   cluster_node master;
+  std::vector<cluster_node> replicas;  // as CLUSTER SLOTS lists them after the master
 };
 
 class cluster_topology {
@@ -43,6 +44,8 @@ class cluster_topology {
   const cluster_node* master_for(int slot) const noexcept;
   // Every master once, in the order of their first range.
   std::vector<cluster_node> masters() const;
+  // Every node once, masters and replicas: where a client may have subscribed (PUBSUB counts are per node).
+  std::vector<cluster_node> nodes() const;
   const std::vector<slot_range>& ranges() const noexcept { return ranges_; }
 
  private:
