@@ -1408,6 +1408,9 @@ static void test_auth(const redis_proc *secured) {
 
   em = new_emitter(secured->url, &o); /* no password */
   CHECK_FAILS(sio_emit_json(em, NULL, "e", NULL, &receivers, &err), SIO_E_AUTH, "NOAUTH");
+  /* The library's message names the fix, for C callers as for notify. */
+  CHECK(strstr(err.message, "NOAUTH Authentication required. (the server needs a password: put it in the Redis URL, "
+                            "redis://:PASSWORD@HOST:PORT or redis://USER:PASSWORD@HOST:PORT") != NULL);
   /* Without `receivers` the emit is only queued: the refusal comes from the flush, never dropped. */
   CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));
   CHECK_OK(sio_emit_json(em, NULL, "e", NULL, NULL, &err));

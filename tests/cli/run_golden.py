@@ -16,7 +16,8 @@ Each case is a directory CASES_DIR/<name>/ holding:
                      (checked, and rewritten by --update, only where the file exists)
   expected_stdout, expected_stderr, expected_exit   (missing: empty, empty, 0)
 Placeholders in args, env, redis_setup and expected files: @REDIS_PORT@, @REDIS_URL@, @UNUSED_PORT@ (nothing
-listens there), @SILENT_PORT@ (accepts connections, never answers).
+listens there), @SILENT_PORT@ (accepts connections, never answers), @PASSWORD_REDIS_PORT@ (a second redis-server,
+which needs the password "golden-secret").
 
 --update rewrites the expected files from what notify does now (for developers; review the diff).
 Prints a final line "N passed, M failed" and exits non-zero when a case fails.
@@ -86,12 +87,13 @@ def lines_of(content):
 
 
 class Placeholders:
-    def __init__(self, redis_port, unused_port, silent_port):
+    def __init__(self, redis_port, unused_port, silent_port, password_redis_port):
         self.values = [
             (b"@REDIS_URL@", b"redis://127.0.0.1:%d" % redis_port),
             (b"@REDIS_PORT@", b"%d" % redis_port),
             (b"@UNUSED_PORT@", b"%d" % unused_port),
             (b"@SILENT_PORT@", b"%d" % silent_port),
+            (b"@PASSWORD_REDIS_PORT@", b"%d" % password_redis_port),
         ]
 
     def fill(self, data):
@@ -223,15 +225,18 @@ def main(argv):
 
     workdir = tempfile.mkdtemp(prefix="sio-cli-golden-")
     silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    redis = None
+    redis = password_redis = None
     passed = failed = 0
     try:
         redis = RedisServer(workdir).start()
+        password_dir = os.path.join(workdir, "password")
+        os.mkdir(password_dir)
+        password_redis = RedisServer(password_dir, ["--requirepass", "golden-secret"]).start()
         # Connections complete in the kernel's backlog but nobody ever reads or answers: a command timeout.
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
         unused_port = free_port()
-        placeholders = Placeholders(redis.port, unused_port, silent.getsockname()[1])
+        placeholders = Placeholders(redis.port, unused_port, silent.getsockname()[1], password_redis.port)
         for name in names:
             failures = run_case(notify, os.path.join(cases_root, name), redis, placeholders, update)
             if failures:
@@ -244,8 +249,9 @@ def main(argv):
                 print("ok   %s%s" % (name, " (updated)" if update else ""))
     finally:
         silent.close()
-        if redis:
-            redis.stop()
+        for server in (redis, password_redis):
+            if server:
+                server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

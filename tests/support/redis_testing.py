@@ -112,7 +112,9 @@ class RedisServer:
                 conn = Resp(self.port, 1)
                 try:
                     conn.send("PING")
-                    if conn.read() == b"PONG":
+                    reply = conn.read()
+                    # NOAUTH also proves the server is up: it just wants its --requirepass first.
+                    if reply == b"PONG" or (isinstance(reply, bytes) and reply.startswith(b"NOAUTH")):
                         return self
                 finally:
                     conn.close()

@@ -289,6 +289,11 @@ void throw_if_error(const redis_reply& reply, std::string_view context, std::str
 
 std::string error_reply_message(std::string_view context, std::string_view text, std::string_view acl_user) {
   std::string message = fmt::format("{} failed: {}", context, text);
+  // Sent without a password to a server that needs one: the password goes in the URL, for every caller alike.
+  if (has_prefix_word(text, "NOAUTH"))
+    return message +
+           " (the server needs a password: put it in the Redis URL, redis://:PASSWORD@HOST:PORT or "
+           "redis://USER:PASSWORD@HOST:PORT, e.g. in REDIS_URL)";
   if (!has_prefix_word(text, "NOPERM") || acl_user.empty()) return message;
   // Redis 7: "... no permissions to run the 'publish' command" / "... to access one of the channels ...".
   const auto quoted = text.find("command") != std::string_view::npos ? text.find('\'') : std::string_view::npos;

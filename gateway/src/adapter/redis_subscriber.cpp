@@ -38,6 +38,8 @@ redis_subscriber::redis_subscriber(const sio::detail::redis_endpoint& endpoint, 
     commands.push_back(std::move(cmd));
     expected += channels.size();
   }
+  // What an error reply is blamed on: the first subscription, which also gives the NOPERM hint its key.
+  if (!commands.empty()) subscribing_ = fmt::format("{} {}", commands.front()[0], commands.front()[1]);
   connection_->send(commands);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (confirmations_ < expected)
@@ -51,9 +53,13 @@ redis_subscriber::~redis_subscriber() = default;
 bool redis_subscriber::read_one(std::chrono::steady_clock::time_point deadline, int wake_fd) {
   const auto reply = connection_->read_push(deadline, wake_fd);
   if (!reply) return false;
+  // The library's words and class for an error reply: NOAUTH names the missing password, and is an auth_error (a
+  // refusal, exit 5), as notify says.
   if (reply->kind == redis_reply::type::error)
-    throw connection_error(
-        fmt::format("Redis at {} refused a subscription: {}", endpoint_.describe(), element_text(*reply)));
+    sio::detail::throw_redis_error(
+        sio::detail::classify_error_reply(reply->text),
+        fmt::format("Redis at {} refused a subscription: {}", endpoint_.describe(),
+                    sio::detail::error_reply_message(subscribing_, reply->text, sio::detail::acl_user_of(endpoint_))));
   if (reply->kind != redis_reply::type::array || reply->elements.size() < 3) return true;
   const auto& e = reply->elements;
   const std::string& kind = element_text(e[0]);

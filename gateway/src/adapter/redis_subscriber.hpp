@@ -33,7 +33,8 @@ class redis_subscriber {
   redis_subscriber& operator=(const redis_subscriber&) = delete;
 
   // The next message, waiting at most `wait`; nullopt on timeout or when `wake_fd` (if >= 0) became readable.
-  // Throws sio::connection_error when the connection is lost.
+  // Throws sio::connection_error when the connection is lost, the library's class for an error reply (auth_error
+  // for NOAUTH, WRONGPASS, NOPERM; else reply_error).
   std::optional<pubsub_message> next(std::chrono::milliseconds wait, int wake_fd = -1);
 
   // PUNSUBSCRIBE and UNSUBSCRIBE, best effort (the connection is closed right after anyway).
@@ -48,6 +49,7 @@ class redis_subscriber {
   std::unique_ptr<sio::detail::redis_connection> connection_;
   std::deque<pubsub_message> pending_;
   std::size_t confirmations_ = 0;
+  std::string subscribing_;  // "PSUBSCRIBE <first pattern>": what an error reply is reported against
 };
 
 }  // namespace sio::gateway::adapter

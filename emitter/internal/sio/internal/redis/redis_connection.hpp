@@ -94,8 +94,9 @@ class redis_connection {
 // `context` says what was being done ("PUBLISH socket.io#/#"); `acl_user`, when known, names the ACL user.
 void throw_if_error(const redis_reply& reply, std::string_view context, std::string_view acl_user = {});
 
-// "<context> failed: <error reply>", and for an ACL refusal (NOPERM) which permission `acl_user` lacks and how
-// to grant it, since Redis' own text names neither the user nor, for channels, the pattern.
+// "<context> failed: <error reply>", and the fix where Redis' own text does not say it: for NOAUTH that the server
+// needs a password and where it goes (the URL); for an ACL refusal (NOPERM) which permission `acl_user` lacks and how
+// to grant it, since Redis' text names neither the user nor, for channels, the pattern.
 std::string error_reply_message(std::string_view context, std::string_view text, std::string_view acl_user);
 
 // The ACL user a connection to `endpoint` authenticates as.
