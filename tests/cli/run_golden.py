@@ -15,6 +15,8 @@ Each case is a directory CASES_DIR/<name>/ holding:
   expected_messages  optional "<channel> <payload hex>" lines the subscriber must have received, in order
                      (checked, and rewritten by --update, only where the file exists)
   expected_stdout, expected_stderr, expected_exit   (missing: empty, empty, 0)
+  time_limit         optional seconds notify must be done within (a failure that must come at once, not after its
+                     --timeout); never rewritten by --update
 Placeholders in args, env, redis_setup and expected files: @REDIS_PORT@, @REDIS_URL@, @UNUSED_PORT@ (nothing
 listens there), @SILENT_PORT@ (accepts connections, never answers), @PASSWORD_REDIS_PORT@ (a second redis-server,
 which needs the password "golden-secret").
@@ -173,7 +175,9 @@ def run_case(notify, case_dir, redis, placeholders, update):
     try:
         try:
             stdin = {"input": stdin_data} if stdin_data is not None else {"stdin": subprocess.DEVNULL}
+            started = time.monotonic()
             result = subprocess.run([notify] + args, env=env, capture_output=True, timeout=CASE_TIMEOUT_S, **stdin)
+            elapsed = time.monotonic() - started
             actual = {"stdout": masked(result.stdout, mask), "stderr": masked(result.stderr, mask),
                       "exit": b"%d\n" % result.returncode}
         except subprocess.TimeoutExpired:
@@ -196,6 +200,9 @@ def run_case(notify, case_dir, redis, placeholders, update):
         return []
 
     failures = []
+    time_limit = read_optional(os.path.join(case_dir, "time_limit")).strip()
+    if time_limit and elapsed > float(time_limit):
+        failures.append("took %.1f s, more than the case's time_limit of %s s" % (elapsed, time_limit.decode()))
     for key, name in files.items():
         path = os.path.join(case_dir, name)
         if key == "messages" and not checks_messages:

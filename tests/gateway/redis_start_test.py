@@ -6,6 +6,8 @@ Usage: redis_start_test.py SIO_GATEWAY_BINARY
 
 1. A Redis with --requirepass and a URL without the password: exit 5 (refused), and the error says the server needs
    a password and that it goes in the Redis URL.
+2. rediss:// to that plain Redis with --timeout far beyond the test's bound: exit 11 (TLS) within 5 s, and the error
+   says it is a plain Redis and what to use instead.
 Prints what failed and exits non-zero on any failure.
 """
 
@@ -21,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from redis_testing import RedisServer, run_checks  # noqa: E402
 
 RUN_TIMEOUT_S = 30
+FAST_S = 5
 
 
 def start_gateway(gateway, redis_url):
@@ -53,7 +56,16 @@ def main(argv):
                 failures.append("no password: exit %d, stderr %r; expected exit 5 and error %r" %
                                 (code, stderr, expected))
 
-        return run_checks([check_no_password], lambda check, failures: check(check, failures))
+        def check_tls_to_plain(_, failures):
+            url = "rediss://127.0.0.1:%d" % redis.port
+            code, errors, stderr, took = start_gateway(gateway, url)
+            expected = ("TLS handshake with %s/0 failed: the server is a plain Redis, not a TLS one (use redis:// "
+                        "without --tls, or the server's TLS port)" % url)
+            if code != 11 or len(errors) != 1 or errors[0].get("error") != expected or took > FAST_S:
+                failures.append("rediss:// to a plain Redis: exit %d after %.1f s, stderr %r; expected exit 11 "
+                                "within %d s and error %r" % (code, took, stderr, FAST_S, expected))
+
+        return run_checks([check_no_password, check_tls_to_plain], lambda check, failures: check(check, failures))
     finally:
         if redis is not None:
             redis.stop()

@@ -3,13 +3,19 @@
 // pipelined burst through the I/O thread's want_read/want_write path, and a restart of the server mid-stream.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_url.hpp"
@@ -50,6 +56,20 @@ sio::Options tls_options(const std::string& url) {
   return options;
 }
 
+
+// A loopback socket that listens (the kernel completes connections) and answers nothing itself: fd and port.
+std::pair<int, std::string> loopback_listener() {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  REQUIRE(::bind(listener, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(listener, 8) == 0);
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  return {listener, std::to_string(ntohs(address.sin_port))};
+}
 
 // One emit_sync through a fresh emitter: the receivers, or what it threw.
 failure publish_once(const sio::Options& options, long long* receivers = nullptr) {
@@ -141,15 +161,51 @@ TEST_CASE("tls: certificates that must be refused are sio::tls_error naming the 
     CHECK(result.code == sio::errc::tls);
     CHECK(result.message == "cannot read the CA file \"/nonexistent/ca.pem\": No such file or directory");
   }
-  SUBCASE("TLS to a plain port: Redis waits for the end of a command line, so the handshake times out") {
+  SUBCASE("TLS to a plain Redis port: a tls_error naming the fix at once, not a timeout") {
+    // Redis reads the ClientHello as an inline command and waits, silent, for its end: a plain PING on a second
+    // connection tells it from a slow TLS server.
     redis_server redis;
     auto options = tls_options("rediss://127.0.0.1:" + std::to_string(redis.port()));
-    options.connect_timeout = 300ms;
+    options.connect_timeout = 20s;
     const auto started = std::chrono::steady_clock::now();
     const auto result = publish_once(options);
-    CHECK(result.code == sio::errc::timeout);
+    CHECK(result.code == sio::errc::tls);
     CHECK(result.message == "TLS handshake with rediss://127.0.0.1:" + std::to_string(redis.port()) +
-                                "/0 did not finish within 300 ms");
+                                "/0 failed: the server is a plain Redis, not a TLS one (use redis:// without --tls, "
+                                "or the server's TLS port)");
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+  }
+  SUBCASE("TLS to a port that accepts and never answers: still a timeout, since nothing says it is not TLS") {
+    const auto [listener, port] = loopback_listener();
+    auto options = tls_options("rediss://127.0.0.1:" + port);
+    options.connect_timeout = 600ms;
+    const auto result = publish_once(options);
+    ::close(listener);
+    CHECK(result.code == sio::errc::timeout);
+    CHECK(result.message == "TLS handshake with rediss://127.0.0.1:" + port + "/0 did not finish within 600 ms");
+  }
+  SUBCASE("TLS to a server that answers the ClientHello in plain text: a tls_error naming the fix at once") {
+    const auto [listener, port] = loopback_listener();
+    std::thread server([listener = listener] {
+      const int client = ::accept(listener, nullptr, nullptr);
+      if (client < 0) return;
+      char hello[4096];
+      [[maybe_unused]] const auto got = ::recv(client, hello, sizeof hello, 0);
+      constexpr std::string_view reply = "-ERR unknown command\r\n";
+      [[maybe_unused]] const auto sent = ::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+      [[maybe_unused]] const auto closed = ::recv(client, hello, sizeof hello, 0);  // until the client gives up
+      ::close(client);
+    });
+    auto options = tls_options("rediss://127.0.0.1:" + port);
+    options.connect_timeout = 20s;
+    const auto started = std::chrono::steady_clock::now();
+    const auto result = publish_once(options);
+    server.join();
+    ::close(listener);
+    CHECK(result.code == sio::errc::tls);
+    CHECK(result.message == "TLS handshake with rediss://127.0.0.1:" + port +
+                                "/0 failed: wrong version number (the server did not answer as a TLS server: use "
+                                "redis:// without --tls, or the server's TLS port)");
     CHECK(std::chrono::steady_clock::now() - started < 2s);
   }
 }

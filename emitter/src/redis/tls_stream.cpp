@@ -7,16 +7,20 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "redis/sigpipe_guard.hpp"
+#include "redis/socket_connect.hpp"
 #include "sio/error.hpp"
 
 namespace sio::detail {
@@ -50,6 +54,41 @@ bool is_missing_certificate(int reason, bool certificate_requested) {
   if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED) return true;
   return certificate_requested &&
          (reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE || reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE);
+}
+
+// The fix when the port is not a TLS one: said by every message that finds a plain server there.
+constexpr std::string_view not_tls_fix = "use redis:// without --tls, or the server's TLS port";
+
+std::string plain_redis_message(const std::string& where) {
+  return fmt::format("TLS handshake with {} failed: the server is a plain Redis, not a TLS one ({})", where,
+                     not_tls_fix);
+}
+
+// OpenSSL's reasons for plain text where a TLS record should be (e.g. "-ERR ..." read as a record header).
+bool is_plain_text_reply(int reason) {
+  return reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
+         reason == SSL_R_RECORD_LENGTH_MISMATCH;
+}
+
+// A plain redis-server reads the ClientHello as the start of an inline command: it looks for a newline with
+// strchr, which stops at the hello's first zero byte, so it never finds one and waits, silent, for the rest. To
+// tell that from a slow TLS server, a second connection to the same endpoint says PING in plain text: a RESP
+// reply ('+PONG', '-NOAUTH ...', '-DENIED ...') means a plain Redis. Empty when it cannot connect.
+unique_fd send_plain_ping(const redis_endpoint& endpoint, clock::time_point deadline,
+                          std::chrono::milliseconds timeout) {
+  try {
+    auto probe = connect_socket(endpoint, deadline, timeout);
+    constexpr std::string_view ping = "PING\r\n";
+    if (::send(probe.get(), ping.data(), ping.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ping.size())) return {};
+    return probe;
+  } catch (const error&) {
+    return {};
+  }
+}
+
+bool answers_plain_redis(int probe) {
+  char first = 0;
+  return ::recv(probe, &first, 1, MSG_DONTWAIT) == 1 && (first == '+' || first == '-');
 }
 
 std::string missing_certificate_message(const std::string& where) {
@@ -242,6 +281,11 @@ void tls_stream::handshake(const redis_endpoint& endpoint, clock::time_point dea
   SSL_set_connect_state(ssl_.get());
 
   const sigpipe_guard no_sigpipe;
+  // How long the server may stay silent after the ClientHello before a plain PING asks whether it is a plain Redis.
+  const auto probe_at = clock::now() + std::min<std::chrono::milliseconds>(std::chrono::milliseconds(250), timeout / 2);
+  bool server_spoke = false;
+  bool probed = false;
+  unique_fd probe;
   for (;;) {
     ERR_clear_error();
     const int result = SSL_connect(ssl_.get());
@@ -265,18 +309,38 @@ void tls_stream::handshake(const redis_endpoint& endpoint, clock::time_point dea
         if (verified != X509_V_OK)
           throw tls_error(fmt::format("TLS handshake with {} failed: {} ({})", where_, reason,
                                       X509_verify_cert_error_string(verified)));
+        if (is_plain_text_reply(code))
+          throw tls_error(fmt::format("TLS handshake with {} failed: {} (the server did not answer as a TLS server: "
+                                      "{})",
+                                      where_, reason, not_tls_fix));
         throw tls_error(fmt::format("TLS handshake with {} failed: {}", where_, reason));
       }
     }
     for (;;) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+      const auto now = clock::now();
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
       if (left <= 0)
         throw timeout_error(fmt::format("TLS handshake with {} did not finish within {} ms", where_, timeout.count()));
-      pollfd pfd{fd(), events, 0};
-      const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
-      if (ready > 0) break;
+      const bool may_probe = !probed && !server_spoke && events == POLLIN;
+      if (may_probe && now >= probe_at) {
+        probed = true;
+        probe = send_plain_ping(endpoint, deadline, timeout);
+        continue;
+      }
+      auto wait = left;
+      if (may_probe) wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(probe_at - now).count());
+      std::array<pollfd, 2> fds{pollfd{fd(), events, 0}, pollfd{probe.get(), POLLIN, 0}};
+      const int ready =
+          ::poll(fds.data(), probe.get() >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(wait, INT_MAX)));
       if (ready < 0 && errno != EINTR)
         throw connection_error(fmt::format("TLS handshake with {} failed: {}", where_, std::strerror(errno)));
+      if (ready <= 0) continue;
+      if (fds[0].revents != 0) {
+        server_spoke = server_spoke || events == POLLIN;
+        break;
+      }
+      if (answers_plain_redis(probe.get())) throw tls_error(plain_redis_message(where_));
+      probe = unique_fd{};  // no plain answer (closed, or not RESP): the handshake goes on alone
     }
   }
   established_ = true;
