@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "batch.hpp"
+#include "common/default_redis_url.hpp"
 #include "confirm.hpp"
 #include "exit_codes.hpp"
 #include "operation.hpp"
@@ -88,6 +89,20 @@ exit_code run_once(const notify::cli_options& options) {
   return exit_code::success;
 }
 
+// Runs `attempt`; a Redis it cannot reach at the default URL (neither --redis nor REDIS_URL given) is called the
+// default in the message, with how to give another. Each attempt, so --retry's notes say it too.
+template <class Attempt>
+exit_code naming_default_url(const notify::cli_options& options, const Attempt& attempt) {
+  if (!options.redis_url_is_default) return attempt();
+  try {
+    return attempt();
+  } catch (const sio::connection_error& e) {
+    throw sio::connection_error(sio::programs::name_default_redis_url(e.what()));
+  } catch (const sio::timeout_error& e) {
+    throw sio::timeout_error(sio::programs::name_default_redis_url(e.what()));
+  }
+}
+
 exit_code run(int argc, const char* const* argv) {
   if (!library_matches_headers()) {
     notify::print_error(std::string("libsio-emitter ") + sio::version() + " does not match notify's " +
@@ -100,17 +115,18 @@ exit_code run(int argc, const char* const* argv) {
   if (options.tls_insecure && !options.dry_run)
     notify::print_warning("--tls-insecure: the Redis server's certificate is not verified, so anyone on the network "
                           "path could impersonate it");
-  if (options.stdin_batch) return notify::run_batch(options);
+  if (options.stdin_batch) return naming_default_url(options, [&options] { return notify::run_batch(options); });
 
   const auto policy = notify::retry_policy::from(options);
-  if (options.dry_run || !policy.active()) return run_once(options);
+  if (options.dry_run || !policy.active())
+    return naming_default_url(options, [&options] { return run_once(options); });
   // Every attempt publishes the same bytes, so a consumer can recognise the duplicate a retry may cause.
   if (options.type && !options.timestamp_ms) options.timestamp_ms = notify::now_ms_since_epoch();
   return notify::run_with_retry(policy, notify::retry_world::real(options.verbose),
                                 [&options](std::chrono::milliseconds timeout) {
                                   notify::cli_options attempt = options;
                                   attempt.timeout = timeout;
-                                  return run_once(attempt);
+                                  return naming_default_url(attempt, [&attempt] { return run_once(attempt); });
                                 });
 }
 

@@ -151,13 +151,13 @@ class command_line {
 
  private:
   void add_connection_options() {
-    app_.add_option("--redis", options_.redis_url,
-                    "redis://[user[:password]@]host[:port][/db]; also rediss:// (TLS), unix:///path, "
-                    "redis+cluster://, redis+sentinel://")
-        ->type_name("URL")
-        ->envname("REDIS_URL")
-        ->capture_default_str()
-        ->group("Connection");
+    redis_ = app_.add_option("--redis", options_.redis_url,
+                             "redis://[user[:password]@]host[:port][/db]; also rediss:// (TLS), unix:///path, "
+                             "redis+cluster://, redis+sentinel://")
+                 ->type_name("URL")
+                 ->envname("REDIS_URL")
+                 ->capture_default_str()
+                 ->group("Connection");
     app_.add_option("--key", options_.key, "Channel prefix: the servers' createAdapter() key")
         ->type_name("KEY")
         ->envname("SIO_KEY")
@@ -470,6 +470,7 @@ class command_line {
 
   // Moves the values CLI11 filled into the plain struct; "not given" becomes an empty optional.
   cli_options finish() {
+    options_.redis_url_is_default = !given(redis_);  // neither --redis nor REDIS_URL
     options_.timeout = duration_of("--timeout", timeout_text_);
     options_.retries = retry_count(retry_text_);
     options_.retry_delay = duration_of("--retry-delay", retry_delay_text_);
@@ -645,6 +646,7 @@ class command_line {
   std::string args_text_;
   std::string fallback_text_;
 
+  const CLI::Option* redis_ = nullptr;
   const CLI::Option* deadline_ = nullptr;
   const CLI::Option* user_ = nullptr;
   const CLI::Option* type_ = nullptr;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/default_redis_url.hpp"
 #include "sio/options.hpp"
 
 namespace notify {
@@ -20,7 +21,8 @@ struct cli_options {
   command cmd = command::emit;
 
   // Connection
-  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string redis_url{sio::programs::default_redis_url};
+  bool redis_url_is_default = true;  // neither --redis nor REDIS_URL gave one: failures say so (default_redis_url.hpp)
   std::string key = "socket.io";
   // The servers' adapter (README: Which mode) and its settings.
   sio::Options::adapter_mode mode = sio::Options::adapter_mode::classic;

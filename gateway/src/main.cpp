@@ -187,7 +187,8 @@ int serve(const app::serve_config& c) {
   try {
     adapter.start();
   } catch (const sio::error& e) {
-    log.error("cannot start: Redis connection failed", {{"redis", redis_shown}, {"error", e.what()}});
+    log.error("cannot start: Redis connection failed",
+              {{"redis", redis_shown}, {"error", app::redis_start_error(c, e)}});
     return app::exit_status_for(e.code());
   }
   log.info("redis connected", {{"redis", redis_shown}, {"key", c.key}, {"uid", adapter.uid()}});

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/duration.hpp"
+#include "common/default_redis_url.hpp"
 #include "sio/error.hpp"
 #include "sio/internal/redis/redis_url.hpp"
 #include "sio/version.hpp"
@@ -120,6 +121,11 @@ exit_status exit_status_for(sio::errc code) noexcept {
   }
 }
 
+std::string redis_start_error(const serve_config& c, const sio::error& e) {
+  const bool unreachable = e.code() == sio::errc::connection || e.code() == sio::errc::timeout;
+  return c.redis_url_is_default && unreachable ? sio::programs::name_default_redis_url(e.what()) : e.what();
+}
+
 command parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"sio-gateway: a Socket.IO v4 server that delivers what @socket.io/redis-emitter and notify publish"};
   app.set_version_flag("--version", "sio-gateway " SIO_VERSION_STRING);  // the project version (sio/version.h)
@@ -128,7 +134,7 @@ command parse_command_line(int argc, const char* const* argv) {
       "HS256 JWT for a client and exits; `sio-gateway token --help` lists its options. DURATIONs read as notify's:\n"
       "500ms, 25s, 1.5 (seconds), 2m, 1h.");
 
-  std::string redis_url = detail::env_or("REDIS_URL", "redis://127.0.0.1:6379");
+  std::string redis_url = detail::env_or("REDIS_URL", std::string(sio::programs::default_redis_url));
   std::string host = detail::env_or("SIO_GATEWAY_HOST", "127.0.0.1");
   int port = 3000;
   std::string key = detail::env_or("SIO_KEY", "socket.io");
@@ -160,9 +166,10 @@ command parse_command_line(int argc, const char* const* argv) {
   std::string level = "info";
   std::string demo_client_js = detail::env_or("SIO_GATEWAY_DEMO_CLIENT_JS", "");  // empty: looked for at start
 
-  app.add_option("--redis", redis_url,
-                 "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://)")
-      ->capture_default_str();
+  const auto* redis_flag =
+      app.add_option("--redis", redis_url,
+                     "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://)")
+          ->capture_default_str();
   // The same TLS flags and environment variables as notify's (README: TLS).
   app.add_flag("--tls", tls.enabled, "use TLS with a redis:// URL (rediss:// always does)")->group("TLS");
   app.add_option("--tls-ca-file", tls.ca_file, "trusted CA certificates (PEM); default: the system's")
@@ -306,6 +313,7 @@ command parse_command_line(int argc, const char* const* argv) {
 
     serve_config c;
     c.redis_url = redis_url;
+    c.redis_url_is_default = redis_flag->count() == 0 && detail::env_or("REDIS_URL", "").empty();
     if ((tls_cert_flag->count() > 0) != (tls_key_flag->count() > 0))
       throw usage_error{"--tls-cert and --tls-key go together: the certificate needs its private key"};
     tls.verify_peer = !tls_insecure;

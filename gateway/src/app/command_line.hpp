@@ -33,6 +33,7 @@ enum class auth_mode { jwt, trusted };
 
 struct serve_config {
   std::string redis_url;
+  bool redis_url_is_default = false;  // neither --redis nor REDIS_URL: the failures say so (default_redis_url.hpp)
   sio::TlsOptions tls;  // rediss:// (or --tls): the CA, client certificate and name, as notify takes them
   std::string host;
   std::uint16_t port = 3000;
@@ -65,6 +66,10 @@ struct serve_config {
   std::string demo_client_js;  // the socket.io-client browser bundle for the demo page; empty: looked for
                                // (app/demo_client.hpp)
 };
+
+// What sio-gateway logs when Redis fails at start: the library's message, which for a Redis it cannot reach at the
+// default URL also says that the URL is the default and how to give another, in notify's words.
+std::string redis_start_error(const serve_config& c, const sio::error& e);
 
 struct token_config {
   std::string user;

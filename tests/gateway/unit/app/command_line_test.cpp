@@ -210,3 +210,35 @@ TEST_CASE("app: --help names each environment variable once (issue 25: the TLS o
   }
   CHECK(variables >= 6);  // the five TLS ones and SIO_JWT_EXP_OPTIONAL at least
 }
+
+TEST_CASE("app: a Redis the gateway cannot reach at the default URL is called the default, as notify says") {
+  ::unsetenv("REDIS_URL");
+  const auto defaulted = parse({});
+  REQUIRE(std::holds_alternative<app::serve_config>(defaulted));
+  const auto& d = std::get<app::serve_config>(defaulted);
+  CHECK(d.redis_url == "redis://127.0.0.1:6379");
+  CHECK(d.redis_url_is_default);
+  CHECK(app::redis_start_error(d, sio::connection_error("cannot connect to Redis at redis://127.0.0.1:6379/0: "
+                                                        "Connection refused")) ==
+        "cannot connect to Redis at redis://127.0.0.1:6379/0 (the default: give --redis URL or set REDIS_URL): "
+        "Connection refused");
+  CHECK(app::redis_start_error(d, sio::timeout_error("cannot connect to Redis at redis://127.0.0.1:6379/0 within "
+                                                     "45000 ms: Connection timed out")) ==
+        "cannot connect to Redis at redis://127.0.0.1:6379/0 (the default: give --redis URL or set REDIS_URL) within "
+        "45000 ms: Connection timed out");
+  // A refusal is the server's answer, not a question of where it is.
+  CHECK(app::redis_start_error(d, sio::auth_error("PUBLISH x failed: NOAUTH Authentication required.")) ==
+        "PUBLISH x failed: NOAUTH Authentication required.");
+
+  const auto flag = parse({"--redis", "redis://127.0.0.1:6379"});
+  REQUIRE(std::holds_alternative<app::serve_config>(flag));
+  CHECK_FALSE(std::get<app::serve_config>(flag).redis_url_is_default);
+  CHECK(app::redis_start_error(std::get<app::serve_config>(flag),
+                               sio::connection_error("cannot connect to Redis at redis://127.0.0.1:6379/0: x")) ==
+        "cannot connect to Redis at redis://127.0.0.1:6379/0: x");
+  ::setenv("REDIS_URL", "redis://127.0.0.1:6379", 1);
+  const auto env = parse({});
+  ::unsetenv("REDIS_URL");
+  REQUIRE(std::holds_alternative<app::serve_config>(env));
+  CHECK_FALSE(std::get<app::serve_config>(env).redis_url_is_default);
+}
