@@ -1664,7 +1664,7 @@ static void test_tls(const char *binary) {
 
 /* The adapter modes through sio_options: streams mode adds an entry to the stream (receivers -1: none are counted),
  * sharded mode SPUBLISHes, and a mode that is not an sio_mode is refused. */
-static void test_modes(const redis_proc *server) {
+static void test_modes(const redis_proc *server, redisContext *sub) {
   sio_options o = quick_options();
   sio_emitter *em;
   redisContext *admin = connect_port(server->port, 2000);
@@ -1688,6 +1688,24 @@ static void test_modes(const redis_proc *server) {
     CHECK_STR_EQ(published.offset, r->element[0]->element[0]->str);
     freeReplyObject(r);
     CHECK_FAILS(sio_emit_sync(em, NULL, "e", &two, 1, NULL, &err), SIO_E_INVALID_ARGUMENT, "out is NULL");
+  }
+  {
+    /* Requests in the streams adapter's protocol (the servers answering: tests/gateway/e2e/confirm-streams): with
+     * no server, nobody to wait for, and nothing written to the stream. */
+    sio_delivery delivery;
+    char *json = NULL;
+    long long servers = 7;
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_OK(sio_emit_confirmed_json(em, NULL, "e", "[1]", 500, 0, &delivery, &json, &err));
+    CHECK(delivery.replies.servers == 0 && delivery.replies.answered == 0 && delivery.replies.timed_out == 0);
+    CHECK(delivery.clients == 0);
+    sio_free(json);
+    {
+      message m; /* a PUBLISH on the channel the servers subscribe, as the adapter's own ephemeral messages */
+      CHECK(next_message(sub, &m) && strcmp(m.channel, "socket.io#/#") == 0);
+    }
+    CHECK_OK(sio_server_count(em, NULL, &servers, &err));
+    CHECK_INT_EQ(servers, 0);
   }
   sio_emitter_free(em);
   r = redisCommand(admin, "XRANGE c-api-stream - + COUNT 1"); /* the first entry, from sio_emit_json */
@@ -1716,10 +1734,23 @@ static void test_modes(const redis_proc *server) {
     CHECK_INT_EQ(published.receivers, 0);
     CHECK_STR_EQ(published.offset, "");
   }
+  {
+    /* Requests in the sharded adapter's protocol: one more SPUBLISH, on the main channel (tests/gateway/e2e
+     * confirm-sharded-* has servers answering). */
+    sio_delivery delivery;
+    char *json = NULL;
+    long long servers = 7;
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_OK(sio_emit_confirmed_json(em, NULL, "e", "[1]", 500, 0, &delivery, &json, &err));
+    CHECK(delivery.replies.servers == 0 && delivery.replies.answered == 0 && delivery.replies.timed_out == 0);
+    sio_free(json);
+    CHECK_OK(sio_server_count(em, NULL, &servers, &err));
+    CHECK_INT_EQ(servers, 0);
+  }
   sio_emitter_free(em);
   r = redisCommand(admin, "INFO commandstats");
   REQUIRE(r != NULL && r->type == REDIS_REPLY_STRING);
-  CHECK(strstr(r->str, "cmdstat_spublish:calls=2,") != NULL);
+  CHECK(strstr(r->str, "cmdstat_spublish:calls=3,") != NULL);
   freeReplyObject(r);
 
   o = quick_options();
@@ -1772,7 +1803,7 @@ int main(int argc, char **argv) {
   test_key_option(server.url, sub);
   test_server_requests(&server, sub);
   test_threads(em, sub);
-  test_modes(&server);
+  test_modes(&server, sub);
   CHECK_NOTHING_PUBLISHED(sub);
   sio_emitter_free(em);
 
