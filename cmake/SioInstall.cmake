@@ -1,5 +1,6 @@
-# Install rules, the CMake package (sio::emitter, sio::emitter_c, sio::emitter_static), sio-emitter.pc and the
-# Debian package (cpack -G DEB). Included by the top-level CMakeLists.txt when SIO_INSTALL is ON.
+# Install rules, the CMake package (sio::emitter, sio::emitter_c, sio::emitter_static), sio-emitter.pc, sio-gateway
+# with its systemd unit, and the Debian package (cpack -G DEB). Included by the top-level CMakeLists.txt when
+# SIO_INSTALL is ON.
 include(CMakePackageConfigHelpers)
 
 set(SIO_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/sio)
@@ -14,6 +15,36 @@ install(TARGETS sio-emitter sio-emitter-c EXPORT sioTargets
 install(TARGETS sio-emitter-static EXPORT sioStaticTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS notify RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# ---- sio-gateway (when built): the executable (sio::internal is linked in statically: no RPATH needed), its systemd
+# unit, the template of the unit's environment file, and the demo page's socket.io-client bundle.
+if(TARGET sio-gateway)
+  install(TARGETS sio-gateway RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # share/sio-gateway beside bin/: where the gateway looks for the bundle (gateway/src/app/demo_client.hpp).
+  set(_sio_gateway_share share/sio-gateway)
+  install(FILES packaging/sio-gateway.env.example DESTINATION ${_sio_gateway_share})
+  # socket.io-client's browser bundle (MIT; its LICENSE goes beside it) from npm, never from the repository: by
+  # default the lockfile-pinned copy scripts/setup puts into tests/interop/node_modules. Without it the install
+  # has no bundle and the demo page needs --demo-client-js (README "sio-gateway").
+  set(SIO_SOCKET_IO_CLIENT_DIR ${PROJECT_SOURCE_DIR}/tests/interop/node_modules/socket.io-client CACHE PATH
+    "npm package socket.io-client whose dist/socket.io.min.js sio-gateway's demo page is installed with")
+  if(EXISTS ${SIO_SOCKET_IO_CLIENT_DIR}/dist/socket.io.min.js AND EXISTS ${SIO_SOCKET_IO_CLIENT_DIR}/LICENSE)
+    install(FILES ${SIO_SOCKET_IO_CLIENT_DIR}/dist/socket.io.min.js DESTINATION ${_sio_gateway_share})
+    install(FILES ${SIO_SOCKET_IO_CLIENT_DIR}/LICENSE DESTINATION ${_sio_gateway_share}
+      RENAME socket.io-client.LICENSE)
+    set_property(TARGET sio-gateway PROPERTY SIO_INSTALLS_DEMO_CLIENT_JS ON)  # tests/packaging expects it
+  else()
+    message(STATUS "sio-gateway: no ${SIO_SOCKET_IO_CLIENT_DIR}/dist/socket.io.min.js (run scripts/setup): "
+      "the demo page's socket.io-client bundle is not installed")
+  endif()
+  # lib/systemd/system/sio-gateway.service, written for the prefix installed to (cmake/SioGatewayUnit.cmake).
+  install(CODE "
+    set(SIO_UNIT_TEMPLATE \"${PROJECT_SOURCE_DIR}/packaging/systemd/sio-gateway.service.in\")
+    set(SIO_UNIT_STAGING \"${PROJECT_BINARY_DIR}/packaging/systemd\")
+    set(SIO_UNIT_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
+    set(SIO_UNIT_SYSCONFDIR \"${CMAKE_INSTALL_SYSCONFDIR}\")")
+  install(SCRIPT cmake/SioGatewayUnit.cmake)
+endif()
 
 install(FILES
   ${PROJECT_SOURCE_DIR}/emitter/include/sio/backoff.hpp
@@ -57,16 +88,19 @@ if(NOT SIO_TOP_LEVEL)
   return()
 endif()
 
-# ---- cpack -G DEB: one package "sio" with the runtime, notify, and the development files (headers, static
-# library, CMake and pkg-config files): small enough that splitting it would only add steps. Depends is computed by
-# dpkg-shlibdeps (package dpkg-dev) from libsio-emitter.so and notify: runtime libraries only.
+# ---- cpack -G DEB: one package "sio" with the runtime, notify, sio-gateway and its systemd unit, and the
+# development files (headers, static library, CMake and pkg-config files): small enough that splitting it would only
+# add steps. Depends is computed by dpkg-shlibdeps (package dpkg-dev) from libsio-emitter.so, notify and sio-gateway
+# (libjwt among others): runtime libraries only.
 set(CPACK_PACKAGE_NAME sio)
 set(CPACK_PACKAGE_VENDOR "sio maintainers")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_DESCRIPTION
   "Publishes Socket.IO broadcasts through Redis byte for byte like @socket.io/redis-emitter: the notify command, \
-the shared and static library libsio-emitter (C++20 and C APIs), their headers, CMake package and pkg-config file.")
+the shared and static library libsio-emitter (C++20 and C APIs), their headers, CMake package and pkg-config file; \
+and sio-gateway, a Socket.IO server that delivers them to socket.io-client apps, with its systemd unit \
+(sio-gateway.service, not enabled on install; settings and a random JWT secret in /etc/sio-gateway/sio-gateway.env).")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)  # RelWithDebInfo builds: no debug info in the package
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sio maintainers")
@@ -76,5 +110,19 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # libsio-emitter.so.0.4 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/emitter)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# Maintainer scripts (packaging/debian): ldconfig (cpack writes no postinst/postrm of its own once there are
+# some), sio-gateway's environment file with a random secret (postinst; purge removes it), the unit stopped on
+# removal. The service is never enabled or started by the package.
+if(TARGET sio-gateway)
+  set(SIO_GATEWAY_ENV_FILE /etc/sio-gateway/sio-gateway.env)
+  set(SIO_GATEWAY_ENV_TEMPLATE /usr/share/sio-gateway/sio-gateway.env.example)
+  foreach(_sio_script postinst postrm)
+    configure_file(packaging/debian/${_sio_script}.in ${PROJECT_BINARY_DIR}/packaging/debian/${_sio_script} @ONLY)
+  endforeach()
+  configure_file(packaging/debian/prerm ${PROJECT_BINARY_DIR}/packaging/debian/prerm COPYONLY)
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/packaging/debian/postinst
+    ${PROJECT_BINARY_DIR}/packaging/debian/prerm ${PROJECT_BINARY_DIR}/packaging/debian/postrm)
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)  # maintainer scripts 0755, whatever the checkout's modes
+endif()
 set(CPACK_GENERATOR DEB)
 include(CPack)

@@ -1,7 +1,8 @@
 // Where the demo page's socket.io-client browser bundle (socket.io.min.js) is found at run time when neither
-// --demo-client-js nor SIO_GATEWAY_DEMO_CLIENT_JS names one. The gateway ships no copy of socket.io-client and
-// has no path to one compiled in: an installed gateway finds it beside itself, a developer's under the working
-// directory (npm install socket.io-client). README "sio-gateway" lists the same places.
+// --demo-client-js nor SIO_GATEWAY_DEMO_CLIENT_JS names one. The repository holds no copy of socket.io-client and
+// the gateway has no path to one compiled in: an installed gateway finds it beside itself (the install copies the
+// npm package's bundle into share/sio-gateway, cmake/SioInstall.cmake), a developer's under the working directory
+// (npm install socket.io-client). README "sio-gateway" lists the same places.
 #pragma once
 
 #include <filesystem>
