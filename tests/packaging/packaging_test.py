@@ -2,31 +2,49 @@
 """Packaging tests of sio: what `cmake --install` and `cpack -G DEB` produce, used the way applications use it.
 
 Usage: packaging_test.py GROUP --build-dir DIR --source-dir DIR --version X.Y.Z --libdir LIBDIR
+                         [--gateway [--demo-client-js ON|OFF]]
+
+--gateway: sio-gateway was built, so its files must be installed (with --demo-client-js ON also the demo page's
+socket.io-client bundle, which the build found in tests/interop/node_modules).
 
 GROUP is one of
   install    install into a temporary prefix, print the tree, check the files, the exported symbols of
-             libsio-emitter.so (only sio_* and sio::), its SONAME, notify --version and pkg-config
+             libsio-emitter.so (only sio_* and sio::), its SONAME, notify --version, pkg-config and the
+             paths in the installed sio-gateway.service
   consumers  install into a temporary prefix, then build five consumer projects out of tree against it
              (tests/packaging/consumers: find_package C++, find_package C-only, pkg-config C, add_subdirectory,
              static) and run each against a real redis-server: the §9.1 broadcast must arrive byte for byte
-  deb        cpack -G DEB, inspect the package; with SIO_TEST_DEB_INSTALL=1 also apt-get install it, run
-             /usr/bin/notify --version, build and run consumer (a) against /usr, and apt-get remove it
+  deb        cpack -G DEB, inspect the package (files, Depends, maintainer scripts), extract it (dpkg-deb -x),
+             check sio-gateway.service with systemd-analyze verify, start the extracted sio-gateway as the unit's
+             ExecStart and EnvironmentFile say, and check that a real socket.io-client receives a notification
+             published with the extracted notify, and the demo bundle from the extracted share/; with
+             SIO_TEST_DEB_INSTALL=1 (as root) also apt-get install it, run /usr/bin/notify --version, build and run
+             consumer (a) against /usr, check the environment file postinst made, start the installed unit (with
+             systemctl when systemd runs, else its ExecStart line) for the same client check, and purge it
 
 Every step prints what it does; a failed step is named. Ends with "N passed, M failed"; exits 1 on a failure.
-Only loopback; the redis-server started here is stopped by its PID.
+Only loopback; every process started here (redis-server, sio-gateway, node) is stopped by its PID.
 """
 
 import argparse
+import json
 import os
+import queue
 import re
+import shlex
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp  # noqa: E402
+from redis_testing import RedisServer, Resp, free_port  # noqa: E402
 
 STEP_TIMEOUT_S = 600  # the add_subdirectory consumer compiles all of sio
 SUBSCRIBER_TIMEOUT_S = 10
@@ -152,9 +170,19 @@ def soversion(version):
     return f"{major}.{minor}" if major == "0" else major
 
 
-def expected_files(libdir, version):
+def gateway_files(args):
+    """sio-gateway's installed files, relative to the prefix: none when it was not built."""
+    if not args.gateway:
+        return []
+    files = ["bin/sio-gateway", "lib/systemd/system/sio-gateway.service", "share/sio-gateway/sio-gateway.env.example"]
+    if args.demo_client_js == "ON":
+        files += ["share/sio-gateway/socket.io.min.js", "share/sio-gateway/socket.io-client.LICENSE"]
+    return files
+
+
+def expected_files(libdir, version, args):
     so = soversion(version)
-    return [
+    return gateway_files(args) + [
         "bin/notify",
         "include/sio/backoff.hpp", "include/sio/emitter.h", "include/sio/emitter.hpp", "include/sio/error.hpp", "include/sio/export.hpp",
         "include/sio/options.hpp", "include/sio/outcome.hpp", "include/sio/value.hpp", "include/sio/version.h", "include/sio/version.hpp",
@@ -166,8 +194,8 @@ def expected_files(libdir, version):
     ]
 
 
-def check_files(prefix, libdir, version):
-    missing = [f for f in expected_files(libdir, version) if not os.path.lexists(os.path.join(prefix, f))]
+def check_files(prefix, libdir, version, args):
+    missing = [f for f in expected_files(libdir, version, args) if not os.path.lexists(os.path.join(prefix, f))]
     expect(not missing, f"missing from the install tree: {', '.join(missing)}")
     so = soversion(version)
     lib = os.path.join(prefix, libdir)
@@ -178,7 +206,7 @@ def check_files(prefix, libdir, version):
     with open(os.path.join(prefix, "include/sio/version.h")) as f:
         text = f.read()
     expect(f'#define SIO_VERSION_STRING "{version}"' in text, "version.h does not carry the project version")
-    print(f"all {len(expected_files(libdir, version))} expected files present; version.h says {version}")
+    print(f"all {len(expected_files(libdir, version, args))} expected files present; version.h says {version}")
 
 
 def check_symbols(prefix, libdir):
@@ -306,6 +334,399 @@ def subdir_consumer(source_dir, build_dir, sio_source, redis):
     run_consumer(redis, os.path.join(build_dir, "consumer"))
 
 
+# ---- sio-gateway as its systemd unit runs it -------------------------------------------------------------------
+
+UNIT = "lib/systemd/system/sio-gateway.service"
+GATEWAY_START_TIMEOUT_S = 20
+GATEWAY_STOP_TIMEOUT_S = 10
+CLIENT_TIMEOUT_S = 20
+USER_ID = "42"
+# What `notify --user 42 --type ORDER_UPDATED --payload '{"orderId":7}' --timestamp 1700000000000` sends.
+EXPECTED_EVENT = {"event": "notification",
+                  "args": [{"type": "ORDER_UPDATED", "payload": {"orderId": 7}, "timestamp": 1700000000000}]}
+
+
+def read_unit(path):
+    """The [Service] settings of a unit file, each key with its values in order (as systemd reads them: comments
+    start with # or ;, later sections do not matter here)."""
+    service, section = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in "#;":
+                continue
+            if line.startswith("["):
+                section = line
+                continue
+            key, _, value = line.partition("=")
+            if section == "[Service]":
+                service.setdefault(key.strip(), []).append(value.strip())
+    return service
+
+
+def read_env_file(path):
+    """KEY=VALUE lines as systemd's EnvironmentFile= reads them (comments, blank lines, quotes)."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in "#;" or "=" not in line:
+                continue
+            key, _, value = line.partition("=")
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            env[key.strip()] = value
+    return env
+
+
+def unit_environment(service, root, extra_files=()):
+    """The environment systemd gives ExecStart: every EnvironmentFile= (a leading - means optional), then
+    `extra_files` (a drop-in's, which override), each absolute path read under `root`."""
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+    files = [(e, root + e.lstrip("-")) for e in service.get("EnvironmentFile", [])] + [(e, e) for e in extra_files]
+    for entry, path in files:
+        optional = entry.startswith("-")
+        if optional and not os.path.exists(path):
+            continue
+        expect(os.path.isfile(path), f"EnvironmentFile {entry}: no file {path}")
+        env.update(read_env_file(path))
+    return env
+
+
+def unit_command(service, env, root):
+    """ExecStart= as systemd expands it: a lone $VAR becomes its words, ${VAR} one word; the executable's absolute
+    path is read under `root`."""
+    lines = service.get("ExecStart", [])
+    expect(len(lines) == 1, f"the unit has {len(lines)} ExecStart= lines, expected 1")
+    words = shlex.split(lines[0])
+    exe = words[0].lstrip("-@:+!")
+    expect(os.path.isabs(exe), f"ExecStart {exe} is not an absolute path")
+    argv = [root + exe]
+    for word in words[1:]:
+        lone = re.fullmatch(r"\$(\w+)", word)
+        if lone:
+            argv += env.get(lone.group(1), "").split()
+        else:
+            argv.append(re.sub(r"\$\{(\w+)\}", lambda m: env.get(m.group(1), ""), word))
+    expect(os.access(argv[0], os.X_OK), f"ExecStart names {exe}, but {argv[0]} is not an executable file")
+    return argv
+
+
+def env_file_from_template(template, path, values):
+    """Writes `path` (mode 0600) from the shipped template with `values` set, as postinst does with the secret."""
+    with open(template) as f:
+        lines = f.read().splitlines()
+    done = set()
+    for i, line in enumerate(lines):
+        key = line.partition("=")[0].strip()
+        if key in values and not line.startswith("#"):
+            lines[i] = f"{key}={values[key]}"
+            done.add(key)
+    lines += [f"{k}={v}" for k, v in values.items() if k not in done]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def check_unit_paths(unit_path, exe, env_file):
+    service = read_unit(unit_path)
+    print(f"{unit_path}: ExecStart={service.get('ExecStart')} EnvironmentFile={service.get('EnvironmentFile')} "
+          f"LimitNOFILE={service.get('LimitNOFILE')}")
+    expect(service.get("ExecStart", [""])[0].split()[0] == exe, f"ExecStart does not start {exe}")
+    expect(service.get("EnvironmentFile") == [env_file], f"EnvironmentFile is not {env_file}")
+    nofile = int(service.get("LimitNOFILE", ["0"])[0])
+    # The default --max-connections 10000 may hold 2 x 10000 + 100 sockets, plus the gateway's 64 reserved.
+    expect(nofile >= 2 * 10000 + 100 + 64, f"LimitNOFILE={nofile} cannot hold the default --max-connections")
+
+
+def systemd_analyze_verify(root, unit_rel, work_dir):
+    """systemd-analyze verify on the unit under `root`: every directive must parse (a bad value is only a warning
+    there, so any output fails) and ExecStart must be an executable. verify --root=DIR would want a whole system in
+    DIR (sysinit.target, ...), so a copy whose ExecStart points under `root` is verified instead."""
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        print("systemd-analyze is not installed (package systemd): unit not verified")
+        return
+    with open(os.path.join(root, unit_rel)) as f:
+        text = f.read()
+    expect(re.search(r"^ExecStart=/", text, re.M), "ExecStart= is not an absolute path")
+    os.makedirs(work_dir, exist_ok=True)
+    copy = os.path.join(work_dir, os.path.basename(unit_rel))
+    with open(copy, "w") as f:
+        f.write(re.sub(r"^ExecStart=/", f"ExecStart={root}/", text, flags=re.M))
+    p = run([tool, "verify", copy], check=False)
+    expect(p.returncode == 0 and not p.stdout.strip(), "systemd-analyze verify reported problems with the unit")
+    print("systemd-analyze verify: no problems")
+
+
+class Lines:
+    """Collects a child's output lines on a thread, so that waiting for one is bounded."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self.queue = queue.Queue()
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.lines.append(line.rstrip("\n"))
+            self.queue.put(line.rstrip("\n"))
+        self.queue.put(None)
+
+    def wait_for(self, predicate, timeout, what):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            expect(left > 0, f"timed out after {timeout} s waiting for {what}")
+            try:
+                line = self.queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            expect(line is not None, f"the output ended before {what}")
+            if predicate(line):
+                return line
+
+
+def json_line(line):
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def stop_process(proc, name):
+    """SIGTERM, then SIGKILL after a bounded wait, by PID; returns the exit status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=GATEWAY_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            print(f"{name} (pid {proc.pid}) did not stop within {GATEWAY_STOP_TIMEOUT_S} s: SIGKILL", flush=True)
+            proc.kill()
+            proc.wait(timeout=GATEWAY_STOP_TIMEOUT_S)
+    return proc.returncode
+
+
+class UnitGateway:
+    """sio-gateway started the way its unit says, without systemd: ExecStart expanded with the unit's
+    EnvironmentFile(s) (plus an override file, as a drop-in would add), paths under `root`."""
+
+    def __init__(self, unit_path, root, override_env_file=None):
+        self.service = read_unit(unit_path)
+        self.root = root
+        self.env = unit_environment(self.service, root, [override_env_file] if override_env_file else [])
+        self.argv = unit_command(self.service, self.env, root)
+        self.proc = None
+        self.logs = None
+        self.port = None
+
+    def start(self):
+        shown = " ".join(f"{k}={'***' if 'SECRET' in k else v}" for k, v in sorted(self.env.items()) if k != "PATH")
+        print(f"$ env -i {shown} {' '.join(self.argv)}", flush=True)
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, errors="replace")
+        print(f"sio-gateway pid {self.proc.pid}", flush=True)
+        self.logs = Lines(self.proc.stderr)
+        try:
+            line = self.logs.wait_for(lambda l: (json_line(l) or {}).get("msg") == "listening",
+                                      GATEWAY_START_TIMEOUT_S, 'sio-gateway to log "listening"')
+        except StepFailed as e:
+            print("\n".join(self.logs.lines[-20:]), flush=True)
+            try:
+                code = self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                raise e from None
+            raise StepFailed(f"sio-gateway exited with {code} before listening (2: usage, e.g. no secret)") from None
+        self.port = json_line(line).get("port")
+        print(line, flush=True)
+        return self
+
+    def log_line(self, msg):
+        return next((json_line(l) for l in self.logs.lines if (json_line(l) or {}).get("msg") == msg), None)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        running = self.proc.poll() is None
+        code = stop_process(self.proc, "sio-gateway")
+        self.logs.thread.join(timeout=5)
+        print(f"sio-gateway exited with {code}" + ("" if running else " before it was stopped"), flush=True)
+        if sys.exc_info()[1] is None:  # called from a finally: an earlier failure says more
+            expect(running, f"sio-gateway died with {code} before it was stopped")
+            expect(code == 0, f"sio-gateway exited with {code} on SIGTERM, expected 0 (a clean shutdown)")
+
+
+def mint_token(gateway_exe, secret):
+    p = run([gateway_exe, "token", "--user", USER_ID, "--ttl", "10m"], env={"SIO_JWT_SECRET": secret}, quiet=True)
+    token = p.stdout.strip()
+    expect(re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", token), f"sio-gateway token printed no JWT: {p.stdout!r}")
+    return token
+
+
+def client_receives(args, gateway_exe, notify_exe, port, secret, redis):
+    """A real socket.io-client connects with a token the installed `sio-gateway token` minted, the installed notify
+    publishes to user 42, and the client must receive exactly that notification."""
+    token = mint_token(gateway_exe, secret)
+    script = os.path.join(args.source_dir, "tests/packaging/gateway_client.mjs")
+    url = f"http://127.0.0.1:{port}"
+    print(f"$ node {script} {url} <token for user {USER_ID}>", flush=True)
+    client = subprocess.Popen(["node", script, url, token, str(CLIENT_TIMEOUT_S * 1000)], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    print(f"socket.io-client pid {client.pid}", flush=True)
+    out = Lines(client.stdout)
+    try:
+        line = out.wait_for(lambda l: json_line(l) is not None, CLIENT_TIMEOUT_S, "the client to connect")
+        print(line, flush=True)
+        expect("connected" in json_line(line), f"the client did not connect: {line}")
+        # Until the gateway's adapter subscription is there, notify counts 0 receivers (exit 7) and nobody got it.
+        deadline = time.monotonic() + CLIENT_TIMEOUT_S
+        while True:
+            p = run([notify_exe, "--redis", redis.url, "--user", USER_ID, "--type", "ORDER_UPDATED",
+                     "--payload", '{"orderId":7}', "--timestamp", "1700000000000", "--require-receivers"],
+                    env={"LD_LIBRARY_PATH": "", "REDIS_URL": "", "SIO_KEY": ""}, check=False, timeout=30)
+            if p.returncode != 7 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        expect(p.returncode == 0, f"notify exited with {p.returncode}")
+        line = out.wait_for(lambda l: json_line(l) is not None, CLIENT_TIMEOUT_S, "the client to receive an event")
+        print(f"client received: {line}", flush=True)
+        expect(json_line(line) == EXPECTED_EVENT, f"the client received {line}, expected {json.dumps(EXPECTED_EVENT)}")
+        client.wait(timeout=CLIENT_TIMEOUT_S)
+        expect(client.returncode == 0, f"the client exited with {client.returncode}")
+    finally:
+        stop_process(client, "socket.io-client")
+
+
+def http_get(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return response.status, response.read()
+
+
+def demo_bundle_served(port, bundle):
+    """The demo page and GET /socket.io.min.js, which must be the installed bundle's bytes."""
+    status, page = http_get(port, "/")
+    expect(status == 200 and b'<script src="/socket.io.min.js">' in page, "GET / is not the demo page")
+    status, body = http_get(port, "/socket.io.min.js")
+    with open(bundle, "rb") as f:
+        installed = f.read()
+    print(f"GET /socket.io.min.js: {status}, {len(body)} bytes; {bundle}: {len(installed)} bytes")
+    expect(status == 200 and body == installed, f"/socket.io.min.js is not {bundle}")
+
+
+def gateway_from_unit(args, root, unit_path, redis, port):
+    """Starts the gateway as `unit_path` says (paths under `root`), then the client and demo bundle checks."""
+    gateway = UnitGateway(unit_path, root)
+    try:
+        gateway.start()
+        expect(gateway.port == port, f"the gateway listens on {gateway.port}, not SIO_GATEWAY_PORT={port} of "
+                                     f"the EnvironmentFile")
+        exe = gateway.argv[0]
+        client_receives(args, exe, os.path.join(os.path.dirname(exe), "notify"), port,
+                        gateway.env["SIO_JWT_SECRET"], redis)
+        if args.demo_client_js == "ON":
+            bundle = os.path.join(os.path.dirname(exe), "..", "share", "sio-gateway", "socket.io.min.js")
+            found = gateway.log_line("demo page socket.io client found") or {}
+            print(f"log: {json.dumps(found)}")
+            expect(os.path.realpath(found.get("path", "")) == os.path.realpath(bundle),
+                   f"the gateway did not take its bundle from {os.path.realpath(bundle)}")
+            demo_bundle_served(port, bundle)
+    finally:
+        gateway.stop()
+
+
+def run_extracted_unit(args, root, redis):
+    """The extracted package's unit, as postinst would leave it: its EnvironmentFile written from the shipped
+    template (a random secret, the test's Redis and a free port), then ExecStart under the extracted root."""
+    unit_path = os.path.join(root, "usr", UNIT)
+    service = read_unit(unit_path)
+    env_files = [e.lstrip("-") for e in service.get("EnvironmentFile", [])]
+    expect(env_files, "the unit has no EnvironmentFile")
+    port = free_port()
+    env_file_from_template(os.path.join(root, "usr/share/sio-gateway/sio-gateway.env.example"), root + env_files[0],
+                           {"SIO_JWT_SECRET": os.urandom(32).hex(), "REDIS_URL": redis.url,
+                            "SIO_GATEWAY_HOST": "127.0.0.1", "SIO_GATEWAY_PORT": str(port)})
+    gateway_from_unit(args, root, unit_path, redis, port)
+
+
+# ---- the installed package's gateway (SIO_TEST_DEB_INSTALL=1, root) ----------------------------------------------
+
+SYSTEM_ENV_FILE = "/etc/sio-gateway/sio-gateway.env"
+TEST_OVERRIDE_ENV = "/run/sio-packaging-test.env"
+DROPIN_DIR = "/run/systemd/system/sio-gateway.service.d"
+
+
+def check_postinst_env_file():
+    st = os.stat(SYSTEM_ENV_FILE)
+    print(f"{SYSTEM_ENV_FILE}: mode {stat.S_IMODE(st.st_mode):04o}, uid {st.st_uid}")
+    expect(stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0, f"{SYSTEM_ENV_FILE} is not mode 0600, root's")
+    secret = read_env_file(SYSTEM_ENV_FILE).get("SIO_JWT_SECRET", "")
+    expect(re.fullmatch(r"[0-9a-f]{64}", secret), "SIO_JWT_SECRET is not 32 random bytes in hex")
+    print("SIO_JWT_SECRET: 64 hex digits")
+
+
+def write_override(redis, port):
+    """The test's Redis and port, in an environment file read after the unit's own (as a drop-in adds it)."""
+    fd = os.open(TEST_OVERRIDE_ENV, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"REDIS_URL={redis.url}\nSIO_GATEWAY_HOST=127.0.0.1\nSIO_GATEWAY_PORT={port}\n")
+
+
+def wait_port(port, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if http_get(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        expect(time.monotonic() < deadline, f"nothing answered GET /healthz on port {port} within {timeout} s")
+        time.sleep(0.2)
+
+
+def installed_unit_serves(args, redis):
+    port = free_port()
+    write_override(redis, port)
+    secret = read_env_file(SYSTEM_ENV_FILE)["SIO_JWT_SECRET"]
+    unit_path = "/usr/" + UNIT
+    try:
+        if os.path.isdir("/run/systemd/system"):
+            print("systemd runs (PID 1): systemctl start with a drop-in adding the test's EnvironmentFile")
+            os.makedirs(DROPIN_DIR, exist_ok=True)
+            with open(os.path.join(DROPIN_DIR, "packaging-test.conf"), "w") as f:
+                f.write(f"[Service]\nEnvironmentFile={TEST_OVERRIDE_ENV}\n")
+            run(["systemctl", "daemon-reload"], timeout=60)
+            try:
+                run(["systemctl", "start", "sio-gateway.service"], timeout=60)
+                wait_port(port, GATEWAY_START_TIMEOUT_S)
+                run(["systemctl", "--no-pager", "status", "sio-gateway.service"], check=False, timeout=30)
+                client_receives(args, "/usr/bin/sio-gateway", "/usr/bin/notify", port, secret, redis)
+                if args.demo_client_js == "ON":
+                    demo_bundle_served(port, "/usr/share/sio-gateway/socket.io.min.js")
+            finally:
+                run(["systemctl", "stop", "sio-gateway.service"], check=False, timeout=60)
+                shutil.rmtree(DROPIN_DIR, ignore_errors=True)
+                run(["systemctl", "daemon-reload"], check=False, timeout=60)
+        else:
+            print("systemd is not PID 1 here: the installed unit's ExecStart with its EnvironmentFile (the one "
+                  f"postinst made) and {TEST_OVERRIDE_ENV}")
+            gateway = UnitGateway(unit_path, "", TEST_OVERRIDE_ENV)
+            expect(gateway.env.get("SIO_JWT_SECRET") == secret, "the unit's EnvironmentFile is not postinst's")
+            try:
+                gateway.start()
+                expect(gateway.port == port, f"the gateway listens on {gateway.port}, not {port}")
+                client_receives(args, "/usr/bin/sio-gateway", "/usr/bin/notify", port, secret, redis)
+                if args.demo_client_js == "ON":
+                    demo_bundle_served(port, "/usr/share/sio-gateway/socket.io.min.js")
+            finally:
+                gateway.stop()
+    finally:
+        os.unlink(TEST_OVERRIDE_ENV)
+
+
 # ---- groups -------------------------------------------------------------------------------------------------------
 
 def group_install(r, args, tmp):
@@ -313,11 +734,16 @@ def group_install(r, args, tmp):
     if r.step("cmake --install into a temporary prefix", install_into, args.build_dir, prefix) is None:
         return
     r.step("the install tree", print_tree, prefix)
-    r.step("expected files and version header", check_files, prefix, args.libdir, args.version)
+    r.step("expected files and version header", check_files, prefix, args.libdir, args.version, args)
     r.step("exported symbols of libsio-emitter.so (nm -D)", check_symbols, prefix, args.libdir)
     r.step("SONAME (objdump -p)", check_soname, prefix, args.libdir, args.version)
     r.step("installed notify --version", check_notify, prefix, args.version)
     r.step("pkg-config sio-emitter", check_pkgconfig, prefix, args.libdir, args.version)
+    if args.gateway:
+        # The unit is written at install time: it names this prefix, not the configured one.
+        r.step("sio-gateway.service names this prefix's paths", check_unit_paths, os.path.join(prefix, UNIT),
+               os.path.join(prefix, "bin/sio-gateway"), os.path.join(prefix, "etc/sio-gateway/sio-gateway.env"))
+        r.step("installed sio-gateway --version", check_gateway_version, prefix, args.version)
 
 
 def group_consumers(r, args, tmp):
@@ -352,10 +778,10 @@ def build_deb(build_dir, out_dir, version):
     return os.path.join(out_dir, expected)
 
 
-def inspect_deb(deb, libdir, version):
+def inspect_deb(deb, libdir, version, args):
     listing = run(["dpkg-deb", "-c", deb]).stdout
     paths = {line.split()[5].split(" -> ")[0].lstrip(".") for line in listing.splitlines() if line.strip()}
-    missing = [f for f in expected_files(libdir, version) if "/usr/" + f not in paths]
+    missing = [f for f in expected_files(libdir, version, args) if "/usr/" + f not in paths]
     expect(not missing, "missing from the package: " + ", ".join(missing))
     fields = run(["dpkg-deb", "-f", deb, "Package", "Version", "Architecture", "Maintainer", "Depends",
                   "Description"]).stdout
@@ -364,7 +790,7 @@ def inspect_deb(deb, libdir, version):
     expect(re.search(r"^Maintainer: sio maintainers$", fields, re.M), "Maintainer is not 'sio maintainers'")
     depends = re.search(r"^Depends: (.*)$", fields, re.M)
     expect(depends, "no Depends field: dpkg-shlibdeps did not run")
-    for lib in ["libhiredis", "libfmt", "libstdc++6", "libc6"]:
+    for lib in ["libhiredis", "libfmt", "libstdc++6", "libc6"] + (["libjwt", "libssl"] if args.gateway else []):
         expect(lib in depends.group(1), f"Depends lacks {lib}")
     expect("-dev" not in depends.group(1), "Depends names a -dev package: runtime dependencies only")
 
@@ -374,8 +800,41 @@ def apt_install(deb):
                             stderr=subprocess.DEVNULL, text=True)
     expect("install ok installed" not in status.stdout,
            "a package named sio is already installed: refusing to replace it (apt-get remove sio first)")
+    # The purge at the end removes /etc/sio-gateway: it must be the package's own.
+    expect(not os.path.lexists("/etc/sio-gateway"), "/etc/sio-gateway exists: refusing to install over it")
     run(["apt-get", "install", "-y", "--no-install-recommends", deb],
         env={"DEBIAN_FRONTEND": "noninteractive"}, timeout=300)
+
+
+def check_gateway_version(prefix, version):
+    p = run([os.path.join(prefix, "bin/sio-gateway"), "--version"], env={"LD_LIBRARY_PATH": ""})
+    expect(version in p.stdout, f"sio-gateway --version does not say {version}")
+
+
+def check_maintainer_scripts(deb, control_dir):
+    """postinst, prerm and postrm: executable POSIX sh scripts with set -e that sh -n accepts; postinst and postrm
+    run ldconfig (cpack's own, which they replace, did)."""
+    run(["dpkg-deb", "-e", deb, control_dir])
+    for name in ["postinst", "prerm", "postrm"]:
+        path = os.path.join(control_dir, name)
+        expect(os.path.isfile(path), f"the package has no {name}")
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        with open(path) as f:
+            text = f.read()
+        print(f"{name}: mode {mode:04o}, {len(text.splitlines())} lines")
+        expect(mode == 0o755, f"{name} is mode {mode:04o}, not 0755")
+        expect(text.startswith("#!/bin/sh\n"), f"{name} does not start with #!/bin/sh")
+        expect(re.search(r"^set -e$", text, re.M), f"{name} lacks set -e")
+        expect("@" not in re.sub(r"#.*", "", text), f"{name} has an unreplaced @VARIABLE@")
+        run(["sh", "-n", path])
+        if shutil.which("checkbashisms"):
+            run(["checkbashisms", path])
+        if name in ("postinst", "postrm"):
+            expect(re.search(r"^\s*ldconfig$", text, re.M), f"{name} does not run ldconfig")
+    with open(os.path.join(control_dir, "postinst")) as f:
+        postinst = f.read()
+    expect("systemctl enable" not in re.sub(r"#.*|echo .*", "", postinst) and
+           "systemctl start" not in re.sub(r"#.*|echo .*", "", postinst), "postinst enables or starts the service")
 
 
 def check_system_notify(version):
@@ -389,7 +848,22 @@ def group_deb(r, args, tmp):
     if deb is None:
         return
     # cpack installs under /usr (CPACK_PACKAGING_INSTALL_PREFIX) with the configured CMAKE_INSTALL_LIBDIR.
-    r.step("dpkg-deb -c / -f: files and control fields", inspect_deb, deb, args.libdir, args.version)
+    r.step("dpkg-deb -c / -f: files and control fields", inspect_deb, deb, args.libdir, args.version, args)
+    if args.gateway:
+        r.step("maintainer scripts (dpkg-deb -e)", check_maintainer_scripts, deb, os.path.join(tmp, "control"))
+        root = os.path.join(tmp, "root")
+        if r.step("dpkg-deb -x into a temporary root", run, ["dpkg-deb", "-x", deb, root]) is not None:
+            r.step("sio-gateway.service: /usr paths", check_unit_paths, os.path.join(root, "usr", UNIT),
+                   "/usr/bin/sio-gateway", "/etc/sio-gateway/sio-gateway.env")
+            r.step("systemd-analyze verify sio-gateway.service", systemd_analyze_verify, root, "usr/" + UNIT,
+                   os.path.join(tmp, "verify"))
+            redis = RedisServer(tmp)
+            if r.step("start redis-server", start_redis, redis) is not None:
+                try:
+                    r.step("the extracted unit's ExecStart serves a socket.io-client what notify publishes",
+                           run_extracted_unit, args, root, redis)
+                finally:
+                    redis.stop()
     if os.environ.get("SIO_TEST_DEB_INSTALL") != "1":
         print("\nSIO_TEST_DEB_INSTALL is not 1: not installing the package into the system (CI sets it)")
         return
@@ -397,23 +871,38 @@ def group_deb(r, args, tmp):
         return
     try:
         r.step("/usr/bin/notify --version and pkg-config from /usr", check_system_notify, args.version)
+        if args.gateway:
+            r.step(f"postinst created {SYSTEM_ENV_FILE} (0600, a random secret)", check_postinst_env_file)
+            r.step("systemd-analyze verify /usr/" + UNIT, systemd_analyze_verify, "", "/usr/" + UNIT,
+                   os.path.join(tmp, "verify-usr"))
         redis = RedisServer(tmp)
         if r.step("start redis-server", start_redis, redis) is not None:
             try:
                 consumers = os.path.join(args.source_dir, "tests/packaging/consumers")
                 r.step("(a) C++ find_package(sio) against /usr", cmake_consumer,
                        os.path.join(consumers, "cxx_find_package"), os.path.join(tmp, "a-usr"), "/usr", redis)
+                if args.gateway:
+                    r.step("the installed sio-gateway.service serves a socket.io-client what notify publishes",
+                           installed_unit_serves, args, redis)
             finally:
                 redis.stop()
     finally:
-        r.step("apt-get remove -y sio", remove_package)
+        r.step("apt-get remove -y sio, dpkg --purge sio", remove_package, args)
 
 
-def remove_package():
+def remove_package(args):
     run(["apt-get", "remove", "-y", "sio"], env={"DEBIAN_FRONTEND": "noninteractive"}, timeout=300)
-    # remove leaves dpkg's "rc" record (the ldconfig trigger); purge it so the system is as before.
+    if args.gateway:
+        expect(os.path.exists(SYSTEM_ENV_FILE), f"remove (not purge) deleted {SYSTEM_ENV_FILE}")
+    # remove leaves dpkg's "rc" record (the ldconfig trigger, the environment file); purge it so the system is as
+    # before.
     run(["dpkg", "--purge", "sio"], timeout=120)
-    expect(not os.path.exists("/usr/bin/notify"), "/usr/bin/notify is still there")
+    for path in ["/usr/bin/notify", "/usr/bin/sio-gateway", "/usr/" + UNIT, "/etc/sio-gateway"]:
+        expect(not os.path.lexists(path), f"{path} is still there after the purge")
+    status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "sio"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    expect(status.stdout.strip() in ("", "unknown ok not-installed"), f"dpkg still knows sio: {status.stdout!r}")
+    print("purged: no sio files, no /etc/sio-gateway, dpkg knows no sio")
 
 
 def main():
@@ -423,6 +912,9 @@ def main():
     parser.add_argument("--source-dir", required=True)
     parser.add_argument("--version", required=True)
     parser.add_argument("--libdir", required=True, help="CMAKE_INSTALL_LIBDIR")
+    parser.add_argument("--gateway", action="store_true", help="sio-gateway was built: its files are installed")
+    parser.add_argument("--demo-client-js", choices=["ON", "OFF"], default="OFF",
+                        help="the build installs the demo page's socket.io-client bundle")
     args = parser.parse_args()
     r = Runner()
     tmp = tempfile.mkdtemp(prefix=f"sio-packaging-{args.group}-")
