@@ -1,6 +1,6 @@
 // notify's requests on a REAL Redis Cluster (3 masters, cluster-fleet.mjs) against 2 REAL Node servers on node-redis
 // cluster clients, in every adapter mode: --confirm counts the user's sockets on both servers, --acks collects each
-// client's acknowledgement, sockets lists them, server-emit --acks gets both servers' answers, --fallback runs once
+// client's acknowledgement (the user has 3 sockets, 2 on one server), sockets lists them, server-emit --acks gets both servers' answers, --fallback runs once
 // for an offline user only; servers are counted over every node (classic: NUMSUB of the request channel, which the
 // servers subscribe on whichever node their client picked; sharded: SHARDNUMSUB on the owner of <key>#<nsp>#;
 // streams: NUMSUB of <key>#<nsp>#), and the Node servers' own serverCount(), fetchSockets() and
@@ -36,14 +36,24 @@ for (const { name, mode, env } of FLEETS) {
   test(`cluster, ${name}: --confirm, --acks, sockets, server-emit --acks and --fallback count and reach both servers`, async (t) => {
     const f = await startFleet(`confirm-${name.replace(/ /g, "-")}`, { ...env, SIO_SERVER_ACK: "echo" },
       { ackWith: (args, event) => ({ got: args[0]?.type ?? event }) });
-    const notify = (args, options) => h.notify([...mode, ...args], options);
+    // Every run is printed as a transcript (the command as a user would type it, its stdout and exit code).
+    const notify = async (args, options) => {
+      const r = await h.notify([...mode, ...args], options);
+      console.log(`[cluster ${name}] $ notify ${[...mode, ...args].map((a) => (/^[\w.:/#=,-]+$/.test(a) ? a : `'${a}'`)).join(" ")}` +
+        `\n${r.stdout.trimEnd().split("\n").filter(Boolean).map((l) => `[cluster ${name}]   ${l}`).join("\n")}` +
+        `${r.stdout.trim() ? "\n" : ""}[cluster ${name}]   (exit ${r.code})`);
+      return r;
+    };
     const dir = mkdtempSync(join(tmpdir(), "sio-cluster-fallback-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     try {
-      // users[0] has a socket on each server, users[1] one on A.
+      // users[0] has 2 sockets on A and 1 on B, users[1] one on A.
+      const third = await h.connect(f.a.port, { userId: users[0].id, label: `${name}: user ${users[0].id} #2 on A`, ackWith: (args, event) => ({ got: args[0]?.type ?? event }) });
+      f.sockets.get(users[0].id).push(third);
+      f.all.push(third);
       const both = f.sockets.get(users[0].id);
       const r = await notify(["--user", users[0].id, "--type", "BOTH", "--confirm", ...TIMEOUT]);
-      assert.equal(r.stdout, "delivered to 2 sockets (2 of 2 servers answered)\n", `${r.shown}\nstderr: ${r.stderr}`);
+      assert.equal(r.stdout, "delivered to 3 sockets (2 of 2 servers answered)\n", `${r.shown}\nstderr: ${r.stderr}`);
       const one = await notify(["--user", users[1].id, "--type", "ONE", "--confirm", "--json", ...TIMEOUT]);
       const j = JSON.parse(one.stdout);
       assert.deepEqual({ servers: j.servers, answered: j.answered, timed_out: j.timed_out, clients: j.clients },
@@ -52,8 +62,8 @@ for (const { name, mode, env } of FLEETS) {
 
       const acks = await notify(["--user", users[0].id, "--type", "ACKED", "--confirm", "--acks", ...TIMEOUT]);
       const out = lines(acks.stdout);
-      assert.deepEqual(out.slice(0, 2), ["delivered to 2 sockets (2 of 2 servers answered)", "acknowledged by 2 of 2"], acks.stdout);
-      assert.deepEqual(out.slice(2), ['{"got":"ACKED"}', '{"got":"ACKED"}'], acks.stdout);
+      assert.deepEqual(out.slice(0, 2), ["delivered to 3 sockets (2 of 2 servers answered)", "acknowledged by 3 of 3"], acks.stdout);
+      assert.deepEqual(out.slice(2), ['{"got":"ACKED"}', '{"got":"ACKED"}', '{"got":"ACKED"}'], acks.stdout);
 
       const ids = await notify(["sockets", "--user", users[0].id, "--ids", ...TIMEOUT]);
       assert.deepEqual(lines(ids.stdout).sort(), both.map((c) => c.socket.id).sort(), ids.stdout);
@@ -85,13 +95,15 @@ for (const { name, mode, env } of FLEETS) {
         if (env.SIO_ADAPTER === "sharded") await silent.sSubscribe(channel, () => {});
         else await silent.subscribe(channel, () => {});
         const partial = await notify(["--user", users[0].id, "--type", "PARTIAL", "--confirm", "--timeout", "1s"]);
-        assert.equal(partial.stdout, "delivered to 2 sockets (2 of 3 servers answered)\n", `${partial.shown}\nstderr: ${partial.stderr}`);
+        assert.equal(partial.stdout, "delivered to 3 sockets (2 of 3 servers answered)\n", `${partial.shown}\nstderr: ${partial.stderr}`);
         assert.ok(partial.ms >= 900 && partial.ms < 3000, `${partial.shown}: took ${partial.ms} ms`);
       } finally {
         await silent.disconnect().catch(() => {});
       }
 
-      // The servers' own requests: exact (notify is not a server) and fast.
+      // The servers' own requests while notify asks too: exact (notify is not a server) and fast.
+      const asking = Promise.all(Array.from({ length: 5 }, (_, i) =>
+        h.notify([...mode, "--user", users[0].id, "--type", `LOAD_${i}`, "--confirm", ...TIMEOUT])));
       for (const s of [f.a, f.b]) {
         const count = await s.control({ cmd: "serverCount" });
         assert.equal(count.count, 2, `${s.name}'s serverCount: ${JSON.stringify(count)}`);
@@ -103,7 +115,8 @@ for (const { name, mode, env } of FLEETS) {
         assert.equal(acked.responses.length, 1, `${s.name}'s serverSideEmitWithAck: ${JSON.stringify(acked.responses)}`);
         for (const c of [count, fetched, acked]) assert.ok(c.ms < FAST_MS, `${s.name}: ${JSON.stringify(c).slice(0, 200)}`);
       }
-      console.log(`[cluster ${name}] requests: confirm 2/1/0 sockets, 2 acks, sockets, 2 server answers, fallback once`);
+      for (const load of await asking) assert.equal(load.stdout, "delivered to 3 sockets (2 of 2 servers answered)\n", load.shown);
+      console.log(`[cluster ${name}] requests: confirm 3/1/0 sockets, 3 acks, sockets, 2 server answers, fallback once, 2 of 3 with a silent subscriber`);
     } finally {
       await stopFleet(f);
     }
