@@ -64,6 +64,25 @@ def main():
             finally:
                 subscriber.close()
 
+        def requests_through_the_sentinel(failures):
+            # A "server" that never answers, subscribed on the master where each mode's requests go: notify finds
+            # the master through the sentinel, counts it there and waits for it (issue 16: every mode).
+            for mode, subscribe, channel in [("classic", "SUBSCRIBE", "socket.io-request#/#"),
+                                             ("sharded", "SSUBSCRIBE", "socket.io#/#"),
+                                             ("streams", "SUBSCRIBE", "socket.io#/#")]:
+                silent = Resp(master.port, 5)
+                try:
+                    silent.send(subscribe, channel)
+                    silent.read()
+                    result = run(notify, ["--redis", url, "--mode", mode, "--user", "42", "--type", "T", "--confirm",
+                                          "--timeout", "1s"])
+                    expected = b"delivered to 0 sockets (0 of 1 server answered)\n"
+                    if result.returncode != 6 or result.stdout != expected:
+                        failures.append("%s: exit %d, stdout %r, stderr %r (expected exit 6 and %r)" % (
+                            mode, result.returncode, result.stdout, result.stderr, expected))
+                finally:
+                    silent.close()
+
         def unknown_master_name(failures):
             result = run(notify, ["--redis", "redis+sentinel://127.0.0.1:%d/nosuch" % sentinel.port,
                                   "--user", "42", "--type", "T"])
@@ -73,7 +92,7 @@ def main():
                 failures.append("exit %d, stdout %r, stderr %r (expected exit 4 and %r)" % (
                     result.returncode, result.stdout, result.stderr, expected))
 
-        return run_checks([delivers_through_the_sentinel, unknown_master_name], lambda check, f: check(f))
+        return run_checks([delivers_through_the_sentinel, requests_through_the_sentinel, unknown_master_name], lambda check, f: check(f))
     finally:
         if sentinel is not None:
             sentinel.stop()
