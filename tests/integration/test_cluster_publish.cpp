@@ -270,3 +270,38 @@ TEST_CASE("cluster: a master killed during queued SPUBLISHes: emits buffered mea
   CHECK(io.to(room).emit_sync("after", 1).receivers == 0);
 }
 
+
+// A server's Redis client may subscribe through any node, a replica included (PUBSUB NUMSUB answers per node):
+// requests count the servers over every node the cluster lists, replicas too (issue 16).
+TEST_CASE("cluster: requests count subscribers on every node, replicas included") {
+  sio::test::redis_cluster cluster(3, 1);
+  cluster.wait_until_replicas_synced();
+  // CLUSTER SLOTS names a replica once gossip told the node about it: wait until every node lists all three.
+  const auto replicas_listed = [&] {
+    for (std::size_t n = 0; n < 6; ++n) {
+      const auto slots = cluster.node(n).command({"CLUSTER", "SLOTS"});
+      std::size_t hosts = 0;
+      for (auto at = slots.find("127.0.0.1"); at != std::string::npos; at = slots.find("127.0.0.1", at + 1)) ++hosts;
+      if (hosts != 6) return false;
+    }
+    return true;
+  };
+  for (int i = 0; i < 200 && !replicas_listed(); ++i) std::this_thread::sleep_for(50ms);
+  REQUIRE(replicas_listed());
+  using how = sio::test::subscriber::mode;
+  sio::test::subscriber on_master(cluster.node(0), {"socket.io-request#/#"}, how::channels);
+  sio::test::subscriber on_replica(cluster.node(4), {"socket.io-request#/#"}, how::channels);
+  sio::test::subscriber streams_on_replica(cluster.node(5), {"socket.io#/#"}, how::channels);
+  auto o = options_for(cluster, sio::Options::adapter_mode::classic);
+  o.request_timeout = 300ms;
+  const sio::Emitter classic(o);
+  CHECK(classic.serverCount() == 2);
+  const auto delivery = classic.to("user:1").emit_confirmed("e");  // nobody answers: both waited for
+  CHECK(delivery.servers == 2);
+  CHECK(delivery.answered == 0);
+  CHECK(delivery.timed_out);
+  o.mode = sio::Options::adapter_mode::streams;
+  CHECK(sio::Emitter(o).serverCount() == 1);
+  o.mode = sio::Options::adapter_mode::sharded;
+  CHECK(sio::Emitter(o).serverCount() == 0);  // nobody SSUBSCRIBEd socket.io#/#
+}
