@@ -41,7 +41,7 @@ for (const { name, mode, env } of FLEETS) {
       const r = await h.notify([...mode, ...args], options);
       console.log(`[cluster ${name}] $ notify ${[...mode, ...args].map((a) => (/^[\w.:/#=,-]+$/.test(a) ? a : `'${a}'`)).join(" ")}` +
         `\n${r.stdout.trimEnd().split("\n").filter(Boolean).map((l) => `[cluster ${name}]   ${l}`).join("\n")}` +
-        `${r.stdout.trim() ? "\n" : ""}[cluster ${name}]   (exit ${r.code})`);
+        `${r.stdout.trim() ? "\n" : ""}[cluster ${name}]   (exit ${r.code}, ${r.ms} ms)`);
       return r;
     };
     const dir = mkdtempSync(join(tmpdir(), "sio-cluster-fallback-"));
