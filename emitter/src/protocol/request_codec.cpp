@@ -267,19 +267,17 @@ answer classic_answer(response r) {
   return a;
 }
 
-std::optional<answer> cluster_answer(std::string_view payload) {
-  sio::value body;
-  try {
-    body = !payload.empty() && payload.front() == '{' ? sio::json(payload) : decode_msgpack(payload);
-  } catch (const sio::error&) {
-    return std::nullopt;
-  }
+}  // namespace
+
+std::optional<answer> cluster_answer(const sio::value& body) {
   const auto& data = member(body, "data");
   const auto& id = member(data, "requestId");
   if (id.type() != sio::value::kind::string) return std::nullopt;
   answer a{id.as_string(), answer_kind::other, {}};
   const auto& type = member(body, "type");
-  const int t = type.is_number() ? static_cast<int>(type.as_number()) : 0;
+  // Range-checked before the cast: a hostile 1e300 must not reach static_cast<int> (undefined behaviour).
+  const double n = type.is_number() ? type.as_number() : 0;
+  const int t = n >= 0 && n <= 255 && n == static_cast<double>(static_cast<int>(n)) ? static_cast<int>(n) : 0;
   switch (static_cast<cluster_message_type>(t)) {
     case cluster_message_type::broadcast_client_count:
       a.kind = answer_kind::client_count;
@@ -302,10 +300,16 @@ std::optional<answer> cluster_answer(std::string_view payload) {
   return a;
 }
 
-}  // namespace
-
 std::optional<answer> decode_answer(request_protocol protocol, std::string_view payload) {
-  if (protocol == request_protocol::cluster) return cluster_answer(payload);
+  if (protocol == request_protocol::cluster) {
+    sio::value body;
+    try {
+      body = !payload.empty() && payload.front() == '{' ? sio::json(payload) : decode_msgpack(payload);
+    } catch (const sio::error&) {
+      return std::nullopt;
+    }
+    return cluster_answer(body);
+  }
   auto r = decode_response(payload);
   if (!r) return std::nullopt;
   return classic_answer(std::move(*r));

@@ -79,6 +79,9 @@ struct answer {
 // A message on a response channel of `protocol`: empty when it does not decode or carries no string requestId
 // (classic: top level; cluster: in `data`).
 std::optional<answer> decode_answer(request_protocol protocol, std::string_view payload);
+// The cluster half of decode_answer on an already decoded ClusterMessage {type, data: {requestId, ...}}, which
+// cluster_receive.hpp reads responses with too.
+std::optional<answer> cluster_answer(const sio::value& message);
 
 // A member of an object value, or undefined.
 const sio::value& member(const sio::value& object, std::string_view key);
