@@ -15,8 +15,16 @@ void room_index::join(socket_key s, std::string_view room) {
   if (std::find(rooms.begin(), rooms.end(), room) != rooms.end()) return;
   rooms.emplace_back(room);
   auto members = members_.find(room);
-  if (members == members_.end()) members = members_.emplace(std::string(room), std::set<socket_key>{}).first;
+  const bool created = members == members_.end();
+  if (created) members = members_.emplace(std::string(room), std::set<socket_key>{}).first;
   members->second.insert(s);
+  if (created && on_change) on_change(members->first, true, s);
+}
+
+void room_index::emptied(std::map<std::string, std::set<socket_key>, std::less<>>::iterator members, socket_key s) {
+  const std::string room = members->first;
+  members_.erase(members);  // as the adapter's "delete-room"
+  if (on_change) on_change(room, false, s);
 }
 
 void room_index::leave(socket_key s, std::string_view room) {
@@ -29,7 +37,7 @@ void room_index::leave(socket_key s, std::string_view room) {
   auto members = members_.find(room);
   if (members == members_.end()) return;
   members->second.erase(s);
-  if (members->second.empty()) members_.erase(members);  // as the adapter's "delete-room"
+  if (members->second.empty()) emptied(members, s);
 }
 
 void room_index::remove_socket(socket_key s) {
@@ -39,7 +47,7 @@ void room_index::remove_socket(socket_key s) {
     auto members = members_.find(room);
     if (members == members_.end()) continue;
     members->second.erase(s);
-    if (members->second.empty()) members_.erase(members);
+    if (members->second.empty()) emptied(members, s);
   }
   rooms_of_.erase(socket);
 }

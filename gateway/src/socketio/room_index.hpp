@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -31,7 +32,13 @@ class room_index {
   const std::vector<std::string>& rooms_of(socket_key s) const;
   std::vector<std::string> room_names() const;  // every room with at least one socket, sorted
 
+  // Told when a room gets its first socket (`created`, with the socket that joined) and when its last one leaves, as
+  // the in-memory adapter's "create-room" and "delete-room" events (the sharded adapter subscribes on them).
+  std::function<void(const std::string& room, bool created, socket_key s)> on_change;
+
  private:
+  void emptied(std::map<std::string, std::set<socket_key>, std::less<>>::iterator members, socket_key s);
+
   std::map<std::string, std::set<socket_key>, std::less<>> members_;
   std::map<socket_key, std::vector<std::string>> rooms_of_;
 };

@@ -409,6 +409,21 @@ std::vector<socket_description> server::fetch_sockets(std::string_view nsp, cons
 
 std::vector<std::string> server::namespaces() const { return impl_->options.namespaces; }
 
+void server::on_room_change(room_listener listener) {
+  for (auto& [name, ns] : impl_->namespaces) {
+    if (!listener) {
+      ns.rooms.on_change = nullptr;
+      continue;
+    }
+    // A socket's own room is created when it connects, by its own join, and deleted when it leaves: the socket
+    // that changed the room tells whether the room is its id.
+    ns.rooms.on_change = [&ns, listener](const std::string& room, bool created, room_index::socket_key s) {
+      const auto socket = ns.sockets.find(s);
+      listener(ns.name, room, created, socket != ns.sockets.end() && socket->second->id == room);
+    };
+  }
+}
+
 std::size_t server::socket_count() const noexcept { return impl_->socket_count; }
 
 std::uint64_t server::volatile_dropped() const noexcept { return impl_->volatile_dropped; }

@@ -77,6 +77,14 @@ class server final : public engineio::handler {
   std::vector<socket_description> fetch_sockets(std::string_view nsp, const target& t) const;
 
   std::vector<std::string> namespaces() const;  // the configured namespaces
+
+  // Told on the I/O thread when a room of a namespace gets its first socket (`created`) or loses its last, as the
+  // in-memory adapter's "create-room" / "delete-room" (the sharded adapter subscribes a room's channel on them).
+  // `socket_room`: the room is a socket's own id (the adapter's sids.has(room)). One listener; set it before
+  // sockets connect.
+  using room_listener =
+      std::function<void(std::string_view nsp, const std::string& room, bool created, bool socket_room)>;
+  void on_room_change(room_listener listener);
   std::size_t socket_count() const noexcept;    // connected Socket.IO sockets, all namespaces
   // Volatile broadcast packets not written to a socket whose session was not writable, since the start.
   std::uint64_t volatile_dropped() const noexcept;
