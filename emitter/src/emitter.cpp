@@ -19,22 +19,13 @@ namespace sio {
 
 namespace {
 
-detail::subscription_mode subscription_of(Options::subscription_mode mode) {
-  switch (mode) {
-    case Options::subscription_mode::dynamic: return detail::subscription_mode::dynamic;
-    case Options::subscription_mode::static_: return detail::subscription_mode::static_;
-    case Options::subscription_mode::dynamic_private: return detail::subscription_mode::dynamic_private;
-  }
-  return detail::subscription_mode::static_;
-}
-
 // The command for the adapter the servers run (Options::mode).
 void encode(const detail::client& client, const detail::operation& op, detail::command& out) {
   const auto& o = client.options();
   switch (o.mode) {
     case Options::adapter_mode::classic: detail::encode_classic(op, o.key, out); return;
     case Options::adapter_mode::sharded:
-      detail::encode_sharded(op, o.key, subscription_of(o.subscription), detail::emitter_uid, out);
+      detail::encode_sharded(op, o.key, detail::subscription_mode_of(o.subscription), detail::emitter_uid, out);
       return;
     case Options::adapter_mode::streams:
       detail::encode_streams(op, {o.stream_name, o.stream_count, o.stream_max_len}, out);

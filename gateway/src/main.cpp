@@ -172,6 +172,8 @@ int serve(const app::serve_config& c) {
   adapter_options.redis_url = c.redis_url;
   adapter_options.tls = c.tls;
   adapter_options.key = c.key;
+  adapter_options.mode = c.mode;
+  adapter_options.subscription = c.subscription;
   adapter_options.serve_requests = c.serve_requests;
   // Called from the adapter's threads: the logger writes each line with one fprintf, so lines never interleave.
   adapter_options.on_problem = [&log](std::string_view what, std::string_view error) {

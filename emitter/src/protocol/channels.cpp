@@ -86,6 +86,19 @@ std::optional<std::string> classic_channel_room(std::string_view channel, std::s
   return std::string(rest.empty() ? rest : rest.substr(0, rest.size() - 1));
 }
 
+subscription_mode subscription_mode_of(Options::subscription_mode mode) noexcept {
+  switch (mode) {
+    case Options::subscription_mode::dynamic: return subscription_mode::dynamic;
+    case Options::subscription_mode::static_: return subscription_mode::static_;
+    case Options::subscription_mode::dynamic_private: return subscription_mode::dynamic_private;
+  }
+  return subscription_mode::static_;
+}
+
+bool sharded_server_subscribes_room(subscription_mode mode, bool socket_room) noexcept {
+  return mode == subscription_mode::dynamic_private || (mode == subscription_mode::dynamic && !socket_room);
+}
+
 bool sharded_room_has_channel(std::string_view room, subscription_mode mode) {
   if (mode == subscription_mode::dynamic_private) return true;
   if (mode != subscription_mode::dynamic) return false;

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
+#include <variant>
 #include <thread>
 #include <utility>
 
@@ -21,6 +23,7 @@
 #include "adapter/redis_subscriber.hpp"
 #include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_receive.hpp"
+#include "sio/internal/protocol/cluster_receive.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_pipeline.hpp"
 #include "sio/internal/redis/redis_url.hpp"
@@ -102,6 +105,20 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   std::map<std::string, std::pair<std::string, channel_kind>> channel_nsp;          // request/response -> nsp
   std::map<std::string, sio::detail::classic_channels> nsp_channels;
 
+  // Sharded mode (createShardedAdapter): the main channel <prefix>#<nsp># and this server's response channel
+  // <prefix>#<nsp>#<uid># of each namespace -> nsp; the room channels <prefix>#<nsp>#<room># subscribed now (the
+  // subscriber thread's alone), and the changes the I/O thread asked for since (room_changed), under a mutex.
+  std::map<std::string, std::string> shard_channel_nsp;
+  std::set<std::string> own_response_channels;
+  std::map<std::string, std::string> room_channel_nsp;
+  struct room_op {
+    std::string channel;
+    std::string nsp;
+    bool subscribe = true;
+  };
+  std::mutex room_ops_mutex;
+  std::vector<room_op> room_ops;
+
   std::atomic<bool> alive{false};
   std::atomic<bool> stopping{false};
   std::atomic<bool> redis_connected{false};
@@ -135,8 +152,45 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     return out;
   }
 
+  bool sharded() const noexcept { return options.mode == sio::Options::adapter_mode::sharded; }
+
   std::unique_ptr<redis_subscriber> connect() const {
-    return std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
+    if (!sharded())
+      return std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
+    std::vector<std::string> shard;
+    for (const auto& [channel, nsp] : shard_channel_nsp) shard.push_back(channel);
+    for (const auto& [channel, nsp] : room_channel_nsp) shard.push_back(channel);
+    return std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, std::vector<std::string>{},
+                                              std::vector<std::string>{}, shard);
+  }
+
+  void wake() const {
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(wake_write, &byte, 1);
+  }
+
+  // On the subscriber thread: empties the wake pipe, then applies the room channel changes asked for (on `sub`
+  // when connected; a reconnect subscribes the whole set anyway).
+  void apply_room_ops(redis_subscriber* sub) {
+    char bytes[64];
+    while (::read(wake_read, bytes, sizeof bytes) > 0) {
+    }
+    std::vector<room_op> ops;
+    {
+      std::lock_guard lock(room_ops_mutex);
+      ops.swap(room_ops);
+    }
+    for (auto& op : ops) {
+      const bool known = room_channel_nsp.contains(op.channel);
+      if (op.subscribe == known) continue;
+      if (op.subscribe) {
+        room_channel_nsp.emplace(op.channel, op.nsp);
+        if (sub) sub->shard_subscribe(op.channel);
+      } else {
+        room_channel_nsp.erase(op.channel);
+        if (sub) sub->shard_unsubscribe(op.channel);
+      }
+    }
   }
 
   // sio's one backoff rule (sio/backoff.hpp: full jitter), as the library's pipelines reconnect.
@@ -170,6 +224,15 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     std::unique_ptr<redis_subscriber> sub = std::move(first_subscriber);
     unsigned attempt = 0;
     while (!stopping) {
+      if (sharded()) {
+        try {
+          apply_room_ops(sub.get());
+        } catch (const sio::redis_error& e) {
+          report("redis subscription lost", e.what());
+          sub.reset();
+          redis_connected = false;
+        }
+      }
       if (!sub) {
         sleep_unless_stopped(backoff(attempt++));
         if (stopping) break;
@@ -227,8 +290,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
       unlogged = std::exchange(failures_unlogged, 0);
     }
     report("redis response not published",
-           unlogged == 0 ? fmt::format("PUBLISH {}: {}", channel, error)
-                         : fmt::format("PUBLISH {}: {} ({} more not published before it, not logged)", channel,
+           unlogged == 0 ? fmt::format("{} {}: {}", sharded() ? "SPUBLISH" : "PUBLISH", channel, error)
+                         : fmt::format("{} {}: {} ({} more not published before it, not logged)",
+                                       sharded() ? "SPUBLISH" : "PUBLISH", channel,
                                        error, unlogged));
   }
 
@@ -244,10 +308,10 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   }
 
   // On the I/O thread. Queued in order on one connection: the responses on a channel keep the requests' order.
-  void publish(const std::string& channel, const std::string& payload) {
+  void publish(const std::string& channel, const std::string& payload, std::string_view verb = "PUBLISH") {
     if (!publisher) return;
     try {
-      publisher->enqueue("PUBLISH", channel, payload,
+      publisher->enqueue(verb, channel, payload,
                          [this, channel](const sio::detail::command_outcome& outcome) {
                            if (outcome.code != sio::errc::ok) response_failed(channel, outcome.message);
                          },
@@ -256,9 +320,17 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
       response_failed(channel, e.what());
     }
   }
+  void publish(const sio::detail::command& response) { publish(response.channel, response.payload, response.verb); }
 
   // On the subscriber thread: decode, then post the effect.
   void dispatch(const pubsub_message& m) {
+    if (sharded()) {
+      auto it = shard_channel_nsp.find(m.channel);
+      if (it == shard_channel_nsp.end()) it = room_channel_nsp.find(m.channel);
+      if (it == room_channel_nsp.end()) return;
+      dispatch_cluster(it->second, m);
+      return;
+    }
     if (!m.pattern.empty()) {
       const auto it = pattern_nsp.find(m.pattern);
       if (it == pattern_nsp.end()) return;
@@ -298,6 +370,83 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         self->malformed(channel, fmt::format("not applied: {}", e.what()), bytes);
       }
     });
+  }
+
+  // Sharded mode: a ClusterMessage on a main or room channel (PROTOCOL.md §4.3, §8.6), applied as
+  // ClusterAdapter.onMessage does.
+  void dispatch_cluster(const std::string& nsp, const pubsub_message& m) {
+    // This gateway asks no server anything: what arrives on its own response channel is not for it.
+    if (own_response_channels.contains(m.channel)) return;
+    const sio::detail::cluster_receiver self{sio::detail::cluster_adapter::sharded, uid, nsp};
+    auto decoding = std::make_shared<sio::detail::cluster_decoding>(sio::detail::decode_cluster_message(self, m.payload));
+    switch (decoding->outcome) {
+      case sio::detail::cluster_outcome::malformed: malformed(m.channel, decoding->reason, m.payload.size()); return;
+      case sio::detail::cluster_outcome::ignored: ++broadcasts_ignored; return;
+      case sio::detail::cluster_outcome::apply: break;
+    }
+    boost::asio::post(io, [self = shared_from_this(), nsp, decoding, channel = m.channel, bytes = m.payload.size()] {
+      if (!self->alive) return;
+      try {
+        self->apply_cluster(nsp, *decoding->message);
+      } catch (const std::exception& e) {
+        self->malformed(channel, fmt::format("not applied: {}", e.what()), bytes);
+      }
+    });
+  }
+
+  // On the I/O thread: ClusterAdapter.onMessage's effects, and its answers on the requester's response channel.
+  void apply_cluster(const std::string& nsp, const sio::detail::cluster_message& message) {
+    using sio::detail::cluster_message_type;
+    const sio::detail::cluster_responder from{sio::detail::cluster_adapter::sharded, options.key, nsp, uid};
+    const std::string& reply_to = message.reply_to;
+    if (const auto* b = std::get_if<sio::detail::cluster_broadcast>(&message.body)) {
+      if (!b->with_ack()) {
+        if (b->matches_nothing) {
+          ++broadcasts_ignored;
+          return;
+        }
+        deliveries += sink.broadcast(nsp, broadcast_message{b->data, b->target, b->flags});
+        ++broadcasts_received;
+        return;
+      }
+      ++requests_received;
+      std::size_t count = 0;
+      if (!b->matches_nothing) {
+        std::weak_ptr<state> weak = weak_from_this();
+        // Acks come later: the closure owns its strings (a cluster_responder only views them).
+        count = sink.broadcast_with_ack(
+            nsp, b->target, b->data, [weak, nsp, reply_to, id = b->request_id](const sio::value& arg) {
+              auto self = weak.lock();
+              if (!self || !self->alive) return;
+              const sio::detail::cluster_responder later{sio::detail::cluster_adapter::sharded, self->options.key, nsp,
+                                                         self->uid};
+              self->publish(sio::detail::cluster_broadcast_ack_response(later, reply_to, id, arg));
+            });
+      }
+      publish(sio::detail::cluster_client_count_response(from, reply_to, b->request_id, count));
+    } else if (const auto* r = std::get_if<sio::detail::cluster_sockets_rooms>(&message.body)) {
+      ++requests_received;
+      if (message.type == cluster_message_type::sockets_join)
+        sink.join(nsp, r->target, r->rooms);
+      else
+        sink.leave(nsp, r->target, r->rooms);
+    } else if (const auto* d = std::get_if<sio::detail::cluster_disconnect>(&message.body)) {
+      ++requests_received;
+      sink.disconnect(nsp, d->target, d->close);
+    } else if (const auto* f = std::get_if<sio::detail::cluster_fetch_sockets>(&message.body)) {
+      ++requests_received;
+      publish(sio::detail::cluster_fetch_sockets_response(
+          from, reply_to, f->request_id,
+          f->matches_nothing ? std::vector<socketio::socket_description>{} : sink.fetch_sockets(nsp, f->target)));
+    } else if (const auto* e = std::get_if<sio::detail::cluster_server_side_emit>(&message.body)) {
+      ++requests_received;
+      // No server-side listeners here: a requester waiting for every other server gets an empty acknowledgement
+      // at once (as from a listener calling back with no argument) instead of a 5 s timeout.
+      if (e->with_ack())
+        publish(sio::detail::cluster_server_side_emit_response(from, reply_to, e->request_id,
+                                                               sio::value::undefined()));
+    }
+    // Heartbeats, ADAPTER_CLOSE and answers: this gateway neither counts peers nor asks anything.
   }
 
   void dispatch_request(const std::string& nsp, const pubsub_message& m) {
@@ -393,6 +542,15 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
   s.endpoint = sio::detail::parse_redis_url(s.options.redis_url);
   sio::detail::apply_tls_options(s.options.tls, s.endpoint);
   for (const auto& nsp : s.namespaces) {
+    if (s.sharded()) {
+      std::string main;
+      sio::detail::append_sharded_channel(main, s.options.key, nsp);
+      s.shard_channel_nsp[main] = nsp;
+      const auto own = sio::detail::cluster_response_channel(s.options.key, nsp, s.uid);
+      s.shard_channel_nsp[own] = nsp;
+      s.own_response_channels.insert(own);
+      continue;
+    }
     sio::detail::classic_channels c = sio::detail::classic_channels_for(s.options.key, nsp, s.uid);
     s.pattern_nsp[c.broadcast_pattern] = nsp;
     if (s.options.serve_requests) {
@@ -410,7 +568,7 @@ void adapter_engine::start() {
   auto& s = *state_;
   if (s.subscriber_thread.joinable()) return;
   s.first_subscriber = s.connect();  // throws: the first attempt must succeed
-  if (!s.channel_nsp.empty()) {       // requests are served: responses need their connection
+  if (!s.channel_nsp.empty() || (s.sharded() && s.options.serve_requests)) {  // responses need their connection
     s.publisher = s.make_publisher();
     s.publisher->connect();           // throws as the subscriber does; later the publisher reconnects itself
   }
@@ -428,10 +586,7 @@ void adapter_engine::stop() {
   auto& s = *state_;
   s.alive = false;
   s.stopping = true;
-  if (s.wake_write >= 0) {
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(s.wake_write, &byte, 1);
-  }
+  if (s.wake_write >= 0) s.wake();
   if (s.subscriber_thread.joinable()) s.subscriber_thread.join();
   // Waits for the responses queued to be answered: with Redis away, those buffered get the command timeout
   // (connect_timeout) to go out, then fail (and are reported).
@@ -440,6 +595,20 @@ void adapter_engine::stop() {
   if (s.wake_read >= 0) ::close(s.wake_read);
   if (s.wake_write >= 0) ::close(s.wake_write);
   s.wake_read = s.wake_write = -1;
+}
+
+void adapter_engine::room_changed(std::string_view nsp, const std::string& room, bool created, bool socket_room) {
+  auto& s = *state_;
+  if (!s.sharded() || !s.alive) return;
+  if (!sio::detail::sharded_server_subscribes_room(sio::detail::subscription_mode_of(s.options.subscription), socket_room))
+    return;
+  std::string channel;
+  sio::detail::append_sharded_channel(channel, s.options.key, nsp, &room);
+  {
+    std::lock_guard lock(s.room_ops_mutex);
+    s.room_ops.push_back({std::move(channel), std::string(nsp), created});
+  }
+  s.wake();
 }
 
 adapter_stats adapter_engine::stats() const {

@@ -29,6 +29,10 @@ class adapter_engine {
   adapter_engine& operator=(const adapter_engine&) = delete;
 
   void start();  // see redis_adapter::start
+  // On the I/O thread, for socketio::server::on_room_change: in sharded mode, a room's channel is SSUBSCRIBEd when
+  // the room is created and SUNSUBSCRIBEd when it is deleted, as a Node server in that subscription mode does
+  // (dynamic: not a socket's own room; dynamic-private: every room; static: none).
+  void room_changed(std::string_view nsp, const std::string& room, bool created, bool socket_room);
   // Idempotent; joins the subscriber thread and closes the publisher (waiting for the responses queued, at most
   // connect_timeout when Redis is away). Call it on the I/O thread (or once that thread stopped): effects already
   // posted then see the engine stopped and do nothing.

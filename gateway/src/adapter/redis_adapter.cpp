@@ -55,8 +55,16 @@ struct redis_adapter::impl {
   server_sink sink;
   adapter_engine engine;
 
-  impl(boost::asio::io_context& io, adapter_options options, socketio::server& sockets)
-      : sink(sockets), engine(io, std::move(options), sink, sockets.namespaces()) {}
+  socketio::server& sockets;
+
+  impl(boost::asio::io_context& io, adapter_options options, socketio::server& s)
+      : sink(s), engine(io, std::move(options), sink, s.namespaces()), sockets(s) {
+    // Sharded mode follows the rooms (the engine ignores them otherwise).
+    sockets.on_room_change([this](std::string_view nsp, const std::string& room, bool created, bool socket_room) {
+      engine.room_changed(nsp, room, created, socket_room);
+    });
+  }
+  ~impl() { sockets.on_room_change(nullptr); }
 };
 
 redis_adapter::redis_adapter(boost::asio::io_context& io, adapter_options options, socketio::server& sockets)

@@ -20,7 +20,11 @@ namespace sio::gateway::adapter {
 
 struct adapter_options {
   std::string redis_url = "redis://127.0.0.1:6379";
-  std::string key = "socket.io";  // createAdapter's `key`
+  std::string key = "socket.io";  // createAdapter's `key`; createShardedAdapter's `channelPrefix`
+  // The adapter the fleet runs (classic or sharded; not streams yet) and, sharded, its subscriptionMode: the
+  // channels this gateway SSUBSCRIBEs are those a Node server in that mode would (PROTOCOL.md §4.1).
+  sio::Options::adapter_mode mode = sio::Options::adapter_mode::classic;
+  sio::Options::subscription_mode subscription = sio::Options::subscription_mode::dynamic;
   std::chrono::milliseconds connect_timeout{5000};
   // TLS for rediss:// (or redis:// with tls.enabled), as the emitter's Options::tls: CA, client certificate, name.
   sio::TlsOptions tls{};

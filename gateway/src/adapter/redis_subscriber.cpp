@@ -20,7 +20,8 @@ const std::string& element_text(const redis_reply& reply) { return reply.text; }
 
 redis_subscriber::redis_subscriber(const sio::detail::redis_endpoint& endpoint, std::chrono::milliseconds timeout,
                                    const std::vector<std::string>& patterns,
-                                   const std::vector<std::string>& channels)
+                                   const std::vector<std::string>& channels,
+                                   const std::vector<std::string>& shard_channels)
     : endpoint_(endpoint) {
   // Connect, TLS, AUTH and SELECT as the publisher does; Redis' errors keep the publisher's words.
   connection_ = std::make_unique<sio::detail::redis_connection>(endpoint_, timeout, timeout);
@@ -38,6 +39,10 @@ redis_subscriber::redis_subscriber(const sio::detail::redis_endpoint& endpoint, 
     commands.push_back(std::move(cmd));
     expected += channels.size();
   }
+  // One per command: on a Redis Cluster, the channels of one SSUBSCRIBE must share a slot.
+  for (const auto& channel : shard_channels) commands.push_back(redis_command{"SSUBSCRIBE", channel});
+  expected += shard_channels.size();
+  sharded_ = !shard_channels.empty();
   // What an error reply is blamed on: the first subscription, which also gives the NOPERM hint its key.
   if (!commands.empty()) subscribing_ = fmt::format("{} {}", commands.front()[0], commands.front()[1]);
   connection_->send(commands);
@@ -63,11 +68,11 @@ bool redis_subscriber::read_one(std::chrono::steady_clock::time_point deadline, 
   if (reply->kind != redis_reply::type::array || reply->elements.size() < 3) return true;
   const auto& e = reply->elements;
   const std::string& kind = element_text(e[0]);
-  if (kind == "message" && e.size() == 3) {
+  if ((kind == "message" || kind == "smessage") && e.size() == 3) {
     pending_.push_back({"", element_text(e[1]), element_text(e[2])});
   } else if (kind == "pmessage" && e.size() == 4) {
     pending_.push_back({element_text(e[1]), element_text(e[2]), element_text(e[3])});
-  } else if (kind == "subscribe" || kind == "psubscribe") {
+  } else if (kind == "subscribe" || kind == "psubscribe" || kind == "ssubscribe") {
     ++confirmations_;
   }
   return true;
@@ -82,10 +87,22 @@ std::optional<pubsub_message> redis_subscriber::next(std::chrono::milliseconds w
   return m;
 }
 
+void redis_subscriber::shard_subscribe(const std::string& channel) {
+  const std::array<redis_command, 1> command{redis_command{"SSUBSCRIBE", channel}};
+  connection_->send(command);
+  sharded_ = true;
+}
+
+void redis_subscriber::shard_unsubscribe(const std::string& channel) {
+  const std::array<redis_command, 1> command{redis_command{"SUNSUBSCRIBE", channel}};
+  connection_->send(command);
+}
+
 void redis_subscriber::unsubscribe() noexcept {
   if (!connection_ || connection_->broken()) return;
   try {
-    const std::array<redis_command, 2> commands{redis_command{"PUNSUBSCRIBE"}, redis_command{"UNSUBSCRIBE"}};
+    std::vector<redis_command> commands{redis_command{"PUNSUBSCRIBE"}, redis_command{"UNSUBSCRIBE"}};
+    if (sharded_) commands.push_back(redis_command{"SUNSUBSCRIBE"});
     connection_->send(commands);
   } catch (...) {
     // Closing the connection ends the subscriptions anyway.

@@ -1,4 +1,4 @@
-// One Redis connection in subscriber mode: PSUBSCRIBE/SUBSCRIBE, then messages read with a deadline and a wake
+// One Redis connection in subscriber mode: PSUBSCRIBE/SUBSCRIBE/SSUBSCRIBE, then messages read with a deadline and a wake
 // fd, so a wait can time out or be woken without breaking the connection. It rides on the emitter's
 // redis_connection, so rediss:// (TLS) works here as it does for publishing. Not thread-safe: one thread owns it.
 #pragma once
@@ -16,7 +16,7 @@
 namespace sio::gateway::adapter {
 
 struct pubsub_message {
-  std::string pattern;  // the PSUBSCRIBE pattern it matched; empty for SUBSCRIBE channels
+  std::string pattern;  // the PSUBSCRIBE pattern it matched; empty for SUBSCRIBE and SSUBSCRIBE channels
   std::string channel;
   std::string payload;  // raw bytes
 };
@@ -26,8 +26,10 @@ class redis_subscriber {
   // Connects (TLS for a TLS endpoint), authenticates and subscribes; returns once Redis confirmed every
   // subscription. Throws sio::connection_error, sio::timeout_error, sio::tls_error or sio::auth_error naming the
   // endpoint.
+  // `shard_channels`: SSUBSCRIBEd one by one (sharded pub/sub, Redis >= 7).
   redis_subscriber(const sio::detail::redis_endpoint& endpoint, std::chrono::milliseconds timeout,
-                   const std::vector<std::string>& patterns, const std::vector<std::string>& channels);
+                   const std::vector<std::string>& patterns, const std::vector<std::string>& channels,
+                   const std::vector<std::string>& shard_channels = {});
   ~redis_subscriber();
   redis_subscriber(const redis_subscriber&) = delete;
   redis_subscriber& operator=(const redis_subscriber&) = delete;
@@ -37,7 +39,12 @@ class redis_subscriber {
   // for NOAUTH, WRONGPASS, NOPERM; else reply_error).
   std::optional<pubsub_message> next(std::chrono::milliseconds wait, int wake_fd = -1);
 
-  // PUNSUBSCRIBE and UNSUBSCRIBE, best effort (the connection is closed right after anyway).
+  // SSUBSCRIBE / SUNSUBSCRIBE one shard channel while messages are being read: sent at once, not waited for (the
+  // confirmations are skipped as they come; an error reply throws from next()). Throws sio::connection_error.
+  void shard_subscribe(const std::string& channel);
+  void shard_unsubscribe(const std::string& channel);
+
+  // PUNSUBSCRIBE, UNSUBSCRIBE and SUNSUBSCRIBE, best effort (the connection is closed right after anyway).
   void unsubscribe() noexcept;
 
  private:
@@ -50,6 +57,7 @@ class redis_subscriber {
   std::deque<pubsub_message> pending_;
   std::size_t confirmations_ = 0;
   std::string subscribing_;  // "PSUBSCRIBE <first pattern>": what an error reply is reported against
+  bool sharded_ = false;     // some SSUBSCRIBE was sent (SUNSUBSCRIBE is unknown before Redis 7)
 };
 
 }  // namespace sio::gateway::adapter

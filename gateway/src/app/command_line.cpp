@@ -138,6 +138,8 @@ command parse_command_line(int argc, const char* const* argv) {
   std::string host = detail::env_or("SIO_GATEWAY_HOST", "127.0.0.1");
   int port = 3000;
   std::string key = detail::env_or("SIO_KEY", "socket.io");
+  std::string mode = detail::env_or("SIO_MODE", "classic");
+  std::string subscription_mode = detail::env_or("SIO_SUBSCRIPTION_MODE", "dynamic");
   std::vector<std::string> namespaces;
   std::string auth = detail::env_or("SIO_GATEWAY_AUTH", "jwt");
   std::string secret;
@@ -195,7 +197,18 @@ command parse_command_line(int argc, const char* const* argv) {
   const auto* port_flag =
       app.add_option("--port", port, "port to listen on, 0 = any free port [SIO_GATEWAY_PORT] (default 3000)")
           ->check(CLI::Range(0, 65535));
-  app.add_option("--key", key, "the adapter's key (channel prefix) [SIO_KEY]")->capture_default_str();
+  app.add_option("--key", key, "the adapter's key (channel prefix; the sharded adapter's channelPrefix) [SIO_KEY]")
+      ->capture_default_str();
+  const auto* mode_flag =
+      app.add_option("--mode", mode,
+                     "the adapter the fleet's Node servers run: classic (createAdapter) or sharded "
+                     "(createShardedAdapter, Redis >= 7) [SIO_MODE]")
+          ->capture_default_str();
+  const auto* subscription_flag =
+      app.add_option("--subscription-mode", subscription_mode,
+                     "sharded: the servers' subscriptionMode, dynamic, static or dynamic-private: which room channels "
+                     "this gateway subscribes [SIO_SUBSCRIPTION_MODE]")
+          ->capture_default_str();
   app.add_option("--namespace", namespaces, "a namespace to serve besides \"/\" (repeatable)");
   app.add_option("--auth", auth, "jwt, or trusted (auth.userId; development only) [SIO_GATEWAY_AUTH]")
       ->check(CLI::IsMember({"jwt", "trusted"}))
@@ -349,6 +362,30 @@ command parse_command_line(int argc, const char* const* argv) {
     c.port = static_cast<std::uint16_t>(port);
     if (key.empty()) throw usage_error{"--key: the key is empty"};
     c.key = key;
+    // Checked here, not by CLI11, so that a value from the environment is checked too and blamed on it.
+    const auto from = [](const CLI::Option* flag, std::string_view name, std::string_view variable) {
+      return flag->count() > 0 ? std::string(name) : std::string(variable) + " (from the environment)";
+    };
+    if (mode == "sharded") {
+      c.mode = sio::Options::adapter_mode::sharded;
+    } else if (mode == "streams") {
+      throw usage_error{from(mode_flag, "--mode", "SIO_MODE") +
+                        " streams: sio-gateway does not consume the streams adapter yet; run it beside classic or "
+                        "sharded servers"};
+    } else if (mode != "classic") {
+      throw usage_error{from(mode_flag, "--mode", "SIO_MODE") + " " + mode + ": use classic or sharded"};
+    }
+    if (c.mode == sio::Options::adapter_mode::sharded && no_serve_requests)
+      throw usage_error{"--no-serve-requests cannot be used with --mode sharded: the sharded adapter's requests come on "
+                        "the main channel, which every server subscribes and is counted by"};
+    if (subscription_mode == "static") {
+      c.subscription = sio::Options::subscription_mode::static_;
+    } else if (subscription_mode == "dynamic-private") {
+      c.subscription = sio::Options::subscription_mode::dynamic_private;
+    } else if (subscription_mode != "dynamic") {
+      throw usage_error{from(subscription_flag, "--subscription-mode", "SIO_SUBSCRIPTION_MODE") + " " +
+                        subscription_mode + ": use dynamic, static or dynamic-private"};
+    }
     for (const auto& n : namespaces) {
       std::string name = detail::namespace_name(n);
       if (std::find(c.namespaces.begin(), c.namespaces.end(), name) == c.namespaces.end()) {

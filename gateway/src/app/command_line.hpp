@@ -38,6 +38,10 @@ struct serve_config {
   std::string host;
   std::uint16_t port = 3000;
   std::string key;
+  // The adapter the fleet's Node servers run, as notify's --mode: classic (createAdapter) or sharded
+  // (createShardedAdapter, `key` as its channelPrefix, with their subscriptionMode).
+  sio::Options::adapter_mode mode = sio::Options::adapter_mode::classic;
+  sio::Options::subscription_mode subscription = sio::Options::subscription_mode::dynamic;
   std::vector<std::string> namespaces{"/"};
   auth_mode auth = auth_mode::jwt;
   std::string jwt_secret;

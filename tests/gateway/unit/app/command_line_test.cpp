@@ -242,3 +242,26 @@ TEST_CASE("app: a Redis the gateway cannot reach at the default URL is called th
   REQUIRE(std::holds_alternative<app::serve_config>(env));
   CHECK_FALSE(std::get<app::serve_config>(env).redis_url_is_default);
 }
+
+TEST_CASE("app: --mode and --subscription-mode, from flags or the environment, checked and blamed on their source") {
+  const auto sharded = parse({"--mode", "sharded", "--subscription-mode", "dynamic-private"});
+  REQUIRE(std::holds_alternative<app::serve_config>(sharded));
+  CHECK(std::get<app::serve_config>(sharded).mode == sio::Options::adapter_mode::sharded);
+  CHECK(std::get<app::serve_config>(sharded).subscription == sio::Options::subscription_mode::dynamic_private);
+  const auto classic = parse({});
+  REQUIRE(std::holds_alternative<app::serve_config>(classic));
+  CHECK(std::get<app::serve_config>(classic).mode == sio::Options::adapter_mode::classic);
+  CHECK(std::get<app::serve_config>(classic).subscription == sio::Options::subscription_mode::dynamic);
+
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "streams"}).first ==
+        "sio-gateway: --mode streams: sio-gateway does not consume the streams adapter yet; run it beside classic or "
+        "sharded servers\n");
+  ::setenv("SIO_SUBSCRIPTION_MODE", "bogus", 1);
+  const auto [env_text, env_code] = stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "sharded"});
+  ::unsetenv("SIO_SUBSCRIPTION_MODE");
+  CHECK(env_code == app::exit_usage);
+  CHECK(env_text == "sio-gateway: SIO_SUBSCRIPTION_MODE (from the environment) bogus: use dynamic, static or "
+                    "dynamic-private\n");
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "sharded", "--no-serve-requests"}).first.starts_with(
+      "sio-gateway: --no-serve-requests cannot be used with --mode sharded"));
+}

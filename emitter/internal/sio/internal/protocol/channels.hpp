@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "sio/options.hpp"
+
 namespace sio::detail {
 
 // --- classic (@socket.io/redis-adapter createAdapter, `key`) ------------------------------------------------------
@@ -45,9 +47,16 @@ enum class subscription_mode {
   dynamic_private,  // every room, socket ids included, gets its own channel
 };
 
-// Whether the adapter gives `room` a channel of its own in `mode` (dynamic: unless it looks like a socket id, a
-// JavaScript string of 20 UTF-16 units).
+// The public option's value.
+subscription_mode subscription_mode_of(Options::subscription_mode mode) noexcept;
+
+// Whether the adapter gives `room` a channel of its own in `mode`, as its publisher's computeChannel guesses it
+// (dynamic: unless it looks like a socket id, a JavaScript string of 20 UTF-16 units).
 bool sharded_room_has_channel(std::string_view room, subscription_mode mode);
+// Whether a server in `mode` SSUBSCRIBEs a room's channel while it has sockets in the room, as the adapter's
+// shouldUseASeparateNamespace decides on "create-room" (dynamic: unless the room is a socket's own id, which
+// it knows: sids.has(room); dynamic-private: every room; static: none).
+bool sharded_server_subscribes_room(subscription_mode mode, bool socket_room) noexcept;
 // <prefix>#<nsp># (the main channel every server subscribes), or <prefix>#<nsp>#<room># when `room` is given.
 void append_sharded_channel(std::string& out, std::string_view prefix, std::string_view nsp,
                             const std::string* room = nullptr);

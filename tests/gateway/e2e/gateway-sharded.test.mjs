@@ -1,0 +1,126 @@
+// sio-gateway --mode sharded beside a real Node server on createShardedAdapter (@socket.io/redis-adapter 8.3, one
+// Redis), in each subscription mode: the gateway subscribes what a Node server in that mode subscribes (the main
+// channel <key>#<nsp>#; in dynamic modes each room's channel while it has sockets there, its sockets' own rooms in
+// dynamic-private), applies what arrives (broadcasts from notify and from the Node server, socketsJoin/Leave,
+// disconnectSockets) and answers requests on the requester's <key>#<nsp>#<uid># (notify --confirm, sockets,
+// server-emit --acks; the Node server's fetchSockets, serverSideEmitWithAck, serverCount), exact and fast.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Harness, waitFor, sleep, QUIET_MS, assertNotification } from "./harness.mjs";
+
+const FAST_MS = 2000;
+const TIMEOUT = ["--timeout", "2s"];
+const h = new Harness();
+
+before(async () => {
+  await h.start();
+});
+
+after(() => h.close());
+
+const shardSubscribers = async (channel) => Number((await h.admin.sendCommand(["PUBSUB", "SHARDNUMSUB", channel]))[1]);
+
+for (const mode of ["dynamic", "static", "dynamic-private"]) {
+  test(`sharded ${mode}: a Node server and a gateway deliver, join, leave, disconnect and answer requests`, async () => {
+    const flags = ["--mode", "sharded", "--subscription-mode", mode];
+    const node = await h.startNodeServer(`node-${mode}`, {
+      env: { SIO_ADAPTER: "sharded", SIO_SUBSCRIPTION_MODE: mode, SIO_SERVER_ACK: "echo" },
+      waitSubscribed: false,
+    });
+    const gateway = await h.startGateway({ args: flags, waitSubscribed: false });
+    try {
+      await waitFor(async () => (await shardSubscribers("socket.io#/#")) === 2,
+        { timeoutMs: 10000, intervalMs: 50, message: `${mode}: both servers SSUBSCRIBE socket.io#/#` });
+      const label = (who, where) => `${mode}: user ${who} on ${where}`;
+      const n42 = await h.connect(node.port, { userId: "42", label: label(42, "Node") });
+      const g42 = await h.connect(gateway.port, { userId: "42", label: label(42, "the gateway"), ackWith: () => "seen" });
+      const g7 = await h.connect(gateway.port, { userId: "7", label: label(7, "the gateway") });
+      const g9 = await h.connect(gateway.port, { userId: "9", label: label(9, "the gateway") });
+      const n5 = await h.connect(node.port, { userId: "5", label: label(5, "Node") });
+      const fleet = [n42, g42, g7, g9, n5];
+      // Dynamic modes: each server subscribes user:N's channel while it has a socket of N (the gateway too).
+      const roomSubscribers = { dynamic: 1, "dynamic-private": 1, static: 0 }[mode];
+      for (const [room, servers] of [["user:42", 2], ["user:7", 1]]) {
+        await waitFor(async () => (await shardSubscribers(`socket.io#/#${room}#`)) === servers * roomSubscribers,
+          { timeoutMs: 5000, intervalMs: 50, message: `${mode}: socket.io#/#${room}# subscribed by ${servers * roomSubscribers}` });
+      }
+      // Its sockets' own rooms: only in dynamic-private.
+      assert.equal(await shardSubscribers(`socket.io#/#${g7.socket.id}#`), mode === "dynamic-private" ? 1 : 0,
+        `${mode}: the gateway's subscription of a socket's own room`);
+
+      // notify to user 42: both servers' sockets; to user 7: the gateway's only (its room channel in dynamic modes).
+      let m = h.mark();
+      await h.notify([...flags, "--user", "42", "--type", "BOTH"]);
+      await h.waitReceived(m, [n42, g42], 1, `${mode}: user 42 on both servers`);
+      await sleep(QUIET_MS);
+      h.only(m, [n42, g42], "notification", fleet);
+      assertNotification(m.received(g42)[0], "BOTH", g42.label);
+      m = h.mark();
+      const to7 = JSON.parse((await h.notify([...flags, "--user", "7", "--type", "SEVEN", "--json"])).stdout);
+      assert.equal(to7.channel, mode === "static" ? "socket.io#/#" : "socket.io#/#user:7#", `${mode}: notify's channel`);
+      await h.waitReceived(m, [g7], 1, `${mode}: user 7 on the gateway`);
+      await sleep(QUIET_MS);
+      h.only(m, [g7], "notification", fleet);
+
+      // The Node server's own io.to("user:7").emit reaches the gateway's socket.
+      m = h.mark();
+      const emitted = await node.control({ cmd: "emit", rooms: ["user:7"], event: "from-node", args: [{ a: 1 }] });
+      assert.equal(emitted.error, undefined, emitted.error);
+      await h.waitReceived(m, [g7], 1, `${mode}: the Node server's emit to user 7`);
+      assert.deepEqual(m.received(g7).find((e) => e.event === "from-node").args, [{ a: 1 }]);
+
+      // socketsJoin / socketsLeave / disconnectSockets from notify act on the gateway's sockets.
+      await h.notify([...flags, "join", "vip", "--user", "7"]);
+      await sleep(200);
+      m = h.mark();
+      await h.notify([...flags, "--room", "vip", "--type", "VIP"]);
+      await h.waitReceived(m, [g7], 1, `${mode}: vip (user 7) after join`);
+      await sleep(QUIET_MS);
+      h.only(m, [g7], "notification", fleet);
+      await h.notify([...flags, "leave", "vip", "--user", "7"]);
+      await sleep(200);
+      m = h.mark();
+      await h.notify([...flags, "--room", "vip", "--type", "VIP_AGAIN"]);
+      await sleep(QUIET_MS);
+      h.only(m, [], "notification", fleet);
+      await h.notify([...flags, "disconnect", "--user", "9"]);
+      await waitFor(() => g9.disconnects.length > 0, { timeoutMs: 5000, message: `${mode}: user 9 disconnected by the gateway` });
+      assert.equal(g9.disconnects[0].reason, "io server disconnect");
+
+      // notify's requests count and reach both servers.
+      const confirm = await h.notify([...flags, "--user", "42", "--type", "CONFIRMED", "--confirm", "--acks", ...TIMEOUT]);
+      const lines = confirm.stdout.split("\n").filter(Boolean);
+      assert.deepEqual(lines.slice(0, 2), ["delivered to 2 sockets (2 of 2 servers answered)", "acknowledged by 1 of 2"],
+        `${confirm.shown}:\n${confirm.stdout}\n${confirm.stderr}`);
+      const ids = await h.notify([...flags, "sockets", "--user", "42", "--ids", ...TIMEOUT]);
+      assert.deepEqual(ids.stdout.split("\n").filter(Boolean).sort(), [n42.socket.id, g42.socket.id].sort(), ids.stdout);
+      const sse = await h.notify([...flags, "server-emit", "hello", "--arg", "1", "--acks", ...TIMEOUT]);
+      const answers = sse.stdout.split("\n").filter(Boolean);
+      assert.equal(answers[0], "answered by 2 of 2 servers", sse.stdout);
+      assert.deepEqual(answers.slice(1).sort(), ['{"server":"node-' + mode + '","event":"hello","args":[1]}', "null"].sort(), sse.stdout);
+
+      // The Node server's own requests include the gateway and finish fast.
+      const count = await node.control({ cmd: "serverCount" });
+      assert.equal(count.count, 2, JSON.stringify(count));
+      const fetched = await node.control({ cmd: "fetchSockets" });
+      assert.equal(fetched.error, undefined, fetched.error);
+      assert.ok(fetched.ms < FAST_MS, `fetchSockets took ${fetched.ms} ms`);
+      assert.deepEqual(fetched.sockets.map((s) => s.id).sort(), [n42, g42, g7, n5].map((c) => c.socket.id).sort());
+      const acked = await node.control({ cmd: "serverSideEmitWithAck", event: "hello", args: [2] });
+      assert.equal(acked.error, undefined, acked.error);
+      assert.ok(acked.ms < FAST_MS, `serverSideEmitWithAck took ${acked.ms} ms`);
+      assert.deepEqual(acked.responses.map((v) => v ?? null), [null], "the gateway's empty acknowledgement");
+
+      // When the last socket of a room leaves, the gateway unsubscribes its channel.
+      g7.socket.disconnect();
+      await waitFor(async () => (await shardSubscribers("socket.io#/#user:7#")) === 0,
+        { timeoutMs: 5000, intervalMs: 50, message: `${mode}: socket.io#/#user:7# unsubscribed` });
+      h.checkGateways();
+      console.log(`[sharded ${mode}] delivered, joined, left, disconnected; confirm 2 of 2, acks 1 of 2, sockets, server-emit 2 of 2; Node's requests fast`);
+    } finally {
+      for (const c of [...h.clients]) c.socket?.disconnect();
+      await gateway.stop();
+      await node.stop();
+    }
+  });
+}
