@@ -122,6 +122,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   std::atomic<bool> alive{false};
   std::atomic<bool> stopping{false};
   std::atomic<bool> redis_connected{false};
+  std::atomic<std::size_t> channels_subscribed{0};
   std::atomic<std::uint64_t> broadcasts_received{0}, broadcasts_ignored{0}, requests_received{0},
       malformed_messages{0}, deliveries{0}, reconnects{0};
 
@@ -154,14 +155,19 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
 
   bool sharded() const noexcept { return options.mode == sio::Options::adapter_mode::sharded; }
 
-  std::unique_ptr<redis_subscriber> connect() const {
-    if (!sharded())
-      return std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
+  std::unique_ptr<redis_subscriber> connect() {
+    if (!sharded()) {
+      auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
+      channels_subscribed = pattern_nsp.size() + channel_nsp.size();
+      return sub;
+    }
     std::vector<std::string> shard;
     for (const auto& [channel, nsp] : shard_channel_nsp) shard.push_back(channel);
     for (const auto& [channel, nsp] : room_channel_nsp) shard.push_back(channel);
-    return std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, std::vector<std::string>{},
-                                              std::vector<std::string>{}, shard);
+    auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, std::vector<std::string>{},
+                                                  std::vector<std::string>{}, shard);
+    channels_subscribed = shard.size();
+    return sub;
   }
 
   void wake() const {
@@ -191,6 +197,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         if (sub) sub->shard_unsubscribe(op.channel);
       }
     }
+    if (sub) channels_subscribed = shard_channel_nsp.size() + room_channel_nsp.size();
   }
 
   // sio's one backoff rule (sio/backoff.hpp: full jitter), as the library's pipelines reconnect.
@@ -615,6 +622,8 @@ adapter_stats adapter_engine::stats() const {
   const auto& s = *state_;
   adapter_stats out;
   out.redis_connected = s.redis_connected;
+  out.mode = s.sharded() ? "sharded" : "classic";
+  out.channels = s.channels_subscribed;
   out.broadcasts_received = s.broadcasts_received;
   out.broadcasts_ignored = s.broadcasts_ignored;
   out.requests_received = s.requests_received;

@@ -49,6 +49,8 @@ struct adapter_options {
 
 struct adapter_stats {
   bool redis_connected = false;
+  const char* mode = "classic";           // "classic", or "sharded" (createShardedAdapter's channels)
+  std::size_t channels = 0;               // channels and patterns subscribed (sharded: rooms' channels included)
   std::uint64_t broadcasts_received = 0;  // broadcast messages applied
   std::uint64_t broadcasts_ignored = 0;   // filtered out (own uid, other namespace, unknown room)
   std::uint64_t requests_received = 0;

@@ -14,8 +14,9 @@ engineio::http_response health_response(const gateway_stats& stats, unsigned htt
   engineio::http_response res{ok ? beast_http::status::ok : beast_http::status::service_unavailable, http_version};
   res.set(beast_http::field::content_type, "application/json");
   res.set(beast_http::field::cache_control, "no-store");
-  res.body() = fmt::format(R"({{"status":"{}","redis":"{}","sockets":{}}})", ok ? "ok" : "unavailable",
-                           ok ? "connected" : "disconnected", stats.sockets);
+  res.body() = fmt::format(R"({{"status":"{}","redis":"{}","mode":"{}","channels":{},"sockets":{}}})",
+                           ok ? "ok" : "unavailable", ok ? "connected" : "disconnected", stats.redis.mode,
+                           stats.redis.channels, stats.sockets);
   res.prepare_payload();
   return res;
 }

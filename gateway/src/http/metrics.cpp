@@ -60,6 +60,8 @@ std::string metrics_text(const gateway_stats& s) {
                "Failures to accept a connection (out of descriptors or memory).", s.engine.accept_errors_total);
   write_metric(out, "sio_gateway_redis_connected", "gauge", "1 while the Redis subscription is up, else 0.",
                s.redis.redis_connected ? 1 : 0);
+  write_metric(out, "sio_gateway_redis_channels", "gauge",
+               "Redis channels and patterns subscribed (sharded mode: the rooms' channels included).", s.redis.channels);
   write_metric(out, "sio_gateway_broadcasts_received_total", "counter",
                "Broadcasts received from Redis and applied.", s.redis.broadcasts_received);
   write_metric(out, "sio_gateway_broadcasts_ignored_total", "counter",

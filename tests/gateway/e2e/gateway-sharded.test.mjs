@@ -47,6 +47,15 @@ for (const mode of ["dynamic", "static", "dynamic-private"]) {
       // Its sockets' own rooms: only in dynamic-private.
       assert.equal(await shardSubscribers(`socket.io#/#${g7.socket.id}#`), mode === "dynamic-private" ? 1 : 0,
         `${mode}: the gateway's subscription of a socket's own room`);
+      // /healthz says the mode and how many channels: the main and response channels, plus user:42, :7, :9 in the
+      // dynamic modes, plus its 3 sockets' own rooms in dynamic-private.
+      const channels = { dynamic: 5, static: 2, "dynamic-private": 8 }[mode];
+      let health;
+      await waitFor(async () => {
+        health = await (await fetch(`${gateway.url}/healthz`)).json();
+        return health.channels === channels;
+      }, { timeoutMs: 5000, intervalMs: 50, message: `${mode}: /healthz reports ${channels} channels` });
+      assert.deepEqual({ mode: health.mode, redis: health.redis }, { mode: "sharded", redis: "connected" }, JSON.stringify(health));
 
       // notify to user 42: both servers' sockets; to user 7: the gateway's only (its room channel in dynamic modes).
       let m = h.mark();

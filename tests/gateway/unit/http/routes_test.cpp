@@ -39,6 +39,7 @@ gw::http::gateway_stats sample_stats(bool redis_connected) {
   s.redis.requests_received = 1;
   s.redis.malformed_messages = 0;
   s.redis.reconnects = 6;
+  s.redis.channels = 5;
   return s;
 }
 
@@ -59,7 +60,7 @@ TEST_CASE("GET /healthz is 200 with the socket count while Redis is connected") 
   REQUIRE(res);
   CHECK(res->result() == bh::status::ok);
   CHECK(header(*res, bh::field::content_type) == "application/json");
-  CHECK(res->body() == R"({"status":"ok","redis":"connected","sockets":4})");
+  CHECK(res->body() == R"({"status":"ok","redis":"connected","mode":"classic","channels":5,"sockets":4})");
 }
 
 TEST_CASE("GET /healthz is 503 with redis disconnected when the subscription is down") {
@@ -67,7 +68,7 @@ TEST_CASE("GET /healthz is 503 with redis disconnected when the subscription is 
   const auto res = get(routes, "/healthz?probe=1");
   REQUIRE(res);
   CHECK(res->result() == bh::status::service_unavailable);
-  CHECK(res->body() == R"({"status":"unavailable","redis":"disconnected","sockets":4})");
+  CHECK(res->body() == R"({"status":"unavailable","redis":"disconnected","mode":"classic","channels":5,"sockets":4})");
 }
 
 TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for every sample") {
@@ -82,7 +83,8 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
                              "sio_gateway_transport_connections{transport=\"websocket\"} 2\n",
                              "\nsio_gateway_handshakes_total 11\n", "\nsio_gateway_upgrades_total 5\n",
                              "\nsio_gateway_packets_sent_total 40\n", "\nsio_gateway_sent_bytes_total 1234\n",
-                             "\nsio_gateway_redis_connected 1\n", "\nsio_gateway_broadcasts_received_total 7\n",
+                             "\nsio_gateway_redis_connected 1\n", "\nsio_gateway_redis_channels 5\n",
+                             "\nsio_gateway_broadcasts_received_total 7\n",
                              "\nsio_gateway_broadcasts_ignored_total 2\n", "\nsio_gateway_deliveries_total 9\n",
                              "\nsio_gateway_requests_received_total 1\n", "\nsio_gateway_malformed_messages_total 0\n",
                              "\nsio_gateway_redis_reconnects_total 6\n",
@@ -120,7 +122,7 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
       ++samples;
     }
   }
-  CHECK(samples == 23);
+  CHECK(samples == 24);
 }
 
 TEST_CASE("--admin-listen splits the routes: /healthz and /metrics on one server, the page on the other") {
