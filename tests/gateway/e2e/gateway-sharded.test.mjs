@@ -7,6 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Harness, waitFor, sleep, QUIET_MS, assertNotification } from "./harness.mjs";
+import { run, binaryFromEnv } from "../../interop/lib/proc.mjs";
 
 const FAST_MS = 2000;
 const TIMEOUT = ["--timeout", "2s"];
@@ -133,3 +134,65 @@ for (const mode of ["dynamic", "static", "dynamic-private"]) {
     }
   });
 }
+
+// Every byte value, then bytes that would look like JSON or msgpack framing if anything decoded them as text.
+const FILE_BYTES = Buffer.concat([Buffer.from([...Array(256).keys()]), Buffer.from('{"x":1}\x00\xc4\x84', "latin1")]);
+
+test("sharded dynamic: a fleet of two gateways: notify, a binary argument (notepack), volatile, join and requests", async () => {
+  const flags = ["--mode", "sharded", "--subscription-mode", "dynamic"];
+  const g1 = await h.startGateway({ args: flags, waitSubscribed: false });
+  const g2 = await h.startGateway({ args: flags, waitSubscribed: false });
+  try {
+    await waitFor(async () => (await shardSubscribers("socket.io#/#")) === 2,
+      { timeoutMs: 10000, intervalMs: 50, message: "both gateways SSUBSCRIBE socket.io#/#" });
+    const a42 = await h.connect(g1.port, { userId: "42", label: "user 42 on gateway 1" });
+    const b42 = await h.connect(g2.port, { userId: "42", label: "user 42 on gateway 2", upgraded: true });
+    const b7 = await h.connect(g2.port, { userId: "7", label: "user 7 on gateway 2" });
+    const fleet = [a42, b42, b7];
+    await waitFor(async () => (await shardSubscribers("socket.io#/#user:42#")) === 2 && (await shardSubscribers("socket.io#/#user:7#")) === 1,
+      { timeoutMs: 5000, intervalMs: 50, message: "the users' room channels subscribed" });
+
+    let m = h.mark();
+    await h.notify([...flags, "--user", "42", "--type", "TWO_GATEWAYS"]);
+    await h.waitReceived(m, [a42, b42], 1, "user 42 on both gateways");
+    await sleep(QUIET_MS);
+    h.only(m, [a42, b42], "notification", fleet);
+
+    // A Buffer argument makes the ClusterMessage notepack msgpack: the client gets a Buffer with the exact bytes.
+    m = h.mark();
+    const args = ["--redis", h.redis.url, ...flags, "--room", "user:7", "--hex", FILE_BYTES.toString("hex"), "--name", "f.bin"];
+    const r = await run(binaryFromEnv("SIO_BINARY_EMITTER", "sio-e2e-binary-emitter"), args, { timeoutMs: 10000 });
+    assert.equal(r.code, 0, `sio-e2e-binary-emitter exited ${r.code}:\n${r.stderr}`);
+    await h.waitReceived(m, [b7], 1, "user 7's file");
+    const [file, meta] = m.received(b7).find((e) => e.event === "file").args;
+    assert.ok(Buffer.isBuffer(file), `a Buffer, got ${Object.prototype.toString.call(file)}`);
+    assert.equal(file.toString("hex"), FILE_BYTES.toString("hex"));
+    assert.deepEqual(meta, { name: "f.bin" });
+
+    // Volatile: delivered to connected, writable clients.
+    m = h.mark();
+    await h.notify([...flags, "--user", "7", "--type", "VOLATILE", "--volatile"]);
+    await h.waitReceived(m, [b7], 1, "user 7's volatile notification");
+
+    // socketsJoin across the gateways, then one notification to the room.
+    await h.notify([...flags, "join", "vip", "--user", "42"]);
+    await waitFor(async () => (await shardSubscribers("socket.io#/#vip#")) === 2,
+      { timeoutMs: 5000, intervalMs: 50, message: "vip's channel subscribed by both gateways" });
+    m = h.mark();
+    await h.notify([...flags, "--room", "vip", "--type", "VIP"]);
+    await h.waitReceived(m, [a42, b42], 1, "vip on both gateways");
+    await sleep(QUIET_MS);
+    h.only(m, [a42, b42], "notification", fleet);
+
+    const confirm = await h.notify([...flags, "--user", "42", "--type", "C", "--confirm", ...TIMEOUT]);
+    assert.equal(confirm.stdout, "delivered to 2 sockets (2 of 2 servers answered)\n", confirm.stderr);
+    const ids = await h.notify([...flags, "sockets", "--ids", ...TIMEOUT]);
+    assert.deepEqual(ids.stdout.split("\n").filter(Boolean).sort(), fleet.map((c) => c.socket.id).sort(), ids.stdout);
+    h.checkGateways();
+    console.log("[sharded two gateways] notify, binary, volatile, join, confirm 2 of 2, sockets 3 of 3");
+  } finally {
+    for (const c of [...h.clients]) c.socket?.disconnect();
+    await g1.stop();
+    await g2.stop();
+  }
+});
