@@ -410,7 +410,8 @@ std::vector<socket_description> server::fetch_sockets(std::string_view nsp, cons
 std::vector<std::string> server::namespaces() const { return impl_->options.namespaces; }
 
 void server::on_room_change(room_listener listener) {
-  for (auto& [name, ns] : impl_->namespaces) {
+  for (auto& entry : impl_->namespaces) {
+    namespace_state& ns = entry.second;  // not a structured binding: clang before 16 cannot capture one
     if (!listener) {
       ns.rooms.on_change = nullptr;
       continue;
