@@ -342,6 +342,11 @@ TEST_CASE("sentinel: READONLY (a server demoted under a live connection) fails t
   REQUIRE(done == 1);
   CHECK(refused.code == sio::errc::reply);
   CHECK(refused.message == "XADD failed: READONLY You can't write against a read only replica.");
+  // The refusal's completion runs just before the I/O thread drops that connection: a command queued in between
+  // would be failed with the drop. Wait for the reconnect it leads to (to the replica still: a plain URL).
+  const auto reconnect_deadline = clock_type::now() + 5s;
+  while (io.stats().reconnects == 0 && clock_type::now() < reconnect_deadline) std::this_thread::sleep_for(10ms);
+  REQUIRE(io.stats().reconnects == 1);
 
   server.command({"REPLICAOF", "NO", "ONE"});
   redis_sentinel::wait_for_role(server, "master", 5s);
