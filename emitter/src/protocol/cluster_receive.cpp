@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sio/error.hpp"
+#include "sio/internal/protocol/base64.hpp"
 #include "sio/internal/protocol/js_semantics.hpp"
 #include "sio/internal/protocol/packet_data.hpp"
 #include "sio/internal/value/json_writer.hpp"
@@ -154,6 +155,7 @@ cluster_decoding body_of(cluster_message m, const sio::value& message) {
         return result(cluster_outcome::malformed, "packet type is not 2 (EVENT)");
       if (b.matches_nothing && !b.with_ack()) return result(cluster_outcome::ignored, "no room can match");
       b.data = property(packet, "data");
+      b.packet_has_id = !property(packet, "id").is_undefined();
       const sio::value opts_flags = property(property(data, "opts"), "flags");
       const sio::value flags = truthy(opts_flags) ? opts_flags : sio::value::object({});  // opts.flags || {}
       b.flags.volatile_ = truthy(property(flags, "volatile"));
@@ -225,7 +227,7 @@ cluster_decoding on_message(const cluster_receiver& self, const sio::value& mess
   // message.uid on null or undefined is a TypeError; any other non-object has no uid and no nsp.
   if (message.is_null() || message.is_undefined()) return result(cluster_outcome::malformed, "message is null");
   const sio::value uid = property(message, "uid");
-  if (uid.type() == kind::string && uid.as_string() == self.own_uid) return result(cluster_outcome::ignored, "own uid");
+  if (!self.own_uid.empty() && uid.type() == kind::string && uid.as_string() == self.own_uid) return result(cluster_outcome::ignored, "own uid");
   const sio::value nsp = property(message, "nsp");
   if (nsp.type() != kind::string || nsp.as_string() != self.nsp)
     return result(cluster_outcome::ignored, nsp.is_undefined() ? "no namespace" : "another namespace");
@@ -283,45 +285,6 @@ std::optional<double> parse_int10(std::string_view s) {
   return negative ? -value : value;
 }
 
-// Buffer.from(s, "base64"): both alphabets, other characters skipped, '=' ends the input, a trailing partial group
-// gives the whole bytes it holds.
-std::string base64_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() / 4 * 3 + 2);
-  std::uint32_t group = 0;
-  int count = 0;
-  for (const char c : s) {
-    int v = -1;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '+' || c == '-')
-      v = 62;
-    else if (c == '/' || c == '_')
-      v = 63;
-    else if (c == '=')
-      break;
-    if (v < 0) continue;
-    group = (group << 6) | static_cast<std::uint32_t>(v);
-    if (++count == 4) {
-      out += static_cast<char>((group >> 16) & 0xff);
-      out += static_cast<char>((group >> 8) & 0xff);
-      out += static_cast<char>(group & 0xff);
-      group = 0;
-      count = 0;
-    }
-  }
-  if (count == 2) {
-    out += static_cast<char>((group >> 4) & 0xff);
-  } else if (count == 3) {
-    out += static_cast<char>((group >> 10) & 0xff);
-    out += static_cast<char>((group >> 2) & 0xff);
-  }
-  return out;
-}
 
 }  // namespace
 

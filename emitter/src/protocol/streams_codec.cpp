@@ -1,11 +1,10 @@
 #include "sio/internal/protocol/streams_codec.hpp"
 
-#include <openssl/evp.h>
-
 #include <cstdint>
 
 #include <fmt/format.h>
 
+#include "sio/internal/protocol/base64.hpp"
 #include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_codec.hpp"
 #include "sio/internal/protocol/cluster_message.hpp"
@@ -59,14 +58,6 @@ void write_msgpack_data(notepack_writer& w, const operation& op) {
   write_names(w, to.except);
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
 
 }  // namespace
 
@@ -76,7 +67,7 @@ std::string encode_stream_data(const operation& op) {
     std::string packed;
     notepack_writer w(packed, msgpack_dialect::msgpack_javascript);
     write_msgpack_data(w, op);
-    return base64(packed);
+    return base64_encode(packed);
   }
   write_json_data(data, op);
   return data;

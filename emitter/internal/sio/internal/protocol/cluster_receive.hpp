@@ -32,6 +32,11 @@ struct cluster_broadcast {
   broadcast_flags flags;
   // opts.flags.volatile !== undefined: ClusterAdapter appends no recovery offset then (addOffsetIfNecessary).
   bool volatile_defined = false;
+  // packet.id !== undefined: a packet with an acknowledgement id, which ClusterAdapter never gives an offset.
+  bool packet_has_id = false;
+  // addOffsetIfNecessary: a server with connection state recovery appends the stream entry's id to `data` (an
+  // EVENT packet, no packet id, opts.flags.volatile undefined), so its client can resume from it.
+  bool takes_recovery_offset() const noexcept { return !packet_has_id && !volatile_defined; }
   // requestId !== undefined: a broadcast with ack; answered with 11 and 12, the id echoed as is.
   sio::value request_id = sio::value::undefined();
   // opts.rooms held only non-strings: no socket can be targeted (a broadcast with ack still reports 0 clients).
@@ -94,7 +99,8 @@ struct cluster_decoding {
   std::string reason;  // why it was ignored or malformed, for logs
 };
 
-// Who receives: this server's uid (its own messages are ignored) and its namespace (others' are ignored).
+// Who receives: this server's uid (its own messages are ignored; empty: none is) and its namespace (others' are
+// ignored).
 struct cluster_receiver {
   cluster_adapter adapter = cluster_adapter::sharded;
   std::string_view own_uid;
