@@ -175,6 +175,11 @@ int serve(const app::serve_config& c) {
   adapter_options.mode = c.mode;
   adapter_options.subscription = c.subscription;
   adapter_options.serve_requests = c.serve_requests;
+  adapter_options.stream_name = c.stream_name;
+  adapter_options.stream_count = c.stream_count;
+  adapter_options.recovery = c.recovery;
+  adapter_options.session_key_prefix = c.session_key_prefix;
+  adapter_options.max_disconnection_duration = c.max_disconnection_duration;
   // Called from the adapter's threads: the logger writes each line with one fprintf, so lines never interleave.
   adapter_options.on_problem = [&log](std::string_view what, std::string_view error) {
     log.warn(what, {{"error", error}});

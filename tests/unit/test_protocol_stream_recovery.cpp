@@ -76,6 +76,10 @@ TEST_CASE("stream recovery: offsets are checked and advanced as restoreSession d
   CHECK(next_stream_offset("1700000000000-0") == "1700000000000-1");
   CHECK(next_stream_offset("5-41") == "5-42");
   CHECK(next_stream_offset("5-18446744073709551615") == "6-0");
+  CHECK(compare_stream_offsets("5-41", "5-42") < 0);
+  CHECK(compare_stream_offsets("10-0", "9-99") > 0);  // numbers, not text
+  CHECK(compare_stream_offsets("7-3", "7-3") == 0);
+  CHECK(compare_stream_offsets("0-0", "1-0") < 0);
 }
 
 TEST_CASE("stream recovery: only the disconnections socket.io recovers persist a session") {

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <utility>
 
 #include "sio/error.hpp"
 #include "sio/internal/protocol/base64.hpp"
@@ -94,6 +95,18 @@ std::string next_stream_offset(std::string_view offset) {
   }
   next += std::to_string(n + 1);
   return next;
+}
+
+int compare_stream_offsets(std::string_view a, std::string_view b) noexcept {
+  const auto parts = [](std::string_view id) {
+    const auto dash = id.find('-');
+    std::uint64_t ms = 0, seq = 0;
+    std::from_chars(id.data(), id.data() + std::min(dash, id.size()), ms);
+    if (dash != std::string_view::npos) std::from_chars(id.data() + dash + 1, id.data() + id.size(), seq);
+    return std::pair{ms, seq};
+  };
+  const auto x = parts(a), y = parts(b);
+  return x < y ? -1 : (y < x ? 1 : 0);
 }
 
 bool should_include_packet(const std::vector<std::string>& session_rooms, const room_target& target) {

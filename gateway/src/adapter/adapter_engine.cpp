@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <exception>
@@ -24,6 +25,7 @@
 #include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/internal/protocol/cluster_receive.hpp"
+#include "sio/internal/protocol/stream_recovery.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_pipeline.hpp"
 #include "sio/internal/redis/redis_url.hpp"
@@ -88,6 +90,32 @@ constexpr std::size_t max_unanswered_responses = 16 * 1024;
 // One failing response is logged at once; further failures within this interval are only counted, and told with
 // the next one logged after it (or at stop): a Redis outage with thousands of responses in flight is a few lines.
 constexpr std::chrono::seconds response_failure_interval{10};
+// The streams reader: XREAD COUNT and BLOCK as a Node streams server's defaults (readCount, blockTimeInMs). A restore
+// pages through the stream 1000 entries at a time, at most 100 pages (a Node server reads without COUNT, at most
+// 100 times): the stream's maxLen (10000 by default) is far below.
+constexpr std::string_view stream_read_count = "100";
+constexpr std::chrono::milliseconds stream_block{5000};
+constexpr std::size_t restore_page = 1000;
+constexpr std::size_t restore_max_pages = 100;
+
+void drain(int fd) {
+  char bytes[64];
+  while (::read(fd, bytes, sizeof bytes) > 0) {
+  }
+}
+
+void write_byte(int fd) {
+  const char byte = 1;
+  [[maybe_unused]] const auto written = ::write(fd, &byte, 1);
+}
+
+// The fields of one XREAD/XRANGE entry [id, [field, value, ...]] as views of the reply.
+std::vector<std::string_view> entry_fields(const sio::detail::redis_reply& entry) {
+  std::vector<std::string_view> fields;
+  if (entry.elements.size() < 2) return fields;
+  for (const auto& f : entry.elements[1].elements) fields.emplace_back(f.text);
+  return fields;
+}
 
 }  // namespace
 
@@ -118,6 +146,28 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   };
   std::mutex room_ops_mutex;
   std::vector<room_op> room_ops;
+
+  // Streams mode: one reader per stream the namespaces are written to (streamName, or streamName-<i>), each with its
+  // own connection and thread, as a Node server reads each stream with its own client; restores of its namespaces
+  // queue here for it.
+  struct restore_request {
+    std::string nsp, pid, offset;
+    std::function<void(std::optional<socketio::restored_session>)> done;
+  };
+  struct stream_reader {
+    std::string stream;
+    std::set<std::string> nsps;
+    std::string cursor;  // the id of the last entry read ("0-0": none); the reader thread's alone once started
+    std::unique_ptr<sio::detail::redis_connection> first;  // from start(), handed to the thread
+    int wake_read = -1, wake_write = -1;
+    std::mutex mutex;
+    std::vector<restore_request> restores;
+    std::atomic<bool> connected{false};
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<stream_reader>> readers;
+  std::map<std::string, stream_reader*, std::less<>> reader_of_nsp;
+  std::atomic<std::uint64_t> stream_entries{0}, sessions_stored{0}, sessions_restored{0}, sessions_not_found{0};
 
   std::atomic<bool> alive{false};
   std::atomic<bool> stopping{false};
@@ -154,8 +204,22 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   }
 
   bool sharded() const noexcept { return options.mode == sio::Options::adapter_mode::sharded; }
+  bool streams() const noexcept { return options.mode == sio::Options::adapter_mode::streams; }
+  // The ClusterAdapter dialect of the main and response channels (sharded: SPUBLISH and JSON or notepack; streams:
+  // PUBLISH and @msgpack/msgpack).
+  sio::detail::cluster_adapter cluster_kind() const noexcept {
+    return streams() ? sio::detail::cluster_adapter::streams : sio::detail::cluster_adapter::sharded;
+  }
 
   std::unique_ptr<redis_subscriber> connect() {
+    if (streams()) {
+      std::vector<std::string> channels;
+      for (const auto& [channel, nsp] : shard_channel_nsp) channels.push_back(channel);
+      auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, std::vector<std::string>{},
+                                                    channels);
+      channels_subscribed = channels.size();
+      return sub;
+    }
     if (!sharded()) {
       auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
       channels_subscribed = pattern_nsp.size() + channel_nsp.size();
@@ -170,17 +234,12 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     return sub;
   }
 
-  void wake() const {
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(wake_write, &byte, 1);
-  }
+  void wake() const { write_byte(wake_write); }
 
   // On the subscriber thread: empties the wake pipe, then applies the room channel changes asked for (on `sub`
   // when connected; a reconnect subscribes the whole set anyway).
   void apply_room_ops(redis_subscriber* sub) {
-    char bytes[64];
-    while (::read(wake_read, bytes, sizeof bytes) > 0) {
-    }
+    drain(wake_read);
     std::vector<room_op> ops;
     {
       std::lock_guard lock(room_ops_mutex);
@@ -221,9 +280,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     if (options.on_malformed) options.on_malformed(channel, reason, bytes);
   }
 
-  // Sleeps, but returns at once when stop() writes to the wake pipe.
-  void sleep_unless_stopped(std::chrono::milliseconds d) const {
-    pollfd p{wake_read, POLLIN, 0};
+  // Sleeps, but returns at once when stop() writes to the wake pipe (`fd`: the subscriber's, or a reader's).
+  void sleep_unless_stopped(std::chrono::milliseconds d, int fd = -1) const {
+    pollfd p{fd < 0 ? wake_read : fd, POLLIN, 0};
     ::poll(&p, 1, static_cast<int>(d.count()));
   }
 
@@ -297,10 +356,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
       unlogged = std::exchange(failures_unlogged, 0);
     }
     report("redis response not published",
-           unlogged == 0 ? fmt::format("{} {}: {}", sharded() ? "SPUBLISH" : "PUBLISH", channel, error)
-                         : fmt::format("{} {}: {} ({} more not published before it, not logged)",
-                                       sharded() ? "SPUBLISH" : "PUBLISH", channel,
-                                       error, unlogged));
+           unlogged == 0 ? fmt::format("{}: {}", channel, error)
+                         : fmt::format("{}: {} ({} more not published before it, not logged)", channel, error,
+                                       unlogged));
   }
 
   // After the publisher is gone: the failures counted but not logged yet.
@@ -319,19 +377,20 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     if (!publisher) return;
     try {
       publisher->enqueue(verb, channel, payload,
-                         [this, channel](const sio::detail::command_outcome& outcome) {
-                           if (outcome.code != sio::errc::ok) response_failed(channel, outcome.message);
+                         [this, what = fmt::format("{} {}", verb, channel)](
+                             const sio::detail::command_outcome& outcome) {
+                           if (outcome.code != sio::errc::ok) response_failed(what, outcome.message);
                          },
                          /*may_buffer=*/true);
     } catch (const std::exception& e) {
-      response_failed(channel, e.what());
+      response_failed(fmt::format("{} {}", verb, channel), e.what());
     }
   }
   void publish(const sio::detail::command& response) { publish(response.channel, response.payload, response.verb); }
 
   // On the subscriber thread: decode, then post the effect.
   void dispatch(const pubsub_message& m) {
-    if (sharded()) {
+    if (sharded() || streams()) {
       auto it = shard_channel_nsp.find(m.channel);
       if (it == shard_channel_nsp.end()) it = room_channel_nsp.find(m.channel);
       if (it == room_channel_nsp.end()) return;
@@ -384,17 +443,23 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   void dispatch_cluster(const std::string& nsp, const pubsub_message& m) {
     // This gateway asks no server anything: what arrives on its own response channel is not for it.
     if (own_response_channels.contains(m.channel)) return;
-    const sio::detail::cluster_receiver self{sio::detail::cluster_adapter::sharded, uid, nsp};
-    auto decoding = std::make_shared<sio::detail::cluster_decoding>(sio::detail::decode_cluster_message(self, m.payload));
-    switch (decoding->outcome) {
-      case sio::detail::cluster_outcome::malformed: malformed(m.channel, decoding->reason, m.payload.size()); return;
+    const sio::detail::cluster_receiver self{cluster_kind(), uid, nsp};
+    post_cluster(nsp, sio::detail::decode_cluster_message(self, m.payload), m.channel, m.payload.size(), {});
+  }
+
+  // On a Redis thread: a decoded ClusterMessage applied on the I/O thread (`offset`: the stream entry's id).
+  void post_cluster(const std::string& nsp, sio::detail::cluster_decoding decoded, const std::string& channel,
+                    std::size_t bytes, std::string offset) {
+    switch (decoded.outcome) {
+      case sio::detail::cluster_outcome::malformed: malformed(channel, decoded.reason, bytes); return;
       case sio::detail::cluster_outcome::ignored: ++broadcasts_ignored; return;
       case sio::detail::cluster_outcome::apply: break;
     }
-    boost::asio::post(io, [self = shared_from_this(), nsp, decoding, channel = m.channel, bytes = m.payload.size()] {
+    auto decoding = std::make_shared<sio::detail::cluster_decoding>(std::move(decoded));
+    boost::asio::post(io, [self = shared_from_this(), nsp, decoding, channel, bytes, offset = std::move(offset)] {
       if (!self->alive) return;
       try {
-        self->apply_cluster(nsp, *decoding->message);
+        self->apply_cluster(nsp, *decoding->message, offset);
       } catch (const std::exception& e) {
         self->malformed(channel, fmt::format("not applied: {}", e.what()), bytes);
       }
@@ -402,9 +467,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   }
 
   // On the I/O thread: ClusterAdapter.onMessage's effects, and its answers on the requester's response channel.
-  void apply_cluster(const std::string& nsp, const sio::detail::cluster_message& message) {
+  void apply_cluster(const std::string& nsp, const sio::detail::cluster_message& message, const std::string& offset) {
     using sio::detail::cluster_message_type;
-    const sio::detail::cluster_responder from{sio::detail::cluster_adapter::sharded, options.key, nsp, uid};
+    const sio::detail::cluster_responder from{cluster_kind(), options.key, nsp, uid};
     const std::string& reply_to = message.reply_to;
     if (const auto* b = std::get_if<sio::detail::cluster_broadcast>(&message.body)) {
       if (!b->with_ack()) {
@@ -412,7 +477,15 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
           ++broadcasts_ignored;
           return;
         }
-        deliveries += sink.broadcast(nsp, broadcast_message{b->data, b->target, b->flags});
+        // addOffsetIfNecessary: with recovery, the entry's id ends the arguments, for the client to resume from.
+        if (options.recovery && !offset.empty() && b->takes_recovery_offset() &&
+            b->data.type() == sio::value::kind::array) {
+          sio::value::array_type data = b->data.as_array();
+          data.emplace_back(offset);
+          deliveries += sink.broadcast(nsp, broadcast_message{sio::value(std::move(data)), b->target, b->flags});
+        } else {
+          deliveries += sink.broadcast(nsp, broadcast_message{b->data, b->target, b->flags});
+        }
         ++broadcasts_received;
         return;
       }
@@ -425,8 +498,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
             nsp, b->target, b->data, [weak, nsp, reply_to, id = b->request_id](const sio::value& arg) {
               auto self = weak.lock();
               if (!self || !self->alive) return;
-              const sio::detail::cluster_responder later{sio::detail::cluster_adapter::sharded, self->options.key, nsp,
-                                                         self->uid};
+              const sio::detail::cluster_responder later{self->cluster_kind(), self->options.key, nsp, self->uid};
               self->publish(sio::detail::cluster_broadcast_ack_response(later, reply_to, id, arg));
             });
       }
@@ -454,6 +526,179 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
                                                                sio::value::undefined()));
     }
     // Heartbeats, ADAPTER_CLOSE and answers: this gateway neither counts peers nor asks anything.
+  }
+
+
+  // --- streams: the readers ----------------------------------------------------------------------------------------
+
+  // A reader's connection; the first one also finds where the gateway starts: after the stream's last entry (none:
+  // "0-0"), so that nothing written after start-up is missed, even between two XREADs.
+  std::unique_ptr<sio::detail::redis_connection> connect_reader(stream_reader& r) const {
+    auto conn = std::make_unique<sio::detail::redis_connection>(endpoint, options.connect_timeout,
+                                                                options.connect_timeout);
+    if (r.cursor.empty()) {
+      const std::array<sio::detail::redis_command, 1> last{
+          sio::detail::redis_command{"XREVRANGE", r.stream, "+", "-", "COUNT", "1"}};
+      const auto replies = conn->pipeline(last);
+      sio::detail::throw_if_error(replies[0], "XREVRANGE " + r.stream, sio::detail::acl_user_of(endpoint));
+      r.cursor = replies[0].elements.empty() || replies[0].elements[0].elements.empty()
+                     ? "0-0"
+                     : replies[0].elements[0].elements[0].text;
+    }
+    return conn;
+  }
+
+  // One entry read (XREAD, or XRANGE past the cursor during a restore): the cursor moves past it, and it is applied
+  // as a Node streams server's onRawMessage does.
+  void apply_entry(stream_reader& r, const sio::detail::redis_reply& e) {
+    if (e.elements.size() < 2) return;
+    const std::string& id = e.elements[0].text;
+    r.cursor = id;
+    ++stream_entries;
+    const auto fields = entry_fields(e);
+    const auto entry = sio::detail::stream_entry_of(fields);
+    if (!entry.nsp) return;  // not an adapter's entry (the poller skips an entry without nsp)
+    const auto nsp = r.nsps.find(std::string(*entry.nsp));
+    if (nsp == r.nsps.end()) {  // another namespace's (a server that serves it applies it)
+      ++broadcasts_ignored;
+      return;
+    }
+    std::size_t bytes = 0;
+    for (const auto f : fields) bytes += f.size();
+    const sio::detail::cluster_receiver self{sio::detail::cluster_adapter::streams, uid, *nsp};
+    post_cluster(*nsp, sio::detail::decode_stream_entry(self, entry), r.stream, bytes, id);
+  }
+
+  void post_restored(restore_request& q, std::optional<socketio::restored_session> restored) {
+    ++(restored ? sessions_restored : sessions_not_found);
+    boost::asio::post(io, [self = shared_from_this(), done = std::move(q.done), restored = std::move(restored)]() mutable {
+      if (self->alive) done(std::move(restored));
+    });
+  }
+
+  // restoreSession: the session taken (GET and DEL in one MULTI), the client's offset still in the stream, then
+  // every later entry; those past the reader's cursor are returned in `newer`, to apply after the restored socket
+  // exists. Throws sio::redis_error (the connection is then dropped).
+  std::optional<socketio::restored_session> restore_one(stream_reader& r, sio::detail::redis_connection& conn,
+                                                        const restore_request& q,
+                                                        std::vector<sio::detail::redis_reply>& newer) {
+    if (!sio::detail::valid_stream_offset(q.offset)) return std::nullopt;  // "invalid offset"
+    const std::string key = sio::detail::session_key(options.session_key_prefix, q.pid);
+    const std::array<sio::detail::redis_command, 5> take{
+        sio::detail::redis_command{"MULTI"}, sio::detail::redis_command{"GET", key},
+        sio::detail::redis_command{"DEL", key}, sio::detail::redis_command{"EXEC"},
+        sio::detail::redis_command{"XRANGE", r.stream, q.offset, q.offset}};
+    const auto replies = conn.pipeline(take);
+    const std::string user = sio::detail::acl_user_of(endpoint);
+    for (const auto& reply : replies) sio::detail::throw_if_error(reply, "restoring a session (GET, DEL " + key + ")", user);
+    const auto& exec = replies[3];
+    if (exec.elements.empty() || exec.elements[0].kind != sio::detail::redis_reply::type::string) return std::nullopt;
+    if (replies[4].elements.empty()) return std::nullopt;  // the offset was trimmed away
+    auto session = sio::detail::decode_session(exec.elements[0].text);
+    if (!session) return std::nullopt;
+    socketio::restored_session out;
+    std::string last = q.offset;
+    for (std::size_t page = 0; page < restore_max_pages; ++page) {
+      const std::array<sio::detail::redis_command, 1> range{sio::detail::redis_command{
+          "XRANGE", r.stream, sio::detail::next_stream_offset(last), "+", "COUNT", std::to_string(restore_page)}};
+      auto got = conn.pipeline(range);
+      sio::detail::throw_if_error(got[0], "XRANGE " + r.stream, user);
+      auto& entries = got[0].elements;
+      for (auto& e : entries) {
+        if (e.elements.size() < 2) continue;
+        const std::string& id = e.elements[0].text;
+        const auto fields = entry_fields(e);
+        if (auto missed = sio::detail::missed_packet(q.nsp, sio::detail::stream_entry_of(fields), id, session->rooms))
+          out.missed.push_back(std::move(*missed));
+        last = id;
+        if (sio::detail::compare_stream_offsets(id, r.cursor) > 0) newer.push_back(std::move(e));
+      }
+      if (entries.size() < restore_page) break;
+    }
+    out.session = std::move(*session);
+    return out;
+  }
+
+  // The restores asked for since the last call, in order. Each one's answer is posted before the entries it read
+  // past the cursor are applied. A Redis failure answers it and the rest "not found", and is rethrown.
+  void run_restores(stream_reader& r, sio::detail::redis_connection& conn) {
+    std::vector<restore_request> batch;
+    {
+      std::lock_guard lock(r.mutex);
+      batch.swap(r.restores);
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      std::vector<sio::detail::redis_reply> newer;
+      std::optional<socketio::restored_session> restored;
+      try {
+        restored = restore_one(r, conn, batch[i], newer);
+      } catch (const sio::redis_error&) {
+        for (std::size_t j = i; j < batch.size(); ++j) post_restored(batch[j], std::nullopt);
+        throw;
+      }
+      post_restored(batch[i], std::move(restored));
+      for (const auto& e : newer) apply_entry(r, e);
+    }
+  }
+
+  void fail_restores(stream_reader& r) {
+    std::vector<restore_request> batch;
+    {
+      std::lock_guard lock(r.mutex);
+      batch.swap(r.restores);
+    }
+    for (auto& q : batch) post_restored(q, std::nullopt);
+  }
+
+  void run_reader(stream_reader& r) {
+    std::unique_ptr<sio::detail::redis_connection> conn = std::move(r.first);
+    unsigned attempt = 0;
+    bool lost = false;  // the last connection failed (not merely dropped to end a blocked XREAD)
+    while (!stopping) {
+      if (!conn) {
+        try {
+          conn = connect_reader(r);
+          r.connected = true;
+          if (lost) report("redis stream reader reconnected", r.stream);
+          lost = false;
+          attempt = 0;
+        } catch (const std::exception& e) {
+          r.connected = false;
+          report("redis stream reader reconnect failed", e.what());
+          fail_restores(r);
+          sleep_unless_stopped(backoff(attempt++), r.wake_read);
+          continue;
+        }
+      }
+      try {
+        drain(r.wake_read);
+        run_restores(r, *conn);
+        if (stopping) break;
+        const std::string block = std::to_string(stream_block.count());
+        const std::array<sio::detail::redis_command, 1> xread{sio::detail::redis_command{
+            "XREAD", "COUNT", stream_read_count, "BLOCK", block, "STREAMS", r.stream, r.cursor}};
+        conn->send(xread);
+        const auto reply =
+            conn->read_push(std::chrono::steady_clock::now() + stream_block + options.connect_timeout, r.wake_read);
+        if (!reply) {
+          // Woken (a restore, or stop) or no answer in time: a blocked XREAD cannot be taken back, so the
+          // connection goes and the next XREAD starts from the cursor on a new one: nothing is skipped.
+          conn.reset();
+          continue;
+        }
+        sio::detail::throw_if_error(*reply, "XREAD " + r.stream, sio::detail::acl_user_of(endpoint));
+        for (const auto& stream : reply->elements)
+          if (stream.elements.size() >= 2)
+            for (const auto& e : stream.elements[1].elements) apply_entry(r, e);
+      } catch (const sio::redis_error& e) {
+        report("redis stream reader lost", e.what());
+        conn.reset();
+        r.connected = false;
+        lost = true;
+        sleep_unless_stopped(backoff(attempt++), r.wake_read);
+      }
+    }
+    r.connected = false;
   }
 
   void dispatch_request(const std::string& nsp, const pubsub_message& m) {
@@ -548,7 +793,28 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
   auto& s = *state_;
   s.endpoint = sio::detail::parse_redis_url(s.options.redis_url);
   sio::detail::apply_tls_options(s.options.tls, s.endpoint);
+  const sio::detail::stream_settings stream_settings{s.options.stream_name, s.options.stream_count};
   for (const auto& nsp : s.namespaces) {
+    if (s.streams()) {
+      // The public channel <key>#<nsp># (ephemeral requests; Node servers count its subscribers) and this server's
+      // own <key>#<nsp>#<uid>#, as RedisStreamsAdapter SUBSCRIBEs them; the namespace's stream.
+      std::string main;
+      sio::detail::append_sharded_channel(main, s.options.key, nsp);
+      s.shard_channel_nsp[main] = nsp;
+      const auto own = sio::detail::cluster_response_channel(s.options.key, nsp, s.uid);
+      s.shard_channel_nsp[own] = nsp;
+      s.own_response_channels.insert(own);
+      const std::string stream = sio::detail::stream_name_for(nsp, stream_settings);
+      auto reader = std::find_if(s.readers.begin(), s.readers.end(), [&](const auto& r) { return r->stream == stream; });
+      if (reader == s.readers.end()) {
+        s.readers.push_back(std::make_unique<state::stream_reader>());
+        s.readers.back()->stream = stream;
+        reader = std::prev(s.readers.end());
+      }
+      (*reader)->nsps.insert(nsp);
+      s.reader_of_nsp[nsp] = reader->get();
+      continue;
+    }
     if (s.sharded()) {
       std::string main;
       sio::detail::append_sharded_channel(main, s.options.key, nsp);
@@ -575,7 +841,8 @@ void adapter_engine::start() {
   auto& s = *state_;
   if (s.subscriber_thread.joinable()) return;
   s.first_subscriber = s.connect();  // throws: the first attempt must succeed
-  if (!s.channel_nsp.empty() || (s.sharded() && s.options.serve_requests)) {  // responses need their connection
+  for (auto& r : s.readers) r->first = s.connect_reader(*r);
+  if (!s.channel_nsp.empty() || ((s.sharded() || s.streams()) && s.options.serve_requests)) {  // responses
     s.publisher = s.make_publisher();
     s.publisher->connect();           // throws as the subscriber does; later the publisher reconnects itself
   }
@@ -587,6 +854,13 @@ void adapter_engine::start() {
   s.alive = true;
   s.stopping = false;
   s.subscriber_thread = std::thread([st = state_] { st->run_subscriber(); });
+  for (auto& r : s.readers) {
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw sio::connection_error("cannot create a stream reader's wake pipe");
+    r->wake_read = fds[0];
+    r->wake_write = fds[1];
+    r->connected = true;
+    r->thread = std::thread([st = state_, reader = r.get()] { st->run_reader(*reader); });
+  }
 }
 
 void adapter_engine::stop() {
@@ -595,6 +869,13 @@ void adapter_engine::stop() {
   s.stopping = true;
   if (s.wake_write >= 0) s.wake();
   if (s.subscriber_thread.joinable()) s.subscriber_thread.join();
+  for (auto& r : s.readers) {
+    if (r->wake_write >= 0) write_byte(r->wake_write);
+    if (r->thread.joinable()) r->thread.join();
+    if (r->wake_read >= 0) ::close(r->wake_read);
+    if (r->wake_write >= 0) ::close(r->wake_write);
+    r->wake_read = r->wake_write = -1;
+  }
   // Waits for the responses queued to be answered: with Redis away, those buffered get the command timeout
   // (connect_timeout) to go out, then fail (and are reported).
   s.publisher.reset();
@@ -622,7 +903,13 @@ adapter_stats adapter_engine::stats() const {
   const auto& s = *state_;
   adapter_stats out;
   out.redis_connected = s.redis_connected;
-  out.mode = s.sharded() ? "sharded" : "classic";
+  out.mode = s.streams() ? "streams" : (s.sharded() ? "sharded" : "classic");
+  out.streams = s.readers.size();
+  for (const auto& r : s.readers) out.streams_connected += r->connected ? 1u : 0u;
+  out.stream_entries = s.stream_entries;
+  out.sessions_stored = s.sessions_stored;
+  out.sessions_restored = s.sessions_restored;
+  out.sessions_not_found = s.sessions_not_found;
   out.channels = s.channels_subscribed;
   out.broadcasts_received = s.broadcasts_received;
   out.broadcasts_ignored = s.broadcasts_ignored;
@@ -634,5 +921,40 @@ adapter_stats adapter_engine::stats() const {
 }
 
 const std::string& adapter_engine::uid() const noexcept { return state_->uid; }
+
+void adapter_engine::persist_session(std::string_view nsp, const sio::detail::recovery_session& session) {
+  auto& s = *state_;
+  if (!s.streams() || !s.alive || !s.publisher) return;
+  (void)nsp;  // one key per pid, whatever the namespace (as the streams adapter)
+  // SET <key> <session> PX <maxDisconnectionDuration>: the pipeline writes `verb key [between...] payload`.
+  const std::string key = sio::detail::session_key(s.options.session_key_prefix, session.pid);
+  const std::array<std::string, 2> between{sio::detail::encode_session(session), "PX"};
+  try {
+    s.publisher->enqueue("SET", key, std::to_string(s.options.max_disconnection_duration.count()),
+                         [st = state_.get(), what = "SET " + key](const sio::detail::command_outcome& outcome) {
+                           if (outcome.code != sio::errc::ok) st->response_failed(what, outcome.message);
+                         },
+                         /*may_buffer=*/true, between);
+    ++s.sessions_stored;
+  } catch (const std::exception& e) {
+    s.response_failed("SET " + key, e.what());
+  }
+}
+
+void adapter_engine::restore_session(std::string nsp, std::string pid, std::string offset,
+                                     std::function<void(std::optional<socketio::restored_session>)> done) {
+  auto& s = *state_;
+  const auto reader = s.reader_of_nsp.find(nsp);
+  if (!s.alive || reader == s.reader_of_nsp.end()) {
+    boost::asio::post(s.io, [done = std::move(done)] { done(std::nullopt); });
+    return;
+  }
+  state::stream_reader& r = *reader->second;
+  {
+    std::lock_guard lock(r.mutex);
+    r.restores.push_back({std::move(nsp), std::move(pid), std::move(offset), std::move(done)});
+  }
+  write_byte(r.wake_write);
+}
 
 }  // namespace sio::gateway::adapter

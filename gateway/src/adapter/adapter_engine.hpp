@@ -3,7 +3,9 @@
 // while Redis is away), reconnects with backoff.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,14 @@ class adapter_engine {
   // connect_timeout when Redis is away). Call it on the I/O thread (or once that thread stopped): effects already
   // posted then see the engine stopped and do nothing.
   void stop();
+  // Connection state recovery (streams mode with options.recovery; socketio::recovery_store's two calls), on the I/O
+  // thread. persist: SET <prefix><pid> <session> PX <max duration> on the publisher's connection. restore: done by
+  // the reader of the namespace's stream, between two XREADs (GETDEL, the offset checked, XRANGE from it), so that
+  // `done` is posted before every entry the replay did not include and after every one it did: no gap, no
+  // duplicate. Outside streams mode (or stopped) `done` gets nullopt.
+  void persist_session(std::string_view nsp, const sio::detail::recovery_session& session);
+  void restore_session(std::string nsp, std::string pid, std::string offset,
+                       std::function<void(std::optional<socketio::restored_session>)> done);
   adapter_stats stats() const;
   const std::string& uid() const noexcept;
 

@@ -51,18 +51,36 @@ class server_sink final : public adapter_sink {
 
 }  // namespace
 
+// Connection state recovery's sessions: where the streams adapter keeps them (the engine's Redis side).
+class engine_recovery_store final : public socketio::recovery_store {
+ public:
+  explicit engine_recovery_store(adapter_engine& engine) : engine_(engine) {}
+  void persist(std::string_view nsp, const sio::detail::recovery_session& session) override {
+    engine_.persist_session(nsp, session);
+  }
+  void restore(std::string nsp, std::string pid, std::string offset,
+               std::function<void(std::optional<socketio::restored_session>)> done) override {
+    engine_.restore_session(std::move(nsp), std::move(pid), std::move(offset), std::move(done));
+  }
+
+ private:
+  adapter_engine& engine_;
+};
+
 struct redis_adapter::impl {
   server_sink sink;
   adapter_engine engine;
+  engine_recovery_store recovery{engine};
 
   socketio::server& sockets;
 
   impl(boost::asio::io_context& io, adapter_options options, socketio::server& s)
-      : sink(s), engine(io, std::move(options), sink, s.namespaces()), sockets(s) {
+      : sink(s), engine(io, options, sink, s.namespaces()), sockets(s) {
     // Sharded mode follows the rooms (the engine ignores them otherwise).
     sockets.on_room_change([this](std::string_view nsp, const std::string& room, bool created, bool socket_room) {
       engine.room_changed(nsp, room, created, socket_room);
     });
+    if (options.recovery && options.mode == sio::Options::adapter_mode::streams) sockets.enable_recovery(recovery);
   }
   ~impl() { sockets.on_room_change(nullptr); }
 };

@@ -21,10 +21,19 @@ namespace sio::gateway::adapter {
 struct adapter_options {
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string key = "socket.io";  // createAdapter's `key`; createShardedAdapter's `channelPrefix`
-  // The adapter the fleet runs (classic or sharded; not streams yet) and, sharded, its subscriptionMode: the
-  // channels this gateway SSUBSCRIBEs are those a Node server in that mode would (PROTOCOL.md §4.1).
+  // The adapter the fleet runs and, sharded, its subscriptionMode: the channels this gateway SSUBSCRIBEs are those a
+  // Node server in that mode would (PROTOCOL.md §4.1). Streams: the namespaces' streams are read with XREAD from
+  // the entry that was last when the gateway started, and <key>#<nsp># and <key>#<nsp>#<uid># SUBSCRIBEd (the
+  // ephemeral requests; Node servers count the subscribers of the first as servers).
   sio::Options::adapter_mode mode = sio::Options::adapter_mode::classic;
   sio::Options::subscription_mode subscription = sio::Options::subscription_mode::dynamic;
+  std::string stream_name = "socket.io";  // streams: streamName, streamCount
+  std::size_t stream_count = 1;
+  // streams: connection state recovery (socketio::server::enable_recovery), sessions under
+  // <session_key_prefix><pid> for max_disconnection_duration, as the streams adapter's persistSession.
+  bool recovery = false;
+  std::string session_key_prefix = "sio:session:";
+  std::chrono::milliseconds max_disconnection_duration{120000};
   std::chrono::milliseconds connect_timeout{5000};
   // TLS for rediss:// (or redis:// with tls.enabled), as the emitter's Options::tls: CA, client certificate, name.
   sio::TlsOptions tls{};
@@ -49,8 +58,14 @@ struct adapter_options {
 
 struct adapter_stats {
   bool redis_connected = false;
-  const char* mode = "classic";           // "classic", or "sharded" (createShardedAdapter's channels)
+  const char* mode = "classic";           // "classic", "sharded" (createShardedAdapter's channels) or "streams"
   std::size_t channels = 0;               // channels and patterns subscribed (sharded: rooms' channels included)
+  std::size_t streams = 0;                // streams: the streams read, and of those, the readers connected now
+  std::size_t streams_connected = 0;
+  std::uint64_t stream_entries = 0;       // streams: entries read
+  std::uint64_t sessions_stored = 0;      // recovery: sessions persisted, and restores that found theirs / did not
+  std::uint64_t sessions_restored = 0;
+  std::uint64_t sessions_not_found = 0;
   std::uint64_t broadcasts_received = 0;  // broadcast messages applied
   std::uint64_t broadcasts_ignored = 0;   // filtered out (own uid, other namespace, unknown room)
   std::uint64_t requests_received = 0;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <optional>
 #include <tuple>
@@ -140,6 +141,11 @@ command parse_command_line(int argc, const char* const* argv) {
   std::string key = detail::env_or("SIO_KEY", "socket.io");
   std::string mode = detail::env_or("SIO_MODE", "classic");
   std::string subscription_mode = detail::env_or("SIO_SUBSCRIPTION_MODE", "dynamic");
+  std::string stream_name = detail::env_or("SIO_STREAM_NAME", "socket.io");
+  std::size_t stream_count = 1;
+  bool recovery = false;
+  std::string session_key_prefix = detail::env_or("SIO_SESSION_KEY_PREFIX", "sio:session:");
+  std::string max_disconnection = detail::env_or("SIO_MAX_DISCONNECTION_DURATION", "2m");
   std::vector<std::string> namespaces;
   std::string auth = detail::env_or("SIO_GATEWAY_AUTH", "jwt");
   std::string secret;
@@ -201,13 +207,34 @@ command parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   const auto* mode_flag =
       app.add_option("--mode", mode,
-                     "the adapter the fleet's Node servers run: classic (createAdapter) or sharded "
-                     "(createShardedAdapter, Redis >= 7) [SIO_MODE]")
+                     "the adapter the fleet's Node servers run: classic (createAdapter), sharded "
+                     "(createShardedAdapter, Redis >= 7) or streams (@socket.io/redis-streams-adapter) [SIO_MODE]")
           ->capture_default_str();
   const auto* subscription_flag =
       app.add_option("--subscription-mode", subscription_mode,
                      "sharded: the servers' subscriptionMode, dynamic, static or dynamic-private: which room channels "
                      "this gateway subscribes [SIO_SUBSCRIPTION_MODE]")
+          ->capture_default_str();
+  const auto* stream_name_flag =
+      app.add_option("--stream-name", stream_name, "streams: the servers' streamName [SIO_STREAM_NAME]")
+          ->capture_default_str();
+  const auto* stream_count_flag =
+      app.add_option("--stream-count", stream_count, "streams: the servers' streamCount")
+          ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 10))
+          ->capture_default_str();
+  const auto* recovery_flag =
+      app.add_flag("--connection-state-recovery", recovery,
+                   "streams: connection state recovery as socket.io's connectionStateRecovery: a client that "
+                   "reconnects within --max-disconnection-duration gets its id, rooms and missed notifications back; "
+                   "sessions are kept in Redis where Node streams servers keep theirs [SIO_CONNECTION_STATE_RECOVERY=1]");
+  const auto* max_disconnection_flag =
+      app.add_option("--max-disconnection-duration", max_disconnection,
+                     "streams, recovery: how long a session is kept (maxDisconnectionDuration) "
+                     "[SIO_MAX_DISCONNECTION_DURATION]")
+          ->capture_default_str();
+  const auto* session_prefix_flag =
+      app.add_option("--session-key-prefix", session_key_prefix,
+                     "streams, recovery: the servers' sessionKeyPrefix [SIO_SESSION_KEY_PREFIX]")
           ->capture_default_str();
   app.add_option("--namespace", namespaces, "a namespace to serve besides \"/\" (repeatable)");
   app.add_option("--auth", auth, "jwt, or trusted (auth.userId; development only) [SIO_GATEWAY_AUTH]")
@@ -369,15 +396,44 @@ command parse_command_line(int argc, const char* const* argv) {
     if (mode == "sharded") {
       c.mode = sio::Options::adapter_mode::sharded;
     } else if (mode == "streams") {
-      throw usage_error{from(mode_flag, "--mode", "SIO_MODE") +
-                        " streams: sio-gateway does not consume the streams adapter yet; run it beside classic or "
-                        "sharded servers"};
+      c.mode = sio::Options::adapter_mode::streams;
     } else if (mode != "classic") {
-      throw usage_error{from(mode_flag, "--mode", "SIO_MODE") + " " + mode + ": use classic or sharded"};
+      throw usage_error{from(mode_flag, "--mode", "SIO_MODE") + " " + mode + ": use classic, sharded or streams"};
     }
-    if (c.mode == sio::Options::adapter_mode::sharded && no_serve_requests)
-      throw usage_error{"--no-serve-requests cannot be used with --mode sharded: the sharded adapter's requests come on "
-                        "the main channel, which every server subscribes and is counted by"};
+    if (c.mode != sio::Options::adapter_mode::classic && no_serve_requests)
+      throw usage_error{"--no-serve-requests cannot be used with --mode " + mode +
+                        ": that adapter's requests come on the channel every server subscribes and is counted by"};
+    if (const char* env = std::getenv("SIO_CONNECTION_STATE_RECOVERY"); env != nullptr && !recovery_flag->count()) {
+      const std::string_view v = env;
+      if (v == "1" || v == "true")
+        recovery = true;
+      else if (!v.empty() && v != "0" && v != "false")
+        throw usage_error{"SIO_CONNECTION_STATE_RECOVERY (from the environment) " + std::string(v) +
+                          ": use 1 or 0 (true or false)"};
+    }
+    const bool streams = c.mode == sio::Options::adapter_mode::streams;
+    const std::initializer_list<std::pair<const CLI::Option*, const char*>> streams_flags{
+        {stream_name_flag, "--stream-name"},
+        {stream_count_flag, "--stream-count"},
+        {max_disconnection_flag, "--max-disconnection-duration"},
+        {session_prefix_flag, "--session-key-prefix"}};
+    for (const auto& [flag, name] : streams_flags) {
+      if (flag->count() > 0 && !streams)
+        throw usage_error{std::string(name) + " is a streams adapter option: add --mode streams"};
+    }
+    if (recovery && !streams)
+      throw usage_error{"--connection-state-recovery needs --mode streams: the classic and sharded adapters keep no "
+                        "sessions (a Node server on them never recovers one either)"};
+    if ((max_disconnection_flag->count() > 0 || session_prefix_flag->count() > 0) && !recovery)
+      throw usage_error{"--max-disconnection-duration and --session-key-prefix need --connection-state-recovery"};
+    if (stream_name.empty()) throw usage_error{from(stream_name_flag, "--stream-name", "SIO_STREAM_NAME") + ": the name is empty"};
+    c.stream_name = stream_name;
+    c.stream_count = stream_count;
+    c.recovery = recovery;
+    c.session_key_prefix = session_key_prefix;
+    c.max_disconnection_duration = detail::duration_option(
+        from(max_disconnection_flag, "--max-disconnection-duration", "SIO_MAX_DISCONNECTION_DURATION"),
+        max_disconnection, false);
     if (subscription_mode == "static") {
       c.subscription = sio::Options::subscription_mode::static_;
     } else if (subscription_mode == "dynamic-private") {

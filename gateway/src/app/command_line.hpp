@@ -42,6 +42,13 @@ struct serve_config {
   // (createShardedAdapter, `key` as its channelPrefix, with their subscriptionMode).
   sio::Options::adapter_mode mode = sio::Options::adapter_mode::classic;
   sio::Options::subscription_mode subscription = sio::Options::subscription_mode::dynamic;
+  // streams (createAdapter of @socket.io/redis-streams-adapter, `key` as its channelPrefix): its streamName and
+  // streamCount; with connection state recovery, the servers' sessionKeyPrefix and maxDisconnectionDuration.
+  std::string stream_name = "socket.io";
+  std::size_t stream_count = 1;
+  bool recovery = false;
+  std::string session_key_prefix = "sio:session:";
+  std::chrono::milliseconds max_disconnection_duration{120000};
   std::vector<std::string> namespaces{"/"};
   auth_mode auth = auth_mode::jwt;
   std::string jwt_secret;

@@ -10,13 +10,17 @@ namespace sio::gateway::http {
 namespace beast_http = boost::beast::http;
 
 engineio::http_response health_response(const gateway_stats& stats, unsigned http_version) {
-  const bool ok = stats.redis.redis_connected;
+  // Streams mode: every stream's reader must be connected too (else notifications written there wait).
+  const bool ok = stats.redis.redis_connected && stats.redis.streams_connected == stats.redis.streams;
   engineio::http_response res{ok ? beast_http::status::ok : beast_http::status::service_unavailable, http_version};
   res.set(beast_http::field::content_type, "application/json");
   res.set(beast_http::field::cache_control, "no-store");
-  res.body() = fmt::format(R"({{"status":"{}","redis":"{}","mode":"{}","channels":{},"sockets":{}}})",
-                           ok ? "ok" : "unavailable", ok ? "connected" : "disconnected", stats.redis.mode,
-                           stats.redis.channels, stats.sockets);
+  res.body() = fmt::format(R"({{"status":"{}","redis":"{}","mode":"{}","channels":{},)", ok ? "ok" : "unavailable",
+                           ok ? "connected" : "disconnected", stats.redis.mode, stats.redis.channels);
+  if (stats.redis.streams > 0)
+    res.body() += fmt::format(R"("streams":{},"streams_connected":{},)", stats.redis.streams,
+                              stats.redis.streams_connected);
+  res.body() += fmt::format(R"("sockets":{}}})", stats.sockets);
   res.prepare_payload();
   return res;
 }

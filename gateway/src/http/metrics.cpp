@@ -62,6 +62,20 @@ std::string metrics_text(const gateway_stats& s) {
                s.redis.redis_connected ? 1 : 0);
   write_metric(out, "sio_gateway_redis_channels", "gauge",
                "Redis channels and patterns subscribed (sharded mode: the rooms' channels included).", s.redis.channels);
+  write_metric(out, "sio_gateway_redis_streams", "gauge", "Streams mode: the adapter's streams this gateway reads.",
+               s.redis.streams);
+  write_metric(out, "sio_gateway_redis_streams_connected", "gauge",
+               "Streams mode: the streams whose reader is connected now.", s.redis.streams_connected);
+  write_metric(out, "sio_gateway_stream_entries_total", "counter", "Streams mode: stream entries read.",
+               s.redis.stream_entries);
+  write_metric(out, "sio_gateway_sessions_stored_total", "counter",
+               "Connection state recovery: sessions stored for sockets that dropped.", s.redis.sessions_stored);
+  write_metric(out, "sio_gateway_sessions_restored_total", "counter",
+               "Connection state recovery: reconnections that got their session back.", s.redis.sessions_restored);
+  write_metric(out, "sio_gateway_sessions_not_restored_total", "counter",
+               "Connection state recovery: reconnections with a pid whose session was gone (expired, unknown, "
+               "offset trimmed): they start a new one.",
+               s.redis.sessions_not_found);
   write_metric(out, "sio_gateway_broadcasts_received_total", "counter",
                "Broadcasts received from Redis and applied.", s.redis.broadcasts_received);
   write_metric(out, "sio_gateway_broadcasts_ignored_total", "counter",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -32,6 +33,8 @@ using ack_callback = std::function<void(const sio::value& first_arg)>;
 struct socket_state {
   room_index::socket_key key = 0;
   std::string id;
+  std::string pid;  // connection state recovery's private id (empty when it is off)
+  sio::value data = sio::value::object({});  // socket.data as a recovered session carries it
   std::string nsp;
   client_state* owner = nullptr;  // the client outlives its sockets: removing a client removes them first
   sio::value auth;
@@ -54,6 +57,7 @@ struct client_state {
   packet_decoder decoder;
   boost::asio::steady_timer connect_timer;
   std::map<std::string, std::shared_ptr<socket_state>, std::less<>> sockets;  // by namespace
+  std::set<std::string, std::less<>> restoring;  // namespaces whose CONNECT waits for a session restore
   bool joined = false;          // a socket of this client joined a namespace once (it is authenticated)
   bool refusal_told = false;    // hooks.connect_refused was called for this client
 };
@@ -98,6 +102,8 @@ struct server::impl {
   room_index::socket_key next_socket_key = 0;
   std::size_t socket_count = 0;
   std::uint64_t volatile_dropped = 0;
+  recovery_store* recovery = nullptr;
+  std::uint64_t sessions_recovered = 0, sessions_not_recovered = 0;
 
   std::shared_ptr<client_state> find_client(const engineio::session* s) const {
     const auto found = clients.find(s);
@@ -158,7 +164,10 @@ struct server::impl {
 
   void on_packet(const std::shared_ptr<client_state>& client, packet p) {
     const auto socket = client->sockets.find(p.nsp);
-    if (socket == client->sockets.end() && p.type == packet_type::connect) {
+    if (client->restoring.contains(p.nsp)) {
+      // Nothing but waiting is valid until the session is restored: a client sends nothing before CONNECT's answer.
+      close_client(client, "forced close");
+    } else if (socket == client->sockets.end() && p.type == packet_type::connect) {
       connect(client, p.nsp, p.data ? *p.data : sio::value::object({}));
     } else if (socket != client->sockets.end() && p.type != packet_type::connect &&
                p.type != packet_type::connect_error) {
@@ -191,22 +200,71 @@ struct server::impl {
       refused(*client, nsp, refusal->message);
       return;
     }
-    const std::string& user_id = std::get<auth::accepted>(decision).user_id;
+    const std::string user_id = std::get<auth::accepted>(decision).user_id;
+    if (recovery != nullptr && auth.type() == sio::value::kind::object) {
+      const sio::value* pid = auth.find("pid");
+      const sio::value* offset = auth.find("offset");
+      if (pid != nullptr && pid->type() == sio::value::kind::string && offset != nullptr &&
+          offset->type() == sio::value::kind::string) {
+        client->restoring.emplace(nsp);
+        client->connect_timer.cancel();  // authenticated: the restore is bounded by the store's own timeout
+        recovery->restore(nsp, pid->as_string(), offset->as_string(),
+                          [this, weak = std::weak_ptr<client_state>(client), nsp, user_id,
+                           auth](std::optional<restored_session> restored) {
+                            const auto alive = weak.lock();
+                            if (!alive || find_client(alive->session.get()) != alive) return;  // gone meanwhile
+                            if (alive->restoring.erase(nsp) == 0) return;
+                            try {
+                              join_namespace(alive, nsp, user_id, auth, std::move(restored));
+                            } catch (const std::exception&) {
+                              close_client(alive, "server error");
+                            }
+                          });
+        return;
+      }
+    }
+    join_namespace(client, nsp, user_id, auth, std::nullopt);
+  }
 
+  // A restored session is only taken for the user it belonged to: its "user:" rooms must be this user's.
+  static bool session_of_user(const sio::detail::recovery_session& session, const std::string& user_id) {
+    const std::string own = "user:" + user_id;
+    return std::all_of(session.rooms.begin(), session.rooms.end(), [&](const std::string& room) {
+      return !room.starts_with("user:") || (!user_id.empty() && room == own);
+    });
+  }
+
+  void join_namespace(const std::shared_ptr<client_state>& client, const std::string& nsp, const std::string& user_id,
+                      const sio::value& auth, std::optional<restored_session> restored) {
+    engineio::session& session = *client->session;
+    namespace_state* ns = find_namespace(nsp);
+    if (restored && !session_of_user(restored->session, user_id)) restored.reset();
+    if (recovery != nullptr && auth.type() == sio::value::kind::object && auth.find("pid") != nullptr)
+      ++(restored ? sessions_recovered : sessions_not_recovered);
     if (!ns->announced) {
       ns->announced = true;
       if (hooks.namespace_created) hooks.namespace_created(nsp);
     }
     auto socket = std::make_shared<socket_state>();
     socket->key = next_socket_key++;
-    socket->id = new_base64id();
     socket->nsp = nsp;
     socket->owner = client.get();
     socket->auth = auth;
     socket->issued_ms = now_ms();
     ns->sockets.emplace(socket->key, socket);
     ns->rooms.add_socket(socket->key);
-    ns->rooms.join(socket->key, socket->id);
+    if (restored) {
+      // As socket.io's Socket constructor: the previous id, pid and data, and its rooms in their order.
+      socket->id = std::move(restored->session.sid);
+      socket->pid = std::move(restored->session.pid);
+      socket->data = std::move(restored->session.data);
+      for (const auto& room : restored->session.rooms) ns->rooms.join(socket->key, room);
+      ns->rooms.join(socket->key, socket->id);
+    } else {
+      socket->id = new_base64id();
+      if (recovery != nullptr) socket->pid = new_base64id();
+      ns->rooms.join(socket->key, socket->id);
+    }
     if (!user_id.empty()) ns->rooms.join(socket->key, "user:" + user_id);
     client->sockets.emplace(nsp, socket);
     ++socket_count;
@@ -218,8 +276,25 @@ struct server::impl {
 
     std::string text = packet_prefix('0', nsp) + R"({"sid":)";
     sio::detail::write_json_string(text, socket->id);
+    if (!socket->pid.empty()) {
+      text += R"(,"pid":)";
+      sio::detail::write_json_string(text, socket->pid);
+    }
     text += '}';
     session.send(text_packet(std::move(text)), true);
+    // The packets it missed, in order (the client emits them after "connect"): each ends with its offset.
+    if (restored)
+      for (const auto& data : restored->missed) session.send(encode_event(nsp, data), true);
+  }
+
+  // A recoverable disconnection keeps each socket's session (socket.io's Socket._onclose).
+  void persist_sessions(const client_state& client, std::string_view reason) {
+    if (recovery == nullptr || !sio::detail::recoverable_disconnect_reason(reason)) return;
+    for (const auto& [name, socket] : client.sockets) {
+      if (socket->pid.empty()) continue;
+      const namespace_state& ns = namespaces.at(socket->nsp);
+      recovery->persist(socket->nsp, {socket->id, socket->pid, ns.rooms.rooms_of(socket->key), socket->data});
+    }
   }
 
   void refused(client_state& client, std::string_view nsp, std::string_view reason) {
@@ -302,8 +377,11 @@ void server::on_message(const std::shared_ptr<engineio::session>& s, std::string
   }
 }
 
-void server::on_close(const std::shared_ptr<engineio::session>& s, std::string_view /*reason*/) {
-  if (const auto client = impl_->find_client(s.get())) impl_->forget_client(*client);
+void server::on_close(const std::shared_ptr<engineio::session>& s, std::string_view reason) {
+  if (const auto client = impl_->find_client(s.get())) {
+    impl_->persist_sessions(*client, reason);
+    impl_->forget_client(*client);
+  }
 }
 
 std::size_t server::broadcast(std::string_view nsp, const target& t,
@@ -426,6 +504,10 @@ void server::on_room_change(room_listener listener) {
 }
 
 std::size_t server::socket_count() const noexcept { return impl_->socket_count; }
+
+void server::enable_recovery(recovery_store& store) { impl_->recovery = &store; }
+std::uint64_t server::sessions_recovered() const noexcept { return impl_->sessions_recovered; }
+std::uint64_t server::sessions_not_recovered() const noexcept { return impl_->sessions_not_recovered; }
 
 std::uint64_t server::volatile_dropped() const noexcept { return impl_->volatile_dropped; }
 

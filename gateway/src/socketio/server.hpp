@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "sio/internal/protocol/classic_receive.hpp"
+#include "sio/internal/protocol/stream_recovery.hpp"
 #include "engineio/session.hpp"
 #include "sio/value.hpp"
 
@@ -43,6 +44,25 @@ struct server_hooks {
   // A CONNECT was refused (authentication, unknown namespace): called once per Engine.IO connection, for its first
   // refusal, with the reason sent in CONNECT_ERROR (never the token), to log it.
   std::function<void(const engineio::session& s, std::string_view nsp, std::string_view reason)> connect_refused;
+};
+
+// Connection state recovery (socket.io 4.8 `connectionStateRecovery`): where sessions of sockets that dropped are
+// kept and found again (the streams adapter's Redis keys and stream). Calls happen on the I/O thread.
+struct restored_session {
+  sio::detail::recovery_session session;
+  std::vector<sio::value> missed;  // the EVENT packets' data sent since the client's offset, each ending with its id
+};
+class recovery_store {
+ public:
+  virtual ~recovery_store() = default;
+  // A socket of `nsp` dropped for a recoverable reason: keep its session (fire and forget).
+  virtual void persist(std::string_view nsp, const sio::detail::recovery_session& session) = 0;
+  // A CONNECT carried auth {pid, offset} (strings): take the session `pid` and the packets of `nsp` it missed since
+  // `offset`. `done` must be called exactly once, on the I/O thread: with the session, or nullopt (none, expired, the
+  // offset is gone from the stream, Redis unreachable), and never before the live packets it replays stop being
+  // missed: the store orders `done` before the broadcasts that come after the last packet it replays.
+  virtual void restore(std::string nsp, std::string pid, std::string offset,
+                       std::function<void(std::optional<restored_session>)> done) = 0;
 };
 
 class server final : public engineio::handler {
@@ -85,7 +105,15 @@ class server final : public engineio::handler {
   using room_listener =
       std::function<void(std::string_view nsp, const std::string& room, bool created, bool socket_room)>;
   void on_room_change(room_listener listener);
+  // Turns connection state recovery on (before clients connect; `store` outlives the server): each socket gets a pid
+  // sent in CONNECT; a recoverable disconnection persists its session; a CONNECT with auth {pid, offset} whose
+  // session is found gets its id, rooms and data back and the packets it missed, and the client sees `recovered`.
+  // The authenticator still decides every CONNECT (socket.io's skipMiddlewares does not apply to authentication),
+  // and a session whose "user:" rooms are not the authenticated user's is not restored (a new session starts).
+  void enable_recovery(recovery_store& store);
   std::size_t socket_count() const noexcept;    // connected Socket.IO sockets, all namespaces
+  std::uint64_t sessions_recovered() const noexcept;  // CONNECTs that recovered a session, since the start
+  std::uint64_t sessions_not_recovered() const noexcept;  // CONNECTs with {pid, offset} that started a new one
   // Volatile broadcast packets not written to a socket whose session was not writable, since the start.
   std::uint64_t volatile_dropped() const noexcept;
 

@@ -253,9 +253,8 @@ TEST_CASE("app: --mode and --subscription-mode, from flags or the environment, c
   CHECK(std::get<app::serve_config>(classic).mode == sio::Options::adapter_mode::classic);
   CHECK(std::get<app::serve_config>(classic).subscription == sio::Options::subscription_mode::dynamic);
 
-  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "streams"}).first ==
-        "sio-gateway: --mode streams: sio-gateway does not consume the streams adapter yet; run it beside classic or "
-        "sharded servers\n");
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "bogus"}).first ==
+        "sio-gateway: --mode bogus: use classic, sharded or streams\n");
   ::setenv("SIO_SUBSCRIPTION_MODE", "bogus", 1);
   const auto [env_text, env_code] = stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "sharded"});
   ::unsetenv("SIO_SUBSCRIPTION_MODE");
@@ -264,4 +263,45 @@ TEST_CASE("app: --mode and --subscription-mode, from flags or the environment, c
                     "dynamic-private\n");
   CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "sharded", "--no-serve-requests"}).first.starts_with(
       "sio-gateway: --no-serve-requests cannot be used with --mode sharded"));
+}
+
+TEST_CASE("app: --mode streams, its stream options and connection state recovery") {
+  const auto streams = parse({"--mode", "streams", "--stream-name", "events", "--stream-count", "3",
+                              "--connection-state-recovery", "--max-disconnection-duration", "30s",
+                              "--session-key-prefix", "s:"});
+  REQUIRE(std::holds_alternative<app::serve_config>(streams));
+  const auto& c = std::get<app::serve_config>(streams);
+  CHECK(c.mode == sio::Options::adapter_mode::streams);
+  CHECK(c.stream_name == "events");
+  CHECK(c.stream_count == 3);
+  CHECK(c.recovery);
+  CHECK(c.max_disconnection_duration == std::chrono::seconds(30));
+  CHECK(c.session_key_prefix == "s:");
+  const auto defaults = parse({"--mode", "streams"});
+  REQUIRE(std::holds_alternative<app::serve_config>(defaults));
+  CHECK_FALSE(std::get<app::serve_config>(defaults).recovery);
+  CHECK(std::get<app::serve_config>(defaults).max_disconnection_duration == std::chrono::minutes(2));
+  CHECK(std::get<app::serve_config>(defaults).session_key_prefix == "sio:session:");
+
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--connection-state-recovery"}).first ==
+        "sio-gateway: --connection-state-recovery needs --mode streams: the classic and sharded adapters keep no "
+        "sessions (a Node server on them never recovers one either)\n");
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--stream-name", "x"}).first ==
+        "sio-gateway: --stream-name is a streams adapter option: add --mode streams\n");
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "streams", "--max-disconnection-duration", "1m"})
+            .first == "sio-gateway: --max-disconnection-duration and --session-key-prefix need "
+                      "--connection-state-recovery\n");
+  CHECK(stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "streams", "--no-serve-requests"})
+            .first.starts_with("sio-gateway: --no-serve-requests cannot be used with --mode streams"));
+  ::setenv("SIO_CONNECTION_STATE_RECOVERY", "yes", 1);
+  const auto [env_text, env_code] = stderr_of({"sio-gateway", "--auth", "trusted", "--mode", "streams"});
+  ::unsetenv("SIO_CONNECTION_STATE_RECOVERY");
+  CHECK(env_code == app::exit_usage);
+  CHECK(env_text == "sio-gateway: SIO_CONNECTION_STATE_RECOVERY (from the environment) yes: use 1 or 0 (true or "
+                    "false)\n");
+  ::setenv("SIO_CONNECTION_STATE_RECOVERY", "1", 1);
+  const auto from_env = parse({"--mode", "streams"});
+  ::unsetenv("SIO_CONNECTION_STATE_RECOVERY");
+  REQUIRE(std::holds_alternative<app::serve_config>(from_env));
+  CHECK(std::get<app::serve_config>(from_env).recovery);
 }

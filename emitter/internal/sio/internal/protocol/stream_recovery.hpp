@@ -44,6 +44,9 @@ bool valid_stream_offset(std::string_view offset) noexcept;
 // RedisStreamsAdapter.nextOffset: "<ms>-<seq + 1>", the first id after `offset` (a valid one).
 std::string next_stream_offset(std::string_view offset);
 
+// Orders two valid stream ids as Redis does (milliseconds, then sequence): <0, 0 or >0.
+int compare_stream_offsets(std::string_view a, std::string_view b) noexcept;
+
 // shouldIncludePacket: a broadcast reaches a socket of `session_rooms` if it targets no room or one of them, and
 // excepts none of them.
 bool should_include_packet(const std::vector<std::string>& session_rooms, const room_target& target);
