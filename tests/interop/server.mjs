@@ -71,7 +71,10 @@ function adapter() {
 }
 
 const http = createServer();
-const recovery = process.env.SIO_RECOVERY === "1" ? { connectionStateRecovery: {} } : {};
+// SIO_RECOVERY=1: connectionStateRecovery, with SIO_RECOVERY_MS as its maxDisconnectionDuration (default 2 min).
+const recovery = process.env.SIO_RECOVERY === "1"
+  ? { connectionStateRecovery: process.env.SIO_RECOVERY_MS ? { maxDisconnectionDuration: Number(process.env.SIO_RECOVERY_MS) } : {} }
+  : {};
 const io = new Server(http, { adapter: adapter(), ...recovery });
 
 for (const nsp of [io.of("/"), io.of("/admin")]) {
