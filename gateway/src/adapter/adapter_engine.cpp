@@ -21,14 +21,17 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include "adapter/redis_nodes.hpp"
 #include "adapter/redis_subscriber.hpp"
 #include "sio/internal/protocol/channels.hpp"
 #include "sio/internal/protocol/classic_receive.hpp"
 #include "sio/internal/protocol/cluster_receive.hpp"
 #include "sio/internal/protocol/stream_recovery.hpp"
+#include "sio/internal/redis/cluster_router.hpp"
 #include "sio/internal/redis/redis_connection.hpp"
 #include "sio/internal/redis/redis_pipeline.hpp"
 #include "sio/internal/redis/redis_url.hpp"
+#include "sio/internal/redis/sentinel.hpp"
 #include "sio/backoff.hpp"
 #include "sio/error.hpp"
 
@@ -128,6 +131,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   std::vector<std::string> namespaces;
   std::string uid;
   sio::detail::redis_endpoint endpoint;
+  std::unique_ptr<redis_nodes> nodes;  // where each connection goes (one server, Sentinel's master, a cluster's nodes)
 
   std::map<std::string, std::string> pattern_nsp;                                   // broadcast pattern -> nsp
   std::map<std::string, std::pair<std::string, channel_kind>> channel_nsp;          // request/response -> nsp
@@ -178,7 +182,13 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
 
   int wake_read = -1, wake_write = -1;
   std::thread subscriber_thread;
-  std::unique_ptr<redis_subscriber> first_subscriber;  // from start(), handed to the thread
+  // The subscriber thread's connections: one, but in sharded mode on a Redis Cluster one per master that owns a
+  // slot of a channel subscribed (`node`), each holding those channels.
+  struct sub_link {
+    std::optional<sio::detail::redis_address> node;
+    std::unique_ptr<redis_subscriber> sub;
+  };
+  std::vector<sub_link> first_links;  // from start(), handed to the thread
 
   // Failed responses not logged yet (within response_failure_interval of the last one logged). Declared before
   // the publisher: its completions use them until it is gone.
@@ -188,6 +198,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   // The responses' connection, opened by start() when requests are served; its own I/O thread (the gateway's
   // I/O thread only queues) pipelines them in order and reconnects with backoff while buffering.
   std::unique_ptr<sio::detail::redis_pipeline> publisher;
+  std::unique_ptr<sio::detail::cluster_router> cluster_publisher;  // in its place on a Redis Cluster
 
   state(boost::asio::io_context& i, adapter_options o, adapter_sink& s, std::vector<std::string> n, std::string u)
       : io(i), options(std::move(o)), sink(s), namespaces(std::move(n)), uid(std::move(u)) {}
@@ -211,34 +222,98 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     return streams() ? sio::detail::cluster_adapter::streams : sio::detail::cluster_adapter::sharded;
   }
 
-  std::unique_ptr<redis_subscriber> connect() {
-    if (streams()) {
-      std::vector<std::string> channels;
-      for (const auto& [channel, nsp] : shard_channel_nsp) channels.push_back(channel);
-      auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, std::vector<std::string>{},
-                                                    channels);
-      channels_subscribed = channels.size();
-      return sub;
-    }
+  bool sharded_cluster() const { return sharded() && nodes->cluster(); }
+
+  // Every subscription, on as many connections as it takes. Throws sio::redis_error.
+  std::vector<sub_link> connect() {
+    std::vector<sub_link> links;
+    const auto timeout = options.connect_timeout;
     if (!sharded()) {
-      auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, patterns(), plain_channels());
-      channels_subscribed = pattern_nsp.size() + channel_nsp.size();
-      return sub;
+      std::vector<std::string> channels;
+      if (streams()) {
+        for (const auto& [channel, nsp] : shard_channel_nsp) channels.push_back(channel);
+      } else {
+        channels = plain_channels();
+      }
+      links.push_back({std::nullopt, std::make_unique<redis_subscriber>(
+                                         nodes->connect_any(), timeout,
+                                         streams() ? std::vector<std::string>{} : patterns(), channels)});
+      channels_subscribed = streams() ? channels.size() : pattern_nsp.size() + channel_nsp.size();
+      return links;
     }
     std::vector<std::string> shard;
     for (const auto& [channel, nsp] : shard_channel_nsp) shard.push_back(channel);
     for (const auto& [channel, nsp] : room_channel_nsp) shard.push_back(channel);
-    auto sub = std::make_unique<redis_subscriber>(endpoint, options.connect_timeout, std::vector<std::string>{},
-                                                  std::vector<std::string>{}, shard);
+    if (!nodes->cluster()) {
+      links.push_back({std::nullopt, std::make_unique<redis_subscriber>(nodes->connect_any(), timeout,
+                                                                        std::vector<std::string>{},
+                                                                        std::vector<std::string>{}, shard)});
+    } else {
+      // Each channel on the master of its slot, as the sharded adapter's cluster client subscribes.
+      std::map<std::string, std::pair<sio::detail::redis_address, std::vector<std::string>>> by_node;
+      for (const auto& channel : shard) {
+        const auto node = *nodes->owner(channel);
+        auto& group = by_node[node.text()];
+        group.first = node;
+        group.second.push_back(channel);
+      }
+      for (auto& [text, group] : by_node)
+        links.push_back({group.first, std::make_unique<redis_subscriber>(nodes->connect_to(group.first), timeout,
+                                                                         std::vector<std::string>{},
+                                                                         std::vector<std::string>{}, group.second)});
+    }
     channels_subscribed = shard.size();
-    return sub;
+    return links;
+  }
+
+  // Sharded: SSUBSCRIBE `channel` where it belongs now (cluster: on the master of its slot, a new connection if
+  // none is open to it). Throws sio::redis_error.
+  void shard_subscribe(std::vector<sub_link>& links, const std::string& channel) {
+    if (!nodes->cluster()) {
+      links.front().sub->shard_subscribe(channel);
+      return;
+    }
+    const auto node = *nodes->owner(channel);
+    for (auto& link : links) {
+      if (link.node == node) {
+        link.sub->shard_subscribe(channel);
+        return;
+      }
+    }
+    links.push_back({node, std::make_unique<redis_subscriber>(nodes->connect_to(node), options.connect_timeout,
+                                                              std::vector<std::string>{}, std::vector<std::string>{},
+                                                              std::vector<std::string>{channel})});
+  }
+
+  void shard_unsubscribe(std::vector<sub_link>& links, const std::string& channel) {
+    if (!nodes->cluster()) {
+      links.front().sub->shard_unsubscribe(channel);
+      return;
+    }
+    // On the link that holds it (its slot's master when it was subscribed; another node would answer MOVED). None:
+    // Redis unsubscribed it already (its slot moved) and it was not subscribed again yet.
+    for (auto& link : links)
+      if (link.sub->holds_shard_channel(channel)) link.sub->shard_unsubscribe(channel);
+  }
+
+  // Channels Redis unsubscribed by itself (their slot moved): subscribed again where their slot lives now.
+  void resubscribe_moved(std::vector<sub_link>& links) {
+    std::vector<std::string> moved;
+    for (auto& link : links)
+      for (auto& channel : link.sub->take_lost_shard_channels()) moved.push_back(std::move(channel));
+    if (moved.empty()) return;
+    nodes->invalidate();
+    for (const auto& channel : moved) {
+      report("redis shard channel moved", fmt::format("{}: subscribed again on the master of its slot", channel));
+      shard_subscribe(links, channel);
+    }
   }
 
   void wake() const { write_byte(wake_write); }
 
-  // On the subscriber thread: empties the wake pipe, then applies the room channel changes asked for (on `sub`
+  // On the subscriber thread: empties the wake pipe, then applies the room channel changes asked for (on `links`
   // when connected; a reconnect subscribes the whole set anyway).
-  void apply_room_ops(redis_subscriber* sub) {
+  void apply_room_ops(std::vector<sub_link>& links) {
     drain(wake_read);
     std::vector<room_op> ops;
     {
@@ -250,13 +325,13 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
       if (op.subscribe == known) continue;
       if (op.subscribe) {
         room_channel_nsp.emplace(op.channel, op.nsp);
-        if (sub) sub->shard_subscribe(op.channel);
+        if (!links.empty()) shard_subscribe(links, op.channel);
       } else {
         room_channel_nsp.erase(op.channel);
-        if (sub) sub->shard_unsubscribe(op.channel);
+        if (!links.empty()) shard_unsubscribe(links, op.channel);
       }
     }
-    if (sub) channels_subscribed = shard_channel_nsp.size() + room_channel_nsp.size();
+    if (!links.empty()) channels_subscribed = shard_channel_nsp.size() + room_channel_nsp.size();
   }
 
   // sio's one backoff rule (sio/backoff.hpp: full jitter), as the library's pipelines reconnect.
@@ -286,41 +361,61 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     ::poll(&p, 1, static_cast<int>(d.count()));
   }
 
+  // The next message of any link: each is read until it would block, then all are polled with the wake pipe.
+  // nullopt on timeout or wake.
+  std::optional<pubsub_message> next_message(std::vector<sub_link>& links) {
+    if (links.size() == 1) return links.front().sub->next(poll_interval, wake_read);
+    for (;;) {
+      for (auto& link : links)
+        if (auto m = link.sub->next(std::chrono::milliseconds{0})) return m;
+      std::vector<pollfd> fds;
+      fds.push_back({wake_read, POLLIN, 0});
+      for (const auto& link : links) fds.push_back({link.sub->fd(), POLLIN, 0});
+      const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(poll_interval.count()));
+      if (ready <= 0 || (fds[0].revents & POLLIN) != 0) return std::nullopt;
+    }
+  }
+
+  void lose(std::vector<sub_link>& links, std::string_view why) {
+    report("redis subscription lost", why);
+    links.clear();
+    redis_connected = false;
+    if (nodes->cluster()) nodes->invalidate();  // a failover or a resharding, perhaps
+  }
+
   void run_subscriber() {
-    std::unique_ptr<redis_subscriber> sub = std::move(first_subscriber);
+    std::vector<sub_link> links = std::move(first_links);
     unsigned attempt = 0;
     while (!stopping) {
       if (sharded()) {
         try {
-          apply_room_ops(sub.get());
+          apply_room_ops(links);
+          if (nodes->cluster() && !links.empty()) resubscribe_moved(links);
         } catch (const sio::redis_error& e) {
-          report("redis subscription lost", e.what());
-          sub.reset();
-          redis_connected = false;
+          lose(links, e.what());
         }
       }
-      if (!sub) {
+      if (links.empty()) {
         sleep_unless_stopped(backoff(attempt++));
         if (stopping) break;
         try {
-          sub = connect();
+          links = connect();
           redis_connected = true;
           ++reconnects;
           attempt = 0;
         } catch (const std::exception& e) {
           report("redis reconnect failed", e.what());
+          if (nodes->cluster()) nodes->invalidate();
           continue;
         }
       }
       try {
-        if (auto m = sub->next(poll_interval, wake_read)) dispatch(*m);
+        if (auto m = next_message(links)) dispatch(*m);
       } catch (const sio::redis_error& e) {
-        report("redis subscription lost", e.what());
-        sub.reset();
-        redis_connected = false;
+        lose(links, e.what());
       }
     }
-    if (sub) sub->unsubscribe();
+    for (auto& link : links) link.sub->unsubscribe();
     redis_connected = false;
   }
 
@@ -335,9 +430,42 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     sio::detail::pipeline_limits limits;
     limits.max_queued_bytes = max_unsent_response_bytes;
     limits.max_unanswered = max_unanswered_responses;
-    // No opener: the endpoint's one server, as the subscriber connects (the command line takes no sentinel URL).
+    // Sentinel: each (re)connect asks the sentinels for the master, so the responses follow a failover.
+    sio::detail::connection_opener open;
+    if (endpoint.topology == sio::detail::redis_endpoint::deployment::sentinel)
+      open = [ep = endpoint, t = options.connect_timeout] { return sio::detail::connect_to(ep, t, t); };
     return std::make_unique<sio::detail::redis_pipeline>(endpoint, options.connect_timeout, options.connect_timeout,
-                                                         reconnect, limits);
+                                                         reconnect, limits, open);
+  }
+
+  sio::detail::reconnect_policy cluster_reconnect() const {
+    sio::detail::reconnect_policy reconnect;
+    reconnect.max_buffered_messages = max_buffered_responses;
+    reconnect.max_buffered_bytes = max_buffered_response_bytes;
+    reconnect.drop_oldest = true;
+    reconnect.base_delay = options.reconnect_min;
+    reconnect.max_delay = options.reconnect_max;
+    reconnect.give_up_buffered_after = give_up_buffered_responses_after;
+    return reconnect;
+  }
+
+  bool can_publish() const noexcept { return publisher || cluster_publisher; }
+
+  // On the I/O thread: one command on the responses' connection (a cluster: routed to its key's master).
+  void send(const sio::detail::command& c) {
+    if (!can_publish()) return;
+    const auto what = fmt::format("{} {}", c.verb, c.channel);
+    auto done = [this, what](const sio::detail::command_outcome& outcome) {
+      if (outcome.code != sio::errc::ok) response_failed(what, outcome.message);
+    };
+    try {
+      if (cluster_publisher)
+        cluster_publisher->enqueue(c, done, /*may_buffer=*/true);
+      else
+        publisher->enqueue(c.verb, c.channel, c.payload, done, /*may_buffer=*/true, c.between);
+    } catch (const std::exception& e) {
+      response_failed(what, e.what());
+    }
   }
 
   // A response that was not published (error reply, lost connection, dropped from the full buffer, given up).
@@ -374,19 +502,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
 
   // On the I/O thread. Queued in order on one connection: the responses on a channel keep the requests' order.
   void publish(const std::string& channel, const std::string& payload, std::string_view verb = "PUBLISH") {
-    if (!publisher) return;
-    try {
-      publisher->enqueue(verb, channel, payload,
-                         [this, what = fmt::format("{} {}", verb, channel)](
-                             const sio::detail::command_outcome& outcome) {
-                           if (outcome.code != sio::errc::ok) response_failed(what, outcome.message);
-                         },
-                         /*may_buffer=*/true);
-    } catch (const std::exception& e) {
-      response_failed(fmt::format("{} {}", verb, channel), e.what());
-    }
+    send(sio::detail::command{std::string(verb), channel, payload});
   }
-  void publish(const sio::detail::command& response) { publish(response.channel, response.payload, response.verb); }
+  void publish(const sio::detail::command& response) { send(response); }
 
   // On the subscriber thread: decode, then post the effect.
   void dispatch(const pubsub_message& m) {
@@ -534,8 +652,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   // A reader's connection; the first one also finds where the gateway starts: after the stream's last entry (none:
   // "0-0"), so that nothing written after start-up is missed, even between two XREADs.
   std::unique_ptr<sio::detail::redis_connection> connect_reader(stream_reader& r) const {
-    auto conn = std::make_unique<sio::detail::redis_connection>(endpoint, options.connect_timeout,
-                                                                options.connect_timeout);
+    auto conn = nodes->connect_owner(r.stream);  // a cluster: the master of the stream's slot
     if (r.cursor.empty()) {
       const std::array<sio::detail::redis_command, 1> last{
           sio::detail::redis_command{"XREVRANGE", r.stream, "+", "-", "COUNT", "1"}};
@@ -584,16 +701,26 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
                                                         std::vector<sio::detail::redis_reply>& newer) {
     if (!sio::detail::valid_stream_offset(q.offset)) return std::nullopt;  // "invalid offset"
     const std::string key = sio::detail::session_key(options.session_key_prefix, q.pid);
-    const std::array<sio::detail::redis_command, 5> take{
+    // On a Redis Cluster the session's key may live on another master than the stream.
+    std::unique_ptr<sio::detail::redis_connection> elsewhere;
+    sio::detail::redis_connection* session_conn = &conn;
+    if (nodes->cluster() && nodes->owner(key) != nodes->owner(r.stream)) {
+      elsewhere = nodes->connect_owner(key);
+      session_conn = elsewhere.get();
+    }
+    const std::array<sio::detail::redis_command, 4> take{
         sio::detail::redis_command{"MULTI"}, sio::detail::redis_command{"GET", key},
-        sio::detail::redis_command{"DEL", key}, sio::detail::redis_command{"EXEC"},
+        sio::detail::redis_command{"DEL", key}, sio::detail::redis_command{"EXEC"}};
+    const std::array<sio::detail::redis_command, 1> check{
         sio::detail::redis_command{"XRANGE", r.stream, q.offset, q.offset}};
-    const auto replies = conn.pipeline(take);
+    const auto replies = session_conn->pipeline(take);
+    const auto offset_entry = conn.pipeline(check);
     const std::string user = sio::detail::acl_user_of(endpoint);
     for (const auto& reply : replies) sio::detail::throw_if_error(reply, "restoring a session (GET, DEL " + key + ")", user);
+    sio::detail::throw_if_error(offset_entry[0], "XRANGE " + r.stream, user);
     const auto& exec = replies[3];
     if (exec.elements.empty() || exec.elements[0].kind != sio::detail::redis_reply::type::string) return std::nullopt;
-    if (replies[4].elements.empty()) return std::nullopt;  // the offset was trimmed away
+    if (offset_entry[0].elements.empty()) return std::nullopt;  // the offset was trimmed away
     auto session = sio::detail::decode_session(exec.elements[0].text);
     if (!session) return std::nullopt;
     socketio::restored_session out;
@@ -665,6 +792,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         } catch (const std::exception& e) {
           r.connected = false;
           report("redis stream reader reconnect failed", e.what());
+          if (nodes->cluster()) nodes->invalidate();
           fail_restores(r);
           sleep_unless_stopped(backoff(attempt++), r.wake_read);
           continue;
@@ -692,6 +820,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
             for (const auto& e : stream.elements[1].elements) apply_entry(r, e);
       } catch (const sio::redis_error& e) {
         report("redis stream reader lost", e.what());
+        if (nodes->cluster()) nodes->invalidate();  // MOVED: the stream's slot lives elsewhere now
         conn.reset();
         r.connected = false;
         lost = true;
@@ -793,6 +922,7 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
   auto& s = *state_;
   s.endpoint = sio::detail::parse_redis_url(s.options.redis_url);
   sio::detail::apply_tls_options(s.options.tls, s.endpoint);
+  s.nodes = std::make_unique<redis_nodes>(s.endpoint, s.options.connect_timeout);
   const sio::detail::stream_settings stream_settings{s.options.stream_name, s.options.stream_count};
   for (const auto& nsp : s.namespaces) {
     if (s.streams()) {
@@ -840,11 +970,18 @@ adapter_engine::~adapter_engine() { stop(); }
 void adapter_engine::start() {
   auto& s = *state_;
   if (s.subscriber_thread.joinable()) return;
-  s.first_subscriber = s.connect();  // throws: the first attempt must succeed
+  s.first_links = s.connect();  // throws: the first attempt must succeed
   for (auto& r : s.readers) r->first = s.connect_reader(*r);
   if (!s.channel_nsp.empty() || ((s.sharded() || s.streams()) && s.options.serve_requests)) {  // responses
-    s.publisher = s.make_publisher();
-    s.publisher->connect();           // throws as the subscriber does; later the publisher reconnects itself
+    // Throws as the subscriber does; later the publisher reconnects itself.
+    if (s.nodes->cluster()) {
+      s.cluster_publisher = std::make_unique<sio::detail::cluster_router>(
+          s.endpoint, s.options.connect_timeout, s.options.connect_timeout, s.cluster_reconnect());
+      s.cluster_publisher->connect();
+    } else {
+      s.publisher = s.make_publisher();
+      s.publisher->connect();
+    }
   }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw sio::connection_error("cannot create the adapter's wake pipe");
@@ -879,6 +1016,7 @@ void adapter_engine::stop() {
   // Waits for the responses queued to be answered: with Redis away, those buffered get the command timeout
   // (connect_timeout) to go out, then fail (and are reported).
   s.publisher.reset();
+  s.cluster_publisher.reset();
   s.report_unlogged_failures();
   if (s.wake_read >= 0) ::close(s.wake_read);
   if (s.wake_write >= 0) ::close(s.wake_write);
@@ -924,21 +1062,14 @@ const std::string& adapter_engine::uid() const noexcept { return state_->uid; }
 
 void adapter_engine::persist_session(std::string_view nsp, const sio::detail::recovery_session& session) {
   auto& s = *state_;
-  if (!s.streams() || !s.alive || !s.publisher) return;
+  if (!s.streams() || !s.alive || !s.can_publish()) return;
   (void)nsp;  // one key per pid, whatever the namespace (as the streams adapter)
-  // SET <key> <session> PX <maxDisconnectionDuration>: the pipeline writes `verb key [between...] payload`.
-  const std::string key = sio::detail::session_key(s.options.session_key_prefix, session.pid);
-  const std::array<std::string, 2> between{sio::detail::encode_session(session), "PX"};
-  try {
-    s.publisher->enqueue("SET", key, std::to_string(s.options.max_disconnection_duration.count()),
-                         [st = state_.get(), what = "SET " + key](const sio::detail::command_outcome& outcome) {
-                           if (outcome.code != sio::errc::ok) st->response_failed(what, outcome.message);
-                         },
-                         /*may_buffer=*/true, between);
-    ++s.sessions_stored;
-  } catch (const std::exception& e) {
-    s.response_failed("SET " + key, e.what());
-  }
+  // SET <key> <session> PX <maxDisconnectionDuration>: commands are `verb key [between...] payload`.
+  sio::detail::command set{"SET", sio::detail::session_key(s.options.session_key_prefix, session.pid),
+                           std::to_string(s.options.max_disconnection_duration.count()),
+                           {sio::detail::encode_session(session), "PX"}};
+  s.send(set);
+  ++s.sessions_stored;
 }
 
 void adapter_engine::restore_session(std::string nsp, std::string pid, std::string offset,

@@ -18,13 +18,11 @@ const std::string& element_text(const redis_reply& reply) { return reply.text; }
 
 }  // namespace
 
-redis_subscriber::redis_subscriber(const sio::detail::redis_endpoint& endpoint, std::chrono::milliseconds timeout,
-                                   const std::vector<std::string>& patterns,
+redis_subscriber::redis_subscriber(std::unique_ptr<sio::detail::redis_connection> connection,
+                                   std::chrono::milliseconds timeout, const std::vector<std::string>& patterns,
                                    const std::vector<std::string>& channels,
                                    const std::vector<std::string>& shard_channels)
-    : endpoint_(endpoint) {
-  // Connect, TLS, AUTH and SELECT as the publisher does; Redis' errors keep the publisher's words.
-  connection_ = std::make_unique<sio::detail::redis_connection>(endpoint_, timeout, timeout);
+    : endpoint_(connection->endpoint()), connection_(std::move(connection)) {
   std::vector<redis_command> commands;
   std::size_t expected = 0;
   if (!patterns.empty()) {
@@ -43,6 +41,7 @@ redis_subscriber::redis_subscriber(const sio::detail::redis_endpoint& endpoint, 
   for (const auto& channel : shard_channels) commands.push_back(redis_command{"SSUBSCRIBE", channel});
   expected += shard_channels.size();
   sharded_ = !shard_channels.empty();
+  shard_channels_.insert(shard_channels.begin(), shard_channels.end());
   // What an error reply is blamed on: the first subscription, which also gives the NOPERM hint its key.
   if (!commands.empty()) subscribing_ = fmt::format("{} {}", commands.front()[0], commands.front()[1]);
   connection_->send(commands);
@@ -74,6 +73,8 @@ bool redis_subscriber::read_one(std::chrono::steady_clock::time_point deadline, 
     pending_.push_back({element_text(e[1]), element_text(e[2]), element_text(e[3])});
   } else if (kind == "subscribe" || kind == "psubscribe" || kind == "ssubscribe") {
     ++confirmations_;
+  } else if (kind == "sunsubscribe" && shard_channels_.erase(element_text(e[1])) > 0) {
+    lost_.push_back(element_text(e[1]));  // not ours: Redis moved the channel's slot away
   }
   return true;
 }
@@ -91,12 +92,18 @@ void redis_subscriber::shard_subscribe(const std::string& channel) {
   const std::array<redis_command, 1> command{redis_command{"SSUBSCRIBE", channel}};
   connection_->send(command);
   sharded_ = true;
+  shard_channels_.insert(channel);
 }
 
 void redis_subscriber::shard_unsubscribe(const std::string& channel) {
+  shard_channels_.erase(channel);  // its sunsubscribe confirmation is ours, not a moved slot
   const std::array<redis_command, 1> command{redis_command{"SUNSUBSCRIBE", channel}};
   connection_->send(command);
 }
+
+std::vector<std::string> redis_subscriber::take_lost_shard_channels() { return std::exchange(lost_, {}); }
+
+int redis_subscriber::fd() const noexcept { return connection_->stream().fd(); }
 
 void redis_subscriber::unsubscribe() noexcept {
   if (!connection_ || connection_->broken()) return;

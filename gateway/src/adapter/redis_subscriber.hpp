@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,11 @@ struct pubsub_message {
 
 class redis_subscriber {
  public:
-  // Connects (TLS for a TLS endpoint), authenticates and subscribes; returns once Redis confirmed every
-  // subscription. Throws sio::connection_error, sio::timeout_error, sio::tls_error or sio::auth_error naming the
-  // endpoint.
+  // Subscribes on `connection` (connected and authenticated: redis_nodes); returns once Redis confirmed every
+  // subscription. Throws sio::connection_error, sio::timeout_error or the library's class for an error reply,
+  // naming the endpoint.
   // `shard_channels`: SSUBSCRIBEd one by one (sharded pub/sub, Redis >= 7).
-  redis_subscriber(const sio::detail::redis_endpoint& endpoint, std::chrono::milliseconds timeout,
+  redis_subscriber(std::unique_ptr<sio::detail::redis_connection> connection, std::chrono::milliseconds timeout,
                    const std::vector<std::string>& patterns, const std::vector<std::string>& channels,
                    const std::vector<std::string>& shard_channels = {});
   ~redis_subscriber();
@@ -47,6 +48,13 @@ class redis_subscriber {
   // PUNSUBSCRIBE, UNSUBSCRIBE and SUNSUBSCRIBE, best effort (the connection is closed right after anyway).
   void unsubscribe() noexcept;
 
+  // The shard channels Redis unsubscribed by itself since the last call (a `sunsubscribe` push for a channel this
+  // subscriber still wanted: in a Redis Cluster, its slot moved to another node, where it must be subscribed again).
+  std::vector<std::string> take_lost_shard_channels();
+  bool holds_shard_channel(const std::string& channel) const { return shard_channels_.contains(channel); }
+  // For waiting on several subscribers at once: the socket to poll once next(0 ms) found nothing (it reads until
+  // the socket would block, so nothing parsed or buffered by TLS is left behind).
+  int fd() const noexcept;
  private:
   // One pushed reply if one arrives before `deadline`; messages are queued, confirmations counted. Returns false
   // on timeout/wake.
@@ -58,6 +66,8 @@ class redis_subscriber {
   std::size_t confirmations_ = 0;
   std::string subscribing_;  // "PSUBSCRIBE <first pattern>": what an error reply is reported against
   bool sharded_ = false;     // some SSUBSCRIBE was sent (SUNSUBSCRIBE is unknown before Redis 7)
+  std::set<std::string> shard_channels_;  // SSUBSCRIBEd and not SUNSUBSCRIBEd by us
+  std::vector<std::string> lost_;
 };
 
 }  // namespace sio::gateway::adapter

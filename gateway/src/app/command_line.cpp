@@ -361,19 +361,9 @@ command parse_command_line(int argc, const char* const* argv) {
     try {
       auto endpoint = sio::detail::parse_redis_url(redis_url);
       sio::detail::apply_tls_options(c.tls, endpoint);
-      // The gateway subscribes to one server's classic channels; it does not follow a cluster or a failover.
-      if (endpoint.topology != sio::detail::redis_endpoint::deployment::standalone)
-        throw usage_error{"--redis: sio-gateway takes one Redis server (redis://, rediss:// or unix://), not " +
-                          sio::detail::redact_redis_url(redis_url)};
     } catch (const sio::error& e) {
-      // The library's message lists every URL it takes, Cluster and Sentinel included: the gateway takes fewer.
-      std::string reason = e.what();
-      if (e.code() == sio::errc::invalid_url) {
-        if (const auto cut = reason.find("; expected "); cut != std::string::npos) reason.erase(cut);
-        reason += "; sio-gateway takes redis://[user[:password]@]host[:port][/db], rediss:// (TLS) or "
-                  "unix:///path/to.sock[?db=N]";
-      }
-      throw usage_error{"--redis: " + reason};
+      // The library's message: it names the fault and lists every URL sio takes (Cluster and Sentinel too).
+      throw usage_error{std::string("--redis: ") + e.what()};
     }
     c.host = host;
     if (port_flag->count() == 0) {

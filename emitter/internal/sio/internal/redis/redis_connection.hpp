@@ -59,6 +59,7 @@ class redis_connection {
   // The stream (non-blocking), for a caller that takes over the I/O after the handshake (redis_pipeline); it
   // stays owned by this connection. No reply may be pending on it.
   byte_stream& stream() noexcept { return *stream_; }
+  const byte_stream& stream() const noexcept { return *stream_; }
   const redis_endpoint& endpoint() const noexcept { return endpoint_; }
 
  private:
