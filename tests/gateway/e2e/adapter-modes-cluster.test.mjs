@@ -7,7 +7,9 @@
 // reaches exactly its sockets (in the dynamic modes over its own shard channel, hence its own master); join, leave,
 // disconnect act; a binary argument (sio-e2e-binary-emitter, SIO_BINARY_EMITTER, given the same URL) arrives byte
 // for byte. Then the classic adapter (PUBLISH, which the cluster forwards to every node) and the streams adapter
-// (XREAD on a cluster client) the same way. Each fleet prints its sent/received counts.
+// (XREAD on a cluster client) the same way. Each fleet prints its sent/received counts. Then each mode again with
+// server B being sio-gateway on the same redis+cluster:// URL: the same deliveries, and requests from notify and from
+// the Node server counting both servers.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Harness, waitFor, sleep, QUIET_MS } from "./harness.mjs";
@@ -34,9 +36,12 @@ async function emitFile(env, room, name) {
   return JSON.parse(r.stdout);
 }
 
-for (const { name, mode, env } of FLEETS) {
+const TIMEOUT = ["--timeout", "3s"];
+
+for (const { name: mode_name, mode, env, gateway } of FLEETS.flatMap((f) => [f, { ...f, name: `${f.name}, Node + gateway`, gateway: f.mode }])) {
+  const name = mode_name;
   test(`cluster, ${name}: each master's users get exactly their notifications; join, leave, disconnect; binary`, async () => {
-    const f = await startFleet(`cluster-${name.replace(/ /g, "-")}`, env);
+    const f = await startFleet(`cluster-${name.replace(/[ ,+]+/g, "-")}`, env, { gateway });
     const dynamic = env.SIO_ADAPTER === "sharded" && env.SIO_SUBSCRIPTION_MODE !== "static";
     try {
       // One notification per user (so per master): exactly that user's sockets, on whichever servers.
@@ -95,6 +100,19 @@ for (const { name, mode, env } of FLEETS) {
           assert.deepEqual(rest, [], `${c.label}: nothing else`);
         }
         if (dynamic) assert.equal(published.channel, u.channel, `${name}: the file's shard channel`);
+      }
+
+      if (gateway) {
+        // Requests: notify's count both servers, the Node server's own include the gateway's sockets.
+        const confirm = await h.notify([...mode, "--user", users[0].id, "--type", "C", "--confirm", ...TIMEOUT]);
+        assert.equal(confirm.stdout, "delivered to 2 sockets (2 of 2 servers answered)\n", `${name}: ${confirm.stderr}`);
+        const count = await f.a.control({ cmd: "serverCount" });
+        assert.equal(count.count, 2, `${name}: the Node server counts the gateway: ${JSON.stringify(count)}`);
+        const fetched = await f.a.control({ cmd: "fetchSockets" });
+        assert.equal(fetched.error, undefined, fetched.error);
+        assert.ok(fetched.ms < 2000, `${name}: fetchSockets took ${fetched.ms} ms`);
+        assert.deepEqual(fetched.sockets.map((s) => s.id).sort(), f.all.map((c) => c.socket.id).sort(), `${name}: fetchSockets`);
+        h.checkGateways();
       }
 
       // disconnectSockets: users[2] is disconnected by its server; everybody else stays.

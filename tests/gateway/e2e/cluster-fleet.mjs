@@ -53,10 +53,13 @@ export async function startClusterFleets(h) {
   }
 
   // Two servers; users[0] on A and B, users[1] on A, users[2] on B, the bystander on B.
-  // `ackWith`: how the clients answer events sent with an ack (harness connect()).
-  async function startFleet(name, env, { ackWith } = {}) {
+  // `ackWith`: how the clients answer events sent with an ack (harness connect()). `gateway`: B is sio-gateway with
+  // these flags (its --mode and --subscription-mode: notify's), on the same redis+cluster:// URL.
+  async function startFleet(name, env, { ackWith, gateway } = {}) {
     const a = await h.startNodeServer(`${name}-A`, { env, waitSubscribed: false });
-    const b = await h.startNodeServer(`${name}-B`, { env, waitSubscribed: false });
+    const b = gateway
+      ? await h.startGateway({ args: gateway, waitSubscribed: false })
+      : await h.startNodeServer(`${name}-B`, { env, waitSubscribed: false });
     await waitServersReady(env.SIO_ADAPTER, 2);
     const sockets = new Map(users.map((u) => [u.id, []]));
     const add = async (u, server, label) => {
