@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "../../../support/redis_server.hpp"
+#include "../../../support/redis_sentinel.hpp"
 #include "../../../support/subscriber.hpp"
 #include "../../../support/test_certificates.hpp"
 #include "adapter/adapter_engine.hpp"
@@ -402,5 +403,60 @@ TEST_CASE("engine: subscribes, answers requests and reports a refused certificat
     o.tls.ca_file = certificates.other_ca_file();
     adapter_engine engine(io, o, sink, {"/"}, "Uid001");
     CHECK_THROWS_AS(engine.start(), sio::tls_error);
+  }
+}
+
+TEST_CASE("engine: through Sentinel, each mode: subscribed on the master, and on the new one after a failover") {
+  using mode = sio::Options::adapter_mode;
+  for (const mode m : {mode::classic, mode::sharded, mode::streams}) {
+    CAPTURE(static_cast<int>(m));
+    sio::test::redis_sentinel deployment;
+    boost::asio::io_context io;
+    recording_sink sink;
+    adapter_options o;
+    o.redis_url = deployment.url();
+    o.mode = m;
+    o.connect_timeout = 2000ms;
+    o.reconnect_min = 20ms;
+    o.reconnect_max = 200ms;
+    adapter_engine engine(io, o, sink, {"/"}, "Uid001");
+    engine.start();
+    sio::Options eo;
+    eo.redis_url = deployment.url();
+    eo.mode = m;
+    eo.connect_timeout = 2000ms;
+    eo.command_timeout = 2000ms;
+    eo.reconnect_delay = 20ms;
+    eo.max_reconnect_delay = 200ms;
+    const sio::Emitter emitter(eo);
+    // Emits `event` until the sink got it (the emitter and the engine each find the new master themselves).
+    const auto delivered = [&](const std::string& event) {
+      const auto deadline = std::chrono::steady_clock::now() + 15s;
+      while (std::chrono::steady_clock::now() < deadline) {
+        emitter.emit(event);  // to every socket: the main channel in every mode
+        if (pump_until(io, [&] {
+              return std::any_of(sink.broadcasts.begin(), sink.broadcasts.end(), [&](const auto& b) {
+                return sio::to_json(b.second.data) == "[\"" + event + "\"]";
+              });
+            }))
+          return true;
+      }
+      return false;
+    };
+    REQUIRE(delivered("before"));
+    const int new_port = deployment.replica().port();
+    deployment.start_failover();
+    deployment.wait_for_master_port(new_port, 10s);
+    sio::test::redis_sentinel::wait_for_role(deployment.master(), "slave", 15s);  // its clients killed
+    CHECK(delivered("after"));
+    // Subscribed on the new master now (the old one's clients were killed by the sentinel).
+    const auto on_new = deployment.replica().command(
+        m == mode::classic ? std::vector<std::string>{"PUBSUB", "NUMPAT"}
+        : m == mode::sharded ? std::vector<std::string>{"PUBSUB", "SHARDNUMSUB", "socket.io#/#"}
+                             : std::vector<std::string>{"PUBSUB", "NUMSUB", "socket.io#/#"});
+    CHECK(on_new.find(m == mode::classic ? "1" : "socket.io#/#\n1") != std::string::npos);
+    CHECK(engine.stats().redis_connected);
+    CHECK(engine.stats().streams_connected == engine.stats().streams);
+    engine.stop();
   }
 }
