@@ -366,8 +366,10 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   std::optional<pubsub_message> next_message(std::vector<sub_link>& links) {
     if (links.size() == 1) return links.front().sub->next(poll_interval, wake_read);
     for (;;) {
-      for (auto& link : links)
+      for (auto& link : links) {
         if (auto m = link.sub->next(std::chrono::milliseconds{0})) return m;
+        if (link.sub->lost_shard_channels()) return std::nullopt;  // subscribed again elsewhere at once
+      }
       std::vector<pollfd> fds;
       fds.push_back({wake_read, POLLIN, 0});
       for (const auto& link : links) fds.push_back({link.sub->fd(), POLLIN, 0});

@@ -81,8 +81,10 @@ bool redis_subscriber::read_one(std::chrono::steady_clock::time_point deadline, 
 
 std::optional<pubsub_message> redis_subscriber::next(std::chrono::milliseconds wait, int wake_fd) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
-  while (pending_.empty())
+  while (pending_.empty()) {
     if (!read_one(deadline, wake_fd)) return std::nullopt;
+    if (!lost_.empty()) return std::nullopt;  // a channel to subscribe again elsewhere: the caller does it now
+  }
   pubsub_message m = std::move(pending_.front());
   pending_.pop_front();
   return m;

@@ -35,7 +35,8 @@ class redis_subscriber {
   redis_subscriber(const redis_subscriber&) = delete;
   redis_subscriber& operator=(const redis_subscriber&) = delete;
 
-  // The next message, waiting at most `wait`; nullopt on timeout or when `wake_fd` (if >= 0) became readable.
+  // The next message, waiting at most `wait`; nullopt on timeout, when `wake_fd` (if >= 0) became readable, or
+  // when Redis unsubscribed a shard channel (take_lost_shard_channels()).
   // Throws sio::connection_error when the connection is lost, the library's class for an error reply (auth_error
   // for NOAUTH, WRONGPASS, NOPERM; else reply_error).
   std::optional<pubsub_message> next(std::chrono::milliseconds wait, int wake_fd = -1);
@@ -52,6 +53,7 @@ class redis_subscriber {
   // subscriber still wanted: in a Redis Cluster, its slot moved to another node, where it must be subscribed again).
   std::vector<std::string> take_lost_shard_channels();
   bool holds_shard_channel(const std::string& channel) const { return shard_channels_.contains(channel); }
+  bool lost_shard_channels() const noexcept { return !lost_.empty(); }
   // For waiting on several subscribers at once: the socket to poll once next(0 ms) found nothing (it reads until
   // the socket would block, so nothing parsed or buffered by TLS is left behind).
   int fd() const noexcept;
