@@ -455,13 +455,16 @@ TEST_CASE("engine: through Sentinel, each mode: subscribed on the master, and on
     sio::test::redis_sentinel::wait_for_role(deployment.master(), "slave", 15s);  // its clients killed
     CHECK(delivered("after"));
     // Subscribed on the new master now (the old one's clients were killed by the sentinel).
-    const auto on_new = deployment.replica().command(
-        m == mode::classic ? std::vector<std::string>{"PUBSUB", "NUMPAT"}
+    const std::vector<std::string> count =
+        m == mode::classic   ? std::vector<std::string>{"PUBSUB", "NUMPAT"}
         : m == mode::sharded ? std::vector<std::string>{"PUBSUB", "SHARDNUMSUB", "socket.io#/#"}
-                             : std::vector<std::string>{"PUBSUB", "NUMSUB", "socket.io#/#"});
-    CHECK(on_new.find(m == mode::classic ? "1" : "socket.io#/#\n1") != std::string::npos);
-    CHECK(engine.stats().redis_connected);
-    CHECK(engine.stats().streams_connected == engine.stats().streams);
+                             : std::vector<std::string>{"PUBSUB", "NUMSUB", "socket.io#/#"};
+    const std::string subscribed = m == mode::classic ? "1" : "socket.io#/#\n1";
+    CHECK(pump_until(io, [&] { return deployment.replica().command(count) == subscribed; }));
+    CHECK(pump_until(io, [&] {
+      const auto st = engine.stats();
+      return st.redis_connected && st.streams_connected == st.streams;
+    }));
     engine.stop();
   }
 }
