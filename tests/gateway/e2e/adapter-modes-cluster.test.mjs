@@ -15,12 +15,13 @@ import assert from "node:assert/strict";
 import { Harness, waitFor, sleep, QUIET_MS } from "./harness.mjs";
 import { FLEETS, startClusterFleets } from "./cluster-fleet.mjs";
 import { run, binaryFromEnv } from "../../interop/lib/proc.mjs";
+import { recoveryRound } from "./recovery.mjs";
 
 const h = new Harness();
-let cluster, users, sumShardNumSub, startFleet, stopFleet, expectOnly;
+let cluster, users, sumShardNumSub, waitServersReady, startFleet, stopFleet, expectOnly;
 
 before(async () => {
-  ({ cluster, users, sumShardNumSub, startFleet, stopFleet, expectOnly } = await startClusterFleets(h));
+  ({ cluster, users, sumShardNumSub, waitServersReady, startFleet, stopFleet, expectOnly } = await startClusterFleets(h));
 });
 
 after(() => h.close());
@@ -132,3 +133,27 @@ for (const { name: mode_name, mode, env, gateway } of FLEETS.flatMap((f) => [f, 
     }
   });
 }
+
+// Connection state recovery on the cluster: the stream lives on one master, each session key (sio:session:<pid>) on
+// whichever master its slot falls to (another one, for most pids), and a client moves between a gateway and a Node
+// server on the streams adapter with connectionStateRecovery.
+test("cluster, streams: connection state recovery on a gateway, from it to a Node server and back", async () => {
+  const node = await h.startNodeServer("cluster-recovery-node", { env: { SIO_ADAPTER: "streams", SIO_RECOVERY: "1" }, waitSubscribed: false });
+  const gw = await h.startGateway({ args: ["--mode", "streams", "--connection-state-recovery"], waitSubscribed: false });
+  try {
+    await waitServersReady("streams", 2);
+    const c = await h.connect(gw.port, { userId: users[0].id, label: `user ${users[0].id} (recovery)` });
+    c.userId = users[0].id;
+    const flags = ["--mode", "streams"];
+    await recoveryRound(h, flags, "CLUSTER_SAME", gw, c);
+    await recoveryRound(h, flags, "CLUSTER_GATEWAY_TO_NODE", node, c);
+    await recoveryRound(h, flags, "CLUSTER_NODE_TO_GATEWAY", gw, c);
+    const stream = await cluster.ownerOf("socket.io");
+    console.log(`[cluster streams recovery] 3 rounds (gateway, gateway -> Node, Node -> gateway): 3 missed + 1 live each, recovered; stream on master ${stream.port}`);
+    h.checkGateways();
+  } finally {
+    for (const c of [...h.clients]) c.socket?.disconnect();
+    await gw.stop();
+    await node.stop();
+  }
+});

@@ -9,6 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Harness, waitFor, sleep, QUIET_MS, assertNotification } from "./harness.mjs";
 import { run, binaryFromEnv } from "../../interop/lib/proc.mjs";
+import { drop, reconnect, seen, recoveryRound } from "./recovery.mjs";
 
 const FAST_MS = 2000;
 const TIMEOUT = ["--timeout", "2s"];
@@ -179,48 +180,6 @@ test("streams: a fleet of two gateways, and a gateway started after entries were
 
 const RECOVERY = [...STREAMS, "--connection-state-recovery"];
 
-// Drops the client's transport as a network failure would (the server sees "transport close"), with the client's own
-// reconnection off so the test decides when it comes back, and to which server (`port`).
-async function drop(c) {
-  c.socket.io.engine.close();
-  await waitFor(() => !c.socket.connected, { timeoutMs: 5000, message: `${c.label}: disconnected` });
-}
-async function reconnect(c, port) {
-  const before = c.connects;
-  c.socket.io.uri = `http://127.0.0.1:${port}`;
-  c.socket.connect();
-  await waitFor(() => c.connects > before, { timeoutMs: 5000, message: `${c.label}: reconnected to :${port}` });
-}
-
-// Notifications the client saw since mark `m`, as [type, offset] with the offset the server appended.
-const seen = (m, c) => m.received(c).filter((e) => e.event === "notification").map((e) => [e.args[0].type, e.args.at(-1)]);
-
-async function recoveryRound(what, from, to, c) {
-  const first = c.socket.id;
-  let m = h.mark();
-  await h.notify([...STREAMS, "--user", c.userId, "--type", `${what}_BEFORE`]);
-  await h.waitReceived(m, [c], 1, `${what}: the notification before the drop`);
-  assert.match(seen(m, c)[0][1], /^\d+-\d+$/, `${what}: the server appended the stream offset`);
-  await drop(c);
-  await sleep(100);  // the server saw the close and stored the session
-  m = h.mark();
-  for (const n of [1, 2, 3]) await h.notify([...STREAMS, "--user", c.userId, "--type", `${what}_MISSED_${n}`]);
-  await h.notify([...STREAMS, "--user", "somebody-else", "--type", `${what}_NOT_FOR_YOU`]);
-  await reconnect(c, to.port);
-  await h.waitReceived(m, [c], 3, `${what}: the 3 missed notifications`);
-  assert.equal(c.socket.recovered, true, `${what}: socket.recovered`);
-  assert.equal(c.socket.id, first, `${what}: the same socket id`);
-  await h.notify([...STREAMS, "--user", c.userId, "--type", `${what}_LIVE`]);
-  await h.waitReceived(m, [c], 4, `${what}: the live notification after recovery`);
-  await sleep(QUIET_MS);
-  const got = seen(m, c);
-  assert.deepEqual(got.map(([type]) => type), [1, 2, 3].map((n) => `${what}_MISSED_${n}`).concat(`${what}_LIVE`),
-    `${what}: the missed ones in order, then the live one, each once`);
-  const offsets = got.map(([, offset]) => offset);
-  assert.deepEqual([...offsets].sort((a, b) => (a.split("-").map(Number) < b.split("-").map(Number) ? -1 : 1)), offsets, `${what}: offsets ascend`);
-  return got;
-}
-
 test("streams: connection state recovery on one gateway, from a Node server to a gateway and back, and its expiry", async () => {
   const gw = await h.startGateway({ args: RECOVERY, waitSubscribed: false });
   const node = await h.startNodeServer("node-recovery", { env: { SIO_ADAPTER: "streams", SIO_RECOVERY: "1" }, waitSubscribed: false });
@@ -232,14 +191,14 @@ test("streams: connection state recovery on one gateway, from a Node server to a
     const c = await h.connect(gw.port, { userId: "77", label: "user 77" });
     c.userId = "77";
     const bystander = await h.connect(gw.port, { userId: "78", label: "user 78" });
-    await recoveryRound("SAME", gw, gw, c);
+    await recoveryRound(h, STREAMS, "SAME", gw, c);
     assert.equal(bystander.received.filter((e) => e.event === "notification").length, 0, "user 78 got nothing of user 77's");
 
     // A session a Node server stored, recovered by the gateway; then one the gateway stored, recovered by Node.
     const x = await h.connect(node.port, { userId: "88", label: "user 88" });
     x.userId = "88";
-    await recoveryRound("NODE_TO_GATEWAY", node, gw, x);
-    await recoveryRound("GATEWAY_TO_NODE", gw, node, x);
+    await recoveryRound(h, STREAMS, "NODE_TO_GATEWAY", gw, x);
+    await recoveryRound(h, STREAMS, "GATEWAY_TO_NODE", node, x);
 
     // After --max-disconnection-duration the session is gone: a new socket id, recovered false, nothing replayed.
     const y = await h.connect(short.port, { userId: "99", label: "user 99" });
@@ -283,5 +242,40 @@ test("streams: connection state recovery on one gateway, from a Node server to a
     await gw.stop();
     await short.stop();
     await node.stop();
+  }
+});
+
+test("streams: Redis killed and restarted: the gateway reads the stream and its channels again, its clients receive again", async () => {
+  const gw = await h.startGateway({ args: RECOVERY, waitSubscribed: false });
+  try {
+    await waitFor(async () => (await subscribers("socket.io#/#")) === 1,
+      { timeoutMs: 10000, intervalMs: 50, message: "the gateway SUBSCRIBEs socket.io#/#" });
+    const c = await h.connect(gw.port, { userId: "31", label: "user 31" });
+    let m = h.mark();
+    await h.notify([...STREAMS, "--user", "31", "--type", "BEFORE_RESTART"]);
+    await h.waitReceived(m, [c], 1, "before the restart");
+    await h.killRedis();
+    await waitFor(async () => (await fetch(`${gw.url}/healthz`)).status === 503,
+      { timeoutMs: 5000, intervalMs: 50, message: "/healthz 503 while Redis is away" });
+    await h.restartRedis();  // the admin client (node-redis) reconnects by itself
+    let health;
+    await waitFor(async () => {
+      health = await (await fetch(`${gw.url}/healthz`)).json();
+      return health.status === "ok";
+    }, { timeoutMs: 10000, intervalMs: 50, message: "/healthz 200 after the restart" });
+    assert.equal(health.streams_connected, 1, JSON.stringify(health));
+    // The new Redis has an empty stream: the reader goes on from its last entry, and the new entries come after it.
+    m = h.mark();
+    await h.notify([...STREAMS, "--user", "31", "--type", "AFTER_RESTART"]);
+    await h.waitReceived(m, [c], 1, "after the restart");
+    await waitFor(async () => (await subscribers("socket.io#/#")) === 1,
+      { timeoutMs: 10000, intervalMs: 50, message: "socket.io#/# subscribed again" });
+    const confirm = await h.notify([...STREAMS, "--user", "31", "--type", "C", "--confirm", ...TIMEOUT]);
+    assert.equal(confirm.stdout, "delivered to 1 socket (1 of 1 server answered)\n", confirm.stderr);
+    h.checkGateways();
+    console.log("[streams restart] /healthz 503 then 200; delivered and answered again after the restart");
+  } finally {
+    for (const c of [...h.clients]) c.socket?.disconnect();
+    await gw.stop();
   }
 });
