@@ -167,6 +167,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     std::mutex mutex;
     std::vector<restore_request> restores;
     std::atomic<bool> connected{false};
+    std::string node;  // where it reads now (nodes_mutex); empty while not connected
     std::thread thread;
   };
   std::vector<std::unique_ptr<stream_reader>> readers;
@@ -189,6 +190,9 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     std::unique_ptr<redis_subscriber> sub;
   };
   std::vector<sub_link> first_links;  // from start(), handed to the thread
+  // What stats() reports per node: the subscriber thread's links (node, subscriptions), and each reader's node.
+  mutable std::mutex nodes_mutex;
+  std::vector<std::pair<std::string, std::size_t>> link_nodes;
 
   // Failed responses not logged yet (within response_failure_interval of the last one logged). Declared before
   // the publisher: its completions use them until it is gone.
@@ -378,21 +382,32 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     }
   }
 
+  // After the links changed: what stats() reports per node.
+  void note_links(const std::vector<sub_link>& links) {
+    std::vector<std::pair<std::string, std::size_t>> now;
+    for (const auto& link : links) now.emplace_back(link.sub->node(), link.sub->subscriptions());
+    std::lock_guard lock(nodes_mutex);
+    link_nodes = std::move(now);
+  }
+
   void lose(std::vector<sub_link>& links, std::string_view why) {
     report("redis subscription lost", why);
     links.clear();
+    note_links(links);
     redis_connected = false;
     if (nodes->cluster()) nodes->invalidate();  // a failover or a resharding, perhaps
   }
 
   void run_subscriber() {
     std::vector<sub_link> links = std::move(first_links);
+    note_links(links);
     unsigned attempt = 0;
     while (!stopping) {
       if (sharded()) {
         try {
           apply_room_ops(links);
           if (nodes->cluster() && !links.empty()) resubscribe_moved(links);
+          note_links(links);
         } catch (const sio::redis_error& e) {
           lose(links, e.what());
         }
@@ -402,6 +417,7 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
         if (stopping) break;
         try {
           links = connect();
+          note_links(links);
           redis_connected = true;
           ++reconnects;
           attempt = 0;
@@ -418,6 +434,8 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
       }
     }
     for (auto& link : links) link.sub->unsubscribe();
+    links.clear();
+    note_links(links);
     redis_connected = false;
   }
 
@@ -655,6 +673,10 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
   // "0-0"), so that nothing written after start-up is missed, even between two XREADs.
   std::unique_ptr<sio::detail::redis_connection> connect_reader(stream_reader& r) const {
     auto conn = nodes->connect_owner(r.stream);  // a cluster: the master of the stream's slot
+    {
+      std::lock_guard lock(nodes_mutex);
+      r.node = node_name(conn->endpoint());
+    }
     if (r.cursor.empty()) {
       const std::array<sio::detail::redis_command, 1> last{
           sio::detail::redis_command{"XREVRANGE", r.stream, "+", "-", "COUNT", "1"}};
@@ -793,6 +815,10 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
           attempt = 0;
         } catch (const std::exception& e) {
           r.connected = false;
+          {
+            std::lock_guard lock(nodes_mutex);
+            r.node.clear();
+          }
           report("redis stream reader reconnect failed", e.what());
           if (nodes->cluster()) nodes->invalidate();
           fail_restores(r);
@@ -1050,6 +1076,22 @@ adapter_stats adapter_engine::stats() const {
   out.sessions_stored = s.sessions_stored;
   out.sessions_restored = s.sessions_restored;
   out.sessions_not_found = s.sessions_not_found;
+  {
+    std::lock_guard lock(s.nodes_mutex);
+    std::map<std::string, node_state> by_node;
+    for (const auto& [node, count] : s.link_nodes) {
+      auto& n = by_node[node];
+      n.node = node;
+      n.channels += count;
+    }
+    for (const auto& r : s.readers) {
+      if (r->node.empty() || !r->connected) continue;
+      auto& n = by_node[r->node];
+      n.node = r->node;
+      ++n.streams;
+    }
+    for (auto& [name, n] : by_node) out.nodes.push_back(std::move(n));
+  }
   out.channels = s.channels_subscribed;
   out.broadcasts_received = s.broadcasts_received;
   out.broadcasts_ignored = s.broadcasts_ignored;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -56,6 +57,14 @@ struct adapter_options {
   std::function<void(std::string_view channel, std::string_view reason, std::size_t bytes)> on_malformed;
 };
 
+// One Redis server the adapter is subscribed or reading on (a cluster: one per master used).
+struct node_state {
+  std::string node;          // host:port
+  std::size_t channels = 0;  // channels and patterns subscribed there
+  std::size_t streams = 0;   // streams read there (connected readers)
+  friend bool operator==(const node_state&, const node_state&) = default;
+};
+
 struct adapter_stats {
   bool redis_connected = false;
   const char* mode = "classic";           // "classic", "sharded" (createShardedAdapter's channels) or "streams"
@@ -66,6 +75,7 @@ struct adapter_stats {
   std::uint64_t sessions_stored = 0;      // recovery: sessions persisted, and restores that found theirs / did not
   std::uint64_t sessions_restored = 0;
   std::uint64_t sessions_not_found = 0;
+  std::vector<node_state> nodes;          // by node name
   std::uint64_t broadcasts_received = 0;  // broadcast messages applied
   std::uint64_t broadcasts_ignored = 0;   // filtered out (own uid, other namespace, unknown room)
   std::uint64_t requests_received = 0;

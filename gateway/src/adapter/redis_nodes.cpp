@@ -16,6 +16,11 @@ using sio::detail::redis_address;
 using sio::detail::redis_connection;
 using sio::detail::redis_endpoint;
 
+std::string node_name(const redis_endpoint& endpoint) {
+  if (endpoint.kind == redis_endpoint::transport::unix_socket) return endpoint.path;
+  return redis_address{endpoint.host, endpoint.port}.text();
+}
+
 redis_nodes::redis_nodes(redis_endpoint endpoint, std::chrono::milliseconds timeout)
     : endpoint_(std::move(endpoint)), timeout_(timeout) {
   known_ = endpoint_.nodes;

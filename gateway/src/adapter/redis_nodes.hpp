@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,9 @@
 #include "sio/internal/redis/redis_url.hpp"
 
 namespace sio::gateway::adapter {
+
+// How /healthz and /metrics name the server a connection is on: host:port (IPv6 in brackets), or the socket's path.
+std::string node_name(const sio::detail::redis_endpoint& endpoint);
 
 class redis_nodes {
  public:

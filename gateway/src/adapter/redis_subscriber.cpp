@@ -5,6 +5,7 @@
 #include <array>
 #include <utility>
 
+#include "adapter/redis_nodes.hpp"
 #include "sio/error.hpp"
 
 namespace sio::gateway::adapter {
@@ -41,6 +42,7 @@ redis_subscriber::redis_subscriber(std::unique_ptr<sio::detail::redis_connection
   for (const auto& channel : shard_channels) commands.push_back(redis_command{"SSUBSCRIBE", channel});
   expected += shard_channels.size();
   sharded_ = !shard_channels.empty();
+  plain_subscriptions_ = patterns.size() + channels.size();
   shard_channels_.insert(shard_channels.begin(), shard_channels.end());
   // What an error reply is blamed on: the first subscription, which also gives the NOPERM hint its key.
   if (!commands.empty()) subscribing_ = fmt::format("{} {}", commands.front()[0], commands.front()[1]);
@@ -102,6 +104,8 @@ void redis_subscriber::shard_unsubscribe(const std::string& channel) {
   const std::array<redis_command, 1> command{redis_command{"SUNSUBSCRIBE", channel}};
   connection_->send(command);
 }
+
+std::string redis_subscriber::node() const { return node_name(endpoint_); }
 
 std::vector<std::string> redis_subscriber::take_lost_shard_channels() { return std::exchange(lost_, {}); }
 

@@ -54,6 +54,9 @@ class redis_subscriber {
   std::vector<std::string> take_lost_shard_channels();
   bool holds_shard_channel(const std::string& channel) const { return shard_channels_.contains(channel); }
   bool lost_shard_channels() const noexcept { return !lost_.empty(); }
+  // The server this subscriber is on (host:port, or the socket path) and how many channels and patterns it holds.
+  std::string node() const;
+  std::size_t subscriptions() const noexcept { return plain_subscriptions_ + shard_channels_.size(); }
   // For waiting on several subscribers at once: the socket to poll once next(0 ms) found nothing (it reads until
   // the socket would block, so nothing parsed or buffered by TLS is left behind).
   int fd() const noexcept;
@@ -69,6 +72,7 @@ class redis_subscriber {
   std::string subscribing_;  // "PSUBSCRIBE <first pattern>": what an error reply is reported against
   bool sharded_ = false;     // some SSUBSCRIBE was sent (SUNSUBSCRIBE is unknown before Redis 7)
   std::set<std::string> shard_channels_;  // SSUBSCRIBEd and not SUNSUBSCRIBEd by us
+  std::size_t plain_subscriptions_ = 0;   // patterns and channels
   std::vector<std::string> lost_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sio/internal/value/json_writer.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 
@@ -20,7 +22,16 @@ engineio::http_response health_response(const gateway_stats& stats, unsigned htt
   if (stats.redis.streams > 0)
     res.body() += fmt::format(R"("streams":{},"streams_connected":{},)", stats.redis.streams,
                               stats.redis.streams_connected);
-  res.body() += fmt::format(R"("sockets":{}}})", stats.sockets);
+  // Where it is subscribed and reading: one entry per Redis server (a cluster: per master used).
+  res.body() += R"("nodes":[)";
+  for (std::size_t i = 0; i < stats.redis.nodes.size(); ++i) {
+    const auto& n = stats.redis.nodes[i];
+    if (i > 0) res.body() += ',';
+    res.body() += R"({"node":)";
+    sio::detail::write_json_string(res.body(), n.node);
+    res.body() += fmt::format(R"(,"channels":{},"streams":{}}})", n.channels, n.streams);
+  }
+  res.body() += fmt::format(R"(],"sockets":{}}})", stats.sockets);
   res.prepare_payload();
   return res;
 }

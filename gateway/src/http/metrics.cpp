@@ -62,6 +62,14 @@ std::string metrics_text(const gateway_stats& s) {
                s.redis.redis_connected ? 1 : 0);
   write_metric(out, "sio_gateway_redis_channels", "gauge",
                "Redis channels and patterns subscribed (sharded mode: the rooms' channels included).", s.redis.channels);
+  out += "# HELP sio_gateway_redis_node_channels Channels and patterns subscribed on each Redis server.\n"
+         "# TYPE sio_gateway_redis_node_channels gauge\n";
+  for (const auto& n : s.redis.nodes)
+    fmt::format_to(std::back_inserter(out), "sio_gateway_redis_node_channels{{node=\"{}\"}} {}\n", n.node, n.channels);
+  out += "# HELP sio_gateway_redis_node_streams Streams read on each Redis server (streams mode).\n"
+         "# TYPE sio_gateway_redis_node_streams gauge\n";
+  for (const auto& n : s.redis.nodes)
+    fmt::format_to(std::back_inserter(out), "sio_gateway_redis_node_streams{{node=\"{}\"}} {}\n", n.node, n.streams);
   write_metric(out, "sio_gateway_redis_streams", "gauge", "Streams mode: the adapter's streams this gateway reads.",
                s.redis.streams);
   write_metric(out, "sio_gateway_redis_streams_connected", "gauge",

@@ -113,6 +113,18 @@ for (const { name: mode_name, mode, env, gateway } of FLEETS.flatMap((f) => [f, 
         assert.equal(fetched.error, undefined, fetched.error);
         assert.ok(fetched.ms < 2000, `${name}: fetchSockets took ${fetched.ms} ms`);
         assert.deepEqual(fetched.sockets.map((s) => s.id).sort(), f.all.map((c) => c.socket.id).sort(), `${name}: fetchSockets`);
+        // /healthz: where it is subscribed and reading, per master.
+        const health = await (await fetch(`${f.b.url}/healthz`)).json();
+        assert.equal(health.status, "ok", JSON.stringify(health));
+        const ports = new Set(cluster.nodes.map((n) => `127.0.0.1:${n.port}`));
+        for (const n of health.nodes) assert.ok(ports.has(n.node), `${name}: ${n.node} is a node of the cluster`);
+        assert.equal(health.nodes.reduce((sum, n) => sum + n.channels, 0), health.channels, `${name}: ${JSON.stringify(health.nodes)}`);
+        if (env.SIO_ADAPTER === "streams") {
+          const owner = await cluster.ownerOf("socket.io");
+          assert.deepEqual(health.nodes.filter((n) => n.streams > 0).map((n) => n.node), [`127.0.0.1:${owner.port}`],
+            `${name}: the stream is read on its master`);
+        }
+        if (dynamic) assert.ok(health.nodes.length >= 2, `${name}: shard channels on several masters: ${JSON.stringify(health.nodes)}`);
         h.checkGateways();
       }
 

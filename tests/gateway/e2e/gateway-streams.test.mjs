@@ -40,7 +40,10 @@ test("streams: a Node server and a gateway deliver, join, leave, disconnect and 
     const n5 = await h.connect(node.port, { userId: "5", label: "user 5 on Node" });
     const fleet = [n42, g42, g7, g9, n5];
     const health = await (await fetch(`${gateway.url}/healthz`)).json();
-    assert.deepEqual(health, { status: "ok", redis: "connected", mode: "streams", channels: 2, streams: 1, streams_connected: 1, sockets: 3 });
+    assert.deepEqual(health, {
+      status: "ok", redis: "connected", mode: "streams", channels: 2, streams: 1, streams_connected: 1,
+      nodes: [{ node: `127.0.0.1:${h.redis.port}`, channels: 2, streams: 1 }], sockets: 3,
+    });
 
     // notify (XADD to the stream) to user 42: both servers' sockets, once each; to user 7: the gateway's only.
     let m = h.mark();

@@ -60,7 +60,30 @@ TEST_CASE("GET /healthz is 200 with the socket count while Redis is connected") 
   REQUIRE(res);
   CHECK(res->result() == bh::status::ok);
   CHECK(header(*res, bh::field::content_type) == "application/json");
-  CHECK(res->body() == R"({"status":"ok","redis":"connected","mode":"classic","channels":5,"sockets":4})");
+  CHECK(res->body() == R"({"status":"ok","redis":"connected","mode":"classic","channels":5,"nodes":[],"sockets":4})");
+}
+
+TEST_CASE("GET /healthz names each Redis node with its channels and streams; a reader away is 503") {
+  auto stats = sample_stats(true);
+  stats.redis.mode = "streams";
+  stats.redis.streams = 2;
+  stats.redis.streams_connected = 2;
+  stats.redis.nodes = {{"127.0.0.1:7000", 2, 1}, {"[::1]:7001", 0, 1}};
+  const auto routes = gw::http::make_routes({}, [&] { return stats; });
+  auto res = get(routes, "/healthz");
+  REQUIRE(res);
+  CHECK(res->result() == bh::status::ok);
+  CHECK(res->body() == R"({"status":"ok","redis":"connected","mode":"streams","channels":5,"streams":2,)"
+                       R"("streams_connected":2,"nodes":[{"node":"127.0.0.1:7000","channels":2,"streams":1},)"
+                       R"({"node":"[::1]:7001","channels":0,"streams":1}],"sockets":4})");
+  const auto metrics = get(routes, "/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body().find("sio_gateway_redis_node_channels{node=\"127.0.0.1:7000\"} 2\n") != std::string::npos);
+  CHECK(metrics->body().find("sio_gateway_redis_node_streams{node=\"[::1]:7001\"} 1\n") != std::string::npos);
+  stats.redis.streams_connected = 1;
+  res = get(routes, "/healthz");
+  REQUIRE(res);
+  CHECK(res->result() == bh::status::service_unavailable);
 }
 
 TEST_CASE("GET /healthz is 503 with redis disconnected when the subscription is down") {
@@ -68,7 +91,8 @@ TEST_CASE("GET /healthz is 503 with redis disconnected when the subscription is 
   const auto res = get(routes, "/healthz?probe=1");
   REQUIRE(res);
   CHECK(res->result() == bh::status::service_unavailable);
-  CHECK(res->body() == R"({"status":"unavailable","redis":"disconnected","mode":"classic","channels":5,"sockets":4})");
+  CHECK(res->body() ==
+        R"({"status":"unavailable","redis":"disconnected","mode":"classic","channels":5,"nodes":[],"sockets":4})");
 }
 
 TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for every sample") {
