@@ -176,7 +176,8 @@ command parse_command_line(int argc, const char* const* argv) {
 
   const auto* redis_flag =
       app.add_option("--redis", redis_url,
-                     "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://)")
+                     "Redis URL [REDIS_URL] (redis://[user[:password]@]host[:port][/db], rediss:// for TLS, unix://, "
+                     "redis+cluster://host:port[,host:port...], redis+sentinel://host:port[,...]/master-name[/db])")
           ->capture_default_str();
   // The same TLS flags and environment variables as notify's (README: TLS).
   app.add_flag("--tls", tls.enabled, "use TLS with a redis:// URL (rediss:// always does)")->group("TLS");

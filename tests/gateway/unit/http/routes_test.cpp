@@ -63,7 +63,7 @@ TEST_CASE("GET /healthz is 200 with the socket count while Redis is connected") 
   CHECK(res->body() == R"({"status":"ok","redis":"connected","mode":"classic","channels":5,"nodes":[],"sockets":4})");
 }
 
-TEST_CASE("GET /healthz names each Redis node with its channels and streams; a reader away is 503") {
+TEST_CASE("GET /healthz names each Redis node with its channels and streams, and is 503 while a reader is away") {
   auto stats = sample_stats(true);
   stats.redis.mode = "streams";
   stats.redis.streams = 2;
