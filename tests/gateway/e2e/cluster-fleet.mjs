@@ -54,9 +54,11 @@ export async function startClusterFleets(h) {
 
   // Two servers; users[0] on A and B, users[1] on A, users[2] on B, the bystander on B.
   // `ackWith`: how the clients answer events sent with an ack (harness connect()). `gateway`: B is sio-gateway with
-  // these flags (its --mode and --subscription-mode: notify's), on the same redis+cluster:// URL.
-  async function startFleet(name, env, { ackWith, gateway } = {}) {
-    const a = await h.startNodeServer(`${name}-A`, { env, waitSubscribed: false });
+  // these flags (its --mode and --subscription-mode: notify's), on the same redis+cluster:// URL; `gateways`: A too.
+  async function startFleet(name, env, { ackWith, gateway, gateways } = {}) {
+    const a = gateways
+      ? await h.startGateway({ args: gateway, waitSubscribed: false })
+      : await h.startNodeServer(`${name}-A`, { env, waitSubscribed: false });
     const b = gateway
       ? await h.startGateway({ args: gateway, waitSubscribed: false })
       : await h.startNodeServer(`${name}-B`, { env, waitSubscribed: false });
