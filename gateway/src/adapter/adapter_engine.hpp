@@ -1,6 +1,7 @@
-// The Redis side of the adapter: a subscriber thread (decode, then post effects to the I/O thread), a response
-// publisher (a redis_pipeline: its own connection and I/O thread, so the I/O thread only queues; bounded, buffering
-// while Redis is away), reconnects with backoff.
+// The Redis side of the adapter: a subscriber thread (its connections: one, or one per master in sharded mode on a
+// cluster; decode, then post effects to the I/O thread), in streams mode a reader thread per stream (XREAD, and the
+// recovery sessions' restores), a response publisher (a redis_pipeline, or the cluster router: its own connections
+// and I/O threads, so the I/O thread only queues; bounded, buffering while Redis is away), reconnects with backoff.
 #pragma once
 
 #include <functional>

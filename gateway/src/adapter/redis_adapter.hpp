@@ -1,6 +1,8 @@
-// The gateway's side of @socket.io/redis-adapter (classic): PSUBSCRIBE <key>#<nsp>#* per namespace, filter and
-// apply broadcasts as the Node adapter does (PROTOCOL.md §3.2, §3.4), and serve the request channel (§3.3, §8).
-// Redis I/O runs on its own thread; every effect on sockets is posted to the I/O thread.
+// The gateway's side of the Socket.IO Redis adapters: classic (@socket.io/redis-adapter createAdapter: PSUBSCRIBE
+// <key>#<nsp>#*, the request channel; PROTOCOL.md §3, §8), sharded (createShardedAdapter: SSUBSCRIBE as a Node server
+// in its subscription mode; §4) and streams (@socket.io/redis-streams-adapter: XREAD, ephemeral requests, connection
+// state recovery; §5, §8.7), on one Redis, through Sentinel or on a Redis Cluster. Filtered and applied as the Node
+// adapters do; Redis I/O runs on its own threads and every effect on sockets is posted to the I/O thread.
 #pragma once
 
 #include <chrono>
