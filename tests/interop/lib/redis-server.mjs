@@ -42,15 +42,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts redis-server; resolves { port, url, pid, child, stop() } once it answers PING (at most startTimeoutMs).
 // With `port` (to restart a server where its clients expect it) every attempt uses that port, for as long as the
-// kernel still holds it; otherwise each of 3 attempts takes a free one.
-export async function startRedis({ startTimeoutMs = 10000, port: fixedPort } = {}) {
+// kernel still holds it; otherwise each of 3 attempts takes a free one. `configFile` goes first (a sentinel needs
+// one it can rewrite), `args` last (e.g. ["--replicaof", host, port], ["--sentinel"]).
+export async function startRedis({ startTimeoutMs = 10000, port: fixedPort, configFile, args = [] } = {}) {
   let lastError;
   const giveUpAt = Date.now() + startTimeoutMs;
   for (let attempt = 0; fixedPort ? Date.now() < giveUpAt : attempt < 3; attempt++) {
     const port = fixedPort ?? (await freePort());
     const child = spawn(
       REDIS_SERVER,
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+      [...(configFile ? [configFile] : []), "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--loglevel", "warning", ...args],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
