@@ -750,8 +750,11 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     socketio::restored_session out;
     std::string last = q.offset;
     for (std::size_t page = 0; page < restore_max_pages; ++page) {
-      const std::array<sio::detail::redis_command, 1> range{sio::detail::redis_command{
-          "XRANGE", r.stream, sio::detail::next_stream_offset(last), "+", "COUNT", std::to_string(restore_page)}};
+      // A redis_command views its words: the ones made here must outlive it.
+      const std::string from = sio::detail::next_stream_offset(last);
+      const std::string count = std::to_string(restore_page);
+      const std::array<sio::detail::redis_command, 1> range{
+          sio::detail::redis_command{"XRANGE", r.stream, from, "+", "COUNT", count}};
       auto got = conn.pipeline(range);
       sio::detail::throw_if_error(got[0], "XRANGE " + r.stream, user);
       auto& entries = got[0].elements;

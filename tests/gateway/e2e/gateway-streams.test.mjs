@@ -248,6 +248,35 @@ test("streams: connection state recovery on one gateway, from a Node server to a
   }
 });
 
+test("streams: a gateway shut down (SIGTERM, a deploy): its clients recover their sessions on another gateway", async () => {
+  const a = await h.startGateway({ args: RECOVERY, waitSubscribed: false });
+  const b = await h.startGateway({ args: RECOVERY, waitSubscribed: false });
+  try {
+    await waitFor(async () => (await subscribers("socket.io#/#")) === 2,
+      { timeoutMs: 10000, intervalMs: 50, message: "both gateways SUBSCRIBE socket.io#/#" });
+    const c = await h.connect(a.port, { userId: "41", label: "user 41" });
+    let m = h.mark();
+    await h.notify([...STREAMS, "--user", "41", "--type", "BEFORE_DEPLOY"]);
+    await h.waitReceived(m, [c], 1, "before the deploy");
+    const id = c.socket.id;
+    await a.stop();  // SIGTERM: Engine.IO close packets, sessions stored ("server shutting down"), then exit
+    await waitFor(() => !c.socket.connected, { timeoutMs: 5000, message: "user 41 disconnected by the shutdown" });
+    m = h.mark();
+    for (const n of [1, 2]) await h.notify([...STREAMS, "--user", "41", "--type", `DURING_DEPLOY_${n}`]);
+    await reconnect(c, b.port);
+    await h.waitReceived(m, [c], 2, "the 2 sent while no gateway held user 41");
+    assert.equal(c.socket.recovered, true, "recovered on the other gateway");
+    assert.equal(c.socket.id, id, "the same socket id");
+    assert.deepEqual(seen(m, c).map(([type]) => type), ["DURING_DEPLOY_1", "DURING_DEPLOY_2"]);
+    h.checkGateways();
+    console.log("[streams deploy] a gateway stopped with SIGTERM: its client recovered on another gateway with the 2 it missed");
+  } finally {
+    for (const c of [...h.clients]) c.socket?.disconnect();
+    await a.stop();
+    await b.stop();
+  }
+});
+
 test("streams: Redis killed and restarted: the gateway reads the stream and its channels again, its clients receive again", async () => {
   const gw = await h.startGateway({ args: RECOVERY, waitSubscribed: false });
   try {
