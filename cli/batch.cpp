@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -49,6 +50,7 @@ struct batch_counts {
   std::uint64_t not_published = 0;  // Redis failed the publish: error reply, lost connection, no reply in time
   std::uint64_t no_receivers = 0;   // sent, but 0 subscriptions got it
   std::uint64_t stream_entries = 0; // sent as XADD (streams mode): read by the servers, no receivers counted
+  std::uint64_t retried = 0;        // --retry: lines sent again after a lost connection (counted once in `sent`)
   long long receivers = 0;          // summed over the sent lines
   std::uint64_t first_no_receivers_line = 0;
   std::string first_no_receivers_nsp;
@@ -65,10 +67,28 @@ struct batch_counts {
 // (in the order the emits were queued). A bad line found while emits before it are in flight waits in
 // `pending_` until the completion of the last of them. Consecutive lines failing with the same message are
 // reported once ("lines 5-9: ..."), so a lost connection with thousands of publishes in flight is one line.
+// A line to send again (--retry): its text and the timestamp its notification had, so the copy is the same.
+struct resend {
+  std::uint64_t line = 0;
+  std::string text;
+  std::int64_t now_ms = 0;
+  int loading_refusals = 0;  // times Redis answered LOADING for it (restarted, reading its data back)
+};
+
+// "LOADING Redis is loading the dataset in memory": a Redis that just restarted refuses commands, without running
+// them, until its data is read back (an AOF, an RDB). Worth sending again after a backoff.
+bool loading_refusal(const sio::Outcome& outcome) {
+  return outcome.code == sio::errc::reply &&
+         (outcome.message.starts_with("LOADING ") || outcome.message.find(": LOADING ") != std::string::npos);
+}
+
 class batch_report {
  public:
-  batch_report(const cli_options& options, std::string key)
-      : require_receivers_(options.require_receivers && !options.dry_run), key_(std::move(key)) {}
+  batch_report(const cli_options& options, std::string key, bool resending)
+      : require_receivers_(options.require_receivers && !options.dry_run), key_(std::move(key)),
+        resending_(resending), max_loading_refusals_(std::max(options.retries, 1)) {}
+
+  bool resending() const noexcept { return resending_; }
 
   std::uint16_t nsp_index(const std::string& nsp) {
     const std::lock_guard lock(mutex_);
@@ -91,9 +111,38 @@ class batch_report {
       pending_.push_back({queued_, line, std::move(message)});
     }
   }
-  // Around emit_args: its completion may run before emit_args returns.
-  void queueing() { ++queued_; }
-  void not_queued() { --queued_; }
+  // Around emit_args: its completion may run before emit_args returns. Resending (--retry): the line is kept until
+  // its completion, which in queue order is the oldest kept.
+  void queueing(resend* keep = nullptr) {
+    if (resending_ && keep != nullptr) {
+      const std::lock_guard lock(mutex_);
+      in_flight_.push_back(std::move(*keep));
+    }
+    ++queued_;
+  }
+  void not_queued() {
+    --queued_;
+    if (resending_) {
+      const std::lock_guard lock(mutex_);
+      if (!in_flight_.empty()) in_flight_.pop_back();
+    }
+  }
+  // The lines whose publish was lost with the connection since the last call, in line order.
+  std::vector<resend> take_resends() {
+    const std::lock_guard lock(mutex_);
+    std::vector<resend> out;
+    out.swap(resends_);
+    return out;
+  }
+  bool has_resends() {
+    const std::lock_guard lock(mutex_);
+    return !resends_.empty();
+  }
+  // A line that could not be queued or waited for because Redis was away is sent again once it is back.
+  void retrying() {
+    const std::lock_guard lock(mutex_);
+    ++counts_.retried;
+  }
 
   // A waited-for call returned: every emit before it has completed.
   void waited(std::uint64_t line, std::uint16_t nsp, long long receivers) {
@@ -139,6 +188,21 @@ class batch_report {
     print_pending(completed_);
     ++completed_;
     const std::uint64_t line = packed & line_mask;
+    std::optional<resend> kept;
+    if (resending_ && !in_flight_.empty()) {
+      kept = std::move(in_flight_.front());
+      in_flight_.pop_front();
+    }
+    // Lost with the connection (or no reply in time): Redis may or may not have run it. Sent again once Redis is
+    // back: at least once, never lost.
+    const bool lost = outcome.code == sio::errc::connection || outcome.code == sio::errc::timeout;
+    const bool loading = loading_refusal(outcome) && kept && kept->loading_refusals < max_loading_refusals_;
+    if (!outcome.ok() && kept && (lost || loading)) {
+      if (loading) ++kept->loading_refusals;
+      ++counts_.retried;
+      resends_.push_back(std::move(*kept));
+      return;
+    }
     if (!outcome.ok()) {
       not_published(outcome.code);
       fail(line, outcome.message);
@@ -218,7 +282,11 @@ class batch_report {
 
   const bool require_receivers_;
   const std::string key_;
+  const bool resending_;
+  const int max_loading_refusals_;  // --retry N: a line refused N times with LOADING fails
   std::mutex mutex_;
+  std::deque<resend> in_flight_;  // resending: the lines queued and not completed, oldest first
+  std::vector<resend> resends_;   // lost with the connection, to send again
   batch_counts counts_;
   std::uint64_t queued_ = 0;     // emits queued (main thread only: read under the lock by the main thread)
   std::uint64_t completed_ = 0;  // emits completed
@@ -284,13 +352,15 @@ struct stop {
 class batch_run {
  public:
   batch_run(const cli_options& options, operation_resolver& resolver, batch_report& report,
-            const sio::Emitter& emitter)
-      : options_(options), report_(report), emitter_(emitter), namespaces_(emitter, report), resolver_(resolver) {}
+            const sio::Emitter& emitter, steady::time_point started)
+      : options_(options), report_(report), emitter_(emitter), namespaces_(emitter, report), resolver_(resolver),
+        started_(started) {}
 
   // Runs every line of `reader`; the reason when it had to stop early.
   std::optional<stop> run(line_reader& reader) {
     input_line line;
     for (;;) {
+      if (auto stopped = run_resends()) return stopped;
       try {
         if (!reader.next(line)) return std::nullopt;
       } catch (const std::system_error& e) {
@@ -303,20 +373,81 @@ class batch_run {
       }
       if (skipped(line.text)) continue;
       ++lines_;
-      try {
-        resolver_.resolve(line.text, op_);
-      } catch (const sio::data_error& e) {
-        report_.invalid(line.number, without_line_one(e.what()));
-        continue;
-      }
-      if (auto stopped = run_line(line.number)) return stopped;
+      if (auto stopped = resolve_and_run(line.number, line.text, std::nullopt)) return stopped;
     }
+  }
+
+  // --retry: the lines lost with a connection, sent again (and those lost meanwhile, until none is left or Redis
+  // stays away).
+  std::optional<stop> run_resends() {
+    if (!report_.resending()) return std::nullopt;
+    for (auto batch = report_.take_resends(); !batch.empty(); batch = report_.take_resends()) {
+      // Refused with LOADING: Redis is reading its data back; wait as --retry waits between attempts.
+      int refusals = 0;
+      for (const auto& r : batch) refusals = std::max(refusals, r.loading_refusals);
+      if (refusals > 0) {
+        const retry_policy policy = retry_policy::from(options_);
+        const auto world = retry_world::real(options_.verbose);
+        world.sleep(world.draw(backoff_bound(policy, refusals - 1)));
+      }
+      for (auto& r : batch)
+        if (auto stopped = resolve_and_run(r.line, r.text, r.now_ms, r.loading_refusals)) return stopped;
+    }
+    return std::nullopt;
   }
 
   std::uint64_t lines() const { return lines_; }
 
  private:
-  std::optional<stop> run_line(std::uint64_t line) {
+  std::optional<stop> resolve_and_run(std::uint64_t line, std::string_view text, std::optional<std::int64_t> now_ms,
+                                      int loading_refusals = 0) {
+    // Resending: the line's default timestamp is fixed now, so that a copy sent again is the same notification.
+    if (report_.resending() && !now_ms) now_ms = now_ms_since_epoch();
+    try {
+      resolver_.resolve(text, op_, now_ms);
+    } catch (const sio::data_error& e) {
+      report_.invalid(line, without_line_one(e.what()));
+      return std::nullopt;
+    }
+    for (;;) {
+      resend keep{line, report_.resending() ? std::string(text) : std::string(), now_ms.value_or(0), loading_refusals};
+      auto outcome = run_line(line, keep);
+      if (!outcome.lost) return std::move(outcome.stopped);
+      // --retry: Redis went away under this line. Once it is back (the policy's attempts and backoff), the line
+      // is sent again, and the run goes on.
+      if (auto stopped = reconnect(line, *outcome.lost)) return stopped;
+      report_.retrying();
+    }
+  }
+
+  // Waits for Redis with the --retry policy (its deadline counted from the start of the run); a stop when it
+  // stays away.
+  std::optional<stop> reconnect(std::uint64_t line, const sio::redis_error& lost) {
+    retry_policy policy = retry_policy::from(options_);
+    if (policy.deadline) {
+      const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started_);
+      policy.deadline = std::max(std::chrono::milliseconds{1}, *policy.deadline - spent);
+    }
+    if (options_.verbose)
+      fmt::print(stderr, "notify: line {}: {}; waiting for Redis (--retry)\n", line, lost.what());
+    try {
+      run_with_retry(policy, retry_world::real(options_.verbose), [this](std::chrono::milliseconds) {
+        emitter_.connect();
+        return exit_code::success;
+      });
+    } catch (const sio::redis_error& e) {
+      report_.stopped_at(e);
+      return stop{line, e.what(), exit_code_for(e)};
+    }
+    return std::nullopt;
+  }
+
+  struct line_outcome {
+    std::optional<stop> stopped;
+    std::optional<sio::redis_error> lost;  // --retry: Redis away, the line not sent: send it again once back
+  };
+
+  line_outcome run_line(std::uint64_t line, resend& keep) {
     const bool live = !options_.dry_run;
     // A waited-for call that fails may have been queued (its own failure) or not (Redis unreachable).
     const std::uint64_t queued_before = live && op_.cmd != command::emit ? emitter_.stats().queued : 0;
@@ -326,28 +457,32 @@ class batch_run {
       auto& target = namespaces_.of(op_.nsp);
       nsp_index = target.index;
       if (op_.cmd == command::emit && live) {
-        report_.queueing();
+        report_.queueing(&keep);
         try {
           run_operation(target.emitter, op_, target.base, emit_completion{&report_, pack(line, nsp_index)});
         } catch (...) {
           report_.not_queued();
           throw;
         }
-        return std::nullopt;  // the completion reports it
+        return {};  // the completion reports it
       }
       published = run_operation(target.emitter, op_, target.base);
     } catch (const sio::data_error& e) {
       report_.invalid(line, e.what());
-      return std::nullopt;
+      return {};
     } catch (const sio::redis_error& e) {
       // Not queued: Redis cannot be reached (again) and nothing after this line can be sent either. (emit_args
-      // throws a redis_error only then.)
-      if (op_.cmd == command::emit || emitter_.stats().queued == queued_before) {
+      // throws a redis_error only then.) A waited-for call that was sent and lost its connection (--retry) is
+      // sent again too: at least once.
+      const bool not_sent = op_.cmd == command::emit || emitter_.stats().queued == queued_before;
+      if (report_.resending() && transient(e) && (not_sent || e.code() == sio::errc::connection))
+        return {std::nullopt, sio::redis_error(e.code(), e.what())};
+      if (not_sent) {
         report_.stopped_at(e);
-        return stop{line, e.what(), exit_code_for(e)};
+        return {stop{line, e.what(), exit_code_for(e)}, std::nullopt};
       }
       report_.waited_failed(line, e);
-      return std::nullopt;
+      return {};
     }
     if (!live) {
       print_published(*published, options_);
@@ -355,7 +490,7 @@ class batch_run {
     } else {
       report_.waited(line, nsp_index, published->receivers.value_or(-1));  // none: an XADD
     }
-    return std::nullopt;
+    return {};
   }
 
   const cli_options& options_;
@@ -363,6 +498,7 @@ class batch_run {
   const sio::Emitter& emitter_;
   namespaces namespaces_;
   operation_resolver& resolver_;
+  const steady::time_point started_;
   operation op_;
   std::uint64_t lines_ = 0;
 };
@@ -408,6 +544,8 @@ void print_summary(const batch_counts& c, const std::optional<stop>& stopped, bo
       line += fmt::format("{} sent ({}), {} failed ({} invalid, {} not published)", c.sent, reached, c.failed(),
                           c.invalid, c.not_published);
       if (c.no_receivers != 0) line += fmt::format(", {} with 0 receivers", c.no_receivers);
+      if (c.retried != 0)
+        line += fmt::format(", {} (Redis was lost under them: each sent at least once)", plural(c.retried, "retry"));
     }
     if (stopped) line += stopped->line != 0 ? fmt::format(", stopped at line {}", stopped->line) : ", stopped";
     line += fmt::format(", {} ms\n", elapsed_ms);
@@ -418,8 +556,8 @@ void print_summary(const batch_counts& c, const std::optional<stop>& stopped, bo
     if (stopped && stopped->line != 0) stopped_at = fmt::format("{}", stopped->line);
     fmt::print(
         "{{\"lines\":{},\"sent\":{},\"failed\":{},\"invalid\":{},\"not_published\":{},\"receivers\":{},"
-        "\"no_receivers\":{},\"stopped_at_line\":{},\"dry_run\":{},\"elapsed_ms\":{}}}\n",
-        c.lines, c.sent, c.failed(), c.invalid, c.not_published, c.receivers, c.no_receivers, stopped_at,
+        "\"no_receivers\":{},\"retried\":{},\"stopped_at_line\":{},\"dry_run\":{},\"elapsed_ms\":{}}}\n",
+        c.lines, c.sent, c.failed(), c.invalid, c.not_published, c.receivers, c.no_receivers, c.retried, stopped_at,
         dry_run ? "true" : "false", elapsed_ms);
   }
 }
@@ -451,14 +589,20 @@ exit_code run_batch(const cli_options& options) {
   operation_resolver resolver(options, &now_ms_since_epoch);
   // Before the emitter, so destroyed after it: the emitter's destructor may still run completions (given up on)
   // that report into it.
-  batch_report report(options, options.key);
+  // --retry (or --deadline): a line lost with the connection is sent again once Redis is back.
+  batch_report report(options, options.key, retry_policy::from(options).active() && !options.dry_run);
   const sio::Emitter emitter = make_emitter(options);
   if (!options.dry_run) connect_first(emitter, options);
 
   line_reader reader(STDIN_FILENO);
-  batch_run run(options, resolver, report, emitter);
+  batch_run run(options, resolver, report, emitter, started);
   std::optional<stop> stopped = run.run(reader);
-  const std::uint64_t unanswered = options.dry_run ? 0 : wait_for_replies(emitter, options.timeout, stopped);
+  std::uint64_t unanswered = options.dry_run ? 0 : wait_for_replies(emitter, options.timeout, stopped);
+  // --retry: what was lost at the end of the input is sent again, until nothing is left to send.
+  while (!stopped && unanswered == 0 && report.has_resends()) {
+    stopped = run.run_resends();
+    if (!stopped) unanswered = wait_for_replies(emitter, options.timeout, stopped);
+  }
   const batch_counts counts = report.finish(run.lines(), unanswered);
 
   if (stopped) {

@@ -245,10 +245,14 @@ operation_resolver::operation_resolver(const cli_options& flags, std::int64_t (*
   }
 }
 
-void operation_resolver::resolve(operation& out) { resolve(line_fields{}, out); }
+void operation_resolver::resolve(operation& out) {
+  fixed_now_.reset();
+  resolve(line_fields{}, out);
+}
 
-void operation_resolver::resolve(std::string_view text, operation& out) {
+void operation_resolver::resolve(std::string_view text, operation& out, std::optional<std::int64_t> now_ms) {
   line_ = sio::json(text);
+  fixed_now_ = now_ms;
   resolve(fields_of(line_), out);
 }
 
@@ -382,7 +386,7 @@ void operation_resolver::resolve(const line_fields& f, operation& out) {
                                      : (flags.event ? std::string_view(*flags.event) : std::string_view());
       if (type) {
         if (f.event == nullptr && !flags.event) out.event = "notification";
-        out.args.push_back(make_notification(*type, payload, timestamp ? *timestamp : now_ms_()));
+        out.args.push_back(make_notification(*type, payload, timestamp ? *timestamp : (fixed_now_ ? *fixed_now_ : now_ms_())));
         break;
       }
       if (payload != nullptr) fail("\"payload\" requires \"type\"");

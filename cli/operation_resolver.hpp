@@ -44,8 +44,9 @@ class operation_resolver {
 
   // The operation of one line (a JSON object, without its '\n'), the flags filling in what it leaves out. Throws
   // sio::data_error saying what is wrong (invalid JSON with its column, the field at fault and why); `out` is
-  // then unspecified.
-  void resolve(std::string_view line, operation& out);
+  // then unspecified. `now_ms`, when given, is the default timestamp instead of the clock's (a line sent again
+  // keeps the timestamp of its first attempt).
+  void resolve(std::string_view line, operation& out, std::optional<std::int64_t> now_ms = std::nullopt);
 
  private:
   void resolve(const line_fields& line, operation& out);
@@ -54,6 +55,7 @@ class operation_resolver {
   std::optional<sio::value> payload_;             // --payload, parsed
   std::optional<std::vector<sio::value>> args_;   // --arg or --args, parsed
   std::int64_t (*now_ms_)();
+  std::optional<std::int64_t> fixed_now_;         // resolve(line, out, now_ms) while it runs
   sio::value line_;                               // the parsed line: `out` views its strings
   std::string user_;                              // a line's integer "user", in decimal
   std::vector<std::string> except_;               // a line's own "except"

@@ -69,8 +69,9 @@ constexpr std::string_view retries_help =
     "  --deadline DURATION bounds the whole run: each attempt's --timeout is cut to the time left, a backoff\n"
     "  ends at the deadline and no attempt starts after it. Giving up (retries exhausted or deadline passed)\n"
     "  says \"gave up after A attempts in T ms: <last error>\" and exits with that error's code, 4 or 6.\n"
-    "  --stdin retries only the first connection, before any line is read (--deadline bounds those attempts);\n"
-    "  a failure later in the run is reported per line, as without --retry.\n";
+    "  --stdin retries the first connection, before any line is read; later, a lost connection is waited for\n"
+    "  (N attempts per outage; --deadline bounds the run's waiting) and the lines it took are sent again (at\n"
+    "  least once; those Redis acknowledged never twice); the summary counts them as retried.\n";
 
 constexpr std::string_view requests_help =
     "Requests (--confirm, --acks, --fallback, sockets) ask every Socket.IO server of the namespace and wait up\n"

@@ -11,15 +11,21 @@ Usage: retry_test.py NOTIFY_BINARY
 3. The same for `--stdin`: the first connection is retried, then every line is published once.
 4. Redis lost in the middle of `--stdin` (no --retry): the run stops at the first line it cannot send, exit 4,
    and the summary counts that line as not published (issue 25: it counted it nowhere).
+5. Redis SIGKILLed ~1 s into 20,000 paced `--stdin --retry 5` lines (streams mode, so that what Redis kept is
+   readable afterwards; AOF with appendfsync always, so that what it acknowledged survives) and restarted on the
+   same port 0.4 s later: exit 0, every line is in the stream at least once, copies only of lines counted as
+   retried, and the summary's counts are the stream's (issue 21).
 Prints what failed and exits non-zero on any failure.
 """
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -141,6 +147,84 @@ def check_stdin_stops_at_lost_redis(notify, workdir, failures):
         failures.append("stdin stop: the summary does not count line 2 as not published; stderr %r" % stderr)
 
 
+def check_stdin_retry_survives_restart(notify, workdir, failures):
+    total = 20000
+    redis_dir = os.path.join(workdir, "restart")
+    os.mkdir(redis_dir)
+    aof = ["--appendonly", "yes", "--appendfsync", "always"]
+    redis = RedisServer(redis_dir, extra_args=aof)
+    redis.start()
+    args = [notify, "--redis", redis.url, "--stdin", "--mode", "streams", "--maxlen", "1000000", "--retry", "5",
+            "--retry-delay", "300ms", "--timeout", "2s", "--json"]
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    restarted = None
+    try:
+        def feed():
+            # 20,000 lines in about 2 s, in bursts of 1000 (so that some are in flight when Redis dies).
+            for start in range(0, total, 1000):
+                process.stdin.write(b"".join(b'{"user":"1","type":"T","payload":{"n":%d}}\n' % n
+                                             for n in range(start, start + 1000)))
+                process.stdin.flush()
+                time.sleep(0.1)
+            # communicate() closes stdin: the end of the input.
+        feeder = threading.Thread(target=feed)
+        feeder.start()
+        time.sleep(1.0)
+        redis.process.kill()  # SIGKILL, by its handle
+        redis.process.wait(timeout=5)
+        time.sleep(0.4)
+        restarted = RedisServer(redis_dir, extra_args=aof)
+        restarted.port = redis.port  # where notify reconnects; the AOF in the same directory is loaded
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                restarted._start_once()
+                break
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        feeder.join(timeout=RUN_TIMEOUT_S * 6)
+        stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S * 6)
+    finally:
+        if process.poll() is None:  # only the process started here, by its handle
+            process.kill()
+            process.wait(timeout=5)
+    try:
+        if process.returncode != 0:
+            failures.append("retry restart: exit %d, expected 0; stderr %r" % (process.returncode, stderr[-2000:]))
+            return
+        summary = json.loads(stdout.decode().strip().splitlines()[-1])
+        conn = Resp(restarted.port, 10)
+        try:
+            conn.send("XRANGE", "socket.io", "-", "+")
+            entries = conn.read()
+        finally:
+            conn.close()
+        seen = {}
+        for _, fields in entries:
+            data = dict(zip(fields[0::2], fields[1::2]))[b"data"]
+            n = json.loads(data)["packet"]["data"][1]["payload"]["n"]
+            seen[n] = seen.get(n, 0) + 1
+        missing = [n for n in range(total) if n not in seen]
+        copies = sum(c - 1 for c in seen.values())
+        print("retry restart: %d lines, %d sent, %d retried; the stream holds %d entries (%d distinct, %d copies)"
+              % (summary["lines"], summary["sent"], summary["retried"], len(entries), len(seen), copies))
+        if missing:
+            failures.append("retry restart: %d lines missing from the stream (first %r)" % (len(missing), missing[:5]))
+        if summary["lines"] != total or summary["sent"] != total or summary["failed"] != 0:
+            failures.append("retry restart: summary %r, expected %d lines, all sent, none failed" % (summary, total))
+        if summary["retried"] < 1:
+            failures.append("retry restart: nothing retried, yet Redis was killed under the run: %r" % summary)
+        if copies > summary["retried"]:
+            failures.append("retry restart: %d copies, more than the %d lines retried" % (copies, summary["retried"]))
+        if len(entries) != summary["sent"] + copies:
+            failures.append("retry restart: %d entries, expected sent %d + copies %d" % (len(entries), summary["sent"], copies))
+    finally:
+        restarted.stop()
+        redis.stop()
+
+
 def main(argv):
     notify = notify_from_argv(argv, __doc__, "retry_test.py")
     if notify is None:
@@ -148,7 +232,7 @@ def main(argv):
     workdir = tempfile.mkdtemp(prefix="sio-retry-")
     try:
         return run_checks((check_deadline, check_redis_comes_back, check_stdin_redis_comes_back,
-                           check_stdin_stops_at_lost_redis),
+                           check_stdin_stops_at_lost_redis, check_stdin_retry_survives_restart),
                           lambda check, failures: check(notify, workdir, failures))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
