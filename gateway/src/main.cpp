@@ -235,6 +235,7 @@ int serve(const app::serve_config& c) {
     if (engine_ptr != nullptr) s.engine = engine_ptr->stats();
     s.sockets = sockets.socket_count();
     s.volatile_dropped = sockets.volatile_dropped();
+    s.sessions_refused = sockets.sessions_refused();
     s.redis = adapter.stats();
     return s;
   };

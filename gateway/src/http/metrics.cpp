@@ -84,6 +84,10 @@ std::string metrics_text(const gateway_stats& s) {
                "Connection state recovery: reconnections with a pid whose session was gone (expired, unknown, "
                "offset trimmed): they start a new one.",
                s.redis.sessions_not_found);
+  write_metric(out, "sio_gateway_sessions_refused_total", "counter",
+               "Connection state recovery: sessions found for a reconnection but not restored, since they belong to "
+               "another user than the one authenticated.",
+               s.sessions_refused);
   write_metric(out, "sio_gateway_broadcasts_received_total", "counter",
                "Broadcasts received from Redis and applied.", s.redis.broadcasts_received);
   write_metric(out, "sio_gateway_broadcasts_ignored_total", "counter",

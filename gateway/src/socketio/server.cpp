@@ -103,7 +103,7 @@ struct server::impl {
   std::size_t socket_count = 0;
   std::uint64_t volatile_dropped = 0;
   recovery_store* recovery = nullptr;
-  std::uint64_t sessions_recovered = 0, sessions_not_recovered = 0;
+  std::uint64_t sessions_refused = 0;
 
   std::shared_ptr<client_state> find_client(const engineio::session* s) const {
     const auto found = clients.find(s);
@@ -238,9 +238,10 @@ struct server::impl {
                       const sio::value& auth, std::optional<restored_session> restored) {
     engineio::session& session = *client->session;
     namespace_state* ns = find_namespace(nsp);
-    if (restored && !session_of_user(restored->session, user_id)) restored.reset();
-    if (recovery != nullptr && auth.type() == sio::value::kind::object && auth.find("pid") != nullptr)
-      ++(restored ? sessions_recovered : sessions_not_recovered);
+    if (restored && !session_of_user(restored->session, user_id)) {
+      restored.reset();
+      ++sessions_refused;
+    }
     if (!ns->announced) {
       ns->announced = true;
       if (hooks.namespace_created) hooks.namespace_created(nsp);
@@ -506,8 +507,7 @@ void server::on_room_change(room_listener listener) {
 std::size_t server::socket_count() const noexcept { return impl_->socket_count; }
 
 void server::enable_recovery(recovery_store& store) { impl_->recovery = &store; }
-std::uint64_t server::sessions_recovered() const noexcept { return impl_->sessions_recovered; }
-std::uint64_t server::sessions_not_recovered() const noexcept { return impl_->sessions_not_recovered; }
+std::uint64_t server::sessions_refused() const noexcept { return impl_->sessions_refused; }
 
 std::uint64_t server::volatile_dropped() const noexcept { return impl_->volatile_dropped; }
 

@@ -112,8 +112,8 @@ class server final : public engineio::handler {
   // and a session whose "user:" rooms are not the authenticated user's is not restored (a new session starts).
   void enable_recovery(recovery_store& store);
   std::size_t socket_count() const noexcept;    // connected Socket.IO sockets, all namespaces
-  std::uint64_t sessions_recovered() const noexcept;  // CONNECTs that recovered a session, since the start
-  std::uint64_t sessions_not_recovered() const noexcept;  // CONNECTs with {pid, offset} that started a new one
+  // Recovery: sessions found for a CONNECT but not restored, their "user:" rooms not the authenticated user's.
+  std::uint64_t sessions_refused() const noexcept;
   // Volatile broadcast packets not written to a socket whose session was not writable, since the start.
   std::uint64_t volatile_dropped() const noexcept;
 

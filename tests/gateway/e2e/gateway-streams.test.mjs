@@ -238,6 +238,7 @@ test("streams: connection state recovery on one gateway, from a Node server to a
     const metric = (name) => Number(metrics.match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1]);
     assert.ok(metric("sio_gateway_sessions_restored_total") >= 2, metrics);
     assert.ok(metric("sio_gateway_sessions_stored_total") >= 2, metrics);
+    assert.equal(metric("sio_gateway_sessions_refused_total"), 1, "user 55's session refused to user 56");
     h.checkGateways();
     console.log("[streams recovery] same gateway, Node -> gateway, gateway -> Node: 3 missed of 3 in order + 1 live, recovered, same id; after 1 s: a new session; another user's pid: not restored");
   } finally {

@@ -30,9 +30,10 @@ export async function startRedisSentinel({ masterName = "mymaster" } = {}) {
   };
   const info = (text, key) => String(text).split("\r\n").find((l) => l.startsWith(`${key}:`))?.slice(key.length + 1);
   try {
-    const master = await startRedis({ args: ["--repl-diskless-sync-delay", "0"] });
+    // Their files (a replica's RDB, a sentinel's rewritten config) in the deployment's own directory.
+    const master = await startRedis({ args: ["--repl-diskless-sync-delay", "0", "--dir", dir] });
     started.push(master);
-    const replica = await startRedis({ args: ["--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", String(master.port)] });
+    const replica = await startRedis({ args: ["--repl-diskless-sync-delay", "0", "--dir", dir, "--replicaof", "127.0.0.1", String(master.port)] });
     started.push(replica);
     const replicaClient = await client(replica);
     await waitFor(async () => info(await replicaClient.sendCommand(["INFO", "replication"]), "master_link_status") === "up",

@@ -146,7 +146,7 @@ TEST_CASE("GET /metrics is the Prometheus text format with HELP and TYPE for eve
       ++samples;
     }
   }
-  CHECK(samples == 30);
+  CHECK(samples == 31);
 }
 
 TEST_CASE("--admin-listen splits the routes: /healthz and /metrics on one server, the page on the other") {
