@@ -186,6 +186,10 @@ def check_stdin_retry_survives_restart(notify, workdir, failures):
                 time.sleep(0.05)
         feeder.join(timeout=RUN_TIMEOUT_S * 6)
         stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S * 6)
+    except BaseException:
+        if restarted is not None:  # the restarted Redis is stopped below only when the run got that far
+            restarted.stop()
+        raise
     finally:
         if process.poll() is None:  # only the process started here, by its handle
             process.kill()

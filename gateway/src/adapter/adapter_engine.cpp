@@ -439,26 +439,8 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     redis_connected = false;
   }
 
-  std::unique_ptr<sio::detail::redis_pipeline> make_publisher() const {
-    sio::detail::reconnect_policy reconnect;
-    reconnect.max_buffered_messages = max_buffered_responses;
-    reconnect.max_buffered_bytes = max_buffered_response_bytes;
-    reconnect.drop_oldest = true;
-    reconnect.base_delay = options.reconnect_min;
-    reconnect.max_delay = options.reconnect_max;
-    reconnect.give_up_buffered_after = give_up_buffered_responses_after;
-    sio::detail::pipeline_limits limits;
-    limits.max_queued_bytes = max_unsent_response_bytes;
-    limits.max_unanswered = max_unanswered_responses;
-    // Sentinel: each (re)connect asks the sentinels for the master, so the responses follow a failover.
-    sio::detail::connection_opener open;
-    if (endpoint.topology == sio::detail::redis_endpoint::deployment::sentinel)
-      open = [ep = endpoint, t = options.connect_timeout] { return sio::detail::connect_to(ep, t, t); };
-    return std::make_unique<sio::detail::redis_pipeline>(endpoint, options.connect_timeout, options.connect_timeout,
-                                                         reconnect, limits, open);
-  }
-
-  sio::detail::reconnect_policy cluster_reconnect() const {
+  // The responses' buffering and backoff while Redis is away, for a pipeline or the cluster router alike.
+  sio::detail::reconnect_policy response_reconnect() const {
     sio::detail::reconnect_policy reconnect;
     reconnect.max_buffered_messages = max_buffered_responses;
     reconnect.max_buffered_bytes = max_buffered_response_bytes;
@@ -467,6 +449,18 @@ struct adapter_engine::state : std::enable_shared_from_this<adapter_engine::stat
     reconnect.max_delay = options.reconnect_max;
     reconnect.give_up_buffered_after = give_up_buffered_responses_after;
     return reconnect;
+  }
+
+  std::unique_ptr<sio::detail::redis_pipeline> make_publisher() const {
+    sio::detail::pipeline_limits limits;
+    limits.max_queued_bytes = max_unsent_response_bytes;
+    limits.max_unanswered = max_unanswered_responses;
+    // Sentinel: each (re)connect asks the sentinels for the master, so the responses follow a failover.
+    sio::detail::connection_opener open;
+    if (endpoint.topology == sio::detail::redis_endpoint::deployment::sentinel)
+      open = [ep = endpoint, t = options.connect_timeout] { return sio::detail::connect_to(ep, t, t); };
+    return std::make_unique<sio::detail::redis_pipeline>(endpoint, options.connect_timeout, options.connect_timeout,
+                                                         response_reconnect(), limits, open);
   }
 
   bool can_publish() const noexcept { return publisher || cluster_publisher; }
@@ -956,15 +950,17 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
   s.nodes = std::make_unique<redis_nodes>(s.endpoint, s.options.connect_timeout);
   const sio::detail::stream_settings stream_settings{s.options.stream_name, s.options.stream_count};
   for (const auto& nsp : s.namespaces) {
-    if (s.streams()) {
-      // The public channel <key>#<nsp># (ephemeral requests; Node servers count its subscribers) and this server's
-      // own <key>#<nsp>#<uid>#, as RedisStreamsAdapter SUBSCRIBEs them; the namespace's stream.
+    if (s.sharded() || s.streams()) {
+      // The main channel <key>#<nsp># (sharded: SSUBSCRIBEd; streams: SUBSCRIBEd, the ephemeral requests', whose
+      // subscribers Node servers count) and this server's own <key>#<nsp>#<uid>#, as the Node adapters subscribe.
       std::string main;
       sio::detail::append_sharded_channel(main, s.options.key, nsp);
       s.shard_channel_nsp[main] = nsp;
       const auto own = sio::detail::cluster_response_channel(s.options.key, nsp, s.uid);
       s.shard_channel_nsp[own] = nsp;
       s.own_response_channels.insert(own);
+    }
+    if (s.streams()) {  // and the namespace's stream
       const std::string stream = sio::detail::stream_name_for(nsp, stream_settings);
       auto reader = std::find_if(s.readers.begin(), s.readers.end(), [&](const auto& r) { return r->stream == stream; });
       if (reader == s.readers.end()) {
@@ -974,17 +970,8 @@ adapter_engine::adapter_engine(boost::asio::io_context& io, adapter_options opti
       }
       (*reader)->nsps.insert(nsp);
       s.reader_of_nsp[nsp] = reader->get();
-      continue;
     }
-    if (s.sharded()) {
-      std::string main;
-      sio::detail::append_sharded_channel(main, s.options.key, nsp);
-      s.shard_channel_nsp[main] = nsp;
-      const auto own = sio::detail::cluster_response_channel(s.options.key, nsp, s.uid);
-      s.shard_channel_nsp[own] = nsp;
-      s.own_response_channels.insert(own);
-      continue;
-    }
+    if (s.sharded() || s.streams()) continue;
     sio::detail::classic_channels c = sio::detail::classic_channels_for(s.options.key, nsp, s.uid);
     s.pattern_nsp[c.broadcast_pattern] = nsp;
     if (s.options.serve_requests) {
@@ -1007,7 +994,7 @@ void adapter_engine::start() {
     // Throws as the subscriber does; later the publisher reconnects itself.
     if (s.nodes->cluster()) {
       s.cluster_publisher = std::make_unique<sio::detail::cluster_router>(
-          s.endpoint, s.options.connect_timeout, s.options.connect_timeout, s.cluster_reconnect());
+          s.endpoint, s.options.connect_timeout, s.options.connect_timeout, s.response_reconnect());
       s.cluster_publisher->connect();
     } else {
       s.publisher = s.make_publisher();
