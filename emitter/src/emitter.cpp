@@ -2,6 +2,8 @@
 #include "sio/emitter.hpp"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -13,6 +15,8 @@
 #include "sio/internal/protocol/operation.hpp"
 #include "sio/internal/protocol/request_codec.hpp"
 #include "sio/internal/protocol/validate.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 #include "requests/server_request.hpp"
 
 namespace sio {
@@ -158,6 +162,45 @@ Published BroadcastOperator::emit_sync_args(std::string_view event, std::span<co
   op.event = event;
   op.args = args;
   return run(*client_, op);
+}
+
+namespace {
+
+// emit_msgpack's operation. The classic adapter's broadcast is always msgpack: the bytes go in as they are. The
+// sharded and streams adapters choose JSON or msgpack by the values (hasBinary): they get the values, decoded.
+struct msgpack_emit {
+  detail::encoded_arguments encoded;
+  std::vector<value> values;
+  detail::operation op;
+
+  msgpack_emit(const detail::client& client, const detail::target* to, std::string_view event, msgpack_args args)
+      : encoded{args.bytes, args.count} {
+    op.kind = detail::operation_kind::broadcast;
+    op.to = to;
+    op.event = event;
+    if (client.options().mode == Options::adapter_mode::classic) {
+      op.encoded = &encoded;
+      return;
+    }
+    std::string array;
+    detail::notepack_writer(array).array_header(args.count);
+    array += args.bytes;
+    detail::check_msgpack_values(args.bytes, args.count);  // the same errors as in the classic adapter
+    values = detail::decode_msgpack(array).as_array();
+    op.args = values;
+  }
+};
+
+}  // namespace
+
+void BroadcastOperator::emit_msgpack(std::string_view event, msgpack_args args, Completion done) const {
+  const msgpack_emit e(*client_, target_.get(), event, args);
+  run_async(*client_, e.op, std::move(done));
+}
+
+Published BroadcastOperator::emit_msgpack_sync(std::string_view event, msgpack_args args) const {
+  const msgpack_emit e(*client_, target_.get(), event, args);
+  return run(*client_, e.op);
 }
 
 Published BroadcastOperator::socketsJoin(const rooms& r) const {

@@ -81,6 +81,17 @@ class rooms {
   std::vector<std::string> names_;
 };
 
+// Arguments already encoded in msgpack: `count` values back to back, as notepack.io (the servers' decoder) reads
+// them; for a caller that holds them in that form (relayed, or read from JSON without building sio::values by
+// sio::read_json_members, as notify --stdin does). emit_msgpack() checks them (well-formed, valid UTF-8 strings,
+// string keys, no ext but a Date) without decoding them and, in the classic adapter, publishes the bytes as they
+// are; the sharded and streams adapters choose JSON or msgpack by the values (hasBinary), so there they are
+// decoded and published as emit_args would.
+struct msgpack_args {
+  std::string_view bytes;
+  std::uint32_t count = 0;
+};
+
 class SIO_API BroadcastOperator {
  public:
   // Targets: sockets in any of `to` rooms (all sockets if none), minus sockets in any `except` room.
@@ -114,6 +125,11 @@ class SIO_API BroadcastOperator {
     return emit_sync_args(event, values);
   }
   Published emit_sync_args(std::string_view event, std::span<const value> args) const;
+  // emit_args / emit_sync_args with the arguments in msgpack (see msgpack_args). Throws sio::data_error for bytes
+  // a server could not decode (errc::invalid_utf8 for a string, errc::invalid_argument otherwise); nothing is
+  // published then.
+  void emit_msgpack(std::string_view event, msgpack_args args, Completion done = {}) const;
+  Published emit_msgpack_sync(std::string_view event, msgpack_args args) const;
 
   // Make the targeted sockets join / leave rooms, or disconnect them (close = also close the underlying
   // connection, for every namespace).
@@ -185,6 +201,12 @@ class SIO_API Emitter {
   }
   Published emit_sync_args(std::string_view event, std::span<const value> args) const {
     return all().emit_sync_args(event, args);
+  }
+  void emit_msgpack(std::string_view event, msgpack_args args, Completion done = {}) const {
+    all().emit_msgpack(event, args, std::move(done));
+  }
+  Published emit_msgpack_sync(std::string_view event, msgpack_args args) const {
+    return all().emit_msgpack_sync(event, args);
   }
   Published socketsJoin(const rooms& r) const { return all().socketsJoin(r); }
   Published socketsLeave(const rooms& r) const { return all().socketsLeave(r); }

@@ -163,6 +163,34 @@ SIO_API std::vector<value> json_args(std::string_view text);
 // arrays), Dates as ISO-8601 strings, binary as {"type":"Buffer","data":[...]}.
 SIO_API std::string to_json(const value& v);
 
+// A JSON object read member by member, each member's value written straight into msgpack (the bytes sio::json
+// gives once encoded) without building sio::values: for JSON that is relayed, not inspected, whose members go to
+// emit_msgpack (sio/emitter.hpp) at the cost of a scan. notify --stdin reads its lines so.
+struct json_member {
+  std::string_view name;
+  value::kind kind = value::kind::undefined;  // null, boolean, number, string, array or object
+  bool boolean = false;                       // kind boolean
+  double number = 0;                          // kind number: as JSON.parse reads it
+  std::string_view string;                    // kind string
+  // The value as the emitter encodes sio::json(<its text>), the same for every adapter.
+  std::string_view msgpack;
+};
+
+// What read_json_members fills; reused from text to text, it stops allocating once its buffers have grown. The
+// views of `members` point into `text` and `msgpack`.
+struct json_members {
+  std::vector<json_member> members;  // in the order of the text
+  std::string text;                  // the names and strings of `members` (unescaped)
+  std::string msgpack;               // the values of `members`, back to back
+};
+
+// Reads a JSON object text as sio::json does. Returns false, and throws nothing, where its bytes would not be what
+// sio::json gives and the emitter encodes, leaving the text to sio::json (and its errors, if any): text that is
+// not valid JSON or not an object; an object, at any depth, with a repeated name or an array-index name
+// (JavaScript moves those) or with more than 64 members; a number beyond the double range, or an integral one
+// beyond 2^53 (which the adapters' two msgpack encoders write differently).
+SIO_API bool read_json_members(std::string_view text, json_members& out);
+
 // Decodes msgpack bytes as notepack.io does on a Node server and prints them with JSON.stringify semantics.
 // For showing what a published payload carries. Throws sio::data_error on malformed msgpack.
 SIO_API std::string msgpack_to_json(std::string_view bytes);

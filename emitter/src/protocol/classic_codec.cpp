@@ -35,7 +35,7 @@ constexpr auto except_key = "\xa6" "except"sv;
 void encode_broadcast(std::string& out, const operation& op) {
   notepack_writer w(out);
   w.raw(broadcast_head);
-  write_event_data(w, op.event, op.args);
+  write_event_data(w, op);
   w.raw(nsp_key);
   w.checked_string(op.to->nsp);
 

@@ -43,7 +43,7 @@ void write_json_other_data(std::string& out, const operation& op, opts_flags fla
 void write_server_side_emit_data(notepack_writer& w, const operation& op) {
   w.map_header(1);
   w.checked_string("packet");
-  write_event_data(w, op.event, op.args);
+  write_event_data(w, op);
 }
 
 }  // namespace sio::detail

@@ -14,11 +14,16 @@ void write_json_event_data(std::string& out, std::string_view event, std::span<c
   out += ']';
 }
 
-void write_event_data(notepack_writer& w, std::string_view event, std::span<const sio::value> args) {
+void write_event_data(notepack_writer& w, const operation& op) {
   // msgpack containers hold at most 2^32-1 elements; nothing near that fits in one Redis message anyway.
-  w.array_header(static_cast<std::uint32_t>(1 + args.size()));
-  w.checked_string(event);
-  for (const auto& arg : args) w.value(arg);
+  const std::size_t count = op.encoded != nullptr ? op.encoded->count : op.args.size();
+  w.array_header(static_cast<std::uint32_t>(1 + count));
+  w.checked_string(op.event);
+  if (op.encoded != nullptr) {
+    w.raw(op.encoded->msgpack);
+    return;
+  }
+  for (const auto& arg : op.args) w.value(arg);
 }
 
 void write_json_names(std::string& out, std::span<const std::string> names) {
@@ -40,7 +45,7 @@ void write_event_packet(notepack_writer& w, const operation& op, bool with_nsp) 
   w.checked_string("type");
   w.unsigned_integer(packet_type_event);
   w.checked_string("data");
-  write_event_data(w, op.event, op.args);
+  write_event_data(w, op);
   if (!with_nsp) return;
   w.checked_string("nsp");
   w.checked_string(op.to->nsp);

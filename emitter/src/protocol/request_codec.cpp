@@ -215,7 +215,7 @@ command encode_cluster_server_side_emit_with_ack(cluster_adapter adapter, const 
       w.checked_string("requestId");
       w.checked_string(ids.request_id);
       w.checked_string("packet");
-      write_event_data(w, op.event, op.args);
+      write_event_data(w, op);
     }));
   }
   std::string out = cluster_json_head(type);

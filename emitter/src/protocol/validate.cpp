@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sio/error.hpp"
+#include "sio/internal/value/msgpack_reader.hpp"
 #include "sio/internal/value/utf8.hpp"
 
 namespace sio::detail {
@@ -52,6 +53,8 @@ void validate(const operation& op) {
   switch (op.kind) {
     case operation_kind::broadcast:
       validate_event(op.event, false);
+      // Arguments given as msgpack are only walked here: the encoders copy them as they are.
+      if (op.encoded != nullptr) check_msgpack_values(op.encoded->msgpack, op.encoded->count);
       break;
     case operation_kind::server_side_emit:
       validate_event(op.event, true);

@@ -15,7 +15,9 @@
 
 #include "sio/error.hpp"
 #include "sio/value.hpp"
+#include "sio/internal/value/js_object.hpp"
 #include "sio/internal/value/json_reader.hpp"
+#include "sio/internal/value/notepack_writer.hpp"
 #include "sio/internal/value/utf8.hpp"
 
 namespace sio {
@@ -82,11 +84,32 @@ struct value_builder_frame {
   std::string key;
 };
 
-// What a parse reuses from the previous one on the same thread: RapidJSON's stack and the frame stack keep their
+// JSON.parse's rules in RapidJSON's terms: no recursion (iterative), UTF-8 checked, numbers as their text (read
+// by parse_number, as JSON.parse rounds them).
+constexpr unsigned json_parse_flags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+// One open array or object while transcoding (read_json_members).
+struct transcode_frame {
+  std::size_t header = 0;      // where its msgpack header goes (a one-byte placeholder until it is closed)
+  std::size_t first_name = 0;  // its names in the name list
+  bool is_object = false;
+};
+
+// A member of the top-level object while transcoding: offsets, made views once the buffers stop growing.
+struct member_offsets {
+  std::size_t name = 0, name_size = 0, string = 0, string_size = 0, msgpack = 0, msgpack_size = 0;
+};
+
+// What a parse reuses from the previous one on the same thread: RapidJSON's stack and the frame stacks keep their
 // memory (parsing is not re-entrant: nothing calls back into it). One thread_local, so one TLS lookup per parse.
 struct parse_scratch {
   rapidjson::Reader reader;
   std::vector<value_builder_frame> stack;
+  std::vector<transcode_frame> frames;
+  std::vector<std::pair<std::size_t, std::size_t>> names;  // of the open objects, in name_text
+  std::string name_text;
+  std::vector<member_offsets> members;
 };
 
 // Looked up once per parse: in a shared library each access to a thread_local is a __tls_get_addr call, which
@@ -292,6 +315,161 @@ class outline_builder {
   detail::json_outline outline_;
 };
 
+// Objects with more members than this are left to sio::json: a repeated name is looked for among the earlier ones.
+constexpr std::size_t max_transcoded_members = 64;
+
+// A RapidJSON SAX handler for read_json_members: each value of the top-level object straight into msgpack, as
+// notepack_writer::value(sio::json(text)) would write it. Returns false (the reader stops) where it cannot.
+class member_transcoder {
+ public:
+  member_transcoder(json_members& out, parse_scratch& scratch)
+      : out_(out), w_(out.msgpack), frames_(scratch.frames), names_(scratch.names), name_text_(scratch.name_text),
+        members_(scratch.members) {
+    frames_.clear();
+    names_.clear();
+    name_text_.clear();
+    members_.clear();
+  }
+
+  bool Null() {
+    if (!value_starts(value::kind::null)) return false;
+    w_.nil();
+    return value_ends();
+  }
+  bool Bool(bool b) {
+    if (!value_starts(value::kind::boolean)) return false;
+    if (frames_.size() == 1) out_.members.back().boolean = b;
+    w_.boolean(b);
+    return value_ends();
+  }
+  // With kParseNumbersAsStringsFlag every number arrives as RawNumber.
+  bool Int(int) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Int64(std::int64_t) { return false; }
+  bool Uint64(std::uint64_t) { return false; }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    double d = 0;
+    const std::string_view token(text, length);
+    if (parse_number(token, d) != token.size() || !std::isfinite(d)) return false;
+    // 2^53 and beyond: notepack writes an integral one as an int, @msgpack/msgpack as a float64.
+    if (std::floor(d) == d && std::fabs(d) > 9007199254740991.0) return false;
+    if (!value_starts(value::kind::number)) return false;
+    if (frames_.size() == 1) out_.members.back().number = d;
+    w_.number(d);
+    return value_ends();
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (!valid_string(text, length, error_) || !value_starts(value::kind::string)) return false;
+    const std::string_view s(text, length);
+    if (frames_.size() == 1) {
+      members_.back().string = out_.text.size();
+      members_.back().string_size = s.size();
+      out_.text += s;
+    }
+    w_.checked_string(s);
+    return value_ends();
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    const std::string_view name(text, length);
+    if (!valid_string(text, length, error_) || detail::array_index(name)) return false;
+    const transcode_frame& object = frames_.back();
+    if (names_.size() - object.first_name >= max_transcoded_members) return false;
+    for (std::size_t i = object.first_name; i < names_.size(); ++i)
+      if (std::string_view(name_text_).substr(names_[i].first, names_[i].second) == name) return false;
+    names_.emplace_back(name_text_.size(), name.size());
+    name_text_ += name;
+    if (frames_.size() == 1) {
+      out_.members.emplace_back();
+      auto& m = members_.emplace_back();
+      m.name = out_.text.size();
+      m.name_size = name.size();
+      out_.text += name;
+    } else {
+      w_.checked_string(name);
+    }
+    return true;
+  }
+  bool StartObject() { return open(true); }
+  bool StartArray() { return open(false); }
+  bool EndObject(rapidjson::SizeType count) { return close(count); }
+  bool EndArray(rapidjson::SizeType count) { return close(count); }
+
+  // After a successful parse: the members' views into the buffers, which no longer grow.
+  void finish() {
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      const member_offsets& o = members_[i];
+      json_member& m = out_.members[i];
+      m.name = std::string_view(out_.text).substr(o.name, o.name_size);
+      m.string = std::string_view(out_.text).substr(o.string, o.string_size);
+      m.msgpack = std::string_view(out_.msgpack).substr(o.msgpack, o.msgpack_size);
+    }
+  }
+  bool was_object() const { return saw_object_; }
+
+ private:
+  // A value at depth 1 is a member of the top-level object; at depth 0 it is the whole text (refused).
+  bool value_starts(value::kind kind) {
+    if (frames_.empty()) return false;
+    if (frames_.size() == 1) {
+      out_.members.back().kind = kind;
+      members_.back().msgpack = out_.msgpack.size();
+    }
+    return true;
+  }
+  bool value_ends() {
+    if (frames_.size() == 1) members_.back().msgpack_size = out_.msgpack.size() - members_.back().msgpack;
+    return true;
+  }
+
+  bool open(bool is_object) {
+    if (frames_.size() >= max_nesting) return false;
+    if (frames_.empty()) {
+      if (!is_object) return false;
+      saw_object_ = true;
+      frames_.push_back({out_.msgpack.size(), names_.size(), true});
+      return true;
+    }
+    if (!value_starts(is_object ? value::kind::object : value::kind::array)) return false;
+    frames_.push_back({out_.msgpack.size(), names_.size(), is_object});
+    out_.msgpack += '\0';  // the header, once the count is known
+    return true;
+  }
+
+  bool close(rapidjson::SizeType count) {
+    const transcode_frame frame = frames_.back();
+    frames_.pop_back();
+    names_.resize(frame.first_name);
+    if (frames_.empty()) return true;  // the top-level object: its members are the result, not one value
+    write_header(frame.header, static_cast<std::uint32_t>(count), frame.is_object);
+    return value_ends();
+  }
+
+  // The smallest header msgpack has for `count`, as the writer's array_header / map_header write it.
+  void write_header(std::size_t at, std::uint32_t count, bool map) {
+    if (count < 16) {
+      out_.msgpack[at] = static_cast<char>((map ? 0x80 : 0x90) | count);
+      return;
+    }
+    std::string header;
+    detail::notepack_writer h(header);
+    if (map)
+      h.map_header(count);
+    else
+      h.array_header(count);
+    out_.msgpack.replace(at, 1, header);
+  }
+
+  json_members& out_;
+  detail::notepack_writer w_;
+  std::vector<transcode_frame>& frames_;
+  std::vector<std::pair<std::size_t, std::size_t>>& names_;
+  std::string& name_text_;
+  std::vector<member_offsets>& members_;
+  std::optional<pending_error> error_;
+  bool saw_object_ = false;
+};
+
 // 1-based line and column of a byte offset. The column counts characters (UTF-8 lead bytes), not bytes.
 std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
@@ -318,8 +496,7 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
 // Parses `text` into `handler` (value_builder or outline_builder) with JSON.parse's rules; throws data_error.
 template <class Handler>
 void parse_with(std::string_view text, Handler& handler) {
-  constexpr unsigned flags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+  constexpr unsigned flags = json_parse_flags;
   // RapidJSON refuses numbers whose magnitude it cannot hold ("1e400") where JSON.parse gives Infinity. Each such
   // number is computed here, blanked out ("0" and spaces, so offsets stay put) and the text parsed again.
   std::optional<std::string> patched;
@@ -389,6 +566,21 @@ detail::json_document detail::json_noting_repeated_name(std::string_view text) {
   json_document parsed;
   parsed.root = parse_json(text, &parsed.repeated_name);
   return parsed;
+}
+
+bool read_json_members(std::string_view text, json_members& out) {
+  out.members.clear();
+  out.text.clear();
+  out.msgpack.clear();
+  parse_scratch& scratch = thread_scratch();
+  member_transcoder transcoder(out, scratch);
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  // MemoryStream reports an embedded NUL byte as the end of the text: short of the end, it is not JSON.
+  if (!scratch.reader.Parse<json_parse_flags>(stream, transcoder) || stream.Tell() != text.size() ||
+      !transcoder.was_object())
+    return false;
+  transcoder.finish();
+  return true;
 }
 
 std::vector<value> json_args(std::string_view text) {

@@ -12,6 +12,7 @@
 #include "sio/value.hpp"
 #include "sio/internal/value/json_writer.hpp"
 #include "sio/internal/value/msgpack_reader.hpp"
+#include "sio/internal/value/utf8.hpp"
 
 namespace sio {
 
@@ -195,11 +196,85 @@ value decode(std::string_view bytes, array_buffer_as array_buffer) {
   return from_msgpack(handle.get(), array_buffer);
 }
 
+// check_msgpack_values' walk over msgpack-c's parser (no object built): what a receiving server decodes as a
+// value, refusing the rest with the first reason.
+class value_checker : public msgpack::null_visitor {
+ public:
+  bool visit_str(const char* v, std::uint32_t size) {
+    detail::require_utf8(std::string_view(v, size), "string");  // throws what the value path throws
+    return true;
+  }
+  bool visit_ext(const char* v, std::uint32_t size) {
+    // A Date (timestamp ext, type -1) is the only ext a sio::value is written as.
+    if (!key_is_string()) return false;
+    if (size >= 1 && static_cast<std::int8_t>(v[0]) == timestamp_type) return true;
+    return refuse("an ext other than a timestamp (a Date)");
+  }
+  bool start_array(std::uint32_t) { return enter(); }
+  bool end_array() { return leave(); }
+  bool start_map(std::uint32_t) { return enter(); }
+  bool end_map() { return leave(); }
+  bool start_map_key() {
+    in_key_ = true;
+    return true;
+  }
+  bool end_map_key() {
+    in_key_ = false;
+    return true;
+  }
+  bool visit_nil() { return key_is_string(); }
+  bool visit_boolean(bool) { return key_is_string(); }
+  bool visit_positive_integer(std::uint64_t) { return key_is_string(); }
+  bool visit_negative_integer(std::int64_t) { return key_is_string(); }
+  bool visit_float32(float) { return key_is_string(); }
+  bool visit_float64(double) { return key_is_string(); }
+  bool visit_bin(const char*, std::uint32_t) { return key_is_string(); }
+  void parse_error(std::size_t, std::size_t) { refuse("malformed msgpack"); }
+  void insufficient_bytes(std::size_t, std::size_t) { refuse("truncated msgpack"); }
+
+  const std::string& why() const { return why_; }
+
+ private:
+  bool refuse(std::string why) {
+    if (why_.empty()) why_ = std::move(why);
+    return false;
+  }
+  // Keys are strings: notepack writes an object's names as str (the scalars above refuse to be keys).
+  bool key_is_string() { return !in_key_ || refuse("an object key that is not a string"); }
+  bool enter() {
+    if (in_key_) return refuse("an object key that is not a string");
+    return ++depth_ <= max_nesting || refuse(fmt::format("nesting deeper than {}", max_nesting));
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+
+  std::size_t depth_ = 0;
+  bool in_key_ = false;
+  std::string why_;
+};
+
 }  // namespace
 
 namespace detail {
 
 sio::value decode_msgpack(std::string_view bytes) { return decode(bytes, array_buffer_as::binary); }
+
+void check_msgpack_values(std::string_view bytes, std::uint32_t count) {
+  std::size_t offset = 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    value_checker checker;
+    if (offset >= bytes.size() || !msgpack::parse(bytes.data(), bytes.size(), offset, checker)) {
+      const std::string why = checker.why().empty() ? std::string("truncated msgpack") : checker.why();
+      throw data_error(errc::invalid_argument,
+                       fmt::format("msgpack argument {} of {}: {}", i + 1, count, why));
+    }
+  }
+  if (offset != bytes.size())
+    throw data_error(errc::invalid_argument,
+                     fmt::format("{} bytes after the {} msgpack arguments", bytes.size() - offset, count));
+}
 
 }  // namespace detail
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "sio/error.hpp"
+#include "sio/internal/value/js_object.hpp"
 #include "sio/internal/value/json_writer.hpp"
 
 namespace sio {
@@ -33,19 +34,6 @@ const char* kind_name(value::kind k) noexcept {
 
 [[noreturn]] void throw_wrong_kind(const char* expected, value::kind actual) {
   throw data_error(errc::invalid_argument, fmt::format("expected {}, got {}", expected, kind_name(actual)));
-}
-
-// JavaScript array indices are the canonical decimal strings of 0 .. 2^32-2; only they sort before other keys.
-std::optional<std::uint32_t> array_index(std::string_view key) noexcept {
-  if (key.empty() || key.size() > 10) return std::nullopt;
-  if (key.size() > 1 && key[0] == '0') return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : key) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (n > 4294967294u) return std::nullopt;
-  return static_cast<std::uint32_t>(n);
 }
 
 // Numbers of different kinds are equal when they denote the same mathematical value.
@@ -120,6 +108,7 @@ value value::object(object_type members) {
   }
   // Then JavaScript property order: array-index keys ascending, the other keys in insertion order (most objects
   // have no index key, and then nothing moves).
+  using detail::array_index;
   const auto is_index = [](const member& m) { return array_index(m.first).has_value(); };
   if (std::any_of(unique.begin(), unique.end(), is_index)) {
     const auto index_end = std::stable_partition(unique.begin(), unique.end(), is_index);
@@ -225,3 +214,19 @@ std::string to_json(const value& v) {
 }
 
 }  // namespace sio
+
+namespace sio::detail {
+
+std::optional<std::uint32_t> array_index(std::string_view key) noexcept {
+  if (key.empty() || key.size() > 10) return std::nullopt;
+  if (key.size() > 1 && key[0] == '0') return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : key) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n > 4294967294u) return std::nullopt;
+  return static_cast<std::uint32_t>(n);
+}
+
+}  // namespace sio::detail

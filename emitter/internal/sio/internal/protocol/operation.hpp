@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,11 +39,23 @@ struct target {
 
 enum class operation_kind { broadcast, sockets_join, sockets_leave, disconnect_sockets, server_side_emit };
 
+// Arguments a caller already wrote as msgpack, without sio::values (notify --stdin transcodes a line's JSON
+// straight into msgpack: sio/internal/value/json_reader.hpp, read_json_members). `msgpack` is `count` values back
+// to back, exactly as notepack_writer::value writes them in either dialect: no integral number beyond 2^53, no
+// undefined (the two JavaScript encoders differ only there); checked by validate(). Only for the classic
+// adapter's broadcast, always msgpack: the facade gives the others values (their JSON-or-msgpack choice is by the
+// values, hasBinary).
+struct encoded_arguments {
+  std::string_view msgpack;
+  std::uint32_t count = 0;
+};
+
 struct operation {
   operation_kind kind = operation_kind::broadcast;
   const target* to = nullptr;
   std::string_view event;                 // broadcast, server_side_emit
   std::span<const sio::value> args;       // broadcast, server_side_emit
+  const encoded_arguments* encoded = nullptr;  // broadcast: the arguments, in place of `args`
   std::span<const std::string> rooms;     // sockets_join, sockets_leave: the rooms to join or leave
   bool close = false;                     // disconnect_sockets
 };

@@ -14,10 +14,10 @@
 namespace sio::detail {
 
 
-// JSON [event, ...args], as JSON.stringify writes a packet's data.
+// JSON [event, ...args], as JSON.stringify writes a packet's data (never of op.encoded: see operation.hpp).
 void write_json_event_data(std::string& out, std::string_view event, std::span<const sio::value> args);
-// msgpack [event, ...args].
-void write_event_data(notepack_writer& w, std::string_view event, std::span<const sio::value> args);
+// msgpack [event, ...args]: op.encoded's bytes as they are when the caller encoded the arguments.
+void write_event_data(notepack_writer& w, const operation& op);
 
 // JSON ["a","b"]; the names were checked by validate().
 void write_json_names(std::string& out, std::span<const std::string> names);
