@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include <msgpack.hpp>
+
 namespace notify {
 namespace {
 
@@ -44,6 +46,29 @@ sio::value make_notification(std::string_view type, const sio::value* payload, s
   return sio::value::object(std::move(members));
 }
 
+void write_notification(std::string& out, std::string_view type, std::string_view payload_msgpack,
+                        std::int64_t timestamp_ms) {
+  // make_notification's members in its order (no array-index name: JavaScript keeps that order), each in the
+  // smallest msgpack form, as notepack.io writes them (msgpack-c's pack_int64 picks the same forms).
+  struct sink {
+    std::string& out;
+    void write(const char* bytes, std::size_t size) { out.append(bytes, size); }
+  } to{out};
+  out.clear();
+  msgpack::packer<sink> pk(to);
+  const auto str = [&](std::string_view s) {
+    pk.pack_str(static_cast<std::uint32_t>(s.size()));
+    pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+  };
+  pk.pack_map(3);
+  str("type");
+  str(type);
+  str("payload");
+  out.append(payload_msgpack);
+  str("timestamp");
+  pk.pack_int64(timestamp_ms);
+}
+
 sio::Emitter make_emitter(const cli_options& o) { return sio::Emitter(emitter_options(o)).of(o.nsp); }
 
 const sio::BroadcastOperator& broadcast_base::of(const sio::Emitter& namespace_emitter, const operation& op) {
@@ -76,6 +101,12 @@ std::optional<sio::Published> run_operation(const sio::Emitter& namespace_emitte
   switch (op.cmd) {
     case command::emit: {
       const sio::BroadcastOperator target = targeted(namespace_emitter, op, base);
+      if (op.msgpack_args) {
+        const sio::msgpack_args args{op.msgpack, 1};
+        if (!done) return target.emit_msgpack_sync(op.event, args);
+        target.emit_msgpack(op.event, args, std::move(done));
+        return std::nullopt;
+      }
       if (!done) return target.emit_sync_args(op.event, op.args);
       target.emit_args(op.event, op.args, std::move(done));
       return std::nullopt;

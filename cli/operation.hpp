@@ -25,12 +25,20 @@ struct operation {
   bool no_compress = false;
   std::string_view event;                                     // emit, server-emit
   std::vector<sio::value> args;                               // emit, server-emit
+  // emit: the arguments as msgpack instead of `args` (one notification whose payload the resolver transcoded from
+  // the line's JSON without building values: operation_resolver.cpp), when `msgpack_args` is set.
+  bool msgpack_args = false;
+  std::string msgpack;
   const std::vector<std::string>* rooms_to_change = nullptr;  // join, leave
   bool close = false;                                         // disconnect
 };
 
 // The seed's notification object: {"type":T,"payload":<payload, omitted if nullptr>,"timestamp":MS}.
 sio::value make_notification(std::string_view type, const sio::value* payload, std::int64_t timestamp_ms);
+// The same object as msgpack, its payload given as msgpack: the bytes make_notification's value is encoded as.
+// (emit_msgpack checks `type`'s UTF-8, as encoding the value does.)
+void write_notification(std::string& out, std::string_view type, std::string_view payload_msgpack,
+                        std::int64_t timestamp_ms);
 
 // Milliseconds since the Unix epoch: the default timestamp of a notification.
 std::int64_t now_ms_since_epoch();

@@ -230,7 +230,11 @@ auto flag_json(std::string_view flag, std::string_view text, Parse&& parse) {
 }  // namespace
 
 operation_resolver::operation_resolver(const cli_options& flags, std::int64_t (*now_ms)())
-    : flags_(flags), now_ms_(now_ms) {
+    : flags_(flags),
+      now_ms_(now_ms),
+      // The classic adapter's broadcast is msgpack whatever the values: a line's payload can go in as msgpack
+      // read straight from its JSON. (The sharded and streams adapters choose JSON or msgpack by the values.)
+      transcode_(flags.mode == sio::Options::adapter_mode::classic) {
   const auto value = [](std::string_view text) { return sio::json(text); };
   if (flags.payload_json) payload_ = flag_json("--payload", *flags.payload_json, value);
   if (flags.args_json_array) {
@@ -251,9 +255,44 @@ void operation_resolver::resolve(operation& out) {
 }
 
 void operation_resolver::resolve(std::string_view text, operation& out, std::optional<std::int64_t> now_ms) {
-  line_ = sio::json(text);
   fixed_now_ = now_ms;
+  if (line_fields f; transcode_ && transcoded_fields(text, f)) {
+    resolve(f, out);
+    return;
+  }
+  line_ = sio::json(text);
   resolve(fields_of(line_), out);
+}
+
+// The common line, {"user":..,"type":..,"payload":{..}} and the like, without building its payload's tree: read
+// by read_json_members, which writes each field's value as msgpack as it reads it. Its scalar fields become values
+// (strings, numbers: no tree), its "payload" stays msgpack (payload_msgpack_), written into the notification as
+// it is. False, and nothing is refused, when the line needs sio::json: read_json_members left it to sio::json
+// (invalid JSON, a repeated or array-index name, ...), or a field other than "payload" is an array or object.
+bool operation_resolver::transcoded_fields(std::string_view text, line_fields& f) {
+  payload_msgpack_.reset();
+  if (!sio::read_json_members(text, members_)) return false;
+  std::size_t scalars = 0;
+  for (const auto& m : members_.members) {
+    const auto field = field_named(m.name);
+    if (!field) unknown_field(m.name);  // as fields_of: the first unknown name, in the line's order
+    if (*field == &line_fields::payload) {
+      payload_msgpack_ = m.msgpack;
+      f.payload = &payload_marker_;
+      continue;
+    }
+    if (scalars == scalars_.size()) return false;
+    sio::value& v = scalars_[scalars++];
+    switch (m.kind) {
+      case sio::value::kind::null: v = nullptr; break;
+      case sio::value::kind::boolean: v = m.boolean; break;
+      case sio::value::kind::number: v = m.number; break;
+      case sio::value::kind::string: v = m.string; break;
+      default: return false;
+    }
+    f.**field = &v;
+  }
+  return true;
 }
 
 void operation_resolver::resolve(const line_fields& f, operation& out) {
@@ -342,6 +381,7 @@ void operation_resolver::resolve(const line_fields& f, operation& out) {
   out.volatile_flag = false;
   out.no_compress = false;
   out.args.clear();
+  out.msgpack_args = false;
   out.event = {};
   out.rooms_to_change = nullptr;
   out.close = false;
@@ -386,7 +426,13 @@ void operation_resolver::resolve(const line_fields& f, operation& out) {
                                      : (flags.event ? std::string_view(*flags.event) : std::string_view());
       if (type) {
         if (f.event == nullptr && !flags.event) out.event = "notification";
-        out.args.push_back(make_notification(*type, payload, timestamp ? *timestamp : (fixed_now_ ? *fixed_now_ : now_ms_())));
+        const std::int64_t ms = timestamp ? *timestamp : (fixed_now_ ? *fixed_now_ : now_ms_());
+        if (payload == &payload_marker_) {
+          write_notification(out.msgpack, *type, *payload_msgpack_, ms);  // the payload as the line had it
+          out.msgpack_args = true;
+        } else {
+          out.args.push_back(make_notification(*type, payload, ms));
+        }
         break;
       }
       if (payload != nullptr) fail("\"payload\" requires \"type\"");

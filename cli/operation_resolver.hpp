@@ -14,6 +14,7 @@
 // default --type/--payload/--timestamp, a line with "type"/"payload"/"timestamp" drops the default --arg/--args.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ class operation_resolver {
 
  private:
   void resolve(const line_fields& line, operation& out);
+  bool transcoded_fields(std::string_view text, line_fields& f);
 
   const cli_options& flags_;
   std::optional<sio::value> payload_;             // --payload, parsed
@@ -60,6 +62,12 @@ class operation_resolver {
   std::string user_;                              // a line's integer "user", in decimal
   std::vector<std::string> except_;               // a line's own "except"
   std::vector<std::string> rooms_to_change_;      // a line's own "rooms"
+  // A line read without a value tree (transcoded_fields): its scalar fields as values, its "payload" as msgpack.
+  bool transcode_ = false;
+  sio::json_members members_;
+  std::array<sio::value, 17> scalars_;
+  sio::value payload_marker_;                      // the line's "payload" field while payload_msgpack_ holds it
+  std::optional<std::string_view> payload_msgpack_;
 };
 
 // The JSON-parse error of a line without the "line 1" that every single-line text would get.
