@@ -161,6 +161,27 @@ void redis_pipeline::fail_dropped(std::unique_lock<std::mutex>& lock, std::deque
   fail_commands(lock, dropped, errc::connection, message, dropped.size(), {}, &completion_message);
 }
 
+namespace {
+
+// The lock is held for short moments (a producer appending a command, the I/O thread swapping the queue or
+// matching a batch of replies): a thread that finds it held tries again for about a microsecond before sleeping
+// on it. Sleeping costs two context switches and a wake-up syscall from the holder, more than the wait, and a
+// batch of emits met it often: 200,000 `notify --stdin` lines made 14,400 context switches in 0.44 s; with the
+// producer and the I/O thread spinning first, 7,300 in 0.36 s (perf stat, issue 21).
+std::unique_lock<std::mutex> lock_spinning(std::mutex& mutex) {
+  std::unique_lock lock(mutex, std::defer_lock);
+  for (int i = 0; i < 64; ++i) {
+    if (lock.try_lock()) return lock;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  lock.lock();
+  return lock;
+}
+
+}  // namespace
+
 void redis_pipeline::enqueue_command(std::string_view verb, std::string_view channel, std::string_view payload,
                                      std::span<const std::string> between, pending_command command, bool may_buffer,
                                      bool after_asking) {
@@ -170,7 +191,7 @@ void redis_pipeline::enqueue_command(std::string_view verb, std::string_view cha
   command.may_buffer = buffering;
   std::deque<pending_command> dropped;
   bool start_reconnecting = false;
-  std::unique_lock lock(mutex_);
+  auto lock = lock_spinning(mutex_);
   for (;;) {
     if (state_ != connection_state::connected) {
       if (buffering && state_ == connection_state::reconnecting) {
@@ -410,7 +431,7 @@ bool redis_pipeline::reconnect_step(unsigned& attempt, std::optional<clock::time
 void redis_pipeline::settle(std::size_t count) {
   // Counted only after the completions ran, so that a flush() that returns has seen every one of them.
   {
-    std::lock_guard lock(mutex_);
+    const auto lock = lock_spinning(mutex_);
     settled_total_ += count;
   }
   settled_cv_.notify_all();
@@ -463,7 +484,7 @@ void redis_pipeline::run() {
 
     bool unanswered = false;
     {
-      std::lock_guard lock(mutex_);
+      const auto lock = lock_spinning(mutex_);
       if (state_ != connection_state::connected) {
         writing.clear();
         written = 0;
@@ -566,7 +587,7 @@ void redis_pipeline::run() {
           bool stray = false;
           bool demoted = false;  // a READONLY reply: a failover demoted this server to a replica
           {
-            std::lock_guard lock(mutex_);
+            const auto lock = lock_spinning(mutex_);
             for (auto& reply : replies) {
               if (unanswered_.empty()) {
                 stray = true;
