@@ -62,6 +62,8 @@ TEST_CASE("read_json_members: each member's msgpack is what the value path write
       R"({"s":"0123456789012345678901234567890123456789","e":"","n":-9007199254740991,"m":9007199254740991})",
       R"( { "spaced" : [ 1 , { "x" : "y" } ] } )",
       R"({"__proto__":{"a":1},"constructor":2})",
+      "{\"raw\":\"\xc3\xa9\xf0\x9f\x98\x80\",\"\xc3\xa9\":[\"\xe2\x82\xac\"]}",  // UTF-8 as it is, not escaped
+      R"({"1a":1,"01":2,"4294967295":3,"-1":4})",           // names with digits that are no array index
       "{}",
       R"({"k":)" + object_of(16, "1") + "}",                     // a map16 header, written after its members
       R"({"k":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]})",  // an array16 header
@@ -118,6 +120,8 @@ TEST_CASE("read_json_members: what it leaves to sio::json, without throwing") {
            std::string(R"({"p":1)"),
            std::string("{\"p\":1}\0", 8),                        // an embedded NUL
            std::string(R"({"p":"\udc00"})"),                     // a lone surrogate
+           std::string("{\"p\":\"\xff\"}"),                         // invalid UTF-8 (the non-ASCII path)
+           std::string("{\"p\xc3\":1}"),
            std::string(513, '[') + std::string(513, ']'),
            R"({"p":)" + std::string(600, '[') + std::string(600, ']') + "}",
        }) {
