@@ -16,6 +16,10 @@ using clock = std::chrono::steady_clock;
 // A resharding answers MOVED for slot after slot: one CLUSTER SLOTS per burst is enough.
 constexpr auto min_reload_interval = std::chrono::milliseconds(100);
 
+// Ended commands kept for reuse: enough for the replies one read of a node's I/O thread ends in a burst (a few
+// hundred kB at most, their strings included); beyond it they are freed.
+constexpr std::size_t max_spare = 4096;
+
 // Buffered commands of a node that stays away go back to the router after the command timeout: it may know a new
 // owner of their slots by then.
 reconnect_policy with_give_up(reconnect_policy policy, std::chrono::milliseconds command_timeout) {
@@ -31,11 +35,22 @@ struct cluster_router::routed {
   std::string payload;
   std::vector<std::string> between;
   int slot = 0;
+  std::int16_t node = -1;  // the node it was last sent to (whose host an empty MOVED/ASK host means)
   bool may_buffer = false;
   int redirects = 0;
   // None: a failure is reported by flush().
   command_completion done;
 };
+
+void cluster_router::routed_release::operator()(routed* command) const noexcept {
+  command->done = {};  // the caller's captures go now, not when the routed is reused
+  std::unique_ptr<routed> owned(command);
+  {
+    std::lock_guard lock(router->mutex_);
+    if (router->spare_.size() < max_spare) router->spare_.push_back(std::move(owned));  // reserved: no throw
+  }
+  // Not kept: freed here, outside the lock.
+}
 
 cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds connect_timeout,
                                std::chrono::milliseconds command_timeout, reconnect_policy reconnect)
@@ -44,6 +59,7 @@ cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds c
       command_timeout_(command_timeout),
       reconnect_(with_give_up(reconnect, command_timeout)) {
   slot_owner_.fill(-1);
+  spare_.reserve(max_spare);
   router_thread_ = std::thread([this] { run(); });
 }
 
@@ -133,29 +149,33 @@ bool cluster_router::owner_known(int slot) const noexcept {
   return map_loaded_ && slot_owner_[static_cast<std::size_t>(slot)] >= 0;
 }
 
-redis_pipeline& cluster_router::pipeline_at(const redis_address& address) {
+redis_pipeline& cluster_router::pipeline_of(std::int16_t node) {
+  const auto n = static_cast<std::size_t>(node);
   {
     std::shared_lock lock(map_mutex_);
-    const auto it = std::find(nodes_.begin(), nodes_.end(), address);
-    if (it != nodes_.end()) {
-      const auto& pipeline = pipelines_[static_cast<std::size_t>(it - nodes_.begin())];
-      if (pipeline) return *pipeline;
-    }
+    if (const auto& pipeline = pipelines_[n]) return *pipeline;
   }
   std::unique_lock lock(map_mutex_);
-  auto& pipeline = pipelines_[static_cast<std::size_t>(node_number(address))];
+  auto& pipeline = pipelines_[n];
   if (!pipeline)
-    pipeline = std::make_unique<redis_pipeline>(seeds_.at(address), connect_timeout_, command_timeout_, reconnect_);
+    pipeline = std::make_unique<redis_pipeline>(seeds_.at(nodes_[n]), connect_timeout_, command_timeout_, reconnect_);
   return *pipeline;
 }
 
-redis_address cluster_router::owner_of(int slot) {
+cluster_router::route cluster_router::route_of(int slot) {
+  // One shared lock on the way of a publish: slot -> node number -> its pipeline (no address compared or copied).
   for (int attempt = 0; attempt < 2; ++attempt) {
+    std::int16_t node = -1;
     {
       std::shared_lock lock(map_mutex_);
-      if (owner_known(slot)) return nodes_[static_cast<std::size_t>(slot_owner_[static_cast<std::size_t>(slot)])];
-      if (map_loaded_ && attempt > 0) break;
+      if (owner_known(slot)) {
+        node = slot_owner_[static_cast<std::size_t>(slot)];
+        if (const auto& pipeline = pipelines_[static_cast<std::size_t>(node)]) return {node, pipeline.get()};
+      } else if (map_loaded_ && attempt > 0) {
+        break;
+      }
     }
+    if (node >= 0) return {node, &pipeline_of(node)};  // the node's first command
     load_slot_map(slot);  // first use, or a slot nobody served when the map was loaded
   }
   throw redis_error(errc::reply,
@@ -163,53 +183,91 @@ redis_address cluster_router::owner_of(int slot) {
                                 seeds_.describe(), slot));
 }
 
-void cluster_router::connect(std::string_view key) { pipeline_at(owner_of(key_slot(key))).connect(); }
+void cluster_router::connect(std::string_view key) { route_of(key_slot(key)).pipeline->connect(); }
 
-void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
-  enqueue_routed(std::make_shared<routed>(routed{cmd.verb, cmd.channel, cmd.payload, cmd.between,
-                                                 key_slot(cmd.channel), may_buffer, 0, std::move(done)}));
-}
-
-void cluster_router::enqueue_routed(const std::shared_ptr<routed>& command) {
+cluster_router::routed_ptr cluster_router::take_routed() {
+  routed* reused = nullptr;
   {
     std::lock_guard lock(mutex_);
     ++queued_total_;
+    if (!spare_.empty()) {
+      reused = spare_.back().release();
+      spare_.pop_back();
+    }
   }
+  if (reused != nullptr) return routed_ptr(reused, {this});
   try {
-    send(command, owner_of(command->slot), false);
+    return routed_ptr(new routed(), {this});
   } catch (...) {
     std::lock_guard lock(mutex_);
-    --queued_total_;  // not queued: the caller gets the exception instead
+    --queued_total_;
     throw;
   }
 }
 
-void cluster_router::send(const std::shared_ptr<routed>& command, const redis_address& node, bool asking) {
-  auto& pipeline = pipeline_at(node);
-  auto on_reply = [this, command, host = node.host](const command_outcome& outcome) {
-    this->on_reply(command, host, outcome);
-  };
-  if (asking)
-    pipeline.enqueue_after_asking(command->verb, command->channel, command->payload, command->between,
-                                  std::move(on_reply));
-  else
-    pipeline.enqueue(command->verb, command->channel, command->payload, std::move(on_reply), command->may_buffer,
-                     command->between);
+void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
+  const int slot = key_slot(cmd.channel);
+  const auto to = route_of(slot);
+  // The arguments are copied into a reused routed (their strings keep their capacity: no allocation once warm),
+  // kept until the reply in case the command must be sent again.
+  auto taken = take_routed();
+  try {
+    taken->verb.assign(cmd.verb);
+    taken->channel.assign(cmd.channel);
+    taken->payload.assign(cmd.payload);
+    taken->between.assign(cmd.between.begin(), cmd.between.end());
+    taken->slot = slot;
+    taken->may_buffer = may_buffer;
+    taken->redirects = 0;
+    taken->done = std::move(done);
+    send(taken, to, false);
+  } catch (...) {
+    taken.reset();  // back to spare_ (it takes mutex_): not queued, the caller gets the exception instead
+    std::lock_guard lock(mutex_);
+    --queued_total_;
+    throw;
+  }
 }
 
-void cluster_router::on_reply(const std::shared_ptr<routed>& command, const std::string& node_host,
-                              const command_outcome& outcome) {
-  std::optional<redirect_job> job;
-  if (outcome.code != errc::ok && outcome.reply.kind == redis_reply::type::error) {
-    if (auto redirect = parse_redirect(outcome.reply.text, node_host)) job = redirect_job{command, std::move(redirect)};
-  } else if (outcome.code == errc::connection && !outcome.sent) {
-    job = redirect_job{command, std::nullopt};
+void cluster_router::send(routed_ptr& command, route to, bool asking) {
+  routed& c = *command;
+  c.node = to.node;
+  // From here the node's pipeline owns the command: its completion hands it back to on_reply. A raw pointer in
+  // the completion (it then fits in place: no allocation) and back into `command` if the pipeline refuses it (it
+  // throws before queueing, and never calls the completion then).
+  auto on_reply = [this, raw = command.release()](const command_outcome& outcome) {
+    this->on_reply(routed_ptr(raw, {this}), outcome);
+  };
+  try {
+    if (asking)
+      to.pipeline->enqueue_after_asking(c.verb, c.channel, c.payload, c.between, std::move(on_reply));
+    else
+      to.pipeline->enqueue(c.verb, c.channel, c.payload, std::move(on_reply), c.may_buffer, c.between);
+  } catch (...) {
+    command.reset(&c);
+    throw;
   }
-  if (job && command->redirects < max_redirects) {
+}
+
+void cluster_router::on_reply(routed_ptr command, const command_outcome& outcome) {
+  std::optional<cluster_redirect> redirect;
+  bool resend = false;
+  if (outcome.code != errc::ok && outcome.reply.kind == redis_reply::type::error) {
+    std::string node_host;  // what an empty host in MOVED/ASK means
+    {
+      std::shared_lock lock(map_mutex_);
+      node_host = nodes_[static_cast<std::size_t>(command->node)].host;
+    }
+    redirect = parse_redirect(outcome.reply.text, node_host);
+    resend = redirect.has_value();
+  } else if (outcome.code == errc::connection && !outcome.sent) {
+    resend = true;
+  }
+  if (resend && command->redirects < max_redirects) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      if (!job->redirect || job->redirect->type == cluster_redirect::kind::moved) reload_wanted_ = true;
-      redirects_.push_back(std::move(*job));
+      if (!redirect || redirect->type == cluster_redirect::kind::moved) reload_wanted_ = true;
+      redirects_.push_back(redirect_job{std::move(command), std::move(redirect)});
       work_cv_.notify_one();
       return;
     }
@@ -220,20 +278,28 @@ void cluster_router::on_reply(const std::shared_ptr<routed>& command, const std:
     reload_wanted_ = true;
     work_cv_.notify_one();
   }
-  finish(command, outcome);
+  finish(std::move(command), outcome);
 }
 
-void cluster_router::finish(const std::shared_ptr<routed>& command, const command_outcome& outcome) {
-  if (command->done) command->done(outcome);
-  std::lock_guard lock(mutex_);
-  if (outcome.code == errc::ok) {
-    ++acknowledged_total_;
-  } else {
-    ++failed_total_;
-    if (!command->done) unreported_.record(outcome.code, outcome.message);
+void cluster_router::finish(routed_ptr command, const command_outcome& outcome) {
+  const bool reported = static_cast<bool>(command->done);
+  if (reported) command->done(outcome);
+  // Settled and recycled under one lock.
+  std::unique_ptr<routed> ended(command.release());
+  ended->done = {};
+  {
+    std::lock_guard lock(mutex_);
+    if (outcome.code == errc::ok) {
+      ++acknowledged_total_;
+    } else {
+      ++failed_total_;
+      if (!reported) unreported_.record(outcome.code, outcome.message);
+    }
+    ++settled_total_;
+    if (spare_.size() < max_spare) spare_.push_back(std::move(ended));
   }
-  ++settled_total_;
   settled_cv_.notify_all();
+  // Not kept: freed here, outside the lock.
 }
 
 void cluster_router::run() {
@@ -255,15 +321,16 @@ void cluster_router::run() {
       if (stopping_) {
         jobs.swap(redirects_);
         lock.unlock();
-        for (auto& job : jobs)
-          finish(job.command,
-                 {errc::connection,
-                  fmt::format("{} {}: the emitter was closed before the command, {}, could be resent",
-                              job.command->verb, job.command->channel,
-                              !job.redirect ? "not sent to an unreachable node"
-                              : job.redirect->type == cluster_redirect::kind::moved ? "redirected by the cluster (MOVED)"
-                                                                                   : "redirected by the cluster (ASK)"),
-                  {}});
+        for (auto& job : jobs) {
+          // The message first: finish() takes the command.
+          auto message = fmt::format(
+              "{} {}: the emitter was closed before the command, {}, could be resent", job.command->verb,
+              job.command->channel,
+              !job.redirect                                          ? "not sent to an unreachable node"
+              : job.redirect->type == cluster_redirect::kind::moved ? "redirected by the cluster (MOVED)"
+                                                                     : "redirected by the cluster (ASK)");
+          finish(std::move(job.command), {errc::connection, std::move(message), {}});
+        }
         return;
       }
       jobs.swap(redirects_);
@@ -282,18 +349,20 @@ void cluster_router::run() {
       ++command->redirects;
       try {
         if (!job.redirect) {
-          send(command, owner_of(command->slot), false);
+          send(command, route_of(command->slot), false);
           continue;
         }
-        const redis_address& node = job.redirect->node;
-        if (job.redirect->type == cluster_redirect::kind::moved) {
-          // The node named owns the slot now, whatever an older map said.
+        std::int16_t node = -1;
+        {
           std::unique_lock lock(map_mutex_);
-          slot_owner_[static_cast<std::size_t>(job.redirect->slot)] = node_number(node);
+          node = node_number(job.redirect->node);
+          // MOVED: the node named owns the slot now, whatever an older map said.
+          if (job.redirect->type == cluster_redirect::kind::moved)
+            slot_owner_[static_cast<std::size_t>(job.redirect->slot)] = node;
         }
-        send(command, node, job.redirect->type == cluster_redirect::kind::ask);
+        send(command, {node, &pipeline_of(node)}, job.redirect->type == cluster_redirect::kind::ask);
       } catch (const redis_error& e) {
-        finish(command, {e.code(), e.what(), {}});
+        finish(std::move(command), {e.code(), e.what(), {}});
       }
     }
   }

@@ -64,10 +64,22 @@ class cluster_router {
   pipeline_counters counters() const;
 
  private:
-  struct routed;  // one command on its way: its arguments, its caller's completion, its redirects so far
+  // One command on its way: its arguments (kept for a resend after MOVED, ASK or an unreachable node), its caller's
+  // completion, its redirects so far. Recycled (spare_): a publish allocates nothing here in the steady state, and
+  // nothing made on the caller's thread is freed on a node's I/O thread.
+  struct routed;
+  struct routed_release {  // gives a routed back to its router (spare_); takes mutex_
+    cluster_router* router = nullptr;
+    void operator()(routed* command) const noexcept;
+  };
+  using routed_ptr = std::unique_ptr<routed, routed_release>;
   struct redirect_job {
-    std::shared_ptr<routed> command;
+    routed_ptr command;
     std::optional<cluster_redirect> redirect;  // none: never sent (its node unreachable); to the slot's owner now
+  };
+  struct route {
+    std::int16_t node = -1;
+    redis_pipeline* pipeline = nullptr;
   };
 
   // The slot map, loaded from the first node that answers CLUSTER SLOTS (unless `needed_slot` is known by then:
@@ -76,15 +88,18 @@ class cluster_router {
   // map_mutex_ held exclusively: the number of the node at `address`, added to the table if new.
   std::int16_t node_number(const redis_address& address);
   bool owner_known(int slot) const noexcept;  // map_mutex_ held
-  // The pipeline of the node at `address`, made on first use.
-  redis_pipeline& pipeline_at(const redis_address& address);
-  // The master of `slot`; loads the slot map when it has none for it. Throws sio::redis_error.
-  redis_address owner_of(int slot);
-  void send(const std::shared_ptr<routed>& command, const redis_address& node, bool asking);
-  void enqueue_routed(const std::shared_ptr<routed>& command);
+  // The pipeline of node number `node`, made on first use (a pipeline is never removed: the pointer stays valid).
+  redis_pipeline& pipeline_of(std::int16_t node);
+  // The master of `slot` and its pipeline; loads the slot map when it has none for it. Throws sio::redis_error.
+  route route_of(int slot);
+  // A routed from spare_ (or a new one), and ++queued_total_, under one lock.
+  routed_ptr take_routed();
+  // Queues `command` on `to`'s pipeline, which then owns it (`command` is left empty); when the pipeline throws,
+  // `command` still holds it.
+  void send(routed_ptr& command, route to, bool asking);
   // A node answered `command` (on that node's I/O thread).
-  void on_reply(const std::shared_ptr<routed>& command, const std::string& node_host, const command_outcome& outcome);
-  void finish(const std::shared_ptr<routed>& command, const command_outcome& outcome);
+  void on_reply(routed_ptr command, const command_outcome& outcome);
+  void finish(routed_ptr command, const command_outcome& outcome);
   void run();  // the router thread: resends redirected commands, reloads the slot map when asked
 
   const redis_endpoint seeds_;
@@ -103,7 +118,6 @@ class cluster_router {
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable settled_cv_;
   std::condition_variable work_cv_;
-  std::deque<redirect_job> redirects_;
   bool reload_wanted_ = false;
   std::chrono::steady_clock::time_point last_load_{};
   bool stopping_ = false;
@@ -112,6 +126,10 @@ class cluster_router {
   std::uint64_t acknowledged_total_ = 0;
   std::uint64_t failed_total_ = 0;
   unreported_failures unreported_;
+  // Routed commands ended, kept for reuse (their strings keep their capacity); at most max_spare. Declared before
+  // redirects_, whose commands return here when destroyed.
+  std::vector<std::unique_ptr<routed>> spare_;
+  std::deque<redirect_job> redirects_;
 
   std::thread router_thread_;
 };
