@@ -16,8 +16,8 @@ using clock = std::chrono::steady_clock;
 // A resharding answers MOVED for slot after slot: one CLUSTER SLOTS per burst is enough.
 constexpr auto min_reload_interval = std::chrono::milliseconds(100);
 
-// Ended commands kept for reuse: enough for the replies one read of a node's I/O thread ends in a burst (a few
-// hundred kB at most, their strings included); beyond it they are freed.
+// Ended commands kept for reuse: enough for the replies one read of a node's I/O thread ends in a burst (under
+// 2 MB, their strings included); beyond it they are freed.
 constexpr std::size_t max_spare = 4096;
 
 // Buffered commands of a node that stays away go back to the router after the command timeout: it may know a new
@@ -40,16 +40,22 @@ struct cluster_router::routed {
   int redirects = 0;
   // None: a failure is reported by flush().
   command_completion done;
+  routed* next_spare = nullptr;  // in returned_ or spare_
 };
 
-void cluster_router::routed_release::operator()(routed* command) const noexcept {
+void cluster_router::routed_release::operator()(routed* command) const noexcept { router->recycle(command); }
+
+void cluster_router::recycle(routed* command) noexcept {
   command->done = {};  // the caller's captures go now, not when the routed is reused
-  std::unique_ptr<routed> owned(command);
-  {
-    std::lock_guard lock(router->mutex_);
-    if (router->spare_.size() < max_spare) router->spare_.push_back(std::move(owned));  // reserved: no throw
+  if (spare_count_.fetch_add(1, std::memory_order_relaxed) >= max_spare) {
+    spare_count_.fetch_sub(1, std::memory_order_relaxed);
+    delete command;
+    return;
   }
-  // Not kept: freed here, outside the lock.
+  command->next_spare = returned_.load(std::memory_order_relaxed);
+  while (!returned_.compare_exchange_weak(command->next_spare, command, std::memory_order_release,
+                                          std::memory_order_relaxed)) {
+  }
 }
 
 cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds connect_timeout,
@@ -59,14 +65,15 @@ cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds c
       command_timeout_(command_timeout),
       reconnect_(with_give_up(reconnect, command_timeout)) {
   slot_owner_.fill(-1);
-  spare_.reserve(max_spare);
   router_thread_ = std::thread([this] { run(); });
 }
 
 cluster_router::~cluster_router() {
   {
     std::unique_lock lock(mutex_);
-    settled_cv_.wait_for(lock, command_timeout_, [&] { return settled_total_ >= queued_total_; });
+    ++settle_waiters_;
+    settled_cv_.wait_for(lock, command_timeout_, [&] { return settled_total_.load() >= queued_total_.load(); });
+    --settle_waiters_;
     stopping_ = true;
   }
   work_cv_.notify_all();
@@ -76,6 +83,10 @@ cluster_router::~cluster_router() {
   auto pipelines = std::move(pipelines_);
   map_lock.unlock();
   pipelines.clear();
+  // Every command has ended and come back: free them.
+  redirects_.clear();  // empty by now (the router thread drained it)
+  for (auto* list : {returned_.exchange(nullptr), std::exchange(spare_, nullptr)})
+    while (list != nullptr) delete std::exchange(list, list->next_spare);
 }
 
 void cluster_router::load_slot_map(std::optional<int> needed_slot) {
@@ -188,21 +199,13 @@ void cluster_router::connect(std::string_view key) { route_of(key_slot(key)).pip
 cluster_router::routed_ptr cluster_router::take_routed() {
   routed* reused = nullptr;
   {
-    std::lock_guard lock(mutex_);
-    ++queued_total_;
-    if (!spare_.empty()) {
-      reused = spare_.back().release();
-      spare_.pop_back();
-    }
+    std::lock_guard lock(spare_mutex_);
+    if (spare_ == nullptr) spare_ = returned_.exchange(nullptr, std::memory_order_acquire);
+    if (spare_ != nullptr) reused = std::exchange(spare_, spare_->next_spare);
   }
-  if (reused != nullptr) return routed_ptr(reused, {this});
-  try {
-    return routed_ptr(new routed(), {this});
-  } catch (...) {
-    std::lock_guard lock(mutex_);
-    --queued_total_;
-    throw;
-  }
+  if (reused == nullptr) return routed_ptr(new routed(), {this});
+  spare_count_.fetch_sub(1, std::memory_order_relaxed);
+  return routed_ptr(reused, {this});
 }
 
 void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
@@ -211,6 +214,7 @@ void cluster_router::enqueue(const command& cmd, command_completion done, bool m
   // The arguments are copied into a reused routed (their strings keep their capacity: no allocation once warm),
   // kept until the reply in case the command must be sent again.
   auto taken = take_routed();
+  ++queued_total_;
   try {
     taken->verb.assign(cmd.verb);
     taken->channel.assign(cmd.channel);
@@ -222,9 +226,7 @@ void cluster_router::enqueue(const command& cmd, command_completion done, bool m
     taken->done = std::move(done);
     send(taken, to, false);
   } catch (...) {
-    taken.reset();  // back to spare_ (it takes mutex_): not queued, the caller gets the exception instead
-    std::lock_guard lock(mutex_);
-    --queued_total_;
+    --queued_total_;  // not queued: the caller gets the exception instead (`taken` goes back for reuse)
     throw;
   }
 }
@@ -284,22 +286,25 @@ void cluster_router::on_reply(routed_ptr command, const command_outcome& outcome
 void cluster_router::finish(routed_ptr command, const command_outcome& outcome) {
   const bool reported = static_cast<bool>(command->done);
   if (reported) command->done(outcome);
-  // Settled and recycled under one lock.
-  std::unique_ptr<routed> ended(command.release());
-  ended->done = {};
-  {
-    std::lock_guard lock(mutex_);
-    if (outcome.code == errc::ok) {
-      ++acknowledged_total_;
-    } else {
-      ++failed_total_;
-      if (!reported) unreported_.record(outcome.code, outcome.message);
+  if (outcome.code == errc::ok) {
+    acknowledged_total_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    failed_total_.fetch_add(1, std::memory_order_relaxed);
+    if (!reported) {
+      std::lock_guard lock(mutex_);
+      unreported_.record(outcome.code, outcome.message);
     }
-    ++settled_total_;
-    if (spare_.size() < max_spare) spare_.push_back(std::move(ended));
   }
-  settled_cv_.notify_all();
-  // Not kept: freed here, outside the lock.
+  command.reset();  // back for reuse
+  // Settled last: a flush that returns has seen the completion and the failure. A waiter counted itself before it
+  // checked settled_total_ under mutex_ (both sequentially consistent): either it sees this command settled, or
+  // this sees it waiting and wakes it, through mutex_ so that the wake-up cannot fall between its check and its
+  // wait.
+  settled_total_.fetch_add(1);
+  if (settle_waiters_.load() != 0) {
+    { std::lock_guard lock(mutex_); }
+    settled_cv_.notify_all();
+  }
 }
 
 void cluster_router::run() {
@@ -370,10 +375,13 @@ void cluster_router::run() {
 
 void cluster_router::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  const auto target = queued_total_;
-  if (!settled_cv_.wait_for(lock, timeout, [&] { return settled_total_ >= target; }))
+  const auto target = queued_total_.load();
+  ++settle_waiters_;
+  const bool settled = settled_cv_.wait_for(lock, timeout, [&] { return settled_total_.load() >= target; });
+  --settle_waiters_;
+  if (!settled)
     throw timeout_error(fmt::format("flush: {} command(s) to the Redis Cluster {} still unanswered after {} ms",
-                                    target - settled_total_, seeds_.describe(), timeout.count()));
+                                    target - settled_total_.load(), seeds_.describe(), timeout.count()));
   const auto failures = std::exchange(unreported_, {});
   lock.unlock();
   failures.throw_if_any();
@@ -386,11 +394,11 @@ pipeline_counters cluster_router::counters() const {
     for (const auto& pipeline : pipelines_)
       if (pipeline) total.reconnects += pipeline->counters().reconnects;
   }
-  std::lock_guard lock(mutex_);
-  total.queued = queued_total_;
-  total.acknowledged = acknowledged_total_;
-  total.failed = failed_total_;
-  total.in_flight = static_cast<std::size_t>(queued_total_ - settled_total_);
+  const auto settled = settled_total_.load();  // before queued_total_: a command is queued before it settles
+  total.queued = queued_total_.load();
+  total.acknowledged = acknowledged_total_.load();
+  total.failed = failed_total_.load();
+  total.in_flight = static_cast<std::size_t>(total.queued - settled);
   return total;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -65,10 +66,10 @@ class cluster_router {
 
  private:
   // One command on its way: its arguments (kept for a resend after MOVED, ASK or an unreachable node), its caller's
-  // completion, its redirects so far. Recycled (spare_): a publish allocates nothing here in the steady state, and
-  // nothing made on the caller's thread is freed on a node's I/O thread.
+  // completion, its redirects so far. Recycled (returned_, spare_): a publish allocates nothing here in the steady
+  // state, and nothing made on the caller's thread is freed on a node's I/O thread.
   struct routed;
-  struct routed_release {  // gives a routed back to its router (spare_); takes mutex_
+  struct routed_release {  // gives a routed back to its router (recycle); takes no lock
     cluster_router* router = nullptr;
     void operator()(routed* command) const noexcept;
   };
@@ -92,8 +93,10 @@ class cluster_router {
   redis_pipeline& pipeline_of(std::int16_t node);
   // The master of `slot` and its pipeline; loads the slot map when it has none for it. Throws sio::redis_error.
   route route_of(int slot);
-  // A routed from spare_ (or a new one), and ++queued_total_, under one lock.
+  // A routed from spare_ (refilled from returned_), or a new one.
   routed_ptr take_routed();
+  // Hands an ended routed back for reuse (any thread, lock-free), or frees it beyond max_spare.
+  void recycle(routed* command) noexcept;
   // Queues `command` on `to`'s pipeline, which then owns it (`command` is left empty); when the pipeline throws,
   // `command` still holds it.
   void send(routed_ptr& command, route to, bool asking);
@@ -115,20 +118,31 @@ class cluster_router {
   std::array<std::int16_t, cluster_slot_count> slot_owner_{};  // node number, -1: unknown
   bool map_loaded_ = false;
 
+  // The counters, outside any lock: a publish and its reply each touch them once. settled_total_ grows after a
+  // command's completion returned (and, for a failure without one, after unreported_ has it); a flush waits on
+  // settled_cv_ under mutex_ and says so in settle_waiters_, and only then does an ending command take mutex_ to wake
+  // it.
+  std::atomic<std::uint64_t> queued_total_{0};
+  std::atomic<std::uint64_t> settled_total_{0};
+  std::atomic<std::uint64_t> acknowledged_total_{0};
+  std::atomic<std::uint64_t> failed_total_{0};
+  std::atomic<unsigned> settle_waiters_{0};
+
+  // Ended commands for reuse (their strings keep their capacity), max_spare at most in all: node I/O threads push
+  // onto returned_ (lock-free; popped only whole, so no ABA), publishers take them over into spare_ under
+  // spare_mutex_ (publishers only). Freed by the destructor.
+  std::atomic<routed*> returned_{nullptr};
+  std::atomic<std::size_t> spare_count_{0};
+  std::mutex spare_mutex_;
+  routed* spare_ = nullptr;
+
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable settled_cv_;
   std::condition_variable work_cv_;
   bool reload_wanted_ = false;
   std::chrono::steady_clock::time_point last_load_{};
   bool stopping_ = false;
-  std::uint64_t queued_total_ = 0;
-  std::uint64_t settled_total_ = 0;
-  std::uint64_t acknowledged_total_ = 0;
-  std::uint64_t failed_total_ = 0;
   unreported_failures unreported_;
-  // Routed commands ended, kept for reuse (their strings keep their capacity); at most max_spare. Declared before
-  // redirects_, whose commands return here when destroyed.
-  std::vector<std::unique_ptr<routed>> spare_;
   std::deque<redirect_job> redirects_;
 
   std::thread router_thread_;
