@@ -16,8 +16,8 @@ using clock = std::chrono::steady_clock;
 // A resharding answers MOVED for slot after slot: one CLUSTER SLOTS per burst is enough.
 constexpr auto min_reload_interval = std::chrono::milliseconds(100);
 
-// Ended commands kept for reuse: enough for the replies one read of a node's I/O thread ends in a burst (under
-// 2 MB, their strings included); beyond it they are freed.
+// Ended commands kept for reuse: enough for the replies one read of a node's I/O thread ends in a burst; beyond it
+// they are freed. At most twice this many are kept (returned_ and spare_): under 4 MB with their strings.
 constexpr std::size_t max_spare = 4096;
 
 // Buffered commands of a node that stays away go back to the router after the command timeout: it may know a new
@@ -40,22 +40,22 @@ struct cluster_router::routed {
   int redirects = 0;
   // None: a failure is reported by flush().
   command_completion done;
-  routed* next_spare = nullptr;  // in returned_ or spare_
 };
 
-void cluster_router::routed_release::operator()(routed* command) const noexcept { router->recycle(command); }
+void cluster_router::routed_release::operator()(routed* command) const noexcept {
+  command->done = {};  // the caller's captures go now, not when the routed is reused
+  router->recycle(command);
+}
 
 void cluster_router::recycle(routed* command) noexcept {
-  command->done = {};  // the caller's captures go now, not when the routed is reused
-  if (spare_count_.fetch_add(1, std::memory_order_relaxed) >= max_spare) {
-    spare_count_.fetch_sub(1, std::memory_order_relaxed);
-    delete command;
-    return;
+  {
+    std::lock_guard lock(returned_mutex_);
+    if (returned_.size() < max_spare) {
+      returned_.push_back(command);  // reserved: no allocation, no throw
+      return;
+    }
   }
-  command->next_spare = returned_.load(std::memory_order_relaxed);
-  while (!returned_.compare_exchange_weak(command->next_spare, command, std::memory_order_release,
-                                          std::memory_order_relaxed)) {
-  }
+  delete command;
 }
 
 cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds connect_timeout,
@@ -65,6 +65,8 @@ cluster_router::cluster_router(redis_endpoint seeds, std::chrono::milliseconds c
       command_timeout_(command_timeout),
       reconnect_(with_give_up(reconnect, command_timeout)) {
   slot_owner_.fill(-1);
+  spare_.reserve(max_spare);
+  returned_.reserve(max_spare);
   router_thread_ = std::thread([this] { run(); });
 }
 
@@ -85,8 +87,8 @@ cluster_router::~cluster_router() {
   pipelines.clear();
   // Every command has ended and come back: free them.
   redirects_.clear();  // empty by now (the router thread drained it)
-  for (auto* list : {returned_.exchange(nullptr), std::exchange(spare_, nullptr)})
-    while (list != nullptr) delete std::exchange(list, list->next_spare);
+  for (auto* spare : spare_) delete spare;
+  for (auto* spare : returned_) delete spare;
 }
 
 void cluster_router::load_slot_map(std::optional<int> needed_slot) {
@@ -200,12 +202,17 @@ cluster_router::routed_ptr cluster_router::take_routed() {
   routed* reused = nullptr;
   {
     std::lock_guard lock(spare_mutex_);
-    if (spare_ == nullptr) spare_ = returned_.exchange(nullptr, std::memory_order_acquire);
-    if (spare_ != nullptr) reused = std::exchange(spare_, spare_->next_spare);
+    if (spare_.empty()) {
+      // returned_mutex_ once per batch of ended commands, not once per publish; both keep their capacity.
+      std::lock_guard returned(returned_mutex_);
+      spare_.swap(returned_);
+    }
+    if (!spare_.empty()) {
+      reused = spare_.back();
+      spare_.pop_back();
+    }
   }
-  if (reused == nullptr) return routed_ptr(new routed(), {this});
-  spare_count_.fetch_sub(1, std::memory_order_relaxed);
-  return routed_ptr(reused, {this});
+  return routed_ptr(reused != nullptr ? reused : new routed(), {this});
 }
 
 void cluster_router::enqueue(const command& cmd, command_completion done, bool may_buffer) {
@@ -237,9 +244,8 @@ void cluster_router::send(routed_ptr& command, route to, bool asking) {
   // From here the node's pipeline owns the command: its completion hands it back to on_reply. A raw pointer in
   // the completion (it then fits in place: no allocation) and back into `command` if the pipeline refuses it (it
   // throws before queueing, and never calls the completion then).
-  auto on_reply = [this, raw = command.release()](const command_outcome& outcome) {
-    this->on_reply(routed_ptr(raw, {this}), outcome);
-  };
+  auto on_reply = [this, raw = command.release(), reported = static_cast<bool>(c.done)](
+                      const command_outcome& outcome) { this->on_reply(raw, reported, outcome); };
   try {
     if (asking)
       to.pipeline->enqueue_after_asking(c.verb, c.channel, c.payload, c.between, std::move(on_reply));
@@ -251,7 +257,15 @@ void cluster_router::send(routed_ptr& command, route to, bool asking) {
   }
 }
 
-void cluster_router::on_reply(routed_ptr command, const command_outcome& outcome) {
+void cluster_router::on_reply(routed* raw, bool reported, const command_outcome& outcome) {
+  if (outcome.code == errc::ok && !reported) {
+    // The common case, kept off the routed's cache lines: acknowledged, nobody to tell, back for reuse.
+    acknowledged_total_.fetch_add(1, std::memory_order_relaxed);
+    recycle(raw);
+    settle_one();
+    return;
+  }
+  routed_ptr command(raw, {this});
   std::optional<cluster_redirect> redirect;
   bool resend = false;
   if (outcome.code != errc::ok && outcome.reply.kind == redis_reply::type::error) {
@@ -296,6 +310,10 @@ void cluster_router::finish(routed_ptr command, const command_outcome& outcome) 
     }
   }
   command.reset();  // back for reuse
+  settle_one();
+}
+
+void cluster_router::settle_one() noexcept {
   // Settled last: a flush that returns has seen the completion and the failure. A waiter counted itself before it
   // checked settled_total_ under mutex_ (both sequentially consistent): either it sees this command settled, or
   // this sees it waiting and wakes it, through mutex_ so that the wake-up cannot fall between its check and its

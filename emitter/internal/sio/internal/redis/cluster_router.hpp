@@ -93,16 +93,17 @@ class cluster_router {
   redis_pipeline& pipeline_of(std::int16_t node);
   // The master of `slot` and its pipeline; loads the slot map when it has none for it. Throws sio::redis_error.
   route route_of(int slot);
-  // A routed from spare_ (refilled from returned_), or a new one.
+  // A routed from spare_ (refilled from returned_ when empty), or a new one.
   routed_ptr take_routed();
-  // Hands an ended routed back for reuse (any thread, lock-free), or frees it beyond max_spare.
+  // Hands an ended routed back for reuse (any thread), or frees it beyond max_spare.
   void recycle(routed* command) noexcept;
   // Queues `command` on `to`'s pipeline, which then owns it (`command` is left empty); when the pipeline throws,
   // `command` still holds it.
   void send(routed_ptr& command, route to, bool asking);
-  // A node answered `command` (on that node's I/O thread).
-  void on_reply(routed_ptr command, const command_outcome& outcome);
+  // A node answered `command` (on that node's I/O thread); `reported`: it has a completion of its caller's.
+  void on_reply(routed* command, bool reported, const command_outcome& outcome);
   void finish(routed_ptr command, const command_outcome& outcome);
+  void settle_one() noexcept;  // one more command ended (its completion returned); wakes a waiting flush
   void run();  // the router thread: resends redirected commands, reloads the slot map when asked
 
   const redis_endpoint seeds_;
@@ -122,21 +123,25 @@ class cluster_router {
   // command's completion returned (and, for a failure without one, after unreported_ has it); a flush waits on
   // settled_cv_ under mutex_ and says so in settle_waiters_, and only then does an ending command take mutex_ to wake
   // it.
-  std::atomic<std::uint64_t> queued_total_{0};
-  std::atomic<std::uint64_t> settled_total_{0};
+  //
+  // Ended commands are reused (their strings keep their capacity): node I/O threads hand them back into returned_
+  // (a reply without a completion that succeeded does not even touch its routed, so its cache lines stay with the
+  // publisher that fills it again); a publisher whose spare_ is empty swaps the whole of returned_ in.
+  //
+  // What publishers write per publish and what I/O threads write per reply lie on separate cache lines: sharing one,
+  // each publish and each reply moved it from one core to the other.
+  static constexpr std::size_t cache_line = 64;
+  alignas(cache_line) std::atomic<std::uint64_t> queued_total_{0};  // publishers
+  std::mutex spare_mutex_;                                         // publishers only; taken before returned_mutex_
+  std::vector<routed*> spare_;
+  alignas(cache_line) std::atomic<std::uint64_t> settled_total_{0};  // I/O threads
   std::atomic<std::uint64_t> acknowledged_total_{0};
   std::atomic<std::uint64_t> failed_total_{0};
-  std::atomic<unsigned> settle_waiters_{0};
+  std::atomic<unsigned> settle_waiters_{0};  // written by flushes only
+  std::mutex returned_mutex_;
+  std::vector<routed*> returned_;  // at most max_spare
 
-  // Ended commands for reuse (their strings keep their capacity), max_spare at most in all: node I/O threads push
-  // onto returned_ (lock-free; popped only whole, so no ABA), publishers take them over into spare_ under
-  // spare_mutex_ (publishers only). Freed by the destructor.
-  std::atomic<routed*> returned_{nullptr};
-  std::atomic<std::size_t> spare_count_{0};
-  std::mutex spare_mutex_;
-  routed* spare_ = nullptr;
-
-  mutable std::mutex mutex_;  // guards what follows
+  alignas(cache_line) mutable std::mutex mutex_;  // guards what follows (off the I/O threads' line)
   std::condition_variable settled_cv_;
   std::condition_variable work_cv_;
   bool reload_wanted_ = false;
