@@ -1,17 +1,19 @@
 #include "sio/internal/protocol/base64.hpp"
 
-#include <openssl/evp.h>
+#include <boost/archive/iterators/base64_from_binary.hpp>
+#include <boost/archive/iterators/transform_width.hpp>
 
 #include <cstdint>
 
 namespace sio::detail {
 
+// Boost's header-only iterators, not OpenSSL's EVP_EncodeBlock: the library no longer loads libcrypto unless a TLS
+// connection needs it (tls_stream.cpp). Standard alphabet, '=' padding, no line breaks, as Node's toString("base64").
 std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
+  namespace it = boost::archive::iterators;
+  using encoder = it::base64_from_binary<it::transform_width<std::string_view::const_iterator, 6, 8>>;
+  std::string out(encoder(bytes.begin()), encoder(bytes.end()));
+  out.append((3 - bytes.size() % 3) % 3, '=');
   return out;
 }
 
