@@ -110,6 +110,17 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # libsio-emitter.so.0.4 is in the package itself: dpkg-shlibdeps must not look for another package providing it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/emitter)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# libsio-emitter.so loads libssl with dlopen() on the first rediss:// connection (tls_stream.cpp: a plain redis://
+# process never pays for loading OpenSSL), which dpkg-shlibdeps cannot see. The package that holds the libssl this
+# build was made against is named here: libssl3 on Debian 12, libssl3t64 on Debian 13 (dpkg-query knows which).
+get_filename_component(_sio_libssl "${OPENSSL_SSL_LIBRARY}" REALPATH)
+execute_process(COMMAND dpkg-query -S "${_sio_libssl}" OUTPUT_VARIABLE _sio_libssl_owner
+                RESULT_VARIABLE _sio_dpkg_result ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(_sio_dpkg_result EQUAL 0 AND _sio_libssl_owner MATCHES "^([^:, ]+)")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "${CMAKE_MATCH_1}")
+elseif(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  message(STATUS "sio: no Debian package owns ${_sio_libssl}: a .deb made here would not depend on libssl")
+endif()
 # Maintainer scripts (packaging/debian): ldconfig (cpack writes no postinst/postrm of its own once there are
 # some), sio-gateway's environment file with a random secret (postinst; purge removes it), the unit stopped on
 # removal. The service is never enabled or started by the package.
