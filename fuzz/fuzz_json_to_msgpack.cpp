@@ -1,6 +1,7 @@
-// JSON text -> sio::value -> notepack msgpack, the path of every `notify --payload` and sio::json() argument.
-// sio::data_error is the expected refusal of bad input; anything else escaping, a sanitizer report or a broken
-// round trip is a bug.
+// JSON text -> sio::value -> notepack msgpack, the path of every `notify --payload` and sio::json() argument, and
+// against it sio::read_json_members (JSON straight into msgpack, notify --stdin's lines): the same bytes whenever it
+// takes a text, never a text sio::json refuses. sio::data_error is the expected refusal of bad input; anything
+// else escaping, a sanitizer report or a broken round trip is a bug.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -107,6 +108,37 @@ void check_emitter_encodings(const sio::value& v) {
   (void)sio::json(request.payload);  // {"uid","type":6,"data":[event, v]}: two levels above v
 }
 
+// read_json_members takes only objects sio::json takes, and then gives, member by member, the bytes of the value
+// path in both msgpack dialects, which emit_msgpack accepts.
+void check_json_members(std::string_view text, const sio::value* v) {
+  sio::json_members m;
+  if (!sio::read_json_members(text, m)) return;  // declined: sio::json's to read (and to refuse)
+  require(v != nullptr, "read_json_members takes no text that sio::json refuses");
+  require(v->type() == sio::value::kind::object, "read_json_members takes objects only");
+  const auto& members = v->as_object();
+  require(members.size() == m.members.size(), "read_json_members gives every member once");
+  for (const auto dialect : {sio::detail::msgpack_dialect::notepack, sio::detail::msgpack_dialect::msgpack_javascript}) {
+    std::string whole;
+    sio::detail::notepack_writer(whole, dialect).value(*v);
+    std::string rebuilt;
+    sio::detail::notepack_writer w(rebuilt, dialect);
+    w.map_header(static_cast<std::uint32_t>(m.members.size()));
+    for (const auto& member : m.members) {
+      w.string(member.name);
+      w.raw(member.msgpack);
+    }
+    require(rebuilt == whole, "read_json_members' members make the bytes of the value path");
+  }
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const auto& [name, value] = members[i];
+    const auto& member = m.members[i];
+    require(member.name == name, "read_json_members keeps the members' order and names");
+    if (member.kind == sio::value::kind::string) require(member.string == value.as_string(), "a string member");
+    if (member.kind == sio::value::kind::number) require(member.number == value.as_number(), "a number member");
+    sio::detail::check_msgpack_values(member.msgpack, 1);  // throws (a bug here) if emit_msgpack would refuse it
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -115,8 +147,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     v = sio::json(text);
   } catch (const sio::data_error&) {
+    check_json_members(text, nullptr);
     return 0;  // invalid JSON or UTF-8: refused, as it should be
   }
+  check_json_members(text, &v);
   check_round_trip(v);
   check_json_round_trip(v);
   // The broadcast nests v three levels deep ([uid, {data: [event, v]}]); both decoders stop at 512 levels.

@@ -65,6 +65,8 @@ TEST_CASE("read_json_members: each member's msgpack is what the value path write
       "{\"raw\":\"\xc3\xa9\xf0\x9f\x98\x80\",\"\xc3\xa9\":[\"\xe2\x82\xac\"]}",  // UTF-8 as it is, not escaped
       R"({"1a":1,"01":2,"4294967295":3,"-1":4})",           // names with digits that are no array index
       "{}",
+      R"({"k":)" + object_of(15, "1") + "}",                     // the largest fixmap
+      R"({"k":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14]})",         // the largest fixarray
       R"({"k":)" + object_of(16, "1") + "}",                     // a map16 header, written after its members
       R"({"k":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]})",  // an array16 header
       R"({"k":[)" + [] {
