@@ -7,10 +7,11 @@
 //   encode_notification    detail::validate + detail::encode_classic into a reused command: the library's hot
 //                          path. Targets and values are built before the timed loop. Target: < 300 ns, 0 allocs.
 //   build_value            sio::value::object(...) for one notification: what a caller pays per message.
-//   json_value             sio::json(text) of the same notification: the cost for callers holding JSON text.
-//   json_members           sio::read_json_members(text) of a notify --stdin line with it: its JSON read straight
-//                          into msgpack (for emit_msgpack), no value tree. Compare json_line_value.
-//   json_line_value        sio::json(text) of that line: what notify --stdin did before read_json_members.
+//   json_value/notification  sio::json(text) of the same notification: the cost for callers holding JSON text.
+//   json_value/stdin_line  sio::json(text) of a notify --stdin line carrying it: what notify --stdin did per line
+//                          before read_json_members.
+//   json_members           sio::read_json_members(text) of that line: its JSON read straight into msgpack (for
+//                          emit_msgpack), no value tree. Compare json_value/stdin_line.
 //   emit_dry_run           the public path in dry-run mode (Emitter{.dry_run = true}): io.to(room).emit(...) with
 //                          a prebuilt value. to() builds a target (a shared_ptr and a room vector), so it allocates.
 //   emit_dry_run_build     the same with the value built per call, as sio-bench-publish does.
@@ -164,8 +165,14 @@ void build_value(benchmark::State& state) {
 }
 BENCHMARK(build_value);
 
-void json_value(benchmark::State& state) {
-  const std::string text = R"({"type":"ORDER_UPDATED","payload":{"orderId":100000},"timestamp":1764336000000})";
+// The notification alone, and a notify --stdin line carrying it (its target, type, payload and timestamp).
+constexpr const char* notification_json =
+    R"({"type":"ORDER_UPDATED","payload":{"orderId":100000},"timestamp":1764336000000})";
+constexpr const char* stdin_line =
+    R"({"user":"421","type":"ORDER_UPDATED","payload":{"orderId":100000},"timestamp":1764336000000})";
+
+void json_value(benchmark::State& state, const char* json) {
+  const std::string text = json;
   const auto before = allocations();
   for (auto _ : state) {
     auto v = sio::json(text);
@@ -173,10 +180,8 @@ void json_value(benchmark::State& state) {
   }
   report_allocations(state, before);
 }
-BENCHMARK(json_value);
-
-constexpr const char* stdin_line =
-    R"({"user":"421","type":"ORDER_UPDATED","payload":{"orderId":100000},"timestamp":1764336000000})";
+BENCHMARK_CAPTURE(json_value, notification, notification_json);
+BENCHMARK_CAPTURE(json_value, stdin_line, stdin_line);
 
 void json_members(benchmark::State& state) {
   const std::string text = stdin_line;
@@ -189,17 +194,6 @@ void json_members(benchmark::State& state) {
   report_allocations(state, before);
 }
 BENCHMARK(json_members);
-
-void json_line_value(benchmark::State& state) {
-  const std::string text = stdin_line;
-  const auto before = allocations();
-  for (auto _ : state) {
-    auto v = sio::json(text);
-    benchmark::DoNotOptimize(v);
-  }
-  report_allocations(state, before);
-}
-BENCHMARK(json_line_value);
 
 void emit_dry_run(benchmark::State& state) {
   const sio::Emitter io{sio::Options{.dry_run = true}};
