@@ -9,6 +9,7 @@
 #include "sio/emitter.hpp"
 #include "sio/error.hpp"
 #include "sio/value.hpp"
+#include "support/test_values.hpp"
 #include "test_value_support.hpp"
 #include "sio/internal/value/json_reader.hpp"
 #include "sio/internal/value/msgpack_reader.hpp"
@@ -44,14 +45,8 @@ std::string object_of(std::size_t members, std::string_view value) {
   return text + "}";
 }
 
-std::string error_of(auto&& f) {
-  try {
-    f();
-  } catch (const sio::data_error& e) {
-    return e.what();
-  }
-  return "";
-}
+// The message of the sio::error `call` throws ("" when it throws none).
+std::string error_of(auto&& call) { return sio::test::failure_of(call).message; }
 
 }  // namespace
 
