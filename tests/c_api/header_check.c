@@ -19,6 +19,12 @@ int sio_header_check_c(void) {
   sio_status (*server_acks)(sio_emitter *, const char *, const char *, const char *, long, sio_replies *, char **,
                             sio_error *) = sio_server_side_emit_with_ack_json;
   sio_status (*server_count)(sio_emitter *, const char *, long long *, sio_error *) = sio_server_count;
+  sio_status (*confirmed_args)(sio_emitter *, const sio_target *, const char *, const sio_arg *, size_t, long, int,
+                               sio_delivery *, char **, sio_error *) = sio_emit_confirmed;
+  sio_status (*server_side)(sio_emitter *, const char *, const char *, const sio_arg *, size_t, long long *,
+                            sio_error *) = sio_server_side_emit;
+  sio_status (*server_acks_args)(sio_emitter *, const char *, const char *, const sio_arg *, size_t, long,
+                                 sio_replies *, char **, sio_error *) = sio_server_side_emit_with_ack;
   void (*release)(void *) = sio_free;
   sio_status (*emit)(sio_emitter *, const sio_target *, const char *, const sio_arg *, size_t, long long *,
                      sio_error *) = sio_emit;
@@ -37,6 +43,9 @@ int sio_header_check_c(void) {
   (void)fetch;
   (void)server_acks;
   (void)server_count;
+  (void)confirmed_args;
+  (void)server_side;
+  (void)server_acks_args;
   (void)release;
   (void)emitter;
   (void)target;

@@ -473,6 +473,11 @@ static void test_null_arguments(void) {
               "emitter is NULL");
   CHECK_FAILS(sio_server_side_emit_json(em, "/", NULL, "[]", &receivers, &err), SIO_E_INVALID_ARGUMENT,
               "event is NULL");
+  CHECK_FAILS(sio_server_side_emit(em, "/", "e", NULL, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT, "args is NULL");
+  CHECK_FAILS(sio_server_side_emit(em, "/", NULL, NULL, 0, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "event is NULL");
+  CHECK_FAILS(sio_server_side_emit(em, "/", "e", &arg_bad_kind, 1, &receivers, &err), SIO_E_INVALID_ARGUMENT,
+              "args[0].kind");
   CHECK_INT_EQ(receivers, 12345); /* untouched by failures */
 
   /* Requests: NULL arguments, and every result zeroed (NULL) on failure. */
@@ -495,6 +500,17 @@ static void test_null_arguments(void) {
     CHECK_STR_EQ(err.message, "event is NULL");
     CHECK(json == NULL);
     CHECK(delivery.replies.servers == 0 && delivery.clients == 0 && delivery.acks == 0);
+    /* The sio_arg forms: the same checks, the same zeroed results. */
+    json = (char *)&delivery;
+    memset(&delivery, 0x5a, sizeof delivery);
+    CHECK_FAILS(sio_emit_confirmed(em, t, "e", NULL, 1, 0, 0, &delivery, &json, &err), SIO_E_INVALID_ARGUMENT,
+                "args is NULL");
+    CHECK(json == NULL);
+    CHECK(delivery.replies.servers == 0 && delivery.clients == 0 && delivery.acks == 0);
+    CHECK_FAILS(sio_emit_confirmed(em, t, "e", &arg_null_data, 1, 0, 0, &delivery, &json, &err),
+                SIO_E_INVALID_ARGUMENT, "args[0].data is NULL");
+    CHECK_FAILS(sio_emit_confirmed(NULL, t, "e", NULL, 0, 0, 0, &delivery, &json, &err), SIO_E_INVALID_ARGUMENT,
+                "emitter is NULL");
 
     json = (char *)&delivery;
     memset(&replies, 0x5a, sizeof replies);
@@ -514,6 +530,12 @@ static void test_null_arguments(void) {
     memset(&replies, 0x5a, sizeof replies);
     CHECK_FAILS(sio_server_side_emit_with_ack_json(em, NULL, NULL, NULL, 0, &replies, &json, &err),
                 SIO_E_INVALID_ARGUMENT, "event is NULL");
+    CHECK(json == NULL);
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    json = (char *)&delivery;
+    memset(&replies, 0x5a, sizeof replies);
+    CHECK_FAILS(sio_server_side_emit_with_ack(em, NULL, "e", NULL, 2, 0, &replies, &json, &err),
+                SIO_E_INVALID_ARGUMENT, "args is NULL");
     CHECK(json == NULL);
     CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
 
@@ -587,6 +609,8 @@ static void test_bad_data(sio_emitter *em, redisContext *sub) {
   sio_arg bad_json = {SIO_ARG_JSON, "{\"a\":", 5};
   sio_arg two_values = {SIO_ARG_JSON, "1 2", 3};
   sio_arg empty_json = {SIO_ARG_JSON, NULL, 0};
+  sio_arg truncated_msgpack = {SIO_ARG_MSGPACK, "\x92\x01", 2};
+  sio_arg trailing_msgpack = {SIO_ARG_MSGPACK, "\x01\x02", 2};
   REQUIRE(t != NULL);
 
   CHECK_FAILS(sio_emit_json(em, NULL, "e", "[1,", NULL, &err), SIO_E_INVALID_JSON, "line 1, column");
@@ -597,6 +621,10 @@ static void test_bad_data(sio_emitter *em, redisContext *sub) {
   CHECK_FAILS(sio_emit(em, NULL, "e", &two_values, 1, NULL, &err), SIO_E_INVALID_JSON, "line 1, column 3");
   CHECK_FAILS(sio_emit(em, NULL, "e", &empty_json, 1, NULL, &err), SIO_E_INVALID_JSON, "line 1, column 1");
   CHECK_FAILS(sio_emit(em, NULL, "e", &bad_string, 1, NULL, &err), SIO_E_INVALID_UTF8, "UTF-8");
+  CHECK_FAILS(sio_emit(em, NULL, "e", &truncated_msgpack, 1, NULL, &err), SIO_E_INVALID_ARGUMENT,
+              "malformed msgpack: truncated input");
+  CHECK_FAILS(sio_emit(em, NULL, "e", &trailing_msgpack, 1, NULL, &err), SIO_E_INVALID_ARGUMENT,
+              "1 trailing bytes after msgpack value");
   CHECK_FAILS(sio_server_side_emit_json(em, NULL, "e", "[1", NULL, &err), SIO_E_INVALID_JSON, "line 1, column");
 
   CHECK_FAILS(sio_emit_json(em, NULL, "\xff", NULL, NULL, &err), SIO_E_INVALID_UTF8, "event name");
@@ -695,6 +723,9 @@ static void test_dry_run(const char *url_of_live_redis, redisContext *sub) {
   receivers = 0;
   CHECK_OK(sio_server_side_emit_json(em, NULL, "ping", NULL, &receivers, &err));
   CHECK_INT_EQ(receivers, -1);
+  receivers = 0;
+  CHECK_OK(sio_server_side_emit(em, NULL, "ping", &arg, 1, &receivers, &err));
+  CHECK_INT_EQ(receivers, -1);
   /* Requests publish nothing and wait for nobody: no servers, empty results. */
   {
     sio_delivery delivery;
@@ -720,6 +751,16 @@ static void test_dry_run(const char *url_of_live_redis, redisContext *sub) {
     memset(&replies, 0x5a, sizeof replies);
     CHECK_OK(sio_server_side_emit_with_ack_json(em, NULL, "ping", "[1]", 0, &replies, &json, &err));
     CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    CHECK_STR_EQ(json, "[]");
+    sio_free(json);
+    json = NULL;
+    CHECK_OK(sio_server_side_emit_with_ack(em, NULL, "ping", &arg, 1, 0, &replies, &json, &err));
+    CHECK(replies.servers == 0 && replies.answered == 0 && replies.timed_out == 0);
+    CHECK_STR_EQ(json, "[]");
+    sio_free(json);
+    json = NULL;
+    CHECK_OK(sio_emit_confirmed(em, t, "e", &arg, 1, 0, 1, &delivery, &json, &err));
+    CHECK(delivery.replies.servers == 0 && delivery.clients == 0 && delivery.acks == 0);
     CHECK_STR_EQ(json, "[]");
     sio_free(json);
     CHECK_OK(sio_server_count(em, NULL, &servers, &err));
@@ -780,6 +821,15 @@ static void test_exact_bytes(sio_emitter *em, redisContext *sub) {
   CHECK_MESSAGE_HEX(sub, "socket.io#/#",
                     "93a7656d697474657283a47479706502a46461746196a56d6978656401a374776fc400a0c0a36e7370a12f83a5726f"
                     "6f6d7390a5666c61677380a665786365707490");
+
+  /* msgpack arguments, read as notepack reads them: a bin inside a map is a Buffer, a float64 holding 2 is the
+   * number 2 (written as the integer, as the Node emitter writes a JavaScript 2). */
+  mixed[0].kind = SIO_ARG_MSGPACK, mixed[0].data = "\x81\xa1k\xc4\x02\x0a\x0b", mixed[0].size = 7;
+  mixed[1].kind = SIO_ARG_MSGPACK, mixed[1].data = "\xcb\x40\x00\x00\x00\x00\x00\x00\x00", mixed[1].size = 9;
+  CHECK_OK(sio_emit(em, NULL, "packed", mixed, 2, NULL, &err));
+  CHECK_MESSAGE_HEX(sub, "socket.io#/#",
+                    "93a7656d697474657283a47479706502a46461746193a67061636b656481a16bc4020a0b02a36e7370a12f83a572"
+                    "6f6f6d7390a5666c61677380a665786365707490");
 
   /* No arguments: NULL and "[]" JSON, and count 0. */
   CHECK_OK(sio_emit_json(em, NULL, "noargs", NULL, NULL, &err));

@@ -177,6 +177,7 @@ std::vector<sio::value> values_of(const sio_arg* args, std::size_t count) {
       case SIO_ARG_JSON: values.push_back(sio::json(bytes)); break;
       case SIO_ARG_STRING: values.emplace_back(bytes); break;  // UTF-8 is checked when encoding
       case SIO_ARG_BINARY: values.emplace_back(sio::binary(bytes)); break;
+      case SIO_ARG_MSGPACK: values.push_back(sio::from_msgpack(bytes)); break;
       default: throw c_argument_error("args[%zu].kind %d is not an sio_arg_kind", i, kind);
     }
   }
@@ -270,6 +271,48 @@ unsigned parse_version_number(const char* text) noexcept {
       break;  // a suffix such as "-rc1"
   }
   return parts[0] * 10000 + parts[1] * 100 + parts[2];
+}
+
+// `args` makes the arguments (from JSON text or sio_args) inside the guard, so their errors become statuses.
+template <class MakeArgs>
+sio_status emit_confirmed(sio_emitter* emitter, const sio_target* target, const char* event, MakeArgs&& args,
+                          long timeout_ms, int wait_for_acks,
+                          sio_delivery* out, char** acks_json, sio_error* err) noexcept {
+  if (out != nullptr) *out = sio_delivery{};
+  if (acks_json != nullptr) *acks_json = nullptr;
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    require(event != nullptr, "event is NULL");
+    const auto values = args();
+    const auto op = apply(emitter->emitter, target).timeout(request_wait(emitter->emitter, timeout_ms));
+    const auto delivery = op.emit_confirmed_args(event, values, wait_for_acks != 0);
+    // The only step left that can fail (memory) comes before any result is stored.
+    char* acks = acks_json != nullptr ? malloc_copy(json_array(delivery.acks)) : nullptr;
+    if (acks_json != nullptr) *acks_json = acks;
+    if (out != nullptr) {
+      out->replies = to_replies(delivery);
+      out->clients = delivery.clients;
+      out->acks = delivery.acks.size();
+    }
+  });
+}
+
+template <class MakeArgs>
+sio_status server_side_emit_with_ack(sio_emitter* emitter, const char* nsp, const char* event, MakeArgs&& args,
+                                     long timeout_ms,
+                                     sio_replies* out, char** responses_json, sio_error* err) noexcept {
+  if (out != nullptr) *out = sio_replies{};
+  if (responses_json != nullptr) *responses_json = nullptr;
+  return guarded(err, [&] {
+    require(emitter != nullptr, "emitter is NULL");
+    require(event != nullptr, "event is NULL");
+    const auto values = args();
+    const auto io = emitter->emitter.of(nsp != nullptr ? nsp : "/");
+    const auto acks = io.serverSideEmitWithAck_args(event, values, request_wait(io, timeout_ms));
+    char* responses = responses_json != nullptr ? malloc_copy(json_array(acks.responses)) : nullptr;
+    if (responses_json != nullptr) *responses_json = responses;
+    if (out != nullptr) *out = to_replies(acks);
+  });
 }
 
 }  // namespace
@@ -560,26 +603,35 @@ SIO_C_API sio_status sio_server_side_emit_json(sio_emitter* emitter, const char*
   });
 }
 
-SIO_C_API sio_status sio_emit_confirmed_json(sio_emitter* emitter, const sio_target* target, const char* event,
-                                             const char* json_args, long timeout_ms, int wait_for_acks,
-                                             sio_delivery* out, char** acks_json, sio_error* err) {
-  if (out != nullptr) *out = sio_delivery{};
-  if (acks_json != nullptr) *acks_json = nullptr;
+SIO_C_API sio_status sio_server_side_emit(sio_emitter* emitter, const char* nsp, const char* event,
+                                          const sio_arg* args, size_t count, long long* receivers, sio_error* err) {
   return guarded(err, [&] {
     require(emitter != nullptr, "emitter is NULL");
     require(event != nullptr, "event is NULL");
-    const auto args = parse_json_args(json_args);
-    const auto op = apply(emitter->emitter, target).timeout(request_wait(emitter->emitter, timeout_ms));
-    const auto delivery = op.emit_confirmed_args(event, args, wait_for_acks != 0);
-    // The only step left that can fail (memory) comes before any result is stored.
-    char* acks = acks_json != nullptr ? malloc_copy(json_array(delivery.acks)) : nullptr;
-    if (acks_json != nullptr) *acks_json = acks;
-    if (out != nullptr) {
-      out->replies = to_replies(delivery);
-      out->clients = delivery.clients;
-      out->acks = delivery.acks.size();
-    }
+    require(args != nullptr || count == 0, "args is NULL");
+    report(emitter->emitter.of(nsp != nullptr ? nsp : "/").serverSideEmit_args(event, values_of(args, count)),
+           receivers);
   });
+}
+
+SIO_C_API sio_status sio_emit_confirmed_json(sio_emitter* emitter, const sio_target* target, const char* event,
+                                             const char* json_args, long timeout_ms, int wait_for_acks,
+                                             sio_delivery* out, char** acks_json, sio_error* err) {
+  return emit_confirmed(
+      emitter, target, event, [&] { return parse_json_args(json_args); }, timeout_ms, wait_for_acks, out, acks_json,
+      err);
+}
+
+SIO_C_API sio_status sio_emit_confirmed(sio_emitter* emitter, const sio_target* target, const char* event,
+                                        const sio_arg* args, size_t count, long timeout_ms, int wait_for_acks,
+                                        sio_delivery* out, char** acks_json, sio_error* err) {
+  return emit_confirmed(
+      emitter, target, event,
+      [&] {
+        require(args != nullptr || count == 0, "args is NULL");
+        return values_of(args, count);
+      },
+      timeout_ms, wait_for_acks, out, acks_json, err);
 }
 
 SIO_C_API sio_status sio_fetch_sockets_json(sio_emitter* emitter, const sio_target* target, long timeout_ms,
@@ -601,18 +653,20 @@ SIO_C_API sio_status sio_fetch_sockets_json(sio_emitter* emitter, const sio_targ
 SIO_C_API sio_status sio_server_side_emit_with_ack_json(sio_emitter* emitter, const char* nsp, const char* event,
                                                         const char* json_args, long timeout_ms, sio_replies* out,
                                                         char** responses_json, sio_error* err) {
-  if (out != nullptr) *out = sio_replies{};
-  if (responses_json != nullptr) *responses_json = nullptr;
-  return guarded(err, [&] {
-    require(emitter != nullptr, "emitter is NULL");
-    require(event != nullptr, "event is NULL");
-    const auto args = parse_json_args(json_args);
-    const auto io = emitter->emitter.of(nsp != nullptr ? nsp : "/");
-    const auto acks = io.serverSideEmitWithAck_args(event, args, request_wait(io, timeout_ms));
-    char* responses = responses_json != nullptr ? malloc_copy(json_array(acks.responses)) : nullptr;
-    if (responses_json != nullptr) *responses_json = responses;
-    if (out != nullptr) *out = to_replies(acks);
-  });
+  return server_side_emit_with_ack(
+      emitter, nsp, event, [&] { return parse_json_args(json_args); }, timeout_ms, out, responses_json, err);
+}
+
+SIO_C_API sio_status sio_server_side_emit_with_ack(sio_emitter* emitter, const char* nsp, const char* event,
+                                                   const sio_arg* args, size_t count, long timeout_ms,
+                                                   sio_replies* out, char** responses_json, sio_error* err) {
+  return server_side_emit_with_ack(
+      emitter, nsp, event,
+      [&] {
+        require(args != nullptr || count == 0, "args is NULL");
+        return values_of(args, count);
+      },
+      timeout_ms, out, responses_json, err);
 }
 
 SIO_C_API sio_status sio_server_count(sio_emitter* emitter, const char* nsp, long long* count, sio_error* err) {

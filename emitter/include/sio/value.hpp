@@ -191,6 +191,12 @@ struct json_members {
 // beyond 2^53 (which the adapters' two msgpack encoders write differently).
 SIO_API bool read_json_members(std::string_view text, json_members& out);
 
+// Decodes one msgpack value as notepack.io's decoder gives it to a Node server: a bin is binary (a Buffer), a
+// timestamp ext a date, a float64 holding an integer the same number as that integer. For callers whose values
+// come as msgpack from elsewhere (the C API's SIO_ARG_MSGPACK: Python's bytes and datetimes inside a value).
+// Throws sio::data_error (errc::invalid_argument) for malformed input or bytes after the value.
+SIO_API value from_msgpack(std::string_view bytes);
+
 // Decodes msgpack bytes as notepack.io does on a Node server and prints them with JSON.stringify semantics.
 // For showing what a published payload carries. Throws sio::data_error on malformed msgpack.
 SIO_API std::string msgpack_to_json(std::string_view bytes);

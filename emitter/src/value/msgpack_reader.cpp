@@ -278,6 +278,8 @@ void check_msgpack_values(std::string_view bytes, std::uint32_t count) {
 
 }  // namespace detail
 
+value from_msgpack(std::string_view bytes) { return detail::decode_msgpack(bytes); }
+
 std::string msgpack_to_json(std::string_view bytes) {
   std::string out;
   detail::write_json(out, decode(bytes, array_buffer_as::empty_object));

@@ -199,7 +199,10 @@ SIO_C_API sio_status sio_emit_json(sio_emitter *emitter, const sio_target *targe
 typedef enum sio_arg_kind {
   SIO_ARG_JSON = 0,   /* data/size: JSON text of one value */
   SIO_ARG_STRING = 1, /* data/size: UTF-8 text, sent as a string */
-  SIO_ARG_BINARY = 2  /* data/size: bytes, received as a Buffer / ArrayBuffer */
+  SIO_ARG_BINARY = 2, /* data/size: bytes, received as a Buffer / ArrayBuffer */
+  SIO_ARG_MSGPACK = 3 /* data/size: one msgpack value, read as notepack.io reads it on a Node server: for binary or
+                         dates inside a value (a bin arrives as a Buffer, a timestamp ext -1 as a Date); map keys
+                         must be strings. Malformed msgpack is SIO_E_INVALID_ARGUMENT. */
 } sio_arg_kind;
 
 typedef struct sio_arg {
@@ -236,6 +239,9 @@ SIO_C_API sio_status sio_disconnect_sockets(sio_emitter *emitter, const sio_targ
 /* Emits to the server-side listeners of namespace `nsp` (NULL = "/") on every server; arguments as sio_emit_json. */
 SIO_C_API sio_status sio_server_side_emit_json(sio_emitter *emitter, const char *nsp, const char *event,
                                                const char *json_args, long long *receivers, sio_error *err);
+/* The same with `count` arguments of any kind (binary, msgpack), as sio_emit takes them. */
+SIO_C_API sio_status sio_server_side_emit(sio_emitter *emitter, const char *nsp, const char *event,
+                                          const sio_arg *args, size_t count, long long *receivers, sio_error *err);
 
 /* ---- Requests: asking the Socket.IO servers ----------------------------------------------------------------------
  * A request is published on <key>-request#<nsp># and every server of the namespace answers it (the Redis adapter's
@@ -274,6 +280,10 @@ typedef struct sio_delivery {
 SIO_C_API sio_status sio_emit_confirmed_json(sio_emitter *emitter, const sio_target *target, const char *event,
                                              const char *json_args, long timeout_ms, int wait_for_acks,
                                              sio_delivery *out, char **acks_json, sio_error *err);
+/* The same with `count` arguments of any kind, as sio_emit takes them. */
+SIO_C_API sio_status sio_emit_confirmed(sio_emitter *emitter, const sio_target *target, const char *event,
+                                        const sio_arg *args, size_t count, long timeout_ms, int wait_for_acks,
+                                        sio_delivery *out, char **acks_json, sio_error *err);
 
 /* Presence (fetchSockets): the targeted sockets on every server. `sockets_json` receives a JSON array of
  * {"id":..,"rooms":[..],"handshake":{..},"data":..} (rooms include the socket's own id; handshake as Socket.IO
@@ -289,6 +299,10 @@ SIO_C_API sio_status sio_fetch_sockets_json(sio_emitter *emitter, const sio_targ
 SIO_C_API sio_status sio_server_side_emit_with_ack_json(sio_emitter *emitter, const char *nsp, const char *event,
                                                         const char *json_args, long timeout_ms, sio_replies *out,
                                                         char **responses_json, sio_error *err);
+/* The same with `count` arguments of any kind, as sio_emit takes them. */
+SIO_C_API sio_status sio_server_side_emit_with_ack(sio_emitter *emitter, const char *nsp, const char *event,
+                                                   const sio_arg *args, size_t count, long timeout_ms,
+                                                   sio_replies *out, char **responses_json, sio_error *err);
 
 /* The servers of namespace `nsp` (NULL = "/"): PUBSUB NUMSUB of its request channel, the number of answers a
  * request expects. 0 in dry-run mode. */
