@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """One version, one source: what README.md and examples/README.md name, and what `notify --version` and
-`sio-gateway --version` print, must be the project version of CMakeLists.txt (project(sio VERSION ...)).
+`sio-gateway --version` print, and the Python package's version (bindings/python: pyproject.toml and the
+sio._native.__version__ it checks the library against), must be the project version of CMakeLists.txt
+(project(sio VERSION ...)).
 
   versions_test.py SOURCE_DIR VERSION NOTIFY [SIO_GATEWAY]      exit 0: all match; 1: each mismatch printed
 """
@@ -40,6 +42,14 @@ def main():
                     if match.group(1) != expected[kind]:
                         failures.append(f"{doc}:{number}: names {match.group(0)!r}; the project is {version} "
                                         f"(expected {expected[kind]})")
+    # The Python package is the library's version: it refuses a library of another MAJOR.MINOR.
+    for rel, pattern in (("bindings/python/pyproject.toml", r'^version = "([^"]+)"'),
+                         ("bindings/python/src/sio/_native.py", r'^__version__ = "([^"]+)"')):
+        path = source / rel
+        match = re.search(pattern, path.read_text(encoding="utf-8"), re.M) if path.exists() else None
+        checked += 1
+        if not match or match.group(1) != version:
+            failures.append(f"{rel}: names {match.group(1) if match else 'no version'}; the project is {version}")
     for program in programs:
         name = Path(program).name
         out = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30)
