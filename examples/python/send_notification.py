@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sends one notification to users, through sio.py (ctypes over libsio-emitter.so).
+"""Sends one notification to users, with the sio Python package (bindings/python: `pip install ./bindings/python`).
 
     send_notification.py --user 42 --type ORDER_UPDATED --payload '{"orderId": 7}'
     send_notification.py --user 42 --user 7 --type REPORT_READY --attach report.pdf --redis redis://10.0.0.5:6379
@@ -72,15 +72,15 @@ def main(argv=None):
 
     try:
         sio.load_library(args.library)
-    except OSError as e:
-        # sio's own message says library=PATH (its Python argument); this script's flag is --library.
-        print(f"send_notification: {str(e).replace('pass library=PATH', 'give --library PATH')}", file=sys.stderr)
+    except sio.LibraryError as e:
+        print(f"send_notification: {e}; or give --library PATH", file=sys.stderr)
         return 1
     try:
-        with sio.Emitter(args.redis, key=args.key, timeout=args.timeout, library=args.library) as io:
+        with sio.Emitter(args.redis, key=args.key, timeout=args.timeout) as io:
             for user in args.user:
                 room = f"user:{user}"
-                receivers = io.emit(args.event, notification, *extra, to=[room], nsp=args.nsp)
+                # emit_sync waits for Redis' answer, to report the receivers; emit() would only queue it.
+                receivers = io.of(args.nsp).to(room).emit_sync(args.event, notification, *extra).receivers
                 print(f"sent {args.type} to {room}: {receivers} receiver(s)")
                 if receivers == 0:
                     print(f"send_notification: warning: 0 receivers for {room}: no Socket.IO server listens on "
@@ -89,9 +89,6 @@ def main(argv=None):
         if e.status == sio.Status.INVALID_URL:
             print(f"send_notification: {e}", file=sys.stderr)
             return 2
-        print(f"send_notification: invalid data, nothing published: {e}", file=sys.stderr)
-        return 3
-    except ValueError as e:  # json.dumps refusing NaN or Infinity
         print(f"send_notification: invalid data, nothing published: {e}", file=sys.stderr)
         return 3
     except sio.RedisError as e:
