@@ -19,51 +19,20 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import (RedisServer, Resp, free_port, notify_from_argv, run_checks,  # noqa: E402
-                           run_notify)
+from redis_testing import (RedisServer, Resp, free_port, notify_from_argv, redis_command,  # noqa: E402
+                           run_checks, run_notify, start_cluster)
 
 RUN_TIMEOUT_S = 20
 
 
-def command(port, *words):
-    conn = Resp(port, 5)
-    try:
-        conn.send(*words)
-        return conn.read()
-    finally:
-        conn.close()
-
-
-def start_cluster(workdirs, nodes):
-    """Starts a node per workdir into `nodes` (each as soon as it runs, so the caller stops every node started even
-    when a later one fails), then creates the cluster."""
-    for d in workdirs:
-        node = RedisServer(d, ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
-                               "--cluster-port", str(free_port())])
-        nodes.append(node)
-        node.start()
-    create = subprocess.run(["redis-cli", "--cluster", "create"] +
-                            ["127.0.0.1:%d" % n.port for n in nodes] + ["--cluster-replicas", "0", "--cluster-yes"],
-                            capture_output=True, timeout=60)
-    if create.returncode != 0:
-        raise RuntimeError("redis-cli --cluster create failed: %r" % create.stdout)
-    deadline = time.monotonic() + 10
-    while not all(b"cluster_state:ok" in command(n.port, "CLUSTER", "INFO") for n in nodes):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the cluster did not reach cluster_state:ok within 10 s")
-        time.sleep(0.05)
-
-
 def owner_of(nodes, key):
     """The node serving key's slot, from CLUSTER NODES as the first node sees it."""
-    slot = command(nodes[0].port, "CLUSTER", "KEYSLOT", key)
-    for line in command(nodes[0].port, "CLUSTER", "NODES").decode().splitlines():
+    slot = redis_command(nodes[0].port, "CLUSTER", "KEYSLOT", key)
+    for line in redis_command(nodes[0].port, "CLUSTER", "NODES").decode().splitlines():
         fields = line.split()
         if "master" not in fields[2]:
             continue
@@ -115,7 +84,7 @@ def main():
                 return
             offset = json.loads(result.stdout)["offset"]
             stream_owner = owner_of(nodes, "socket.io")
-            entry = command(stream_owner.port, "XRANGE", "socket.io", offset, offset)
+            entry = redis_command(stream_owner.port, "XRANGE", "socket.io", offset, offset)
             if len(entry) != 1 or b'"type":"T"' not in entry[0][1][-1]:
                 failures.append("XRANGE %s on the stream's master: %r" % (offset, entry))
 

@@ -17,17 +17,9 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from redis_testing import (RedisServer, Resp, notify_from_argv, run_checks,  # noqa: E402
-                           run_notify)
+                           run_notify, start_sentinel)
 
 RUN_TIMEOUT_S = 20
-
-
-def start_sentinel(workdir, master_port):
-    """redis-server --sentinel monitoring the master as "mymaster" (quorum 1), from a config file it can rewrite."""
-    config = os.path.join(workdir, "sentinel.conf")
-    with open(config, "w") as f:
-        f.write("sentinel monitor mymaster 127.0.0.1 %d 1\n" % master_port)
-    return RedisServer(workdir, ["--sentinel"], config_file=config).start()
 
 
 def run(notify, args):

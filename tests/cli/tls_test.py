@@ -15,31 +15,13 @@ Prints what failed and exits non-zero on any failure.
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from redis_testing import RedisServer, Resp, free_port, run_notify  # noqa: E402
+from redis_testing import RedisServer, Resp, free_port, make_certificates, run_notify  # noqa: E402
 
 RUN_TIMEOUT_S = 20
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def make_certificates(d):
-    """ca.pem, server.pem/server.key (signed by ca), other-ca.pem (signed nothing)."""
-    for name in ("ca", "other-ca"):
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                "-subj", "/CN=sio test %s" % name, "-keyout", name + ".key", "-out", name + ".pem", cwd=d)
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
-            "-keyout", "server.key", "-out", "server.csr", cwd=d)
-    with open(os.path.join(d, "server.ext"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-days", "2", "-extfile", "server.ext", "-out", "server.pem", cwd=d)
 
 
 def run(notify, args, env=None):

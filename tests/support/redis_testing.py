@@ -1,5 +1,6 @@
-"""A real redis-server on a free loopback port and a raw RESP2 client, for the Python test drivers
-(tests/cli/run_golden.py, tests/packaging/packaging_test.py). Only the process started here is ever stopped."""
+"""A real redis-server on a free loopback port and a raw RESP2 client, for the Python test drivers (tests/cli,
+tests/packaging, the Python package's tests in bindings/python/tests), with what they share: a TLS certificate set
+made by openssl, a Redis Cluster of masters, a Sentinel. Only the processes started here are ever stopped."""
 
 import os
 import shutil
@@ -166,3 +167,59 @@ def run_checks(checks, call):
     for failure in failures:
         print(failure)
     return 1 if failures else 0
+
+
+def redis_command(port, *words):
+    """One command on a fresh connection to 127.0.0.1:port; its reply."""
+    conn = Resp(port, 5)
+    try:
+        conn.send(*words)
+        return conn.read()
+    finally:
+        conn.close()
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_certificates(d):
+    """In directory d: ca.pem, server.pem/server.key (for localhost and 127.0.0.1, signed by ca), other-ca.pem
+    (signed nothing), made with the openssl command."""
+    for name in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-subj", "/CN=sio test %s" % name, "-keyout", name + ".key", "-out", name + ".pem", cwd=d)
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
+            "-keyout", "server.key", "-out", "server.csr", cwd=d)
+    with open(os.path.join(d, "server.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "2", "-extfile", "server.ext", "-out", "server.pem", cwd=d)
+
+
+def start_cluster(workdirs, nodes):
+    """Starts a cluster-enabled redis-server per workdir into `nodes` (each as soon as it runs, so the caller stops
+    every node started even when a later one fails), then creates a cluster of masters only."""
+    for d in workdirs:
+        node = RedisServer(d, ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+                               "--cluster-port", str(free_port())])
+        nodes.append(node)
+        node.start()
+    create = subprocess.run(["redis-cli", "--cluster", "create"] +
+                            ["127.0.0.1:%d" % n.port for n in nodes] + ["--cluster-replicas", "0", "--cluster-yes"],
+                            capture_output=True, timeout=60)
+    if create.returncode != 0:
+        raise RuntimeError("redis-cli --cluster create failed: %r" % create.stdout)
+    deadline = time.monotonic() + 10
+    while not all(b"cluster_state:ok" in redis_command(n.port, "CLUSTER", "INFO") for n in nodes):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the cluster did not reach cluster_state:ok within 10 s")
+        time.sleep(0.05)
+
+
+def start_sentinel(workdir, master_port):
+    """redis-server --sentinel monitoring the master as "mymaster" (quorum 1), from a config file it can rewrite."""
+    config = os.path.join(workdir, "sentinel.conf")
+    with open(config, "w") as f:
+        f.write("sentinel monitor mymaster 127.0.0.1 %d 1\n" % master_port)
+    return RedisServer(workdir, ["--sentinel"], config_file=config).start()
