@@ -184,3 +184,15 @@ def test_finds_an_installed_library_by_pkg_config(tmp_path):
     assert r.returncode == 0, r.stderr
     path, version = r.stdout.split()
     assert path.startswith(str(prefix)) and version == sio.__version__
+
+
+def test_recent_operators_are_reused_and_bounded(redis):
+    with sio.Emitter(redis.url, dry_run=True) as io:
+        assert io.to("user:42") is io.to("user:42")  # immutable, so shared (with its C target)
+        assert io.of("/admin").to("user:42") is not io.to("user:42")
+        assert io.of("/admin").to("user:42").nsp == "/admin"
+        assert io.to("user:42").volatile is not io.to("user:42")
+        for n in range(1100):
+            io.to(f"user:{n}").emit_sync("e", n)
+        assert len(io._handle.operators) == sio.emitter._Handle.OPERATOR_CACHE
+        assert repr(io.to("user:1099")) == "BroadcastOperator(nsp='/', to=['user:1099'])"

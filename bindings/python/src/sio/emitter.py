@@ -15,6 +15,7 @@ reused (`user42 = io.to("user:42")`).
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import datetime
 import json
@@ -127,7 +128,19 @@ def _not_json(value: Any) -> Any:
 
 # allow_nan=False: NaN and Infinity are not JSON; ensure_ascii (the default): the library then reads plain ASCII,
 # and a lone surrogate reaches it escaped, to be refused with its own message.
-_encode_json = json.JSONEncoder(allow_nan=False, separators=(",", ":"), default=_not_json).encode
+_json_encoder = json.JSONEncoder(allow_nan=False, separators=(",", ":"), default=_not_json)
+try:  # CPython's C encoder called directly: JSONEncoder.encode's Python layers cost as much as the encoding
+    from json.encoder import c_make_encoder, encode_basestring_ascii
+
+    # No circular check (markers None): a cycle ends in RecursionError instead, reported as such below.
+    _c_encoder = c_make_encoder(None, _not_json, encode_basestring_ascii, None, ":", ",", False, False, False)
+
+    def _encode_json(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_basestring_ascii(value)
+        return "".join(_c_encoder(value, 0))
+except ImportError:  # another Python
+    _encode_json = _json_encoder.encode
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
@@ -178,6 +191,9 @@ def _json_arg(value: Any, i: int) -> Optional[bytes]:
     except ValueError as e:  # NaN or Infinity
         raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"argument {i + 1}: {e}: JSON has no NaN or Infinity") \
             from None
+    except RecursionError:
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"argument {i + 1}: nested too deeply, or it contains "
+                                                            f"itself") from None
 
 
 def encode_args(args: Sequence[Any]) -> Tuple[Any, int]:
@@ -239,38 +255,45 @@ def _replies(r: RepliesC) -> Replies:
 
 class _Handle:
     """The sio_emitter every view of one Emitter shares. close() waits for the calls in flight (other threads) and
-    then frees it, so no call ever runs on a freed emitter."""
+    then frees it, so no call ever runs on a freed emitter. Also the operators to() made recently, by namespace and
+    room: they are immutable, and each holds its C target, so a user notified again reuses both."""
 
-    __slots__ = ("lib", "_ptr", "_users", "_cv", "closing")
+    __slots__ = ("lib", "_ptr", "_users", "_lock", "_drained", "closing", "operators")
+
+    OPERATOR_CACHE = 1024
 
     def __init__(self, lib: ctypes.CDLL, ptr: int):
         self.lib = lib
         self._ptr = ptr
         self._users = 0
-        self._cv = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._drained = threading.Event()
         self.closing = False
+        self.operators: "collections.OrderedDict[Tuple[str, str], BroadcastOperator]" = collections.OrderedDict()
 
     def enter(self) -> int:
-        with self._cv:
+        with self._lock:
             if self.closing:
                 raise RuntimeError("this Emitter is closed")
             self._users += 1
             return self._ptr
 
     def leave(self) -> None:
-        with self._cv:
+        with self._lock:
             self._users -= 1
-            if self._users == 0 and self.closing:
-                self._cv.notify_all()
+            if self.closing and self._users == 0:
+                self._drained.set()
 
     def close(self) -> None:
-        with self._cv:
+        with self._lock:
             if self.closing:
                 return
             self.closing = True
-            while self._users:
-                self._cv.wait()
-            ptr, self._ptr = self._ptr, 0
+            if self._users == 0:
+                self._drained.set()
+        self._drained.wait()
+        ptr, self._ptr = self._ptr, 0
+        self.operators.clear()
         if ptr:
             self.lib.sio_emitter_free(ptr)  # waits up to the command timeout for queued emits
 
@@ -316,7 +339,27 @@ class BroadcastOperator:
 
     def to(self, *rooms: Rooms) -> "BroadcastOperator":
         """Also reaches the sockets of these rooms: to("user:42"), to("a", "b"), to(["a", "b"])."""
-        return self._with(rooms=self._rooms + tuple(_room_list(rooms)))
+        if len(rooms) == 1 and type(rooms[0]) is str and not (self._rooms or self._except or self._flags
+                                                              or self._timeout is not None):
+            return self._to_one(rooms[0])
+        return BroadcastOperator(self._handle, self._nsp, self._rooms + tuple(_room_list(rooms)), self._except,
+                                 self._flags, self._timeout)
+
+    def _to_one(self, room: str) -> "BroadcastOperator":
+        # The common call, io.to("user:42"), answered from the handle's recent operators (and their C targets).
+        handle = self._handle
+        key = (self._nsp, room)
+        op = handle.operators.get(key)
+        if op is None:
+            op = BroadcastOperator(handle, self._nsp, (room,))
+            cache = handle.operators
+            if len(cache) >= _Handle.OPERATOR_CACHE:
+                try:
+                    cache.popitem(last=False)  # the oldest, in O(1) (a dict's first key is not: deleted slots)
+                except KeyError:
+                    pass  # another thread emptied it meanwhile
+            cache[key] = op
+        return op
 
     in_ = to  # Node's in(); `in` is a Python keyword
 
