@@ -24,7 +24,6 @@ from typing import Any, Callable, Deque, List, Optional, Tuple
 
 from .emitter import (BroadcastOperator, Delivery, Emitter, Published, Rooms, ServerAcks, Sockets, encode_args,
                       _utf8)
-from ._native import Error, check
 
 __all__ = ["AsyncEmitter", "AsyncBroadcastOperator"]
 
@@ -140,7 +139,7 @@ class AsyncBroadcastOperator:
         # Encoded on the loop (pure Python, microseconds), so bad input raises before anything is handed over.
         array, n = encode_args(args)
         name = _utf8(event, "event")
-        await self._worker.submit(functools.partial(_queue_emit, op, name, array, n))
+        await self._worker.submit(functools.partial(op._emit_encoded, name, array, n))
 
     async def emit_sync(self, event: str, *args: Any) -> Published:
         return await _off_loop(self._op.emit_sync, event, *args)
@@ -162,19 +161,6 @@ class AsyncBroadcastOperator:
 
     async def disconnect_sockets(self, close: bool = False) -> Optional[int]:
         return await _off_loop(self._op.disconnect_sockets, close)
-
-
-def _queue_emit(op: BroadcastOperator, name: bytes, array: Any, n: int) -> None:
-    # BroadcastOperator.emit after its encoding step: the C call, in the worker thread.
-    target = op._target()
-    handle = op._handle
-    ptr = handle.enter()
-    try:
-        err = Error()
-        status = handle.lib.sio_emit(ptr, target, name, array, n, None, err)
-    finally:
-        handle.leave()
-    check(status, err)
 
 
 class AsyncEmitter:

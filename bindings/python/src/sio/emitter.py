@@ -284,6 +284,14 @@ class _Handle:
             if self.closing and self._users == 0:
                 self._drained.set()
 
+    def call(self, fn: Any, *args: Any) -> int:
+        """fn(the emitter, *args): a C call on this emitter, which close() waits for."""
+        ptr = self.enter()
+        try:
+            return fn(ptr, *args)
+        finally:
+            self.leave()
+
     def close(self) -> None:
         with self._lock:
             if self.closing:
@@ -444,16 +452,14 @@ class BroadcastOperator:
         Arguments: bytes / bytearray / memoryview arrive as a Buffer (ArrayBuffer in browsers); anything else is
         sent as its JSON value (dict, list, str, int, float, bool, None). Raises DataError (nothing published) for
         bad input, RedisConnectionError when the emit cannot be kept (buffer full, buffering off)."""
-        array, n = encode_args(args)
-        name = _utf8(event, "event")
+        self._emit_encoded(_utf8(event, "event"), *encode_args(args))
+
+    def _emit_encoded(self, name: bytes, array: Any, n: int) -> None:
+        # emit() once its arguments are encoded: the C call (AsyncEmitter's worker thread makes only this one).
         target = self._target()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            err = Error()
-            status = handle.lib.sio_emit(ptr, target, name, array, n, None, err)
-        finally:
-            handle.leave()
+        err = Error()
+        status = handle.call(handle.lib.sio_emit, target, name, array, n, None, err)
         if status:
             check(status, err)
 
@@ -465,11 +471,7 @@ class BroadcastOperator:
         out = PublishedC()
         err = Error()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            status = handle.lib.sio_emit_sync(ptr, target, name, array, n, out, err)
-        finally:
-            handle.leave()
+        status = handle.call(handle.lib.sio_emit_sync, target, name, array, n, out, err)
         check(status, err)
         return Published(None if out.receivers < 0 else int(out.receivers), out.offset.decode("ascii"))
 
@@ -477,11 +479,7 @@ class BroadcastOperator:
         receivers = ctypes.c_longlong(0)
         err = Error()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            status = fn(ptr, *args, ctypes.byref(receivers), err)
-        finally:
-            handle.leave()
+        status = handle.call(fn, *args, ctypes.byref(receivers), err)
         check(status, err)
         return None if receivers.value < 0 else int(receivers.value)
 
@@ -512,12 +510,8 @@ class BroadcastOperator:
         acks = ctypes.c_void_p()
         err = Error()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            status = handle.lib.sio_emit_confirmed(ptr, target, name, array, n, _ms(self._timeout, "timeout"),
-                                                   1 if wait_for_acks else 0, out, ctypes.byref(acks), err)
-        finally:
-            handle.leave()
+        status = handle.call(handle.lib.sio_emit_confirmed, target, name, array, n, _ms(self._timeout, "timeout"),
+                             1 if wait_for_acks else 0, out, ctypes.byref(acks), err)
         acks_text = take_string(handle.lib, acks.value)
         check(status, err)
         return Delivery(int(out.clients), json.loads(acks_text) if acks_text else [], _replies(out.replies))
@@ -542,12 +536,8 @@ class BroadcastOperator:
         count = ctypes.c_size_t(0)
         err = Error()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            status = handle.lib.sio_fetch_sockets_json(ptr, target, _ms(self._timeout, "timeout"), out,
-                                                       ctypes.byref(text), ctypes.byref(count), err)
-        finally:
-            handle.leave()
+        status = handle.call(handle.lib.sio_fetch_sockets_json, target, _ms(self._timeout, "timeout"), out,
+                             ctypes.byref(text), ctypes.byref(count), err)
         body = take_string(handle.lib, text.value)
         check(status, err)
         sockets = [RemoteSocket(s.get("id"), s.get("rooms") or [], s.get("handshake"), s.get("data"))
@@ -703,11 +693,7 @@ class Emitter:
     def connect(self) -> None:
         """Connects now, to fail fast (otherwise the first publish connects)."""
         err = Error()
-        ptr = self._handle.enter()
-        try:
-            status = self._handle.lib.sio_emitter_connect(ptr, err)
-        finally:
-            self._handle.leave()
+        status = self._handle.call(self._handle.lib.sio_emitter_connect, err)
         check(status, err)
 
     def flush(self, timeout: Optional[float] = None) -> None:
@@ -716,11 +702,7 @@ class Emitter:
         emit failed since the previous flush, the first failure (its message counts them)."""
         ms = _ms(timeout, "timeout")
         err = Error()
-        ptr = self._handle.enter()
-        try:
-            status = self._handle.lib.sio_emitter_flush(ptr, ms, err)
-        finally:
-            self._handle.leave()
+        status = self._handle.call(self._handle.lib.sio_emitter_flush, ms, err)
         check(status, err)
 
     # -- namespaces and operators --
@@ -797,13 +779,8 @@ class Emitter:
         text = ctypes.c_void_p()
         err = Error()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            status = handle.lib.sio_server_side_emit_with_ack(ptr, _utf8(self._nsp, "nsp"), _utf8(event, "event"),
-                                                              array, n, _ms(timeout, "timeout"), out,
-                                                              ctypes.byref(text), err)
-        finally:
-            handle.leave()
+        status = handle.call(handle.lib.sio_server_side_emit_with_ack, _utf8(self._nsp, "nsp"), _utf8(event, "event"),
+                             array, n, _ms(timeout, "timeout"), out, ctypes.byref(text), err)
         body_out = take_string(handle.lib, text.value)
         check(status, err)
         return ServerAcks(json.loads(body_out) if body_out else [], _replies(out))
@@ -813,11 +790,7 @@ class Emitter:
         count = ctypes.c_longlong(0)
         err = Error()
         handle = self._handle
-        ptr = handle.enter()
-        try:
-            status = handle.lib.sio_server_count(ptr, _utf8(self._nsp, "nsp"), ctypes.byref(count), err)
-        finally:
-            handle.leave()
+        status = handle.call(handle.lib.sio_server_count, _utf8(self._nsp, "nsp"), ctypes.byref(count), err)
         check(status, err)
         return int(count.value)
 
