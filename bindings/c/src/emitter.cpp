@@ -276,8 +276,8 @@ unsigned parse_version_number(const char* text) noexcept {
 // `args` makes the arguments (from JSON text or sio_args) inside the guard, so their errors become statuses.
 template <class MakeArgs>
 sio_status emit_confirmed(sio_emitter* emitter, const sio_target* target, const char* event, MakeArgs&& args,
-                          long timeout_ms, int wait_for_acks,
-                          sio_delivery* out, char** acks_json, sio_error* err) noexcept {
+                          long timeout_ms, int wait_for_acks, sio_delivery* out, char** acks_json,
+                          sio_error* err) noexcept {
   if (out != nullptr) *out = sio_delivery{};
   if (acks_json != nullptr) *acks_json = nullptr;
   return guarded(err, [&] {
@@ -299,8 +299,8 @@ sio_status emit_confirmed(sio_emitter* emitter, const sio_target* target, const 
 
 template <class MakeArgs>
 sio_status server_side_emit_with_ack(sio_emitter* emitter, const char* nsp, const char* event, MakeArgs&& args,
-                                     long timeout_ms,
-                                     sio_replies* out, char** responses_json, sio_error* err) noexcept {
+                                     long timeout_ms, sio_replies* out, char** responses_json,
+                                     sio_error* err) noexcept {
   if (out != nullptr) *out = sio_replies{};
   if (responses_json != nullptr) *responses_json = nullptr;
   return guarded(err, [&] {
