@@ -294,13 +294,18 @@ test("finding 6: one client flooding 1 MB events does not delay another client's
       `(gateway CPU ${floodCpuMs} ms in ${windowMs} ms)`);
     assert.ok(!lines.some((l) => l.done !== undefined), "the flood was still going on while the notifications were measured");
     assert.equal(flooder.exitCode, null, "the flooder is slowed down, not disconnected");
-    // A sanitized debug build (the asan preset: -O0) takes about 190 ms for one 1 MB event, where the ci build
-    // takes a few: a notification that waits behind one event waits that long. The bounds are the ci build's; under
-    // a sanitizer they are wide enough for one event's wait, still far below the unthrottled flood's seconds.
+    // A sanitized debug build (the asan preset: -O0) takes hundreds of ms for one 1 MB event (190 ms on one VM, 360
+    // on another), where the ci build takes a few: a notification that waits behind one event waits that long. The
+    // bounds are the ci build's; under a sanitizer the p99 bound is one event's wait as this run measures it: the
+    // gateway's CPU per event read (about one a second at the default --max-inbound-rate of 1 MB/s), still far
+    // below the unthrottled flood's seconds.
     const slack = sanitized(g.pid) ? 20 : 1;
+    const perEventMs = floodCpuMs / Math.max(1, Math.round(windowMs / 1000));
+    const p99Bound = quantile(quiet, 0.99) + 15 + (slack > 1 ? 1.5 * perEventMs : 0);
     assert.ok(floodCpuMs < (windowMs * (slack > 1 ? 2 : 1)) / 4, `the gateway spent ${floodCpuMs} ms of CPU in ${windowMs} ms`);
     assert.ok(quantile(flooded, 0.5) <= quantile(quiet, 0.5) + 5 * slack, `p50 during the flood: ${show(flooded)} (quiet ${show(quiet)})`);
-    assert.ok(quantile(flooded, 0.99) <= quantile(quiet, 0.99) + 15 * slack, `p99 during the flood: ${show(flooded)} (quiet ${show(quiet)})`);
+    assert.ok(quantile(flooded, 0.99) <= p99Bound,
+      `p99 during the flood: ${show(flooded)} (quiet ${show(quiet)}; bound ${p99Bound.toFixed(0)} ms, ${perEventMs.toFixed(0)} ms of gateway CPU per event)`);
   } finally {
     flooder.kill("SIGKILL");
   }
