@@ -127,14 +127,19 @@ class RedisServer:
             time.sleep(0.05)
 
     def stop(self):
-        # Only the process we started, by its own handle (PID).
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        if self.process is not None:
+            stop_process(self.process)
+
+
+def stop_process(process):
+    """Ends a child process this test started, by its own handle (PID): SIGTERM, then SIGKILL after 5 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def run_notify(notify, args, timeout_s, env=None, unset=("REDIS_URL",)):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ REPO = Path(__file__).resolve().parents[3]
 INTEROP = REPO / "tests" / "interop"
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
-from redis_testing import RedisServer, Resp  # noqa: E402
+from redis_testing import RedisServer, Resp, stop_process  # noqa: E402
 
 NODE = os.environ.get("SIO_NODE", "node")
 # Sanitizer builds preload their runtimes into this Python process (run_package_tests.sh); Node and redis-server,
@@ -91,13 +90,7 @@ class NodeProcess:
         self.proc.stdin.flush()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        stop_process(self.proc)
 
 
 class Fleet:
