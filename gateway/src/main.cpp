@@ -70,34 +70,49 @@ std::optional<std::string> read_client_bundle(std::string path, const app::logge
   return std::string{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
 }
 
+// What the gateway may hold: Engine.IO connections (max_connections, 0 = unlimited) and TCP connections
+// (max_sockets, 0 = the engine's default_max_sockets(max_connections)).
+struct connection_limits {
+  std::size_t max_connections = 0;
+  std::size_t max_sockets = 0;
+};
+
 // Raises the soft descriptor limit to the hard one (every connection is a descriptor), then sizes the TCP connection
-// cap to what the limit holds (0: the engine's default fits): accept() failing with EMFILE is worse than a connection
-// closed at once, since the listen queue then fills with clients that wait. Warns when --max-connections cannot be
-// held at all.
-std::size_t socket_cap(const app::serve_config& c, const app::logger& log) {
+// cap to what the limit holds: accept() failing with EMFILE is worse than a connection closed at once, since the
+// listen queue then fills with clients that wait. Without --max-connections, the connection limit is that cap too,
+// so that the default never refuses a client the process could hold (a polling client holds two TCP connections:
+// past the cap, new ones are closed at accept). With it, warns when it cannot be held at all.
+connection_limits size_connections(const app::serve_config& c, const app::logger& log) {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return {c.max_connections.value_or(sio::gateway::engineio::server_options{}.max_connections), 0};
+  }
   if (limit.rlim_cur < limit.rlim_max) {
     rlimit raised = limit;
     raised.rlim_cur = limit.rlim_max;
     if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
-  if (limit.rlim_cur == RLIM_INFINITY) return 0;
+  if (limit.rlim_cur == RLIM_INFINITY) return {c.max_connections.value_or(0), 0};
   const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
   const std::size_t usable = descriptors > reserved_descriptors ? descriptors - reserved_descriptors : 1;
-  const std::size_t wanted = sio::gateway::engineio::default_max_sockets(c.max_connections);
-  if (wanted != 0 && wanted <= usable) return 0;  // the default holds
-  if (c.max_connections > usable) {
+  if (!c.max_connections) {
+    log.info("connection limit sized to the descriptor limit (--max-connections sets another)",
+             {{"descriptor_limit", descriptors}, {"max_connections", usable}});
+    return {usable, usable};
+  }
+  const std::size_t wanted = sio::gateway::engineio::default_max_sockets(*c.max_connections);
+  if (wanted != 0 && wanted <= usable) return {*c.max_connections, 0};  // the default holds
+  if (*c.max_connections > usable) {
     log.warn("descriptor limit too low for --max-connections: connections beyond are closed at once; raise the "
              "limit (ulimit -n, systemd LimitNOFILE=) or lower --max-connections",
              {{"descriptor_limit", descriptors},
-              {"max_connections", c.max_connections},
+              {"max_connections", *c.max_connections},
               {"connections_held_at_most", usable}});
   } else {
     log.info("TCP connections capped by the descriptor limit (a polling client holds two)",
              {{"descriptor_limit", descriptors}, {"max_sockets", usable}});
   }
-  return usable;
+  return {*c.max_connections, usable};
 }
 
 std::unique_ptr<sio::gateway::auth::authenticator> make_authenticator(const app::serve_config& c) {
@@ -207,7 +222,8 @@ int serve(const app::serve_config& c) {
   engine_options.ping_timeout = c.ping_timeout;
   engine_options.max_payload = c.max_payload;
   engine_options.max_send_queue = c.max_send_queue;
-  engine_options.max_connections = c.max_connections;
+  const connection_limits limits = size_connections(c, log);
+  engine_options.max_connections = limits.max_connections;
   engine_options.handshake_rate = c.handshake_rate;
   engine_options.handshake_burst = c.handshake_burst;
   engine_options.max_connect_payload = c.max_connect_payload;
@@ -216,7 +232,7 @@ int serve(const app::serve_config& c) {
   engine_options.max_pending_per_address = c.max_pending_per_address;
   engine_options.max_inbound_rate = c.max_inbound_rate;
   engine_options.trusted_proxies = c.trusted_proxies;
-  engine_options.max_sockets = socket_cap(c, log);
+  engine_options.max_sockets = limits.max_sockets;
   engine_options.on_slow_consumer = [&log](const gw::engineio::session& s, std::size_t queued) {
     log.info("slow consumer disconnected: too much waiting to be written",
              {{"sid", s.id()}, {"address", s.handshake().client_address}, {"queued_bytes", queued}});

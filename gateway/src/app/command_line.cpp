@@ -157,14 +157,14 @@ command parse_command_line(int argc, const char* const* argv) {
   std::string ping_timeout = "20s";
   std::size_t max_payload = 1000000;
   std::size_t max_send_queue = 1024 * 1024;
-  std::size_t max_connections = 10000;
-  double handshake_rate = 100;
+  std::size_t max_connections = 0;
+  double handshake_rate = 0;
   double handshake_burst = 1000;
   std::string connect_timeout = "45s";
   std::size_t max_connect_payload = 16 * 1024;
   std::size_t preauth_memory = 128 * 1024 * 1024;
   std::string request_timeout = "10s";
-  std::size_t max_pending_per_address = 1000;
+  std::size_t max_pending_per_address = 0;
   std::size_t max_inbound_rate = 1000000;
   std::vector<std::string> trust_proxy;
   std::string admin_listen;
@@ -259,16 +259,19 @@ command parse_command_line(int argc, const char* const* argv) {
                  "disconnected (volatile packets are dropped instead), 0 = unbounded")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 34))
       ->capture_default_str();
-  app.add_option("--max-connections", max_connections,
-                 "Engine.IO connections open at once; handshakes beyond get HTTP 503, 0 = unlimited")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24))
-      ->capture_default_str();
+  const auto* max_connections_flag =
+      app.add_option("--max-connections", max_connections,
+                     "Engine.IO connections open at once; handshakes beyond get HTTP 503, 0 = unlimited (default: as "
+                     "many as the descriptor limit holds, which the gateway raises to its hard limit at start)")
+          ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24));
   app.add_option("--handshake-rate", handshake_rate,
-                 "new connections per second per client IP address; beyond (after the burst) HTTP 429 with "
-                 "Retry-After, 0 = no limit")
+                 "new connections per second per client address; beyond (after the burst) HTTP 429 with Retry-After. "
+                 "Off by default (0): behind a load balancer or a NAT many clients share one address. For clients "
+                 "connecting with their own addresses: --handshake-rate 100")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
-  app.add_option("--handshake-burst", handshake_burst, "new connections one IP address may open at once")
+  app.add_option("--handshake-burst", handshake_burst,
+                 "new connections one client address may open at once, with --handshake-rate")
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "time a client has to send CONNECT")->capture_default_str();
@@ -289,7 +292,8 @@ command parse_command_line(int argc, const char* const* argv) {
   app.add_option("--max-pending-per-address", max_pending_per_address,
                  "TCP connections one client address may hold before they are authenticated (idle, sending a "
                  "request, handshaking, not CONNECTed yet); beyond, new ones are closed at once; --trust-proxy "
-                 "addresses are exempt, 0 = no limit")
+                 "addresses are exempt. Off by default (0), as --handshake-rate; for clients connecting with their "
+                 "own addresses: 1000")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24))
       ->capture_default_str();
   app.add_option("--max-inbound-rate", max_inbound_rate,
@@ -452,7 +456,7 @@ command parse_command_line(int argc, const char* const* argv) {
     c.ping_timeout = detail::duration_option("--ping-timeout", ping_timeout, false);
     c.max_payload = max_payload;
     c.max_send_queue = max_send_queue;
-    c.max_connections = max_connections;
+    if (max_connections_flag->count() > 0) c.max_connections = max_connections;
     c.handshake_rate = handshake_rate;
     c.handshake_burst = handshake_burst;
     c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -59,13 +60,17 @@ struct serve_config {
   std::chrono::milliseconds ping_timeout{20000};
   std::size_t max_payload = 1000000;
   std::size_t max_send_queue = 1024 * 1024;  // bytes waiting per connection; 0 = unbounded
-  std::size_t max_connections = 10000;       // 0 = unlimited
-  double handshake_rate = 100;               // per second per remote address; 0 = off
+  // Engine.IO connections at once, 0 = unlimited; not given: what the descriptor limit holds (main.cpp), so that
+  // the default never refuses a client the process could serve.
+  std::optional<std::size_t> max_connections;
+  // Per client address: off by default, since behind a load balancer or a NAT every client has one address; on with
+  // --handshake-rate (and --max-pending-per-address) for clients that connect with their own addresses.
+  double handshake_rate = 0;                 // per second per client address; 0 = off
   double handshake_burst = 1000;
   std::size_t max_connect_payload = 16 * 1024;     // largest message before a namespace is joined
   std::size_t preauth_memory = 128 * 1024 * 1024;  // bytes all unauthenticated clients may hold; 0 = unbounded
   std::chrono::milliseconds request_timeout{10000};
-  std::size_t max_pending_per_address = 1000;      // unauthenticated TCP connections per address; 0 = off
+  std::size_t max_pending_per_address = 0;         // unauthenticated TCP connections per address; 0 = off
   std::size_t max_inbound_rate = 1000000;          // bytes per second one client may send; 0 = off
   std::vector<std::string> trusted_proxies;        // --trust-proxy CIDR...
   std::string admin_host;                          // --admin-listen: /healthz and /metrics there only

@@ -45,8 +45,9 @@ struct server_options {
   std::size_t max_inbound_rate = 1000000;
   // TCP connections one address may hold whose client has not finished its handshake (idle, sending a request,
   // or an Engine.IO session whose client has not been authenticated yet); beyond, new ones are closed at accept.
-  // Trusted proxies are exempt. 0: no limit.
-  std::size_t max_pending_per_address = 1000;
+  // Trusted proxies are exempt. 0: no limit (the default: behind a load balancer or a NAT every client has one
+  // address).
+  std::size_t max_pending_per_address = 0;
   // --trust-proxy: addresses or CIDR ranges of load balancers whose Forwarded / X-Forwarded-For is believed
   // (see trusted_proxies.hpp).
   std::vector<std::string> trusted_proxies;
@@ -62,8 +63,8 @@ struct server_options {
   // descriptor limit can hold.
   std::size_t max_sockets = 0;
   // Handshakes per second per remote address (token bucket with bursts of handshake_burst); beyond: 429 with
-  // Retry-After. 0: no limit.
-  double handshake_rate = 100;
+  // Retry-After. 0: no limit (the default, as max_pending_per_address).
+  double handshake_rate = 0;
   double handshake_burst = 1000;
   // Called when a session is closed for having more than max_send_queue bytes waiting (to log it).
   std::function<void(const session& s, std::size_t queued_bytes)> on_slow_consumer;

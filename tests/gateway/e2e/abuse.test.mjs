@@ -284,7 +284,7 @@ test(`idle TCP connections past twice --max-connections (+100) are closed at acc
   const IDLE = 2 * MAX_CONNECTIONS + 100 + 50;
   const sockets = [];
   let closedEarly = 0;
-  // From two addresses: one address may hold only --max-pending-per-address (1000) connections that never send.
+  // From two addresses (as a gateway with --max-pending-per-address 1000 would need: it is off on this one).
   await Promise.all(Array.from({ length: IDLE }, (_, i) => new Promise((resolve) => {
     const sock = netConnect({ host: "127.0.0.1", port: g.port, localAddress: i % 2 ? "127.0.0.1" : "127.0.0.9" });
     sockets.push(sock);

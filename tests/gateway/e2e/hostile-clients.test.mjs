@@ -17,19 +17,21 @@ import { Harness, E2E_DIR, waitFor, sleep, load, jwt, nowSeconds, bystander, ass
 import { http, pollingHandshake } from "./raw.mjs";
 
 const SECRET = "hostile-clients-secret-0123456789";
-const DEFAULT_MAX_PENDING = 1000;      // --max-pending-per-address
+const MAX_PENDING = 1000;              // --max-pending-per-address, as README's setting for clients with their own addresses
 const DEFAULT_CONNECT_PAYLOAD = 16384; // --max-connect-payload
 const DEFAULT_REQUEST_TIMEOUT_S = 10;  // --request-timeout
 const h = new Harness();
-let g;   // the gateway with default flags
+let g;   // the gateway with default flags and the per-address limits README gives for clients with their own addresses
 let b;   // its bystander
 
 const jwtArgs = ["--jwt-secret", SECRET];
+// Off by default (behind a load balancer every client has its address); on for a gateway clients reach directly.
+const perAddressArgs = ["--handshake-rate", "100", "--handshake-burst", "1000", "--max-pending-per-address", String(MAX_PENDING)];
 const token = (sub) => jwt({ sub, iat: nowSeconds(), exp: nowSeconds() + 3600 }, { secret: SECRET });
 
 before(async () => {
   await h.start();
-  g = await h.startGateway({ auth: "jwt", args: jwtArgs });
+  g = await h.startGateway({ auth: "jwt", args: [...jwtArgs, ...perAddressArgs] });
   b = await bystander(h, g, { secret: SECRET });
 });
 
@@ -157,7 +159,7 @@ test("finding 4: slow headers from one address hold neither the gateway nor othe
   const before = await metrics(g);
   const started = Date.now();
   // More connections than one address may hold unauthenticated, each sending a request header a byte a second.
-  const SLOW = DEFAULT_MAX_PENDING + 100;
+  const SLOW = MAX_PENDING + 100;
   const slow = await Promise.all(Array.from({ length: SLOW }, () => tcpFrom(g.port, "127.0.0.2")));
   const request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: " + "p".repeat(200) + "\r\n\r\n";
   let sent = 0;
@@ -168,8 +170,8 @@ test("finding 4: slow headers from one address hold neither the gateway nor othe
   try {
     await sleep(1500);
     const closedAtOnce = slow.filter((c) => c.closedAt !== undefined && c.closedAt - c.openedAt < 1000).length;
-    assert.ok(closedAtOnce >= SLOW - DEFAULT_MAX_PENDING && closedAtOnce <= SLOW - DEFAULT_MAX_PENDING + 2,
-      `${closedAtOnce} of ${SLOW} closed at once (limit ${DEFAULT_MAX_PENDING} per address)`);
+    assert.ok(closedAtOnce >= SLOW - MAX_PENDING && closedAtOnce <= SLOW - MAX_PENDING + 2,
+      `${closedAtOnce} of ${SLOW} closed at once (limit ${MAX_PENDING} per address)`);
     // While the rest drip: /healthz, a new client and the bystander are served at once.
     const t0 = Date.now();
     await assertServing(h, g, b, "slow headers");
@@ -186,7 +188,7 @@ test("finding 4: slow headers from one address hold neither the gateway nor othe
     for (const c of slow) c.socket.destroy();
   }
   const after = await metrics(g);
-  assert.ok(after.sio_gateway_pending_refused_total - before.sio_gateway_pending_refused_total >= SLOW - DEFAULT_MAX_PENDING);
+  assert.ok(after.sio_gateway_pending_refused_total - before.sio_gateway_pending_refused_total >= SLOW - MAX_PENDING);
   await assertServing(h, g, b, "after slow headers");
 });
 
@@ -217,14 +219,22 @@ test("--trust-proxy: a proxy's clients are limited by the address it forwards, a
   }
 });
 
-test("finding 5: a descriptor limit below --max-connections is raised, warned about, and never hit by accept", { timeout: 60000 }, async () => {
+test("finding 5: the descriptor limit is raised, sizes the default --max-connections, warns when a given one cannot be held, and accept never runs out", { timeout: 60000 }, async () => {
   // Soft 128, hard 256: the gateway raises the soft limit to 256 and caps its sockets below it.
-  const tight = await h.startGateway({ auth: "jwt", args: jwtArgs, launcher: ["prlimit", "--nofile=128:256", "--"] });
-  const warning = tight.logs.find((l) => l.level === "warn" && /descriptor limit/.test(l.msg));
-  assert.ok(warning, `a warning about the descriptor limit at start: ${tight.stderr}`);
+  const given = await h.startGateway({ auth: "jwt", args: [...jwtArgs, "--max-connections", "10000"], launcher: ["prlimit", "--nofile=128:256", "--"] });
+  const warning = given.logs.find((l) => l.level === "warn" && /descriptor limit/.test(l.msg));
+  assert.ok(warning, `a warning about the descriptor limit at start: ${given.stderr}`);
   assert.equal(warning.descriptor_limit, 256);
   assert.equal(warning.max_connections, 10000);
-  const cap = warning.connections_held_at_most;
+  assert.ok(warning.connections_held_at_most > 100 && warning.connections_held_at_most < 256, `cap ${warning.connections_held_at_most}`);
+  await given.stop();
+  // Without --max-connections: sized to what the raised limit holds, no warning.
+  const tight = await h.startGateway({ auth: "jwt", args: jwtArgs, launcher: ["prlimit", "--nofile=128:256", "--"] });
+  assert.ok(!tight.logs.some((l) => l.level === "warn" && /descriptor limit/.test(l.msg)), `no warning: ${tight.stderr}`);
+  const sized = tight.logs.find((l) => /connection limit sized to the descriptor limit/.test(l.msg));
+  assert.ok(sized, `a log line with the connection limit: ${tight.stderr}`);
+  assert.equal(sized.descriptor_limit, 256);
+  const cap = sized.max_connections;
   assert.ok(cap > 100 && cap < 256, `cap ${cap}`);
   const early = await bystander(h, tight, { secret: SECRET, label: "bystander on the 256-descriptor gateway" });
   const before = await metrics(tight);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -55,8 +56,10 @@ TEST_CASE("app: the limit flags and their defaults") {
   REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
   const auto& d = std::get<app_ns::serve_config>(defaults);
   CHECK(d.max_send_queue == 1024 * 1024);
-  CHECK(d.max_connections == 10000);
-  CHECK(d.handshake_rate == 100);
+  // Defaults that never refuse clients sharing one address (a load balancer's, a NAT's): no connection limit but
+  // the descriptor limit (sized at start), no per-address handshake rate.
+  CHECK_FALSE(d.max_connections.has_value());
+  CHECK(d.handshake_rate == 0);
   CHECK(d.handshake_burst == 1000);
 
   const auto given = parse({"--max-send-queue", "0", "--max-connections", "500", "--handshake-rate", "2.5",
@@ -64,7 +67,10 @@ TEST_CASE("app: the limit flags and their defaults") {
   REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
   const auto& g = std::get<app_ns::serve_config>(given);
   CHECK(g.max_send_queue == 0);
-  CHECK(g.max_connections == 500);
+  CHECK(g.max_connections == std::optional<std::size_t>{500});
+  const auto unlimited = parse({"--max-connections", "0"});
+  REQUIRE(std::holds_alternative<app_ns::serve_config>(unlimited));
+  CHECK(std::get<app_ns::serve_config>(unlimited).max_connections == std::optional<std::size_t>{0});
   CHECK(g.handshake_rate == 2.5);
   CHECK(g.handshake_burst == 5);
 
@@ -139,20 +145,20 @@ TEST_CASE("app: the pre-authentication and fairness flags and their defaults") {
   CHECK(d.max_connect_payload == 16 * 1024);
   CHECK(d.preauth_memory == 128 * 1024 * 1024);
   CHECK(d.request_timeout == std::chrono::seconds{10});
-  CHECK(d.max_pending_per_address == 1000);
+  CHECK(d.max_pending_per_address == 0);
   CHECK(d.max_inbound_rate == 1000000);
   CHECK(d.trusted_proxies.empty());
   CHECK_FALSE(d.admin_listen);
 
   const auto given = parse({"--max-connect-payload", "4096", "--preauth-memory", "0", "--request-timeout", "2s",
-                            "--max-pending-per-address", "0", "--max-inbound-rate", "0", "--trust-proxy", "10.0.0.0/8",
+                            "--max-pending-per-address", "1000", "--max-inbound-rate", "0", "--trust-proxy", "10.0.0.0/8",
                             "--trust-proxy", "::1", "--admin-listen", "[::1]:9100"});
   REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
   const auto& g = std::get<app_ns::serve_config>(given);
   CHECK(g.max_connect_payload == 4096);
   CHECK(g.preauth_memory == 0);
   CHECK(g.request_timeout == std::chrono::seconds{2});
-  CHECK(g.max_pending_per_address == 0);
+  CHECK(g.max_pending_per_address == 1000);
   CHECK(g.max_inbound_rate == 0);
   CHECK(g.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1"});
   CHECK(g.admin_listen);
