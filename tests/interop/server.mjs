@@ -138,7 +138,8 @@ createInterface({ input: process.stdin }).on("line", async (line) => {
 });
 
 
-await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+// SIO_PORT: a fixed port (bench/gateway-connections restarts a server on the port its clients reconnect to); else any.
+await new Promise((resolve) => http.listen(Number(process.env.SIO_PORT ?? 0), "127.0.0.1", resolve));
 log({ ready: true, port: http.address().port });
 
 let closing = false;
