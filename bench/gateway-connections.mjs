@@ -3,13 +3,12 @@
 // redis-server. Prints connections held, server RSS per connection for both, and the ratio; then the reconnect storm
 // (each server killed and restarted under its clients: time until all are back, failed attempts, peak RSS). Run via
 // bench/gateway-connections (which raises the open-files limit); see that script for the options.
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { existsSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { INTEROP_DIR, checkInstalled, load } from "../tests/interop/lib/packages.mjs";
+import { checkInstalled, load } from "../tests/interop/lib/packages.mjs";
 import { startRedis, stopChild } from "../tests/interop/lib/redis-server.mjs";
+import { startGateway, startNode } from "./lib/servers.mjs";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const opts = { max: 15000, batch: 250, timeLimitS: 90, storm: true, stormLimitS: 60, gateway: process.env.SIO_GATEWAY };
@@ -44,44 +43,6 @@ function rssKiB(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(m[1]);
-}
-
-// Spawns a server and resolves { child, port, tail(), exit } once `portOf(line)` finds its port in a stdout/stderr
-// line; keeps the last lines of its output, and its exit status if it dies.
-function startServer(cmd, args, stream, portOf, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-    const server = { child, port: undefined, exit: undefined, lines: [] };
-    server.tail = () => server.lines.join("\n");
-    const keep = (line) => {
-      server.lines.push(line);
-      if (server.lines.length > 15) server.lines.shift();
-    };
-    const timer = setTimeout(() => {
-      try {
-        process.kill(child.pid, "SIGKILL"); // only the child we started, by PID
-      } catch {
-        /* gone */
-      }
-      reject(new Error(`${cmd} did not start within 15 s:\n${server.tail()}`));
-    }, 15000);
-    const onLine = (line) => {
-      keep(line);
-      const port = server.port === undefined ? portOf(line) : undefined;
-      if (port) {
-        server.port = port;
-        clearTimeout(timer);
-        resolve(server);
-      }
-    };
-    createInterface({ input: child.stdout }).on("line", stream === "stdout" ? onLine : keep);
-    createInterface({ input: child.stderr }).on("line", stream === "stderr" ? onLine : keep);
-    child.on("error", (e) => reject(e));
-    child.on("exit", (code, signal) => {
-      server.exit = { code, signal };
-      reject(new Error(`${cmd} exited ${code ?? signal}:\n${server.tail()}`));
-    });
-  });
 }
 
 // One websocket-only socket.io-client (reconnection on, with its default randomized backoff: 1 s, doubling up to 5 s,
@@ -131,7 +92,7 @@ async function storm(name, server, start, sockets) {
   const connected = sockets.filter((s) => s.connected).length;
   const errors = sockets.reduce((n, s) => n + s.errors, 0) - errorsBefore;
   const peak = restarted.exit ? NaN : peakRssKiB(restarted.child.pid);
-  const refusals = restarted.exit ? "" : await refusalCounters(restarted.port);
+  const refusals = restarted.exit || name !== "sio-gateway" ? "" : await refusalCounters(restarted.port);
   const result = { back, backS, connected, errors, peakMiB: peak / 1024, downS: (startedAt - killedAt) / 1000, server: restarted };
   console.log(
     `${name.padEnd(12)} storm: ${connected} of ${sockets.length} back ${back ? `in ${backS.toFixed(1)} s` : `NOT ALL within ${opts.stormLimitS} s`} ` +
@@ -141,9 +102,11 @@ async function storm(name, server, start, sockets) {
   return result;
 }
 
-// The gateway's refusal counters (/metrics) that are not 0, as ", name value, ..." (empty for Node: it has none).
+// The gateway's refusal counters (/metrics) that are not 0, as ", name value, ..." (Node has no such counters).
 async function refusalCounters(port) {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => (r.ok ? r.text() : ""), () => "");
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })
+    .then((r) => (r.ok ? r.text() : ""))
+    .catch(() => "");
   const names = ["connections_refused", "handshakes_rate_limited", "pending_refused", "preauth_refused", "accept_errors"];
   return names.map((n) => [n, Number(new RegExp(`^sio_gateway_${n}_total (\\d+)`, "m").exec(text)?.[1] ?? 0)])
     .filter(([, v]) => v > 0).map(([n, v]) => `, ${n} ${v}`).join("");
@@ -196,21 +159,11 @@ async function measure(name, start) {
   return { held, perConn, rssBefore, rssAfter, storm: stormResult };
 }
 
-const jsonPort = (test) => (line) => {
-  try {
-    return test(JSON.parse(line));
-  } catch {
-    return undefined;
-  }
-};
-
 const redis = await startRedis();
 try {
-  // The gateway with its default flags (--auth trusted only: the clients give auth.userId, no token).
-  const gateway = await measure("sio-gateway", (port) => startServer(opts.gateway,
-    ["--redis", redis.url, "--port", String(port), "--auth", "trusted"], "stderr", jsonPort((l) => (l.msg === "listening" ? l.port : undefined))));
-  const node = await measure("node", (port) => startServer(process.execPath, [join(INTEROP_DIR, "server.mjs"), redis.url, "bench"], "stdout",
-    jsonPort((l) => (l.ready ? l.port : undefined)), { SIO_PORT: String(port) }));
+  // Each server with what it would be started with (bench/lib/servers.mjs: the gateway's default flags).
+  const gateway = await measure("sio-gateway", (port) => startGateway(opts.gateway, redis.url, port));
+  const node = await measure("node", (port) => startNode(redis.url, port));
   console.log(`ratio: Node RSS per connection / sio-gateway RSS per connection = ${(node.perConn / gateway.perConn).toFixed(1)}x`);
   // A figure over fewer connections than asked is not the figure asked for (the gateway once refused 14000 of 15000
   // with its default flags while a ratio was printed): fail loudly.
