@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "redis/plain_stream.hpp"
 #include "redis/resp_writer.hpp"
@@ -224,7 +225,8 @@ void redis_connection::send(std::span<const redis_command> commands) {
   for (const auto& command : commands)
     if (command.empty() || command.size() > INT_MAX)
       throw error(errc::invalid_argument, "a Redis command needs between 1 and INT_MAX arguments");
-  const sigpipe_guard no_sigpipe;  // OpenSSL writes with write(2)
+  std::optional<sigpipe_guard> no_sigpipe;  // OpenSSL writes with write(2); a plain stream sends MSG_NOSIGNAL
+  if (stream_->is_tls()) no_sigpipe.emplace();
   std::string out;
   for (const auto& command : commands) append_command(out, command);
   write_all(out, describe_batch(commands));
@@ -236,7 +238,8 @@ std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_comman
   // Until every reply is read, a throw leaves unread replies behind: the connection must not be reused.
   desynced_ = true;
   const auto doing = describe_batch(commands);
-  const sigpipe_guard no_sigpipe;  // a TLS read may write (key updates)
+  std::optional<sigpipe_guard> no_sigpipe;  // a TLS read may write (key updates); a plain read never raises SIGPIPE
+  if (stream_->is_tls()) no_sigpipe.emplace();
 
   std::vector<redis_reply> replies;
   replies.reserve(commands.size());
@@ -248,7 +251,8 @@ std::vector<redis_reply> redis_connection::pipeline(std::span<const redis_comman
 std::optional<redis_reply> redis_connection::read_push(std::chrono::steady_clock::time_point deadline, int wake_fd) {
   if (broken()) throw connection_error(fmt::format("the connection to Redis at {} is broken", endpoint_.describe()));
   constexpr std::string_view doing = "a wait for messages";
-  const sigpipe_guard no_sigpipe;  // a TLS read may write (key updates)
+  std::optional<sigpipe_guard> no_sigpipe;  // a TLS read may write (key updates); a plain read never raises SIGPIPE
+  if (stream_->is_tls()) no_sigpipe.emplace();
   for (;;) {
     // Replies already read stay in the parser (and TLS records in OpenSSL): take those before waiting.
     if (auto reply = take_parsed_reply(doing)) return reply;
