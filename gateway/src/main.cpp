@@ -1,5 +1,6 @@
 // sio-gateway: serves Socket.IO v4 clients and delivers what the Redis adapter channels carry (notify,
 // @socket.io/redis-emitter, Node servers). One I/O thread owns every socket; the Redis adapter has its own thread.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstddef>
@@ -115,6 +116,22 @@ connection_limits size_connections(const app::serve_config& c, const app::logger
   return {*c.max_connections, usable};
 }
 
+// Without --preauth-memory: room for every connection the limit allows to be waiting for its CONNECT at once (each
+// reserves --max-connect-payload, and sessions may fill 3/4 of the budget), so that a reconnect storm of all the
+// clients a gateway holds is never refused for want of budget; at least 128 MiB. The worst case it admits is what
+// the connection limit admits anyway: an authenticated client may hold --max-send-queue, 64 times as much.
+std::size_t default_preauth_memory(const app::serve_config& c, std::size_t max_connections) {
+  constexpr std::size_t floor = 128 * 1024 * 1024;
+  const std::size_t per_session = sio::gateway::engineio::preauth_message_limit(
+      [&] {
+        sio::gateway::engineio::server_options o;
+        o.max_payload = c.max_payload;
+        o.max_connect_payload = c.max_connect_payload;
+        return o;
+      }());
+  return std::max(floor, max_connections / 3 * 4 * per_session);
+}
+
 std::unique_ptr<sio::gateway::auth::authenticator> make_authenticator(const app::serve_config& c) {
   if (c.auth == app::auth_mode::trusted) return sio::gateway::auth::make_trusted_authenticator();
   sio::gateway::auth::jwt_options options;
@@ -227,7 +244,7 @@ int serve(const app::serve_config& c) {
   engine_options.handshake_rate = c.handshake_rate;
   engine_options.handshake_burst = c.handshake_burst;
   engine_options.max_connect_payload = c.max_connect_payload;
-  engine_options.preauth_memory = c.preauth_memory;
+  engine_options.preauth_memory = c.preauth_memory.value_or(default_preauth_memory(c, limits.max_connections));
   engine_options.request_timeout = c.request_timeout;
   engine_options.max_pending_per_address = c.max_pending_per_address;
   engine_options.max_inbound_rate = c.max_inbound_rate;
@@ -317,7 +334,9 @@ int serve(const app::serve_config& c) {
   const std::string host_in_url = c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host;
   log.info("listening", {{"port", engine.port()},
                          {"url", "http://" + host_in_url + ":" + std::to_string(engine.port())},
-                         {"auth", c.auth == app::auth_mode::jwt ? "jwt" : "trusted"}});
+                         {"auth", c.auth == app::auth_mode::jwt ? "jwt" : "trusted"},
+                         {"max_connections", engine_options.max_connections},
+                         {"preauth_memory", engine_options.preauth_memory}});
   if (admin) log.info("admin listening", {{"host", c.admin_host}, {"port", admin->port()}, {"paths", "/healthz /metrics"}});
   io.run();
   return app::exit_ok;

@@ -162,7 +162,7 @@ command parse_command_line(int argc, const char* const* argv) {
   double handshake_burst = 1000;
   std::string connect_timeout = "45s";
   std::size_t max_connect_payload = 16 * 1024;
-  std::size_t preauth_memory = 128 * 1024 * 1024;
+  std::size_t preauth_memory = 0;
   std::string request_timeout = "10s";
   std::size_t max_pending_per_address = 0;
   std::size_t max_inbound_rate = 1000000;
@@ -280,11 +280,13 @@ command parse_command_line(int argc, const char* const* argv) {
                  "with the token); --max-payload applies after")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 30))
       ->capture_default_str();
-  app.add_option("--preauth-memory", preauth_memory,
-                 "bytes that clients not yet authenticated may make the gateway buffer, all together (requests "
-                 "being received, CONNECTs); beyond, handshakes get HTTP 503, 0 = unbounded")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40))
-      ->capture_default_str();
+  const auto* preauth_flag =
+      app.add_option("--preauth-memory", preauth_memory,
+                     "bytes that clients not yet authenticated may make the gateway buffer, all together (requests "
+                     "being received, CONNECTs); beyond, handshakes get HTTP 503, 0 = unbounded (default: room for "
+                     "every connection --max-connections allows to be waiting for its CONNECT at once, at least "
+                     "128 MiB)")
+          ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
   app.add_option("--request-timeout", request_timeout,
                  "time an HTTP request's header may take from its first byte (a new connection's: from its "
                  "start), and then its body")
@@ -461,8 +463,8 @@ command parse_command_line(int argc, const char* const* argv) {
     c.handshake_burst = handshake_burst;
     c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);
     c.max_connect_payload = max_connect_payload;
-    c.preauth_memory = preauth_memory;
-    if (preauth_memory != 0 && preauth_memory < std::min(max_payload, max_connect_payload))
+    if (preauth_flag->count() > 0) c.preauth_memory = preauth_memory;
+    if (c.preauth_memory && preauth_memory != 0 && preauth_memory < std::min(max_payload, max_connect_payload))
       throw usage_error{"--preauth-memory " + std::to_string(preauth_memory) +
                         ": smaller than one --max-connect-payload; no client could connect"};
     c.request_timeout = detail::duration_option("--request-timeout", request_timeout, false);

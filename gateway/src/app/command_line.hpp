@@ -68,7 +68,9 @@ struct serve_config {
   double handshake_rate = 0;                 // per second per client address; 0 = off
   double handshake_burst = 1000;
   std::size_t max_connect_payload = 16 * 1024;     // largest message before a namespace is joined
-  std::size_t preauth_memory = 128 * 1024 * 1024;  // bytes all unauthenticated clients may hold; 0 = unbounded
+  // Bytes all unauthenticated clients may make the gateway buffer, 0 = unbounded; not given: sized to the connection
+  // limit (main.cpp: default_preauth_memory), so that a reconnect storm of every client it holds is not refused.
+  std::optional<std::size_t> preauth_memory;
   std::chrono::milliseconds request_timeout{10000};
   std::size_t max_pending_per_address = 0;         // unauthenticated TCP connections per address; 0 = off
   std::size_t max_inbound_rate = 1000000;          // bytes per second one client may send; 0 = off

@@ -143,7 +143,7 @@ TEST_CASE("app: the pre-authentication and fairness flags and their defaults") {
   REQUIRE(std::holds_alternative<app_ns::serve_config>(defaults));
   const auto& d = std::get<app_ns::serve_config>(defaults);
   CHECK(d.max_connect_payload == 16 * 1024);
-  CHECK(d.preauth_memory == 128 * 1024 * 1024);
+  CHECK_FALSE(d.preauth_memory.has_value());  // sized to the connection limit at start
   CHECK(d.request_timeout == std::chrono::seconds{10});
   CHECK(d.max_pending_per_address == 0);
   CHECK(d.max_inbound_rate == 1000000);
@@ -156,7 +156,7 @@ TEST_CASE("app: the pre-authentication and fairness flags and their defaults") {
   REQUIRE(std::holds_alternative<app_ns::serve_config>(given));
   const auto& g = std::get<app_ns::serve_config>(given);
   CHECK(g.max_connect_payload == 4096);
-  CHECK(g.preauth_memory == 0);
+  CHECK(g.preauth_memory == std::optional<std::size_t>{0});
   CHECK(g.request_timeout == std::chrono::seconds{2});
   CHECK(g.max_pending_per_address == 1000);
   CHECK(g.max_inbound_rate == 0);
