@@ -380,7 +380,7 @@ void engine_core::upgrade(const std::shared_ptr<http_connection>& conn, const en
     ++websocket_handshakes_;
   }
   http_request req = conn->request();
-  auto ws = std::make_shared<websocket_connection>(conn->release_stream(),
+  auto ws = std::make_shared<websocket_connection>(conn->release_stream().release_socket(),
                                                    preauth_message_limit(options_));
   track(ws);
   ws->accept(std::move(req), [weak = weak_from_this(), ws, sid = r.sid, info = std::move(info),

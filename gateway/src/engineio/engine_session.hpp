@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -96,7 +95,7 @@ class engine_session final : public session, public std::enable_shared_from_this
   token_bucket inbound_;  // the client's bytes against max_inbound_rate
   bool authenticated_ = false;
 
-  std::deque<outgoing_item> buffer_;               // waiting for a long-poll (or for the upgrade to finish)
+  outgoing_queue buffer_;               // waiting for a long-poll (or for the upgrade to finish)
   std::size_t buffered_bytes_ = 0;                 // the bytes of buffer_'s items
   std::shared_ptr<http_connection> pending_get_;   // the held long-poll
   bool post_in_progress_ = false;

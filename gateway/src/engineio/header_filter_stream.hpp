@@ -1,12 +1,13 @@
-// The next layer of the gateway's WebSocket streams: a beast::tcp_stream that sends the WebSocket handshake response
-// without the Server header Beast puts in it.
+// The next layer of the gateway's WebSocket streams: the TCP socket, sending the WebSocket handshake response
+// without the Server header Beast puts in it. (A plain socket, not a beast::tcp_stream: the WebSocket has timers of its
+// own and the Engine.IO heartbeat, so the tcp_stream's would be half a KiB of unused state per connection.)
 //
 // Node (ws, engine.io) names no server software, and neither does the gateway. Beast 1.74's accept runs the
 // response decorator and then adds "Server: Boost.Beast/<version>" when the field is absent, so erasing it in a
 // decorator has no effect, and no option or overload lets the caller write the response itself. This stream takes
 // the bytes of the one header it is told to filter (drop_server_field_of_next_header, before async_accept), removes
 // the Server line from it and writes the rest, reporting every byte Beast handed over as written. Everything else,
-// reads always and writes once that header is out, goes straight to the tcp_stream: no copy, one flag tested.
+// reads always and writes once that header is out, goes straight to the socket: no copy, one flag tested.
 //
 // Asynchronous operations only (the gateway uses no others): a synchronous accept or close does not compile.
 #pragma once
@@ -25,14 +26,14 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
 namespace sio::gateway::engineio {
 
 class header_filter_stream {
  public:
-  using next_layer_type = boost::beast::tcp_stream;
+  using next_layer_type = boost::asio::ip::tcp::socket;
   using executor_type = next_layer_type::executor_type;
 
   explicit header_filter_stream(next_layer_type next) : next_{std::move(next)} {}
@@ -46,7 +47,7 @@ class header_filter_stream {
     header_.clear();
   }
 
-  // beast::get_lowest_layer (the websocket stream's timeouts close the socket through it) reaches the tcp_stream.
+  // beast::get_lowest_layer (the websocket stream's timeouts close the socket through it) reaches the socket.
   next_layer_type& next_layer() noexcept { return next_; }
   const next_layer_type& next_layer() const noexcept { return next_; }
   executor_type get_executor() noexcept { return next_.get_executor(); }
@@ -136,7 +137,7 @@ class header_filter_stream {
   bool filtering_ = false;
 };
 
-// The teardown Beast's websocket::stream needs for a next layer of its own type: the tcp_stream's.
+// The teardown Beast's websocket::stream needs for a next layer of its own type: the socket's.
 inline void teardown(boost::beast::role_type role, header_filter_stream& stream, boost::beast::error_code& ec) {
   using boost::beast::websocket::teardown;
   teardown(role, stream.next_layer(), ec);

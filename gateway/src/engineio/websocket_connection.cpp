@@ -22,8 +22,8 @@ constexpr std::size_t kept_read_buffer = 16 * 1024;
 
 }  // namespace
 
-websocket_connection::websocket_connection(beast::tcp_stream stream, std::size_t max_message_size)
-    : ws_{std::move(stream)}, close_timer_{ws_.get_executor()}, resume_timer_{ws_.get_executor()} {
+websocket_connection::websocket_connection(boost::asio::ip::tcp::socket socket, std::size_t max_message_size)
+    : ws_{std::move(socket)}, close_timer_{ws_.get_executor()}, resume_timer_{ws_.get_executor()} {
   // No idle timeout or keep-alive pings of Beast's: the Engine.IO heartbeat decides when a peer is gone. The
   // handshake timeout also bounds the closing handshake.
   websocket::stream_base::timeout timeouts{};
@@ -101,16 +101,15 @@ void websocket_connection::write_next() {
     return;
   }
   writing_ = true;
-  const outgoing_item& item = queue_.front();
-  ws_.binary(item.binary());
-  const std::string_view bytes = item.bytes();
+  writing_item_ = std::move(queue_.front());
+  queue_.pop_front();
+  ws_.binary(writing_item_.binary());
+  const std::string_view bytes = writing_item_.bytes();
   ws_.async_write(boost::asio::buffer(bytes.data(), bytes.size()),
                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     // abort() keeps the message being written (its bytes are in use until now) and drops the rest.
-                    if (!self->queue_.empty()) {
-                      self->queued_bytes_ -= self->queue_.front().bytes().size();
-                      self->queue_.pop_front();
-                    }
+                    self->queued_bytes_ -= self->writing_item_.bytes().size();
+                    self->writing_item_ = outgoing_item{};
                     if (ec) {
                       self->writing_ = false;
                       self->queue_.clear();
@@ -141,14 +140,14 @@ void websocket_connection::abort() {
   finished_ = true;
   close_timer_.cancel();
   resume_timer_.cancel();
-  // The message being written stays until its write completes (cancelled by the close below).
-  while (queue_.size() > (writing_ ? 1 : 0)) {
+  // The message being written (writing_item_) stays until its write completes (cancelled by the close below).
+  while (!queue_.empty()) {
     queued_bytes_ -= queue_.back().bytes().size();
     queue_.pop_back();
   }
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).close();
+  beast::get_lowest_layer(ws_).shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close(ignored);
   if (const auto hook = std::move(finished_hook_)) hook();
 }
 
@@ -171,8 +170,8 @@ void websocket_connection::finish(std::string_view reason) {
   if (owner) owner->on_ws_closed(*this, reason);
   if (!close_started_) {
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).close();
+    beast::get_lowest_layer(ws_).shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).close(ignored);
   }
   if (const auto hook = std::move(finished_hook_)) hook();
 }

@@ -4,14 +4,13 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string_view>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "engineio/header_filter_stream.hpp"
@@ -27,7 +26,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // How long close() waits for the queued messages and the closing handshake.
   static constexpr std::chrono::seconds close_timeout{10};
 
-  websocket_connection(boost::beast::tcp_stream stream, std::size_t max_message_size);
+  websocket_connection(boost::asio::ip::tcp::socket socket, std::size_t max_message_size);
   websocket_connection(const websocket_connection&) = delete;
   websocket_connection& operator=(const websocket_connection&) = delete;
 
@@ -65,7 +64,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
   boost::beast::websocket::stream<header_filter_stream> ws_;  // its handshake response without a Server header
   boost::beast::flat_buffer read_buffer_;
-  std::deque<outgoing_item> queue_;
+  outgoing_queue queue_;
+  outgoing_item writing_item_;  // the message being written: out of queue_, whose items move when it grows
   std::size_t queued_bytes_ = 0;
   boost::asio::steady_timer close_timer_;
   boost::asio::steady_timer resume_timer_;  // reading paused by the client's inbound rate
