@@ -120,16 +120,9 @@ connection_limits size_connections(const app::serve_config& c, const app::logger
 // reserves --max-connect-payload, and sessions may fill 3/4 of the budget), so that a reconnect storm of all the
 // clients a gateway holds is never refused for want of budget; at least 128 MiB. The worst case it admits is what
 // the connection limit admits anyway: an authenticated client may hold --max-send-queue, 64 times as much.
-std::size_t default_preauth_memory(const app::serve_config& c, std::size_t max_connections) {
+std::size_t default_preauth_memory(const sio::gateway::engineio::server_options& o) {
   constexpr std::size_t floor = 128 * 1024 * 1024;
-  const std::size_t per_session = sio::gateway::engineio::preauth_message_limit(
-      [&] {
-        sio::gateway::engineio::server_options o;
-        o.max_payload = c.max_payload;
-        o.max_connect_payload = c.max_connect_payload;
-        return o;
-      }());
-  return std::max(floor, max_connections / 3 * 4 * per_session);
+  return std::max(floor, o.max_connections / 3 * 4 * sio::gateway::engineio::preauth_message_limit(o));
 }
 
 std::unique_ptr<sio::gateway::auth::authenticator> make_authenticator(const app::serve_config& c) {
@@ -244,12 +237,12 @@ int serve(const app::serve_config& c) {
   engine_options.handshake_rate = c.handshake_rate;
   engine_options.handshake_burst = c.handshake_burst;
   engine_options.max_connect_payload = c.max_connect_payload;
-  engine_options.preauth_memory = c.preauth_memory.value_or(default_preauth_memory(c, limits.max_connections));
   engine_options.request_timeout = c.request_timeout;
   engine_options.max_pending_per_address = c.max_pending_per_address;
   engine_options.max_inbound_rate = c.max_inbound_rate;
   engine_options.trusted_proxies = c.trusted_proxies;
   engine_options.max_sockets = limits.max_sockets;
+  engine_options.preauth_memory = c.preauth_memory.value_or(default_preauth_memory(engine_options));
   engine_options.on_slow_consumer = [&log](const gw::engineio::session& s, std::size_t queued) {
     log.info("slow consumer disconnected: too much waiting to be written",
              {{"sid", s.id()}, {"address", s.handshake().client_address}, {"queued_bytes", queued}});

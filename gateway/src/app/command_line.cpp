@@ -464,7 +464,7 @@ command parse_command_line(int argc, const char* const* argv) {
     c.connect_timeout = detail::duration_option("--connect-timeout", connect_timeout, false);
     c.max_connect_payload = max_connect_payload;
     if (preauth_flag->count() > 0) c.preauth_memory = preauth_memory;
-    if (c.preauth_memory && preauth_memory != 0 && preauth_memory < std::min(max_payload, max_connect_payload))
+    if (preauth_memory != 0 && preauth_memory < std::min(max_payload, max_connect_payload))
       throw usage_error{"--preauth-memory " + std::to_string(preauth_memory) +
                         ": smaller than one --max-connect-payload; no client could connect"};
     c.request_timeout = detail::duration_option("--request-timeout", request_timeout, false);
